@@ -1,0 +1,162 @@
+// Command antidote holds a leaked archive encrypted at rest, ingests it,
+// redacts identifiers, coordinates disclosure with vendors and publishes only
+// what is disarmed. This package is the only place that reads the environment
+// and flags, wires the domain packages to the store, and exits.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.LookupEnv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	code := exitCode(err)
+	if err != nil && !errors.Is(err, errSilent) {
+		fmt.Fprintf(os.Stderr, "antidote: %v\n", err)
+	}
+	os.Exit(code)
+}
+
+// env carries what a subcommand may touch of the outside world, so that
+// tests can call subcommands directly.
+type env struct {
+	lookupEnv func(string) (string, bool)
+	stdin     io.Reader
+	stdout    io.Writer
+	stderr    io.Writer
+}
+
+func (e *env) getenv(key string) string {
+	v, _ := e.lookupEnv(key)
+	return v
+}
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+// commands maps a subcommand name (or "group sub") to its implementation.
+// It is a function so that no package-level mutable state exists.
+func commands() map[string]command {
+	return map[string]command{
+		"init":       {"create a new encrypted workspace", cmdInit},
+		"unlock":     {"open a time-limited session so commands need no passphrase", cmdUnlock},
+		"lock":       {"end the unlocked session", cmdLock},
+		"passphrase": {"change the workspace passphrase (no data is re-encrypted)", cmdPassphrase},
+		"recover":    {"open the workspace with k-of-n recovery shares and set a new passphrase", cmdRecover},
+		"ingest":     {"ingest files, directories and archives into the workspace", cmdIngest},
+		"docs":       {"list, show, print text of, or get documents (docs list|show|text|get)", cmdDocs},
+		"search":     {"full-text search over extracted text", cmdSearch},
+		"audit":      {"show or verify the tamper-evident audit log (audit list|verify)", cmdAudit},
+		"demo":       {"build a synthetic leak, ingest it into a temporary workspace and show the results", cmdDemo},
+		"scan":       {"print every identifier found in files or stdin", cmdScan},
+		"redact":     {"write redacted text with keyed pseudonyms", cmdRedact},
+		"verify":     {"fail if redacted output still contains identifiers", cmdVerify},
+		"report":     {"totals of identifiers per type, country, ASN and document", cmdReport},
+		"reveal":     {"show the original value of a pseudonym token (audited)", cmdReveal},
+		"vendor":     {"manage vendors (vendor add|list|show)", cmdVendor},
+		"product":    {"manage products (product add|list)", cmdProduct},
+		"finding":    {"manage findings (finding add|list|show|accept|reject)", cmdFinding},
+		"findings":   {"propose findings from documents (findings extract)", cmdFindings},
+		"case":       {"coordinate a finding with vendors (case open|list|show|notify|status|timeline)", cmdCase},
+		"policy":     {"embargo policy per device class (policy show|set)", cmdPolicy},
+		"release":    {"release gate (release plan|approve)", cmdRelease},
+	}
+}
+
+func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{lookupEnv: lookupEnv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		return nil
+	}
+	if args[0] == "version" || args[0] == "--version" {
+		fmt.Fprintln(stdout, "antidote", version)
+		return nil
+	}
+	if args[0] == agentCommand {
+		return runAgent(ctx, e, args[1:])
+	}
+	cmd, ok := commands()[args[0]]
+	if !ok {
+		return usageErrorf("unknown command %q; run 'antidote help' for the list", args[0])
+	}
+	return cmd.run(ctx, e, args[1:])
+}
+
+const version = "0.1.0-dev"
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "antidote: hold, ingest, redact, coordinate and publish a sensitive leak archive")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "usage: antidote COMMAND [flags] [args]")
+	fmt.Fprintln(w)
+	cmds := commands()
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-11s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run 'antidote COMMAND -h' for a command's flags. Exit codes: 0 ok, 1 failed,")
+	fmt.Fprintln(w, "2 usage error, 3 done but some inputs were skipped, 4 identifiers found by verify,")
+	fmt.Fprintln(w, "5 workspace locked or wrong passphrase.")
+}
+
+// Exit codes, documented in README.md.
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+	exitPartial = 3
+	exitLeaks   = 4
+	exitAuth    = 5
+)
+
+// errSilent marks an error whose message was already printed.
+var errSilent = errors.New("")
+
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func withExit(code int, err error) error { return &exitError{code: code, err: err} }
+
+func usageErrorf(format string, a ...any) error {
+	return withExit(exitUsage, fmt.Errorf(format, a...))
+}
+
+func exitCode(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	if isAuthError(err) {
+		return exitAuth
+	}
+	if strings.Contains(err.Error(), "flag provided but not defined") {
+		return exitUsage
+	}
+	return exitFailure
+}
