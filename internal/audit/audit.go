@@ -1,0 +1,120 @@
+// Package audit keeps antidote's tamper-evident record of every access to a
+// workspace: an append-only chain of events, each carrying a keyed MAC over
+// its fields and the previous event's MAC. Without the workspace key nobody
+// can rewrite, drop or reorder events without Verify noticing. It owns the
+// chaining and verification; persistence is behind the small Store interface.
+// It does not log and does no encryption.
+package audit
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Event is one audited action. Detail may name a query or a value; the
+// store keeps it sealed.
+type Event struct {
+	Seq    int64
+	At     time.Time
+	Actor  string
+	Action string
+	Target string
+	Detail []byte
+	Prev   []byte
+	MAC    []byte
+}
+
+// MAC is a keyed hash (vault's HMAC under the workspace's audit key).
+type MAC interface {
+	Sum(data []byte) [32]byte
+}
+
+// Store persists events. Append must read the last event and insert the new
+// one atomically, calling next with the last event (Seq 0 when empty).
+type Store interface {
+	AppendAudit(ctx context.Context, next func(last Event) (Event, error)) error
+	ListAudit(ctx context.Context, fn func(Event) error) error
+}
+
+// ErrTampered reports a broken chain.
+var ErrTampered = errors.New("audit log has been tampered with")
+
+// Log appends and verifies events.
+type Log struct {
+	mac   MAC
+	store Store
+	Now   func() time.Time
+}
+
+// New returns a log over store, keyed by mac.
+func New(store Store, mac MAC) *Log {
+	return &Log{mac: mac, store: store, Now: time.Now}
+}
+
+// Record appends an event.
+func (l *Log) Record(ctx context.Context, actor, action, target string, detail []byte) error {
+	err := l.store.AppendAudit(ctx, func(last Event) (Event, error) {
+		e := Event{
+			Seq:    last.Seq + 1,
+			At:     l.Now().UTC().Truncate(time.Microsecond),
+			Actor:  actor,
+			Action: action,
+			Target: target,
+			Detail: detail,
+			Prev:   last.MAC,
+		}
+		if e.Prev == nil {
+			e.Prev = []byte{}
+		}
+		m := l.sum(e)
+		e.MAC = m[:]
+		return e, nil
+	})
+	if err != nil {
+		return fmt.Errorf("record %s in the audit log: %w", action, err)
+	}
+	return nil
+}
+
+func (l *Log) sum(e Event) [32]byte {
+	var b []byte
+	b = binary.BigEndian.AppendUint64(b, uint64(e.Seq))
+	b = binary.BigEndian.AppendUint64(b, uint64(e.At.UnixMicro()))
+	for _, f := range [][]byte{[]byte(e.Actor), []byte(e.Action), []byte(e.Target), e.Detail, e.Prev} {
+		b = binary.BigEndian.AppendUint32(b, uint32(len(f)))
+		b = append(b, f...)
+	}
+	return l.mac.Sum(b)
+}
+
+// Verify walks the whole chain and returns the number of events, or an
+// error wrapping ErrTampered naming the first bad event.
+func (l *Log) Verify(ctx context.Context) (int64, error) {
+	var n int64
+	var prev []byte
+	err := l.store.ListAudit(ctx, func(e Event) error {
+		n++
+		if e.Seq != n {
+			return fmt.Errorf("%w: event %d is missing or out of order (found %d)", ErrTampered, n, e.Seq)
+		}
+		if !bytes.Equal(e.Prev, prev) && !(len(prev) == 0 && len(e.Prev) == 0) {
+			return fmt.Errorf("%w: event %d does not follow event %d", ErrTampered, e.Seq, e.Seq-1)
+		}
+		m := l.sum(e)
+		if !bytes.Equal(m[:], e.MAC) {
+			return fmt.Errorf("%w: event %d was altered", ErrTampered, e.Seq)
+		}
+		prev = e.MAC
+		return nil
+	})
+	return n, err
+}
+
+// List calls fn for every event in order.
+func (l *Log) List(ctx context.Context, fn func(Event) error) error {
+	return l.store.ListAudit(ctx, fn)
+}

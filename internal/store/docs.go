@@ -1,0 +1,369 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+)
+
+// Document statuses.
+const (
+	StatusOK      = "ok"
+	StatusSkipped = "skipped"
+	StatusError   = "error"
+)
+
+// Doc is one distinct content of the leak with every path that held it.
+type Doc struct {
+	ID       int64
+	Dedup    []byte // keyed MAC of the content hash; not secret, not reversible
+	Status   string
+	Complete bool
+	Meta     DocMeta
+	BlobFile string // name of the sealed file under blobs/, "" when kept inline
+	HasBlob  bool
+	Paths    []DocPath
+}
+
+// DocMeta is sealed as a whole: even sizes and media types say something
+// about a leak's content.
+type DocMeta struct {
+	SHA256    string `json:"sha256"`
+	MediaType string `json:"media_type"`
+	Charset   string `json:"charset,omitempty"`
+	Size      int64  `json:"size"`
+	TextSize  int64  `json:"text_size"`
+	Truncated bool   `json:"truncated,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// DocPath is one place the content was found.
+type DocPath struct {
+	ID       int64
+	Path     []string
+	ParentID int64 // 0 for a root input
+}
+
+// NewDoc is what ingest writes for a document.
+type NewDoc struct {
+	Dedup    []byte
+	Status   string
+	Complete bool
+	Meta     DocMeta
+	Blob     []byte // plaintext original to seal inline, or nil
+	BlobFile string // or the name of a sealed file written by the caller
+	Text     []byte // plaintext extracted text to seal, or nil
+}
+
+func adDoc(col string, dedup []byte) string { return "docs." + col + ":" + hex.EncodeToString(dedup) }
+
+func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
+
+// LookupDoc finds a document by its dedup MAC.
+func (t *Tx) LookupDoc(ctx context.Context, dedup []byte) (id int64, complete bool, err error) {
+	var c int
+	err = t.QueryRow(ctx, `SELECT id, complete FROM docs WHERE dedup = ?`, dedup).Scan(&id, &c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, ErrNotFound
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("look up document: %w", err)
+	}
+	return id, c != 0, nil
+}
+
+// PutDoc inserts or updates the document with d.Dedup and returns its id.
+func (t *Tx) PutDoc(ctx context.Context, d NewDoc) (int64, error) {
+	meta, err := json.Marshal(d.Meta)
+	if err != nil {
+		return 0, err
+	}
+	sm := t.s.seal(meta, adDoc("meta", d.Dedup))
+	var blob, text []byte
+	if d.Blob != nil {
+		blob = t.s.seal(d.Blob, adDoc("blob", d.Dedup))
+	}
+	if d.Text != nil {
+		text = t.s.seal(d.Text, adDoc("text", d.Dedup))
+	}
+	var blobFile any
+	if d.BlobFile != "" {
+		blobFile = d.BlobFile
+	}
+	complete := 0
+	if d.Complete {
+		complete = 1
+	}
+	id, _, err := t.LookupDoc(ctx, d.Dedup)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		id, err = t.InsertID(ctx, `INSERT INTO docs (dedup, status, complete, meta, blob, blob_file, text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			d.Dedup, d.Status, complete, sm, blob, blobFile, text, now())
+		if err != nil {
+			return 0, fmt.Errorf("insert document: %w", err)
+		}
+		return id, nil
+	case err != nil:
+		return 0, err
+	}
+	_, err = t.Exec(ctx, `UPDATE docs SET status = ?, complete = ?, meta = ?, blob = coalesce(?, blob), blob_file = coalesce(?, blob_file), text = coalesce(?, text) WHERE id = ?`,
+		d.Status, complete, sm, blob, blobFile, text, id)
+	if err != nil {
+		return 0, fmt.Errorf("update document %d: %w", id, err)
+	}
+	return id, nil
+}
+
+// AddPath records that doc was found at path (below parent, 0 for none).
+// pathKey is a keyed MAC of the path; recording the same path twice is a no-op.
+func (t *Tx) AddPath(ctx context.Context, docID, parentID int64, pathKey []byte, path []string) (added bool, err error) {
+	enc, err := json.Marshal(path)
+	if err != nil {
+		return false, err
+	}
+	var parent any
+	if parentID != 0 {
+		parent = parentID
+	}
+	res, err := t.Exec(ctx, `INSERT INTO doc_paths (doc_id, parent_id, path_key, path, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (path_key) DO NOTHING`,
+		docID, parent, pathKey, t.s.seal(enc, "doc_paths.path:"+hex.EncodeToString(pathKey)), now())
+	if err != nil {
+		return false, fmt.Errorf("record document path: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// AddPostings appends one index segment: for each term MAC, the sorted ids of
+// the documents containing it. Posting lists are sealed; the term MACs reveal
+// nothing without the workspace key.
+func (t *Tx) AddPostings(ctx context.Context, postings map[[32]byte][]int64) error {
+	if len(postings) == 0 {
+		return nil
+	}
+	stmt, err := t.Prepare(ctx, `INSERT INTO postings (term, docs) VALUES (?, ?)`)
+	if err != nil {
+		return fmt.Errorf("index: %w", err)
+	}
+	defer stmt.Close()
+	var buf []byte
+	for term, ids := range postings {
+		buf = encodeIDs(buf[:0], ids)
+		if _, err := stmt.ExecContext(ctx, term[:], t.s.seal(buf, "postings:"+hex.EncodeToString(term[:]))); err != nil {
+			return fmt.Errorf("index: %w", err)
+		}
+	}
+	return nil
+}
+
+func encodeIDs(dst []byte, ids []int64) []byte {
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	var prev int64
+	for _, id := range ids {
+		dst = binary.AppendUvarint(dst, uint64(id-prev))
+		prev = id
+	}
+	return dst
+}
+
+func decodeIDs(b []byte) ([]int64, error) {
+	var ids []int64
+	var prev int64
+	for len(b) > 0 {
+		d, n := binary.Uvarint(b)
+		if n <= 0 {
+			return nil, errors.New("corrupt posting list")
+		}
+		prev += int64(d)
+		ids = append(ids, prev)
+		b = b[n:]
+	}
+	return ids, nil
+}
+
+// Postings returns the sorted, distinct ids of documents indexed under term.
+func (s *Store) Postings(ctx context.Context, term [32]byte) ([]int64, error) {
+	rows, err := s.query(ctx, `SELECT docs FROM postings WHERE term = ?`, term[:])
+	if err != nil {
+		return nil, fmt.Errorf("read index: %w", err)
+	}
+	defer rows.Close()
+	seen := map[int64]bool{}
+	var out []int64
+	ad := "postings:" + hex.EncodeToString(term[:])
+	for rows.Next() {
+		var sealed []byte
+		if err := rows.Scan(&sealed); err != nil {
+			return nil, err
+		}
+		b, err := s.open(sealed, ad)
+		if err != nil {
+			return nil, err
+		}
+		ids, err := decodeIDs(b)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out, rows.Err()
+}
+
+// ListDocs calls fn for every document in id order, with its paths.
+func (s *Store) ListDocs(ctx context.Context, fn func(Doc) error) error {
+	paths, err := s.allPaths(ctx)
+	if err != nil {
+		return err
+	}
+	rows, err := s.query(ctx, `SELECT id, dedup, status, complete, meta, blob IS NOT NULL, blob_file FROM docs ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("list documents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		d, err := s.scanDoc(rows)
+		if err != nil {
+			return err
+		}
+		d.Paths = paths[d.ID]
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func (s *Store) allPaths(ctx context.Context) (map[int64][]DocPath, error) {
+	rows, err := s.query(ctx, `SELECT id, doc_id, parent_id, path_key, path FROM doc_paths ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list document paths: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64][]DocPath{}
+	for rows.Next() {
+		p, docID, err := s.scanPath(rows)
+		if err != nil {
+			return nil, err
+		}
+		out[docID] = append(out[docID], p)
+	}
+	return out, rows.Err()
+}
+
+type scanner interface{ Scan(...any) error }
+
+func (s *Store) scanPath(r scanner) (DocPath, int64, error) {
+	var p DocPath
+	var docID int64
+	var parent sql.NullInt64
+	var key, sealed []byte
+	if err := r.Scan(&p.ID, &docID, &parent, &key, &sealed); err != nil {
+		return p, 0, err
+	}
+	p.ParentID = parent.Int64
+	b, err := s.open(sealed, "doc_paths.path:"+hex.EncodeToString(key))
+	if err != nil {
+		return p, 0, err
+	}
+	if err := json.Unmarshal(b, &p.Path); err != nil {
+		return p, 0, fmt.Errorf("decode document path: %w", err)
+	}
+	return p, docID, nil
+}
+
+func (s *Store) scanDoc(r scanner) (Doc, error) {
+	var d Doc
+	var complete int
+	var hasBlob bool
+	var meta []byte
+	var blobFile sql.NullString
+	if err := r.Scan(&d.ID, &d.Dedup, &d.Status, &complete, &meta, &hasBlob, &blobFile); err != nil {
+		return d, fmt.Errorf("read document: %w", err)
+	}
+	d.Complete = complete != 0
+	d.BlobFile = blobFile.String
+	d.HasBlob = hasBlob || blobFile.Valid
+	b, err := s.open(meta, adDoc("meta", d.Dedup))
+	if err != nil {
+		return d, err
+	}
+	if err := json.Unmarshal(b, &d.Meta); err != nil {
+		return d, fmt.Errorf("decode document %d metadata: %w", d.ID, err)
+	}
+	return d, nil
+}
+
+// GetDoc returns one document with its paths.
+func (s *Store) GetDoc(ctx context.Context, id int64) (Doc, error) {
+	d, err := s.scanDoc(s.queryRow(ctx, `SELECT id, dedup, status, complete, meta, blob IS NOT NULL, blob_file FROM docs WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) || (err != nil && errors.Is(errors.Unwrap(err), sql.ErrNoRows)) {
+		return d, fmt.Errorf("document %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return d, err
+	}
+	rows, err := s.query(ctx, `SELECT id, doc_id, parent_id, path_key, path FROM doc_paths WHERE doc_id = ? ORDER BY id`, id)
+	if err != nil {
+		return d, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		p, _, err := s.scanPath(rows)
+		if err != nil {
+			return d, err
+		}
+		d.Paths = append(d.Paths, p)
+	}
+	return d, rows.Err()
+}
+
+// DocText returns the extracted text of a document (nil if none).
+func (s *Store) DocText(ctx context.Context, id int64) ([]byte, error) {
+	var dedup, text []byte
+	err := s.queryRow(ctx, `SELECT dedup, text FROM docs WHERE id = ?`, id).Scan(&dedup, &text)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("document %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read document %d: %w", id, err)
+	}
+	return s.open(text, adDoc("text", dedup))
+}
+
+// DocBlob returns the inline original of a document, or the name of its
+// sealed blob file when it is kept outside the database.
+func (s *Store) DocBlob(ctx context.Context, id int64) (inline []byte, file string, err error) {
+	var dedup, blob []byte
+	var bf sql.NullString
+	err = s.queryRow(ctx, `SELECT dedup, blob, blob_file FROM docs WHERE id = ?`, id).Scan(&dedup, &blob, &bf)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, "", fmt.Errorf("document %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("read document %d: %w", id, err)
+	}
+	if bf.Valid {
+		return nil, bf.String, nil
+	}
+	inline, err = s.open(blob, adDoc("blob", dedup))
+	return inline, "", err
+}
+
+// DocCount returns the number of documents.
+func (s *Store) DocCount(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.queryRow(ctx, `SELECT count(*) FROM docs`).Scan(&n)
+	return n, err
+}
