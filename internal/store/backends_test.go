@@ -94,4 +94,3 @@ func openPostgres(t *testing.T) *store.Store {
 	}
 	return s
 }
-
