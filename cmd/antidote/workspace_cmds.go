@@ -1,15 +1,350 @@
 package main
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
 
-func cmdInit(ctx context.Context, e *env, args []string) error       { return errNotBuilt }
-func cmdUnlock(ctx context.Context, e *env, args []string) error     { return errNotBuilt }
-func cmdLock(ctx context.Context, e *env, args []string) error       { return errNotBuilt }
-func cmdPassphrase(ctx context.Context, e *env, args []string) error { return errNotBuilt }
-func cmdRecover(ctx context.Context, e *env, args []string) error    { return errNotBuilt }
+	"antidote/internal/secret"
+	"antidote/internal/vault"
+)
 
-const agentCommand = "__agent"
+func newFlagSet(e *env, name, usageLine string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "usage: antidote %s\n", usageLine)
+		fs.PrintDefaults()
+	}
+	return fs
+}
 
-func runAgent(ctx context.Context, e *env, args []string) error { return errNotBuilt }
+// parseFlags parses and turns flag errors into usage errors; -h is not an error.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return withExit(exitUsage, err)
+	}
+	return nil
+}
 
-func isAuthError(err error) bool { return false }
+// errHelp ends a command after its usage was printed.
+var errHelp = withExit(exitOK, errSilent)
+
+// kdfParams picks the KDF cost: calibrated to about half a second, unless a
+// test asks for the cheap profile.
+func kdfParams(e *env) vault.KDFParams {
+	if e.getenv("ANTIDOTE_INSECURE_FAST_KDF") == "1" {
+		return vault.InsecureKDF()
+	}
+	return vault.Calibrate(500 * time.Millisecond)
+}
+
+func cmdInit(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "init", "init [--workspace DIR] [--shares N --threshold K] [--database postgres://...]")
+	w := addWorkspaceFlags(fs)
+	shares := fs.Int("shares", 0, "also print N recovery shares (k-of-n), e.g. --shares 5 --threshold 3")
+	threshold := fs.Int("threshold", 0, "how many shares open the workspace (default: a majority)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("init takes no arguments (use --workspace DIR)")
+	}
+	if *shares < 0 || *shares == 1 || *shares > 255 {
+		return usageErrorf("--shares must be between 2 and 255")
+	}
+	if *shares > 0 && *threshold == 0 {
+		*threshold = *shares/2 + 1
+	}
+	if *threshold != 0 && (*threshold < 2 || *threshold > *shares) {
+		return usageErrorf("--threshold must be between 2 and --shares")
+	}
+	dir, err := w.resolveDir(e)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(dir, configFile)); err == nil {
+		return fmt.Errorf("a workspace already exists at %s; choose another --workspace", dir)
+	}
+	pass, err := newPassphrase(e, w)
+	if err != nil {
+		return err
+	}
+	if len(pass.Reveal()) < 8 && e.getenv("ANTIDOTE_INSECURE_FAST_KDF") != "1" {
+		return usageErrorf("the passphrase is too short: use at least 8 characters (a few random words is best)")
+	}
+	kf, keys, shareList, err := vault.NewKeyFile(pass, kdfParams(e), *shares, *threshold)
+	if err != nil {
+		return fmt.Errorf("create workspace keys: %w", err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("create workspace directory: %w", err)
+	}
+	cfg := wsConfig{Version: 1, Database: w.database}
+	kb, err := kf.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, keyFileName), kb); err != nil {
+		return err
+	}
+	ws, err := openWithKeys(ctx, e, w, dir, cfg, keys, true)
+	if err != nil {
+		os.Remove(filepath.Join(dir, keyFileName))
+		return err
+	}
+	defer ws.Close()
+	cb, _ := json.MarshalIndent(cfg, "", "  ")
+	// The config is written last: its presence marks a complete workspace.
+	if err := writeFileAtomic(filepath.Join(dir, configFile), cb); err != nil {
+		return err
+	}
+	if err := ws.record(ctx, "init", dir, nil); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Created workspace %s (%s database).\n", dir, ws.store.Dialect())
+	if len(shareList) > 0 {
+		fmt.Fprintf(e.stdout, "\nRecovery shares: any %d of these %d open the workspace if the passphrase is lost.\n", *threshold, *shares)
+		fmt.Fprintln(e.stdout, "Give each to a different trusted person; they are shown only now.")
+		for _, s := range shareList {
+			fmt.Fprintln(e.stdout, s.Reveal())
+		}
+	}
+	return nil
+}
+
+func writeFileAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func cmdUnlock(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "unlock", "unlock [--workspace DIR] [--for 15m]")
+	w := addWorkspaceFlags(fs)
+	ttl := fs.Duration("for", 15*time.Minute, "how long the session stays open")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *ttl <= 0 || *ttl > 24*time.Hour {
+		return usageErrorf("--for must be between 1s and 24h")
+	}
+	dir, err := w.resolveDir(e)
+	if err != nil {
+		return err
+	}
+	_, kf, err := readConfig(dir)
+	if err != nil {
+		return err
+	}
+	pass, err := passphrase(e, w, "Passphrase for "+dir+": ")
+	if err != nil {
+		return err
+	}
+	keys, err := kf.Unlock(pass)
+	if err != nil {
+		return fmt.Errorf("unlock workspace: %w", err)
+	}
+	agentLock(ctx, dir)
+	if err := startAgent(ctx, dir, keys, *ttl); err != nil {
+		return err
+	}
+	ws, err := openWithKeys(ctx, e, w, dir, wsConfig{}, keys, false)
+	if err == nil {
+		ws.record(ctx, "unlock", dir, []byte("for "+ttl.String()))
+		ws.Close()
+	}
+	fmt.Fprintf(e.stdout, "Unlocked %s until %s; run 'antidote lock' to end the session sooner.\n", dir, time.Now().Add(*ttl).Format("15:04:05"))
+	return nil
+}
+
+func cmdLock(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "lock", "lock [--workspace DIR]")
+	w := addWorkspaceFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	dir, err := w.resolveDir(e)
+	if err != nil {
+		return err
+	}
+	ok, err := agentLock(ctx, dir)
+	if err != nil {
+		return fmt.Errorf("lock: %w", err)
+	}
+	if !ok {
+		fmt.Fprintln(e.stdout, "No unlocked session for", dir)
+		return nil
+	}
+	fmt.Fprintln(e.stdout, "Locked", dir)
+	return nil
+}
+
+func cmdPassphrase(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "passphrase", "passphrase [--workspace DIR] [--new-passphrase-file F]")
+	w := addWorkspaceFlags(fs)
+	newFile := fs.String("new-passphrase-file", "", "read the new passphrase from this file (else $ANTIDOTE_NEW_PASSPHRASE, else a prompt)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	dir, err := w.resolveDir(e)
+	if err != nil {
+		return err
+	}
+	cfg, kf, err := readConfig(dir)
+	if err != nil {
+		return err
+	}
+	old, err := passphrase(e, w, "Current passphrase: ")
+	if err != nil {
+		return err
+	}
+	keys, err := kf.Unlock(old)
+	if err != nil {
+		return fmt.Errorf("unlock workspace: %w", err)
+	}
+	np, err := readNewPassphrase(e, *newFile)
+	if err != nil {
+		return err
+	}
+	return rewrap(ctx, e, w, dir, cfg, kf, keys, np, "passphrase")
+}
+
+func readNewPassphrase(e *env, file string) (secret.String, error) {
+	nw := &wsFlags{passFile: file}
+	ne := *e
+	ne.lookupEnv = func(k string) (string, bool) {
+		if k == "ANTIDOTE_PASSPHRASE" {
+			return e.lookupEnv("ANTIDOTE_NEW_PASSPHRASE")
+		}
+		return e.lookupEnv(k)
+	}
+	return newPassphrase(&ne, nw)
+}
+
+func rewrap(ctx context.Context, e *env, w *wsFlags, dir string, cfg wsConfig, kf *vault.KeyFile, keys *vault.Keys, np secret.String, action string) error {
+	if err := kf.Rewrap(keys, np, kdfParams(e)); err != nil {
+		return fmt.Errorf("change passphrase: %w", err)
+	}
+	kb, err := kf.Marshal()
+	if err != nil {
+		return err
+	}
+	if err := writeFileAtomic(filepath.Join(dir, keyFileName), kb); err != nil {
+		return err
+	}
+	ws, err := openWithKeys(ctx, e, w, dir, cfg, keys, false)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	if err := ws.record(ctx, action, dir, nil); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "Passphrase changed; no data was re-encrypted.")
+	return nil
+}
+
+func cmdRecover(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "recover", "recover [--workspace DIR] [--shares-file F]  (shares one per line; default stdin)")
+	w := addWorkspaceFlags(fs)
+	sharesFile := fs.String("shares-file", "", "file with one recovery share per line (default: standard input)")
+	newFile := fs.String("new-passphrase-file", "", "read the new passphrase from this file (else $ANTIDOTE_NEW_PASSPHRASE, else a prompt)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	dir, err := w.resolveDir(e)
+	if err != nil {
+		return err
+	}
+	cfg, kf, err := readConfig(dir)
+	if err != nil {
+		return err
+	}
+	var r io.Reader = e.stdin
+	if *sharesFile != "" {
+		f, err := os.Open(*sharesFile)
+		if err != nil {
+			return fmt.Errorf("read shares: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return fmt.Errorf("read shares: %w", err)
+	}
+	var shares []secret.String
+	for _, line := range strings.Split(string(b), "\n") {
+		if s := strings.TrimSpace(line); s != "" {
+			shares = append(shares, secret.NewString(s))
+		}
+	}
+	keys, err := kf.Recover(shares)
+	if err != nil {
+		return fmt.Errorf("recover workspace: %w", err)
+	}
+	np, err := readNewPassphrase(e, *newFile)
+	if err != nil {
+		return err
+	}
+	return rewrap(ctx, e, w, dir, cfg, kf, keys, np, "recover")
+}
+
+func cmdMigrate(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "migrate", "migrate [--workspace DIR]")
+	w := addWorkspaceFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	dir, err := w.resolveDir(e)
+	if err != nil {
+		return err
+	}
+	cfg, kf, err := readConfig(dir)
+	if err != nil {
+		return err
+	}
+	keys, err := agentKeys(ctx, dir, kf)
+	if err != nil {
+		pass, perr := passphrase(e, w, "Passphrase for "+dir+": ")
+		if perr != nil {
+			return perr
+		}
+		if keys, err = kf.Unlock(pass); err != nil {
+			return fmt.Errorf("unlock workspace: %w", err)
+		}
+	}
+	ws, err := openWithKeys(ctx, e, w, dir, cfg, keys, true)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	have, _, _ := ws.store.SchemaVersion(ctx)
+	fmt.Fprintf(e.stdout, "Database schema is at version %d.\n", have)
+	return ws.record(ctx, "migrate", dir, nil)
+}

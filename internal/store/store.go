@@ -317,3 +317,19 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	}
 	return applied, nil
 }
+
+// Begin starts a transaction the caller commits or rolls back; ingest uses
+// it to write a batch of documents at once.
+func (s *Store) Begin(ctx context.Context) (*Tx, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin transaction: %w", err)
+	}
+	return &Tx{tx: tx, s: s}, nil
+}
+
+// Commit commits the transaction.
+func (t *Tx) Commit() error { return t.tx.Commit() }
+
+// Rollback abandons the transaction.
+func (t *Tx) Rollback() error { return t.tx.Rollback() }
