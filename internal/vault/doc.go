@@ -27,16 +27,16 @@ import "errors"
 // what was being done, never secret material.
 var (
 	// ErrBadPassphrase means the passphrase did not unwrap the key file.
-	ErrBadPassphrase = errors.New("vault: wrong passphrase (or the key file has been altered)")
+	ErrBadPassphrase = errors.New("wrong passphrase (or the key file has been altered)")
 	// ErrBadShares means the recovery shares given cannot reconstruct the key.
-	ErrBadShares = errors.New("vault: recovery shares rejected")
+	ErrBadShares = errors.New("recovery shares rejected")
 	// ErrTampered means sealed data failed authentication: it was altered,
 	// truncated, extended, moved to another place (different associated data),
 	// or sealed under a different key.
-	ErrTampered = errors.New("vault: sealed data failed authentication (altered, truncated, moved or wrong key)")
+	ErrTampered = errors.New("sealed data failed authentication (altered, truncated, moved or wrong key)")
 	// ErrUnsupportedVersion means data was written in a format this build of
 	// antidote does not know, usually by a newer antidote.
-	ErrUnsupportedVersion = errors.New("vault: unsupported format version; upgrade antidote")
+	ErrUnsupportedVersion = errors.New("unsupported format version; upgrade antidote")
 	// ErrWrongKey means keys were used with a key file of another workspace.
-	ErrWrongKey = errors.New("vault: the keys belong to a different workspace")
+	ErrWrongKey = errors.New("the keys belong to a different workspace")
 )

@@ -44,27 +44,34 @@ type KDFParams struct {
 // Validate reports whether p can be used. It does not judge strength: the
 // cheap profile from InsecureKDF is valid.
 func (p KDFParams) Validate() error {
-	switch {
-	case p.Algorithm != KDFAlgorithm:
-		return fmt.Errorf("vault: KDF algorithm %q is not supported (want %q)", p.Algorithm, KDFAlgorithm)
-	case p.Time < 1 || p.Time > maxTime:
-		return fmt.Errorf("vault: KDF time %d is outside 1..%d", p.Time, maxTime)
-	case p.Threads < 1:
-		return errors.New("vault: KDF threads must be at least 1")
-	case p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > maxMemoryKiB:
-		return fmt.Errorf("vault: KDF memory %d KiB is outside %d..%d KiB", p.MemoryKiB, 8*uint32(p.Threads), maxMemoryKiB)
+	if err := p.validate(); err != nil {
+		return fmt.Errorf("vault: %w", err)
 	}
 	return nil
 }
 
-// validateSalted is Validate plus a salt check, for parameters read from a key
+func (p KDFParams) validate() error {
+	switch {
+	case p.Algorithm != KDFAlgorithm:
+		return fmt.Errorf("KDF algorithm %q is not supported (want %q)", p.Algorithm, KDFAlgorithm)
+	case p.Time < 1 || p.Time > maxTime:
+		return fmt.Errorf("KDF time %d is outside 1..%d", p.Time, maxTime)
+	case p.Threads < 1:
+		return errors.New("KDF threads must be at least 1")
+	case p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > maxMemoryKiB:
+		return fmt.Errorf("KDF memory %d KiB is outside %d..%d KiB", p.MemoryKiB, 8*uint32(p.Threads), maxMemoryKiB)
+	}
+	return nil
+}
+
+// validateSalted is validate plus a salt check, for parameters read from a key
 // file.
 func (p KDFParams) validateSalted() error {
-	if err := p.Validate(); err != nil {
+	if err := p.validate(); err != nil {
 		return err
 	}
 	if len(p.Salt) < minSaltLen || len(p.Salt) > maxSaltLen {
-		return fmt.Errorf("vault: KDF salt of %d bytes is outside %d..%d", len(p.Salt), minSaltLen, maxSaltLen)
+		return fmt.Errorf("KDF salt of %d bytes is outside %d..%d", len(p.Salt), minSaltLen, maxSaltLen)
 	}
 	return nil
 }

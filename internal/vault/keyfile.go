@@ -45,11 +45,11 @@ type shareInfo struct {
 // keyFileJSON is the on-disk form. Byte fields are base64 (encoding/json's
 // default) except ids, which are hex so a person can compare them.
 type keyFileJSON struct {
-	Version    int             `json:"version"`
-	KeyID      string          `json:"key_id"`
-	KDF        KDFParams       `json:"kdf"`
-	WrappedKey []byte          `json:"wrapped_key"`
-	Recovery   *recoveryJSON   `json:"recovery,omitempty"`
+	Version    int           `json:"version"`
+	KeyID      string        `json:"key_id"`
+	KDF        KDFParams     `json:"kdf"`
+	WrappedKey []byte        `json:"wrapped_key"`
+	Recovery   *recoveryJSON `json:"recovery,omitempty"`
 }
 
 type recoveryJSON struct {
@@ -68,8 +68,8 @@ func NewKeyFile(pass secret.String, p KDFParams, shares, threshold int) (*KeyFil
 	if pass.IsZero() {
 		return nil, nil, nil, errors.New("vault: create key file: the passphrase is empty")
 	}
-	if err := p.Validate(); err != nil {
-		return nil, nil, nil, fmt.Errorf("create key file: %w", err)
+	if err := p.validate(); err != nil {
+		return nil, nil, nil, fmt.Errorf("vault: create key file: %w", err)
 	}
 	if shares != 0 && (threshold < 2 || threshold > shares || shares > shamir.MaxShares) {
 		return nil, nil, nil, fmt.Errorf("vault: create key file: %d recovery shares with threshold %d: need 2 ≤ threshold ≤ shares ≤ %d", shares, threshold, shamir.MaxShares)
@@ -85,7 +85,7 @@ func NewKeyFile(pass secret.String, p KDFParams, shares, threshold int) (*KeyFil
 		rand.Read(info.setID[:])
 		points, err := shamir.Split(keys.master.Reveal(), shares, threshold)
 		if err != nil {
-			return nil, nil, nil, fmt.Errorf("create key file: split recovery shares: %w", err)
+			return nil, nil, nil, fmt.Errorf("vault: create key file: split recovery shares: %w", err)
 		}
 		for _, pt := range points {
 			printed = append(printed, formatShare(share{setID: info.setID, threshold: threshold, point: pt}))
@@ -134,12 +134,12 @@ func (kf *KeyFile) Unlock(pass secret.String) (*Keys, error) {
 	nonce, ct := kf.wrapped[:chacha20poly1305.NonceSizeX], kf.wrapped[chacha20poly1305.NonceSizeX:]
 	master, err := aead.Open(nil, nonce, ct, kf.wrapAD())
 	if err != nil {
-		return nil, fmt.Errorf("unlock key file: %w", ErrBadPassphrase)
+		return nil, fmt.Errorf("vault: unlock key file: %w", ErrBadPassphrase)
 	}
 	keys := newKeys(master)
-	if err := kf.Check(keys); err != nil {
+	if err := kf.check(keys); err != nil {
 		keys.Wipe()
-		return nil, fmt.Errorf("unlock key file: the unwrapped key does not match the file's key id: %w", ErrTampered)
+		return nil, fmt.Errorf("vault: unlock key file: the unwrapped key does not match the file's key id: %w", ErrTampered)
 	}
 	return keys, nil
 }
@@ -150,7 +150,7 @@ func (kf *KeyFile) Unlock(pass secret.String) (*Keys, error) {
 // that too few distinct shares were given; they never quote a share.
 func (kf *KeyFile) Recover(shares []secret.String) (*Keys, error) {
 	if kf.shares == nil {
-		return nil, fmt.Errorf("recover key: this key file was created without recovery shares: %w", ErrBadShares)
+		return nil, fmt.Errorf("vault: recover key: this key file was created without recovery shares: %w", ErrBadShares)
 	}
 	info := kf.shares
 	var points [][]byte
@@ -165,18 +165,18 @@ func (kf *KeyFile) Recover(shares []secret.String) (*Keys, error) {
 		pos := i + 1
 		s, err := parseShare(text)
 		if err != nil {
-			return nil, fmt.Errorf("recover key: share %d of %d given: %w: %w", pos, len(shares), ErrBadShares, err)
+			return nil, fmt.Errorf("vault: recover key: share %d of %d given: %w: %w", pos, len(shares), ErrBadShares, err)
 		}
 		x := s.point[0]
 		switch {
 		case s.setID != info.setID:
-			err = fmt.Errorf("recover key: share %d of %d given (number %d) belongs to another workspace or an older set of shares: %w", pos, len(shares), x, ErrBadShares)
+			err = fmt.Errorf("vault: recover key: share %d of %d given (number %d) belongs to another workspace or an older set of shares: %w", pos, len(shares), x, ErrBadShares)
 		case s.threshold != info.threshold:
-			err = fmt.Errorf("recover key: share %d of %d given says threshold %d, the key file says %d: %w", pos, len(shares), s.threshold, info.threshold, ErrBadShares)
+			err = fmt.Errorf("vault: recover key: share %d of %d given says threshold %d, the key file says %d: %w", pos, len(shares), s.threshold, info.threshold, ErrBadShares)
 		}
 		if first, dup := byX[x]; err == nil && dup {
 			if subtle.ConstantTimeCompare(points[first.idx], s.point) != 1 {
-				err = fmt.Errorf("recover key: shares %d and %d of %d given are both number %d but differ: %w", first.pos, pos, len(shares), x, ErrBadShares)
+				err = fmt.Errorf("vault: recover key: shares %d and %d of %d given are both number %d but differ: %w", first.pos, pos, len(shares), x, ErrBadShares)
 			}
 			// The same share entered twice is harmless.
 			clear(s.point)
@@ -193,16 +193,16 @@ func (kf *KeyFile) Recover(shares []secret.String) (*Keys, error) {
 		points = append(points, s.point)
 	}
 	if len(points) < info.threshold {
-		return nil, fmt.Errorf("recover key: %d distinct shares given, %d needed: %w", len(points), info.threshold, ErrBadShares)
+		return nil, fmt.Errorf("vault: recover key: %d distinct shares given, %d needed: %w", len(points), info.threshold, ErrBadShares)
 	}
 	master, err := shamir.Combine(points)
 	if err != nil {
-		return nil, fmt.Errorf("recover key: %w: %w", ErrBadShares, err)
+		return nil, fmt.Errorf("vault: recover key: %w: %w", ErrBadShares, err)
 	}
 	keys := newKeys(master)
-	if err := kf.Check(keys); err != nil {
+	if err := kf.check(keys); err != nil {
 		keys.Wipe()
-		return nil, fmt.Errorf("recover key: the shares are well-formed but do not reconstruct this workspace's key; one may have been altered: %w", ErrBadShares)
+		return nil, fmt.Errorf("vault: recover key: the shares are well-formed but do not reconstruct this workspace's key; one may have been altered: %w", ErrBadShares)
 	}
 	return keys, nil
 }
@@ -215,11 +215,11 @@ func (kf *KeyFile) Rewrap(k *Keys, newPass secret.String, p KDFParams) error {
 	if newPass.IsZero() {
 		return errors.New("vault: change passphrase: the new passphrase is empty")
 	}
-	if err := p.Validate(); err != nil {
-		return fmt.Errorf("change passphrase: %w", err)
+	if err := p.validate(); err != nil {
+		return fmt.Errorf("vault: change passphrase: %w", err)
 	}
-	if err := kf.Check(k); err != nil {
-		return fmt.Errorf("change passphrase: %w", err)
+	if err := kf.check(k); err != nil {
+		return fmt.Errorf("vault: change passphrase: %w", err)
 	}
 	kf.wrap(k, newPass, p)
 	return nil
@@ -228,6 +228,13 @@ func (kf *KeyFile) Rewrap(k *Keys, newPass secret.String, p KDFParams) error {
 // Check reports whether k is this key file's master key, returning ErrWrongKey
 // if not. Use it when keys arrive from an unlock agent.
 func (kf *KeyFile) Check(k *Keys) error {
+	if err := kf.check(k); err != nil {
+		return fmt.Errorf("vault: %w", err)
+	}
+	return nil
+}
+
+func (kf *KeyFile) check(k *Keys) error {
 	id, err := hex.DecodeString(k.ID())
 	if err != nil || subtle.ConstantTimeCompare(id, kf.keyID) != 1 {
 		return ErrWrongKey
@@ -295,7 +302,7 @@ func UnmarshalKeyFile(data []byte) (*KeyFile, error) {
 	}
 	kf := &KeyFile{kdf: j.KDF, wrapped: j.WrappedKey}
 	if err := kf.kdf.validateSalted(); err != nil {
-		return nil, fmt.Errorf("read key file: kdf: %w", err)
+		return nil, fmt.Errorf("vault: read key file: kdf: %w", err)
 	}
 	id, err := hex.DecodeString(j.KeyID)
 	if err != nil || len(id) != keyIDLen {

@@ -52,15 +52,15 @@ func (s *Sealer) Seal(plaintext, ad []byte) []byte {
 // ciphertext, or a different ad, purpose or key, yields ErrTampered.
 func (s *Sealer) Open(ciphertext, ad []byte) ([]byte, error) {
 	if len(ciphertext) < SealOverhead {
-		return nil, fmt.Errorf("open sealed value of %d bytes: too short: %w", len(ciphertext), ErrTampered)
+		return nil, fmt.Errorf("vault: open sealed value of %d bytes: too short: %w", len(ciphertext), ErrTampered)
 	}
 	if ciphertext[0] != sealVersion {
-		return nil, fmt.Errorf("open sealed value: format %d: %w", ciphertext[0], ErrUnsupportedVersion)
+		return nil, fmt.Errorf("vault: open sealed value: format %d: %w", ciphertext[0], ErrUnsupportedVersion)
 	}
 	nonce := ciphertext[1 : 1+chacha20poly1305.NonceSizeX]
 	pt, err := s.aead.Open(nil, nonce, ciphertext[1+chacha20poly1305.NonceSizeX:], sealAD(ad))
 	if err != nil {
-		return nil, fmt.Errorf("open sealed value: %w", ErrTampered)
+		return nil, fmt.Errorf("vault: open sealed value: %w", ErrTampered)
 	}
 	return pt, nil
 }

@@ -111,6 +111,11 @@ func parseShare(text secret.String) (share, error) {
 		return share{}, fmt.Errorf("%w (a character is not valid in a share)", errShareTypo)
 	}
 	defer clear(raw)
+	// The last character carries an unused bit the decoder ignores; insist on
+	// the printed form so every typo is reported.
+	if shareEncoding.EncodeToString(raw) != body {
+		return share{}, errShareTypo
+	}
 	if !bytes.Equal(shareChecksum(raw[:sharePayloadLen]), raw[sharePayloadLen:]) {
 		return share{}, errShareTypo
 	}

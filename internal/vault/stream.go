@@ -82,7 +82,7 @@ func (s *Sealer) newWriter(w io.Writer, ad []byte, chunkSize int) (*streamWriter
 	header[0] = streamVersion
 	rand.Read(header[1:])
 	if _, err := w.Write(header[:]); err != nil {
-		return nil, fmt.Errorf("write sealed stream header: %w", err)
+		return nil, fmt.Errorf("vault: write sealed stream header: %w", err)
 	}
 	return &streamWriter{
 		w:         w,
@@ -148,7 +148,7 @@ func (sw *streamWriter) flush(last bool) error {
 	streamNonce(&sw.nonce, sw.counter, last)
 	out := sw.aead.Seal(sw.buf[:0], sw.nonce[:], sw.buf, nil)
 	if _, err := sw.w.Write(out); err != nil {
-		return fmt.Errorf("write sealed stream chunk %d: %w", sw.counter, err)
+		return fmt.Errorf("vault: write sealed stream chunk %d: %w", sw.counter, err)
 	}
 	sw.buf = sw.buf[:0]
 	if sw.counter == ^uint64(0) {
@@ -172,12 +172,12 @@ func (s *Sealer) newReader(r io.Reader, ad []byte, chunkSize int) (*streamReader
 	var header [streamHeaderLen]byte
 	if _, err := io.ReadFull(r, header[:]); err != nil {
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return nil, fmt.Errorf("open sealed stream: header truncated: %w", ErrTampered)
+			return nil, fmt.Errorf("vault: open sealed stream: header truncated: %w", ErrTampered)
 		}
-		return nil, fmt.Errorf("open sealed stream: read header: %w", err)
+		return nil, fmt.Errorf("vault: open sealed stream: read header: %w", err)
 	}
 	if header[0] != streamVersion {
-		return nil, fmt.Errorf("open sealed stream: format %d: %w", header[0], ErrUnsupportedVersion)
+		return nil, fmt.Errorf("vault: open sealed stream: format %d: %w", header[0], ErrUnsupportedVersion)
 	}
 	return &streamReader{
 		r:         r,
@@ -244,19 +244,19 @@ func (sr *streamReader) next() error {
 		last = true
 		buf = buf[:n]
 	default:
-		return fmt.Errorf("read sealed stream chunk %d: %w", sr.counter, err)
+		return fmt.Errorf("vault: read sealed stream chunk %d: %w", sr.counter, err)
 	}
 	if len(buf) < chacha20poly1305.Overhead {
-		return fmt.Errorf("open sealed stream: truncated at chunk %d: %w", sr.counter, ErrTampered)
+		return fmt.Errorf("vault: open sealed stream: truncated at chunk %d: %w", sr.counter, ErrTampered)
 	}
 	streamNonce(&sr.nonce, sr.counter, last)
 	pt, err := sr.aead.Open(buf[:0], sr.nonce[:], buf, nil)
 	if err != nil {
-		return fmt.Errorf("open sealed stream: chunk %d: %w", sr.counter, ErrTampered)
+		return fmt.Errorf("vault: open sealed stream: chunk %d: %w", sr.counter, ErrTampered)
 	}
 	if last && len(pt) == 0 && sr.counter > 0 {
 		// The writer never makes an empty final chunk after a full one.
-		return fmt.Errorf("open sealed stream: empty final chunk %d: %w", sr.counter, ErrTampered)
+		return fmt.Errorf("vault: open sealed stream: empty final chunk %d: %w", sr.counter, ErrTampered)
 	}
 	if last {
 		sr.done = true
