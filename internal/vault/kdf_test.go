@@ -14,7 +14,7 @@ func TestKDFValidate(t *testing.T) {
 		want string // substring of the error; "" means valid
 	}{
 		{"insecure profile is valid", func(*KDFParams) {}, ""},
-		{"default-like profile", func(p *KDFParams) { p.Time, p.MemoryKiB, p.Threads = 3, 64 << 10, 4 }, ""},
+		{"default-like profile", func(p *KDFParams) { p.Time, p.MemoryKiB, p.Threads = 3, 64<<10, 4 }, ""},
 		{"other algorithm", func(p *KDFParams) { p.Algorithm = "scrypt" }, "not supported"},
 		{"zero time would make argon2 panic", func(p *KDFParams) { p.Time = 0 }, "time"},
 		{"absurd time", func(p *KDFParams) { p.Time = maxTime + 1 }, "time"},

@@ -41,10 +41,16 @@ func newSealer(key []byte) *Sealer {
 //
 // The output is version (1) || nonce (24) || ciphertext+tag.
 func (s *Sealer) Seal(plaintext, ad []byte) []byte {
-	out := make([]byte, 1+chacha20poly1305.NonceSizeX, len(plaintext)+SealOverhead)
+	var nonce [chacha20poly1305.NonceSizeX]byte
+	rand.Read(nonce[:])
+	return s.seal(nonce[:], plaintext, ad)
+}
+
+// seal is Seal with a given nonce, so tests can build fixed ciphertexts.
+func (s *Sealer) seal(nonce, plaintext, ad []byte) []byte {
+	out := make([]byte, 1, len(plaintext)+SealOverhead)
 	out[0] = sealVersion
-	nonce := out[1:]
-	rand.Read(nonce)
+	out = append(out, nonce...)
 	return s.aead.Seal(out, nonce, plaintext, sealAD(ad))
 }
 

@@ -78,9 +78,16 @@ func (s *Sealer) NewWriter(w io.Writer, ad []byte) (io.WriteCloser, error) {
 }
 
 func (s *Sealer) newWriter(w io.Writer, ad []byte, chunkSize int) (*streamWriter, error) {
+	var salt [streamSaltLen]byte
+	rand.Read(salt[:])
+	return s.newWriterSalt(w, ad, chunkSize, salt[:])
+}
+
+// newWriterSalt takes the salt so tests can build fixed streams.
+func (s *Sealer) newWriterSalt(w io.Writer, ad []byte, chunkSize int, salt []byte) (*streamWriter, error) {
 	var header [streamHeaderLen]byte
 	header[0] = streamVersion
-	rand.Read(header[1:])
+	copy(header[1:], salt)
 	if _, err := w.Write(header[:]); err != nil {
 		return nil, fmt.Errorf("vault: write sealed stream header: %w", err)
 	}
