@@ -75,8 +75,7 @@ func NewKeyFile(pass secret.String, p KDFParams, shares, threshold int) (*KeyFil
 		return nil, nil, nil, fmt.Errorf("vault: create key file: %d recovery shares with threshold %d: need 2 ≤ threshold ≤ shares ≤ %d", shares, threshold, shamir.MaxShares)
 	}
 	keys := newKeys(newMasterKey())
-	kf := &KeyFile{}
-	kf.keyID, _ = hex.DecodeString(keys.ID())
+	kf := &KeyFile{keyID: keys.id()}
 	kf.wrap(keys, pass, p)
 
 	var printed []secret.String
@@ -235,8 +234,7 @@ func (kf *KeyFile) Check(k *Keys) error {
 }
 
 func (kf *KeyFile) check(k *Keys) error {
-	id, err := hex.DecodeString(k.ID())
-	if err != nil || subtle.ConstantTimeCompare(id, kf.keyID) != 1 {
+	if subtle.ConstantTimeCompare(k.id(), kf.keyID) != 1 {
 		return ErrWrongKey
 	}
 	return nil

@@ -72,8 +72,10 @@ func (k *Keys) MAC(purpose string) *MAC {
 // records it, so keys from another workspace are detected; it reveals nothing
 // about the key.
 func (k *Keys) ID() string {
-	return hex.EncodeToString(k.derive(infoKeyID, keyIDLen))
+	return hex.EncodeToString(k.id())
 }
+
+func (k *Keys) id() []byte { return k.derive(infoKeyID, keyIDLen) }
 
 // Export returns the master key in a compact form for an unlock agent to hold
 // in memory and hand to CLI processes. The result is the key itself: keep it

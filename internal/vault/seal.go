@@ -21,7 +21,8 @@ const SealOverhead = 1 + chacha20poly1305.NonceSizeX + chacha20poly1305.Overhead
 
 // Sealer encrypts and authenticates values under one purpose key with
 // XChaCha20-Poly1305. Its 24-byte nonces are random, which is safe for any
-// number of messages a workspace will ever seal. It is safe for concurrent use.
+// number of messages a workspace will ever seal. Obtain one from Keys.Sealer;
+// the zero value is unusable. It is safe for concurrent use.
 type Sealer struct {
 	key  []byte // kept for deriving per-stream keys
 	aead cipher.AEAD
@@ -99,8 +100,8 @@ func (Sealer) LogValue() slog.Value       { return slog.StringValue(redacted) }
 
 // MAC is a deterministic keyed hash (HMAC-SHA256) under one purpose key: equal
 // inputs give equal sums, so it serves as a dedup key or an index term, while
-// without the workspace key nobody can compute or test a guess. It is safe for
-// concurrent use.
+// without the workspace key nobody can compute or test a guess. Obtain one from
+// Keys.MAC. It is safe for concurrent use.
 type MAC struct {
 	key []byte
 }
