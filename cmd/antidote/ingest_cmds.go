@@ -1,7 +1,6 @@
 package main
 
 import (
-	"antidote/internal/audit"
 	"context"
 	"encoding/json"
 	"errors"
@@ -13,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"antidote/internal/audit"
 	"antidote/internal/extract"
 	"antidote/internal/ingest"
 	"antidote/internal/search"
@@ -188,19 +188,19 @@ func (p *progressPrinter) print(pr ingest.Progress) {
 
 // docJSON is the listing format of a document.
 type docJSON struct {
-	ID        int64      `json:"id"`
-	Paths     []string   `json:"paths"`
-	SHA256    string     `json:"sha256"`
-	MediaType string     `json:"media_type"`
-	Charset   string     `json:"charset,omitempty"`
-	Size      int64      `json:"size"`
-	TextSize  int64      `json:"text_size"`
-	Truncated bool       `json:"truncated,omitempty"`
-	Status    string     `json:"status"`
-	Reason    string     `json:"reason,omitempty"`
-	Parent    *int64     `json:"parent"`
-	Parents   []int64    `json:"parents,omitempty"`
-	Complete  bool       `json:"complete"`
+	ID        int64    `json:"id"`
+	Paths     []string `json:"paths"`
+	SHA256    string   `json:"sha256"`
+	MediaType string   `json:"media_type"`
+	Charset   string   `json:"charset,omitempty"`
+	Size      int64    `json:"size"`
+	TextSize  int64    `json:"text_size"`
+	Truncated bool     `json:"truncated,omitempty"`
+	Status    string   `json:"status"`
+	Reason    string   `json:"reason,omitempty"`
+	Parent    *int64   `json:"parent"`
+	Parents   []int64  `json:"parents,omitempty"`
+	Complete  bool     `json:"complete"`
 }
 
 func toDocJSON(d store.Doc) docJSON {
@@ -583,4 +583,5 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 		return err
 	})
 }
+
 type auditEvent = audit.Event

@@ -29,7 +29,7 @@ func promptPassphrase(e *env, prompt string) (secret.String, error) {
 	if len(b) == 0 {
 		return secret.String{}, errors.New("empty passphrase")
 	}
-	return secret.NewString(string(b)), nil
+	return nfc(string(b)), nil
 }
 
 // newPassphrase asks twice on a terminal; non-interactive sources are used as is.

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"golang.org/x/text/unicode/norm"
+
 	"antidote/internal/audit"
 	"antidote/internal/secret"
 	"antidote/internal/store"
@@ -122,7 +124,7 @@ func readConfig(dir string) (wsConfig, *vault.KeyFile, error) {
 // passphrase finds the passphrase without prompting unless a terminal is there.
 func passphrase(e *env, w *wsFlags, prompt string) (secret.String, error) {
 	if p, ok := e.lookupEnv("ANTIDOTE_PASSPHRASE"); ok && p != "" {
-		return secret.NewString(p), nil
+		return nfc(p), nil
 	}
 	if w.passFile != "" {
 		b, err := os.ReadFile(w.passFile)
@@ -133,10 +135,14 @@ func passphrase(e *env, w *wsFlags, prompt string) (secret.String, error) {
 		if p == "" {
 			return secret.String{}, fmt.Errorf("passphrase file %s is empty", w.passFile)
 		}
-		return secret.NewString(p), nil
+		return nfc(p), nil
 	}
 	return promptPassphrase(e, prompt)
 }
+
+// nfc normalises a passphrase so that the same words typed on keyboards or
+// systems that compose accents differently open the same workspace.
+func nfc(p string) secret.String { return secret.NewString(norm.NFC.String(p)) }
 
 // openWorkspace opens and unlocks the workspace named by the flags: with
 // the key held by an unlocked session if there is one, else the passphrase.
