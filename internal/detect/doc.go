@@ -1,0 +1,72 @@
+// Package detect finds identifiers in text: IPv4 and IPv6 addresses, e-mail
+// addresses, MAC addresses, listed names and secrets (private keys, API
+// tokens, credential assignments). It returns spans, kinds, canonical values
+// and, for addresses, their scope; deciding what to do with them belongs to
+// redact. It is a pure leaf: bytes in, matches out, no I/O, no logging, no
+// regular expressions, and no antidote imports.
+//
+// The scanner makes one pass over the text, stopping only at bytes that can
+// start something (word starts, ':', '=', '-', and non-ASCII runes when names
+// are listed) and finding e-mail addresses from their '@' with
+// bytes.IndexByte. A slow reference detector built on regexp and net/netip
+// lives in the tests and is fuzzed against it.
+//
+// Decisions on ambiguous text, each pinned by a test case:
+//
+// IPv4. Four decimal octets of one to three digits, each at most 255; a
+// leading zero is read as decimal ("010.001.002.003" is 10.1.2.3, not octal
+// as inet_aton would read it). Separators may be defanged: "[.]", "(.)",
+// "{.}", "[dot]", "(dot)", mixed freely; the span then covers the defanged
+// text. The span never includes a port, prefix length, brackets or a
+// "user@". An address glued to a word byte or to a separator that is itself
+// glued to a word byte is not one: "v1.2.3.4", "1.2.3.4a", "1.2.3.4.5",
+// "2.5.4.3.1" and "host.1.2.3.4" are refused, "1.2.3.4." at the end of a
+// sentence and "IP地址1.2.3.4" are found.
+//
+// IPv6. The longest prefix of a run of [0-9A-Fa-f:.] that net/netip accepts
+// (all RFC 4291 text forms, embedded IPv4 included), not glued to a word on
+// its right. A zone ("%eth0") and a port are outside the span and dropped
+// from the value; "[2001:db8::1]:443" yields the address inside the brackets
+// and Java's unbracketed "0:0:0:0:0:0:0:0:2181" yields "::". Ambiguous short
+// forms are refused: a compressed form must contain a decimal digit (so
+// "dead::beef", "a::b", "std::vector" and "Foo::Bar" are not addresses), a
+// compressed form with a single group must be "::1" or have three or more
+// hex digits in it ("fe80::" yes; "1::", "::2" no: those are Python slices
+// and Rust paths far more often than addresses), "::" alone is never one,
+// and eight groups of exactly two hex digits are an EUI-64 or WWN.
+//
+// E-mail. A practical RFC 5322/6531 subset: a dot-atom local part of
+// letters, digits, marks and "_%+-'" (no leading "'-+%."), at most 64 bytes;
+// a domain of at least two labels whose last label is two or more letters
+// or an "xn--" label. The value is lower-cased. "logo@2x.png" (a scale
+// suffix, or an ending such as .png that is not a top-level domain),
+// "@mention", "@types/node" and "user@1.2.3.4" (the IP is reported instead)
+// are not addresses; "git@github.com:org/repo" is: user@host names an
+// account on a host, which is what redaction is for. A trailing dot is left
+// out.
+//
+// MAC. Six colon-separated groups of one or two hex digits, six
+// dash-separated pairs, or Cisco's three dotted quads, not part of a longer
+// hex run. The value is lower-case colon form.
+//
+// Names. Whole words, case-insensitive under Unicode simple folding, with
+// any run of up to 16 white-space runes (newlines included) wherever the
+// listed name has white space, and ’ matching '. The span is the name
+// alone: in "Smith's" it leaves the possessive, which stays readable in the
+// redacted text. The value is the name as listed, so every spelling of a
+// person gets one pseudonym.
+//
+// Secrets. A private-key block is matched whole, from BEGIN to END (or, if
+// truncated, over the base64 lines that follow), including keys escaped into
+// JSON with literal \n. Tokens: AWS access key IDs, GitHub, Slack, Google
+// API, Stripe keys and JWTs. Credential assignments (an identifier ending in
+// password, passwd, passphrase, pwd, secret, api_key, access_token, ... then
+// '=', ':', ":=" or "=>") match the value alone; placeholders such as
+// "********", "${VAR}", "<password>" and "null", and "PWD=/path" in
+// environment dumps, are left alone. The Value of a Secret is the secret
+// itself; callers must treat it as one.
+//
+// Overlaps. Of overlapping candidates the earliest wins, then the longest,
+// then the most specific. Options.Kinds filters candidates before this, so
+// a disabled kind never hides an enabled one.
+package detect

@@ -1,0 +1,265 @@
+package detect
+
+import "net/netip"
+
+// parseIPv6 parses b as an IPv6 address without a zone, with exactly the
+// grammar of net/netip: groups of one to four hex digits, at most one "::"
+// that stands for at least one zero group, and an optional trailing dotted
+// IPv4 address without leading zeros in its octets.
+func parseIPv6(b []byte) (ip [16]byte, ok bool) {
+	ellipsis := -1
+	if len(b) >= 2 && b[0] == ':' && b[1] == ':' {
+		ellipsis = 0
+		b = b[2:]
+		if len(b) == 0 {
+			return ip, true
+		}
+	}
+	i := 0
+	for i < 16 {
+		off, acc := 0, uint32(0)
+		for ; off < len(b); off++ {
+			c := b[off]
+			switch {
+			case '0' <= c && c <= '9':
+				acc = acc<<4 + uint32(c-'0')
+			case 'a' <= c && c <= 'f':
+				acc = acc<<4 + uint32(c-'a'+10)
+			case 'A' <= c && c <= 'F':
+				acc = acc<<4 + uint32(c-'A'+10)
+			default:
+				goto done
+			}
+			if off > 3 {
+				return ip, false
+			}
+		}
+	done:
+		if off == 0 {
+			return ip, false
+		}
+		if off < len(b) && b[off] == '.' {
+			if ellipsis < 0 && i != 12 || i+4 > 16 {
+				return ip, false
+			}
+			if !parseDotted(b, ip[i:i+4]) {
+				return ip, false
+			}
+			b = nil
+			i += 4
+			break
+		}
+		ip[i] = byte(acc >> 8)
+		ip[i+1] = byte(acc)
+		i += 2
+		b = b[off:]
+		if len(b) == 0 {
+			break
+		}
+		if b[0] != ':' || len(b) == 1 {
+			return ip, false
+		}
+		b = b[1:]
+		if b[0] == ':' {
+			if ellipsis >= 0 {
+				return ip, false
+			}
+			ellipsis = i
+			b = b[1:]
+			if len(b) == 0 {
+				break
+			}
+		}
+	}
+	if len(b) != 0 {
+		return ip, false
+	}
+	if i < 16 {
+		if ellipsis < 0 {
+			return ip, false
+		}
+		n := 16 - i
+		for j := i - 1; j >= ellipsis; j-- {
+			ip[j+n] = ip[j]
+		}
+		clear(ip[ellipsis : ellipsis+n])
+	} else if ellipsis >= 0 {
+		return ip, false
+	}
+	return ip, true
+}
+
+// parseDotted parses an IPv4 address embedded in IPv6 text the way net/netip
+// does: four decimal octets, no leading zeros.
+func parseDotted(s []byte, f []byte) bool {
+	val, pos, dig := 0, 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case '0' <= c && c <= '9':
+			if dig == 1 && val == 0 {
+				return false
+			}
+			val = val*10 + int(c-'0')
+			dig++
+			if val > 255 {
+				return false
+			}
+		case c == '.':
+			if i == 0 || i == len(s)-1 || s[i-1] == '.' || pos == 3 {
+				return false
+			}
+			f[pos] = byte(val)
+			pos++
+			val, dig = 0, 0
+		default:
+			return false
+		}
+	}
+	if pos < 3 {
+		return false
+	}
+	f[3] = byte(val)
+	return true
+}
+
+// maxV6Text bounds the text of an IPv6 address:
+// "0000:0000:0000:0000:0000:ffff:255.255.255.255" has 45 bytes.
+const maxV6Text = 64
+
+// v6LeftOK reports whether an IPv6 address may start at text[p]: not inside
+// a word, a longer colon-hex run ("::" after a colon) or a dotted name.
+// "addr:fe80::1" is allowed: the colon follows a non-hex letter.
+func v6LeftOK(text []byte, p int) bool {
+	if p == 0 {
+		return true
+	}
+	switch b := text[p-1]; {
+	case isWordByte(b):
+		return false
+	case b == ':':
+		if text[p] == ':' {
+			return false
+		}
+		return p < 2 || !(isHex(text[p-2]) || text[p-2] == ':')
+	case b == '.':
+		return !wordAt(text, p-2)
+	}
+	return true
+}
+
+// scanIPv6 looks for an IPv6 address starting at text[p]: the longest prefix
+// of the following run of [0-9A-Fa-f:.] that net/netip accepts, if it is not
+// glued to a word on its right. Ambiguous short forms are refused:
+//   - a compressed form ("::") must contain a decimal digit, so C++ scopes and
+//     hex words ("dead::beef", "a::b") are not addresses;
+//   - a compressed form with a single group must be "::1" or have a group of
+//     three or more hex digits ("fe80::", "2001::" but not "1::" or "::2",
+//     which are Python slices and Rust paths far more often than addresses);
+//   - eight groups of exactly two hex digits are an EUI-64 or Fibre Channel
+//     WWN, not an address.
+func scanIPv6(text []byte, p int) (end int, ip [16]byte, ok bool) {
+	if !v6LeftOK(text, p) {
+		return 0, ip, false
+	}
+	r, colons, dbl := p, 0, false
+	for r < len(text) && r-p < maxV6Text {
+		c := text[r]
+		if c == ':' {
+			colons++
+			if r > p && text[r-1] == ':' {
+				dbl = true
+			}
+		} else if !isHex(c) && c != '.' {
+			break
+		}
+		r++
+	}
+	// A valid address has "::" or eight groups.
+	if !dbl && colons < 7 {
+		return 0, ip, false
+	}
+	end = -1
+	for e := r; e >= p+2; e-- {
+		last := text[e-1]
+		if !isHex(last) && !(last == ':' && text[e-2] == ':') {
+			continue
+		}
+		if a, good := parseIPv6(text[p:e]); good {
+			end, ip = e, a
+			break
+		}
+	}
+	if end < 0 {
+		return 0, ip, false
+	}
+	if end < len(text) {
+		if b := text[end]; isWordByte(b) || b == '.' && wordAt(text, end+1) {
+			return 0, ip, false
+		}
+	}
+	if !v6Plausible(text[p:end]) {
+		return 0, ip, false
+	}
+	return end, ip, true
+}
+
+// v6Plausible applies the ambiguity rules of scanIPv6 to the text of a valid
+// address.
+func v6Plausible(t []byte) bool {
+	groups, digit, dbl, maxLen, two := 0, false, false, 0, true
+	for i := 0; i < len(t); {
+		if t[i] == ':' {
+			if i+1 < len(t) && t[i+1] == ':' {
+				dbl = true
+				i += 2
+			} else {
+				i++
+			}
+			continue
+		}
+		j := i
+		for j < len(t) && t[j] != ':' {
+			if isDigit(t[j]) {
+				digit = true
+			}
+			j++
+		}
+		n := j - i
+		isV4 := false
+		for _, c := range t[i:j] {
+			if c == '.' {
+				isV4 = true
+			}
+		}
+		if isV4 {
+			groups += 2
+			two = false
+		} else {
+			groups++
+			if n != 2 {
+				two = false
+			}
+		}
+		maxLen = max(maxLen, n)
+		i = j
+	}
+	if dbl {
+		if !digit || groups == 0 {
+			return false
+		}
+		if groups == 1 && string(t) != "::1" && maxLen < 3 {
+			return false
+		}
+		return true
+	}
+	return !(groups == 8 && two)
+}
+
+func (s *Scanner) ipv6At(text []byte, p int, best *cand) {
+	end, ip, ok := scanIPv6(text, p)
+	if !ok {
+		return
+	}
+	best.offer(cand{start: p, end: end, kind: IPv6, rank: rankIPv6, addr: netip.AddrFrom16(ip)})
+}

@@ -1,0 +1,289 @@
+package detect
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits on listed names. They keep every name match within MaxLen.
+const (
+	maxNameBytes = 128 // a listed name, after trimming
+	maxGap       = 16  // runes of white space between two words of a name
+)
+
+type tokKind uint8
+
+const (
+	tkWord tokKind = iota + 1
+	tkSpace
+	tkPunct
+)
+
+const (
+	fnvOffset = 0xcbf29ce484222325
+	fnvPrime  = 0x100000001b3
+	spaceHash = 0x9e3779b97f4a7c15
+)
+
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	h ^= h >> 33
+	return h
+}
+
+// nextToken reads the token at text[i]: a word (a maximal run of word runes),
+// a run of white space, or one other rune. It returns the token's kind, end,
+// hash (of folded runes) and, for white space, its length in runes.
+func nextToken(text []byte, i int) (k tokKind, end int, h uint64, n int) {
+	c := text[i]
+	var r rune
+	size := 1
+	if c < utf8.RuneSelf {
+		r = rune(c)
+	} else {
+		r, size = utf8.DecodeRune(text[i:])
+	}
+	switch {
+	case isWordRune(r):
+		h = fnvOffset
+		for i < len(text) {
+			c := text[i]
+			if c < utf8.RuneSelf {
+				if !isWordByte(c) {
+					break
+				}
+				h = (h ^ uint64(lower[c])) * fnvPrime
+				i++
+				continue
+			}
+			r, size := utf8.DecodeRune(text[i:])
+			if !isWordRune(r) {
+				break
+			}
+			h = (h ^ uint64(fold(r))) * fnvPrime
+			i += size
+		}
+		return tkWord, i, h, 0
+	case unicode.IsSpace(r):
+		for i < len(text) {
+			r, size := rune(text[i]), 1
+			if r >= utf8.RuneSelf {
+				r, size = utf8.DecodeRune(text[i:])
+			}
+			if !unicode.IsSpace(r) {
+				break
+			}
+			n++
+			i += size
+		}
+		return tkSpace, i, spaceHash, n
+	}
+	return tkPunct, i + size, mix(uint64(fold(r)) + 0x51ed27), 0
+}
+
+type nameEdge struct {
+	h        uint64
+	from, to int32
+}
+
+type nameEntry struct {
+	value string   // as listed, trimmed
+	toks  []string // folded tokens; white space as " "
+}
+
+// nameIndex is a trie over the tokens of the listed names, with its edges in
+// one open-addressing hash table keyed by (node, token hash), and a bitset of
+// first-word hashes so that most words of ordinary text cost one hash and one
+// bit test. Matching runs from each word start; every name ends with a word,
+// and words are maximal runs of word runes, so a match ends at a word
+// boundary by construction.
+type nameIndex struct {
+	bloom     []uint64
+	bloomMask uint64
+	edges     []nameEdge
+	edgeMask  uint64
+	term      []int32 // per node: index of the listed name ending there, or -1
+	kids      []bool  // per node: has children
+	names     []nameEntry
+}
+
+func foldString(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		b.WriteRune(fold(r))
+	}
+	return b.String()
+}
+
+func newNameIndex(list []string) (*nameIndex, error) {
+	x := &nameIndex{term: []int32{-1}, kids: []bool{false}}
+	type tok struct {
+		h uint64
+		s string
+	}
+	var all [][]tok
+	nEdges := 0
+	for i, raw := range list {
+		name := strings.TrimFunc(raw, unicode.IsSpace)
+		if !utf8.ValidString(name) {
+			return nil, fmt.Errorf("name %d in the list is not valid UTF-8: re-save the list as UTF-8", i+1)
+		}
+		b := []byte(name)
+		var toks []tok
+		for j := 0; j < len(b); {
+			k, e, h, _ := nextToken(b, j)
+			s := " "
+			if k != tkSpace {
+				s = foldString(name[j:e])
+			}
+			if k == tkWord || len(toks) > 0 {
+				toks = append(toks, tok{h, s})
+			}
+			j = e
+		}
+		for len(toks) > 0 && toks[len(toks)-1].s != "" && !isWordRune([]rune(toks[len(toks)-1].s)[0]) {
+			toks = toks[:len(toks)-1]
+		}
+		if len(toks) == 0 {
+			return nil, fmt.Errorf("name %d in the list has no letters or digits: remove it", i+1)
+		}
+		if len(name) > maxNameBytes {
+			return nil, fmt.Errorf("name %d in the list is longer than %d bytes: shorten it", i+1, maxNameBytes)
+		}
+		all = append(all, toks)
+		nEdges += len(toks)
+		e := nameEntry{value: name}
+		for _, t := range toks {
+			e.toks = append(e.toks, t.s)
+		}
+		x.names = append(x.names, e)
+	}
+	size := 16
+	for size < 2*nEdges {
+		size <<= 1
+	}
+	x.edges = make([]nameEdge, size)
+	x.edgeMask = uint64(size - 1)
+	bits := 1 << 12
+	for bits < 16*len(list) {
+		bits <<= 1
+	}
+	x.bloom = make([]uint64, bits/64)
+	x.bloomMask = uint64(bits - 1)
+	for i, toks := range all {
+		node := int32(0)
+		for j, t := range toks {
+			if j == 0 {
+				m := mix(t.h) & x.bloomMask
+				x.bloom[m>>6] |= 1 << (m & 63)
+			}
+			next := x.child(node, t.h)
+			if next == 0 {
+				next = int32(len(x.term))
+				x.term = append(x.term, -1)
+				x.kids = append(x.kids, false)
+				x.insert(node, t.h, next)
+				x.kids[node] = true
+			}
+			node = next
+		}
+		if x.term[node] < 0 {
+			x.term[node] = int32(i)
+		}
+	}
+	return x, nil
+}
+
+func (x *nameIndex) slot(from int32, h uint64) uint64 {
+	return mix(h^uint64(from)*0x9e3779b97f4a7c15) & x.edgeMask
+}
+
+func (x *nameIndex) child(from int32, h uint64) int32 {
+	for i := x.slot(from, h); ; i = (i + 1) & x.edgeMask {
+		e := &x.edges[i]
+		if e.to == 0 {
+			return 0
+		}
+		if e.h == h && e.from == from {
+			return e.to
+		}
+	}
+}
+
+func (x *nameIndex) insert(from int32, h uint64, to int32) {
+	i := x.slot(from, h)
+	for x.edges[i].to != 0 {
+		i = (i + 1) & x.edgeMask
+	}
+	x.edges[i] = nameEdge{h: h, from: from, to: to}
+}
+
+func (x *nameIndex) mayStart(h uint64) bool {
+	m := mix(h) & x.bloomMask
+	return x.bloom[m>>6]&(1<<(m&63)) != 0
+}
+
+// walk follows the trie from the word start p. It returns the end and name
+// of the longest verified match (end -1 if none), the node it stopped in and
+// the offset it reached.
+func (x *nameIndex) walk(text []byte, p int) (end int, name int32, node int32, pos int) {
+	end, name, pos = -1, -1, p
+	for pos < len(text) {
+		k, e, h, n := nextToken(text, pos)
+		if node == 0 && !x.mayStart(h) {
+			break
+		}
+		if k == tkSpace && n > maxGap {
+			break
+		}
+		next := x.child(node, h)
+		if next == 0 {
+			break
+		}
+		node, pos = next, e
+		if t := x.term[node]; t >= 0 && x.verify(text[p:pos], t) {
+			end, name = pos, t
+		}
+	}
+	return end, name, node, pos
+}
+
+// verify confirms a match found by hashes, token by token.
+func (x *nameIndex) verify(b []byte, t int32) bool {
+	toks := x.names[t].toks
+	i := 0
+	for _, want := range toks {
+		if i >= len(b) {
+			return false
+		}
+		k, e, _, _ := nextToken(b, i)
+		if k == tkSpace {
+			if want != " " {
+				return false
+			}
+		} else if !foldEqual(b[i:e], want) {
+			return false
+		}
+		i = e
+	}
+	return i == len(b)
+}
+
+func foldEqual(b []byte, want string) bool {
+	for _, w := range want {
+		if len(b) == 0 {
+			return false
+		}
+		r, size := utf8.DecodeRune(b)
+		if fold(r) != w {
+			return false
+		}
+		b = b[size:]
+	}
+	return len(b) == 0
+}

@@ -1,0 +1,261 @@
+package detect
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+	"unicode/utf8"
+)
+
+// MaxLen is the longest match the scanner reports, except private-key
+// blocks (up to 64 KiB). Values and tokens that run longer are cut at
+// MaxLen. A streaming caller that cuts its input with SafeCut needs no other
+// overlap; one that cuts blindly must carry MaxLen bytes between buffers.
+const MaxLen = 4096
+
+// Match is one identifier found in scanned text.
+type Match struct {
+	Start, End int // byte offsets into the scanned text, End exclusive
+	Kind       Kind
+	// Value is the canonical form, the input for a pseudonym:
+	//   IPv4   dotted decimal, without port, prefix length or defanging
+	//   IPv6   RFC 5952 (netip.Addr.String), without zone or port
+	//   Email  lower-cased
+	//   MAC    lower-case, colon-separated, two digits per byte
+	//   Name   the name as listed in Options.Names, surrounding space trimmed
+	//   Secret the secret itself, byte for byte. Treat it as a secret: wrap it
+	//          in secret.String before it goes anywhere it could be printed.
+	Value string
+	// Label says what kind of secret a Secret match is: "private-key",
+	// "aws-access-key", "github-token", "slack-token", "google-api-key",
+	// "stripe-key", "jwt", or for an assignment by keyword "password",
+	// "api-key", "token", "secret". Empty for other kinds.
+	Label string
+	Scope Scope      // IP addresses only
+	Addr  netip.Addr // IP addresses only
+}
+
+// Options configures a Scanner.
+type Options struct {
+	Kinds []Kind   // kinds to find; nil finds all
+	Names []string // names to find as whole words: a staff directory, terms
+}
+
+// Scanner finds identifiers in text. It is immutable after New and safe for
+// concurrent use.
+type Scanner struct {
+	on    [Secret + 1]bool
+	names *nameIndex
+	trig  [256]bool // bytes at which the main loop stops
+}
+
+// New builds a Scanner. It fails on an unknown kind or on a listed name it
+// cannot match (no letters or digits, too long, invalid UTF-8); the error
+// gives the name's 1-based position in the list, never the name.
+func New(opts Options) (*Scanner, error) {
+	s := &Scanner{}
+	if opts.Kinds == nil {
+		for k := IPv4; k <= Secret; k++ {
+			s.on[k] = true
+		}
+	}
+	for _, k := range opts.Kinds {
+		if k < IPv4 || k > Secret {
+			return nil, fmt.Errorf("detect: unknown kind %d in options", k)
+		}
+		s.on[k] = true
+	}
+	if s.on[Name] && len(opts.Names) > 0 {
+		x, err := newNameIndex(opts.Names)
+		if err != nil {
+			return nil, fmt.Errorf("detect: %w", err)
+		}
+		s.names = x
+	}
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		switch {
+		case isWordByte(b):
+			s.trig[c] = s.on[IPv4] || s.on[IPv6] || s.on[MAC] || s.on[Secret] || s.names != nil
+		case b == ':':
+			s.trig[c] = s.on[IPv6] || s.on[Secret]
+		case b == '=' || b == '-':
+			s.trig[c] = s.on[Secret]
+		case b >= utf8.RuneSelf:
+			s.trig[c] = s.names != nil
+		}
+	}
+	return s, nil
+}
+
+// Candidate ranks break ties between candidates with the same span: the
+// more specific reading wins.
+const (
+	rankPEM = iota
+	rankToken
+	rankEmail
+	rankIPv6
+	rankIPv4
+	rankMAC
+	rankAssign
+	rankName
+)
+
+type cand struct {
+	start, end int
+	kind       Kind
+	rank       uint8
+	label      string
+	addr       netip.Addr
+	mac        [6]byte
+	name       int32
+}
+
+// offer keeps the longer of two candidates that start at the same offset,
+// or the better-ranked one if they are equally long.
+func (c *cand) offer(o cand) {
+	if c.end == 0 || o.end > c.end || o.end == c.end && o.rank < c.rank {
+		*c = o
+	}
+}
+
+// Scan appends to dst the identifiers in text and returns the extended
+// slice. Matches are sorted by Start and do not overlap: where candidates
+// overlap, the one that starts first wins, then the longer, then the more
+// specific (private key, token, e-mail, IPv6, IPv4, MAC, credential
+// assignment, name).
+func (s *Scanner) Scan(dst []Match, text []byte) []Match {
+	n := len(text)
+	var em emailCursor
+	em.start = -1
+	if s.on[Email] {
+		em.seek(text, 0)
+	}
+	pend := cand{start: -1}
+	i := 0
+	for i < n {
+		lim := n
+		if em.start >= 0 {
+			lim = em.start
+		}
+		if pend.start >= 0 && pend.start < lim {
+			lim = pend.start
+		}
+		for i < lim && !s.trig[text[i]] {
+			i++
+		}
+		if i >= n {
+			break
+		}
+		var best cand
+		if i == em.start {
+			best = cand{start: em.start, end: em.end, kind: Email, rank: rankEmail}
+		}
+		if i == pend.start {
+			best.offer(pend)
+			pend.start = -1
+		}
+		c := text[i]
+		adv := i + 1
+		switch {
+		case c < utf8.RuneSelf && isWordByte(c):
+			if i == 0 || !isWordByte(text[i-1]) {
+				s.wordStart(text, i, &best)
+			}
+			hi := min(n, lim)
+			if hi <= i {
+				hi = n
+			}
+			for adv < hi && isWordByte(text[adv]) {
+				adv++
+			}
+		case c == ':':
+			if s.on[IPv6] && i+1 < n && text[i+1] == ':' {
+				s.ipv6At(text, i, &best)
+			}
+			fallthrough
+		case c == '=':
+			if s.on[Secret] {
+				if vs, ve, label, ok := scanAssignment(text, i); ok {
+					pend = cand{start: vs, end: ve, kind: Secret, rank: rankAssign, label: label}
+				}
+			}
+		case c == '-':
+			if s.on[Secret] {
+				if e, ok := scanPEM(text, i); ok {
+					best.offer(cand{start: i, end: e, kind: Secret, rank: rankPEM, label: "private-key"})
+				}
+			}
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(text[i:])
+			adv = i + size
+			if s.names != nil && isWordRune(r) && !prevRuneIsWord(text, i) {
+				s.nameAt(text, i, &best)
+			}
+		}
+		if best.end > 0 {
+			dst = append(dst, s.match(text, best))
+			i = best.end
+			if pend.start >= 0 && pend.start < i {
+				pend.start = -1
+			}
+		} else {
+			i = adv
+		}
+		em.advance(text, i)
+	}
+	return dst
+}
+
+// wordStart tries every detector that can start at the ASCII word start p.
+func (s *Scanner) wordStart(text []byte, p int, best *cand) {
+	c := text[p]
+	if isDigit(c) && s.on[IPv4] {
+		s.ipv4At(text, p, best)
+	}
+	if isHex(c) {
+		if s.on[IPv6] {
+			s.ipv6At(text, p, best)
+		}
+		if s.on[MAC] {
+			s.macAt(text, p, best)
+		}
+	}
+	if s.on[Secret] {
+		switch c {
+		case 'A', 'g', 'x', 's', 'r', 'e':
+			if e, label, ok := scanToken(text, p); ok {
+				best.offer(cand{start: p, end: e, kind: Secret, rank: rankToken, label: label})
+			}
+		}
+	}
+	if s.names != nil && !prevRuneIsWord(text, p) {
+		s.nameAt(text, p, best)
+	}
+}
+
+func (s *Scanner) nameAt(text []byte, p int, best *cand) {
+	end, name, _, _ := s.names.walk(text, p)
+	if end > 0 {
+		best.offer(cand{start: p, end: end, kind: Name, rank: rankName, name: name})
+	}
+}
+
+func (s *Scanner) match(text []byte, c cand) Match {
+	m := Match{Start: c.start, End: c.end, Kind: c.kind, Label: c.label}
+	switch c.kind {
+	case IPv4, IPv6:
+		m.Addr = c.addr
+		m.Value = c.addr.String()
+		m.Scope = ScopeOf(c.addr)
+	case Email:
+		m.Value = strings.ToLower(string(text[c.start:c.end]))
+	case MAC:
+		m.Value = macString(c.mac)
+	case Name:
+		m.Value = s.names.names[c.name].value
+	case Secret:
+		m.Value = string(text[c.start:c.end])
+	}
+	return m
+}

@@ -1,0 +1,91 @@
+package detect
+
+import "net/netip"
+
+type scopeRule struct {
+	p netip.Prefix
+	s Scope
+}
+
+// scopes4 maps the IANA IPv4 Special-Purpose Address Registry onto Scope. The
+// first rule that contains the address wins, so longer prefixes come first.
+// Blocks the registry marks globally reachable (192.31.196.0/24 AS112,
+// 192.52.193.0/24 AMT, 192.175.48.0/24) fall through to Public.
+var scopes4 = []scopeRule{
+	{netip.MustParsePrefix("0.0.0.0/32"), Unspecified},
+	{netip.MustParsePrefix("0.0.0.0/8"), Reserved}, // "this network"
+	{netip.MustParsePrefix("10.0.0.0/8"), Private},
+	{netip.MustParsePrefix("100.64.0.0/10"), Shared}, // carrier-grade NAT
+	{netip.MustParsePrefix("127.0.0.0/8"), Loopback},
+	{netip.MustParsePrefix("169.254.0.0/16"), LinkLocal},
+	{netip.MustParsePrefix("172.16.0.0/12"), Private},
+	{netip.MustParsePrefix("192.0.0.0/24"), Reserved}, // IETF protocol assignments
+	{netip.MustParsePrefix("192.0.2.0/24"), Documentation},
+	{netip.MustParsePrefix("192.88.99.0/24"), Reserved}, // deprecated 6to4 relay anycast
+	{netip.MustParsePrefix("192.168.0.0/16"), Private},
+	{netip.MustParsePrefix("198.18.0.0/15"), Reserved}, // benchmarking
+	{netip.MustParsePrefix("198.51.100.0/24"), Documentation},
+	{netip.MustParsePrefix("203.0.113.0/24"), Documentation},
+	{netip.MustParsePrefix("233.252.0.0/24"), Documentation}, // MCAST-TEST-NET
+	{netip.MustParsePrefix("224.0.0.0/4"), Multicast},
+	{netip.MustParsePrefix("255.255.255.255/32"), Reserved}, // limited broadcast
+	{netip.MustParsePrefix("240.0.0.0/4"), Reserved},
+}
+
+// scopes6 maps the IANA IPv6 Special-Purpose Address Registry onto Scope.
+// Anything outside 2000::/3 and the blocks below is Reserved: IANA has not
+// allocated it for unicast.
+var scopes6 = []scopeRule{
+	{netip.MustParsePrefix("::/128"), Unspecified},
+	{netip.MustParsePrefix("::1/128"), Loopback},
+	{netip.MustParsePrefix("64:ff9b:1::/48"), Private}, // local-use NAT64
+	{netip.MustParsePrefix("100::/64"), Reserved},      // discard-only
+	{netip.MustParsePrefix("2001::/32"), Public},       // Teredo: embeds a public IPv4
+	{netip.MustParsePrefix("2001:2::/48"), Reserved},   // benchmarking
+	{netip.MustParsePrefix("2001:3::/32"), Public},     // AMT
+	{netip.MustParsePrefix("2001:4:112::/48"), Public}, // AS112
+	{netip.MustParsePrefix("2001:10::/28"), Reserved},  // deprecated ORCHID
+	{netip.MustParsePrefix("2001:20::/28"), Public},    // ORCHIDv2
+	{netip.MustParsePrefix("2001:30::/28"), Public},    // drone remote ID
+	{netip.MustParsePrefix("2001::/23"), Reserved},     // IETF protocol assignments
+	{netip.MustParsePrefix("2001:db8::/32"), Documentation},
+	{netip.MustParsePrefix("3fff::/20"), Documentation},
+	{netip.MustParsePrefix("5f00::/16"), Reserved}, // SRv6 SIDs
+	{netip.MustParsePrefix("2000::/3"), Public},
+	{netip.MustParsePrefix("fc00::/7"), Private}, // unique local
+	{netip.MustParsePrefix("fe80::/10"), LinkLocal},
+	{netip.MustParsePrefix("fec0::/10"), Private}, // deprecated site-local
+	{netip.MustParsePrefix("ff00::/8"), Multicast},
+}
+
+var nat64 = netip.MustParsePrefix("64:ff9b::/96")
+
+// ScopeOf classifies a after the IANA special-purpose address registries.
+// An IPv4-mapped IPv6 address (::ffff:a.b.c.d) and an address in the NAT64
+// well-known prefix (64:ff9b::a.b.c.d) take the scope of the IPv4 address
+// they carry. A zone is ignored. The invalid Addr has ScopeNone.
+func ScopeOf(a netip.Addr) Scope {
+	if !a.IsValid() {
+		return ScopeNone
+	}
+	a = a.WithZone("")
+	if a.Is4In6() {
+		a = a.Unmap()
+	} else if a.Is6() && nat64.Contains(a) {
+		b := a.As16()
+		a = netip.AddrFrom4([4]byte(b[12:]))
+	}
+	rules := scopes6
+	if a.Is4() {
+		rules = scopes4
+	}
+	for _, r := range rules {
+		if r.p.Contains(a) {
+			return r.s
+		}
+	}
+	if a.Is4() {
+		return Public
+	}
+	return Reserved
+}
