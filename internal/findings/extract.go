@@ -1,0 +1,296 @@
+package findings
+
+import (
+	"sort"
+	"strings"
+)
+
+// Evidence kinds: what a span of a document shows.
+const (
+	EvidenceCVE     = "cve"
+	EvidenceProduct = "product"
+	EvidenceVersion = "version"
+	EvidenceExploit = "exploit"
+)
+
+// Evidence is a span of a document supporting a proposal. Start and End
+// are byte offsets into the document's text, End exclusive.
+type Evidence struct {
+	Doc   int64  `json:"doc"`
+	Start int    `json:"start"`
+	End   int    `json:"end"`
+	Kind  string `json:"kind"`
+}
+
+// Proposal is a finding extraction suggests; an analyst accepts, merges or
+// rejects it. Key groups proposals about the same thing across documents:
+// "product:VENDOR/PRODUCT" or "cve:CVE-ID". It names products and CVE IDs,
+// so callers store it sealed or as a keyed MAC.
+type Proposal struct {
+	Key       string     `json:"key"`
+	Title     string     `json:"title"`
+	Class     string     `json:"class,omitempty"` // the product's device class
+	Affected  []Affected `json:"affected,omitempty"`
+	CVEs      []string   `json:"cves,omitempty"`
+	Terms     []string   `json:"terms,omitempty"` // exploit vocabulary, strongest first
+	Exploited bool       `json:"exploited_in_the_wild"`
+	Evidence  []Evidence `json:"evidence"`
+	weight    int
+}
+
+// Window is how far (in bytes) from a product mention exploit vocabulary
+// and CVE IDs count as describing it.
+const Window = 300
+
+type mention struct {
+	start, end int
+	index      int // into Products or Vocabulary; -1 for a CVE
+	cve        string
+	version    Range
+	vStart     int
+	vEnd       int
+}
+
+// Extract proposes findings from one document's text. It is pure and
+// linear in the text's length; spans lie inside text.
+func (d *Dictionary) Extract(doc int64, text string) []Proposal {
+	prods, terms := d.scan(text)
+	cves := scanCVEs(text)
+	groups := map[string]*Proposal{}
+	var order []string
+	get := func(key string) *Proposal {
+		p, ok := groups[key]
+		if !ok {
+			p = &Proposal{Key: key}
+			groups[key] = p
+			order = append(order, key)
+		}
+		return p
+	}
+	attached := make([]bool, len(cves))
+	for _, pm := range prods {
+		lo, hi := pm.start-Window, pm.end+Window
+		ti, tj := near(terms, lo, hi)
+		ci, cj := near(cves, lo, hi)
+		if ti == tj && ci == cj {
+			continue // a mere mention of a product
+		}
+		dp := d.Products[pm.index]
+		g := get("product:" + strings.ToLower(dp.Vendor) + "/" + strings.ToLower(dp.Product))
+		g.Class = dp.Class
+		g.Evidence = append(g.Evidence, Evidence{doc, pm.start, pm.end, EvidenceProduct})
+		a := Affected{Vendor: dp.Vendor, Product: dp.Product, Versions: pm.version, PURL: dp.PURL}
+		if pm.vEnd > 0 {
+			g.Evidence = append(g.Evidence, Evidence{doc, pm.vStart, pm.vEnd, EvidenceVersion})
+		}
+		version := ""
+		if pm.version.Introduced == pm.version.LastAffected {
+			version = pm.version.Introduced
+		}
+		a.CPE = CPEFor(dp.CPE, version)
+		g.addAffected(a)
+		for _, tm := range terms[ti:tj] {
+			g.addTerm(d.Vocabulary[tm.index])
+			g.Evidence = append(g.Evidence, Evidence{doc, tm.start, tm.end, EvidenceExploit})
+		}
+		for k := ci; k < cj; k++ {
+			attached[k] = true
+			g.CVEs = appendNew(g.CVEs, cves[k].cve)
+			g.Evidence = append(g.Evidence, Evidence{doc, cves[k].start, cves[k].end, EvidenceCVE})
+		}
+	}
+	for k, cm := range cves {
+		if attached[k] {
+			continue
+		}
+		g := get("cve:" + cm.cve)
+		g.CVEs = appendNew(g.CVEs, cm.cve)
+		g.Evidence = append(g.Evidence, Evidence{doc, cm.start, cm.end, EvidenceCVE})
+		ti, tj := near(terms, cm.start-Window, cm.end+Window)
+		for _, tm := range terms[ti:tj] {
+			g.addTerm(d.Vocabulary[tm.index])
+			g.Evidence = append(g.Evidence, Evidence{doc, tm.start, tm.end, EvidenceExploit})
+		}
+	}
+	out := make([]Proposal, 0, len(order))
+	for _, k := range order {
+		p := groups[k]
+		p.finish(d)
+		out = append(out, *p)
+	}
+	return out
+}
+
+// near returns the index range of mentions starting in [lo, hi).
+func near(ms []mention, lo, hi int) (int, int) {
+	i := sort.Search(len(ms), func(i int) bool { return ms[i].start >= lo })
+	j := i
+	for j < len(ms) && ms[j].start < hi {
+		j++
+	}
+	return i, j
+}
+
+func appendNew(xs []string, x string) []string {
+	for _, y := range xs {
+		if y == x {
+			return xs
+		}
+	}
+	return append(xs, x)
+}
+
+func (p *Proposal) addAffected(a Affected) {
+	for i, b := range p.Affected {
+		if b.Vendor != a.Vendor || b.Product != a.Product {
+			continue
+		}
+		if b.Versions == a.Versions {
+			return
+		}
+		if b.Versions.IsZero() {
+			p.Affected[i] = a // a version says more than none
+			return
+		}
+		if a.Versions.IsZero() {
+			return
+		}
+	}
+	p.Affected = append(p.Affected, a)
+}
+
+func (p *Proposal) addTerm(t DictTerm) {
+	p.Terms = appendNew(p.Terms, t.Term)
+	if t.InTheWild {
+		p.Exploited = true
+	}
+	p.weight += t.Weight
+}
+
+// finish orders terms by strength, sorts evidence and writes the title.
+func (p *Proposal) finish(d *Dictionary) {
+	weight := map[string]int{}
+	for _, t := range d.Vocabulary {
+		weight[t.Term] = t.Weight
+	}
+	sort.SliceStable(p.Terms, func(i, j int) bool {
+		return weight[p.Terms[i]] > weight[p.Terms[j]]
+	})
+	sort.Slice(p.Evidence, func(i, j int) bool {
+		a, b := p.Evidence[i], p.Evidence[j]
+		if a.Doc != b.Doc {
+			return a.Doc < b.Doc
+		}
+		if a.Start != b.Start {
+			return a.Start < b.Start
+		}
+		return a.End < b.End
+	})
+	ev := p.Evidence[:0]
+	for i, e := range p.Evidence {
+		if i > 0 && e == ev[len(ev)-1] {
+			continue
+		}
+		ev = append(ev, e)
+	}
+	p.Evidence = ev
+	sort.Strings(p.CVEs)
+	p.Title = p.title()
+}
+
+func (p *Proposal) title() string {
+	what := "Vulnerability"
+	for _, t := range p.Terms {
+		if t != "exploited in the wild" {
+			what = strings.ToUpper(t[:1]) + t[1:]
+			break
+		}
+	}
+	var in []string
+	for _, a := range p.Affected {
+		n := a.Vendor + " " + a.Product
+		if a.Product == "routers" || strings.HasPrefix(a.Product, a.Vendor) {
+			n = a.Vendor + " " + a.Product
+		}
+		in = appendNew(in, n)
+	}
+	switch {
+	case len(in) > 0 && len(p.CVEs) > 0:
+		return what + " in " + strings.Join(in, ", ") + " (" + strings.Join(p.CVEs, ", ") + ")"
+	case len(in) > 0:
+		return what + " in " + strings.Join(in, ", ")
+	case len(p.CVEs) > 0:
+		return what + " " + strings.Join(p.CVEs, ", ")
+	}
+	return what
+}
+
+// Finding turns a proposal into a proposed finding citing its evidence.
+func (p Proposal) Finding() Finding {
+	f := Finding{
+		State:     Proposed,
+		Title:     p.Title,
+		Affected:  append([]Affected(nil), p.Affected...),
+		CVEs:      append([]string(nil), p.CVEs...),
+		Exploited: p.Exploited,
+	}
+	if len(p.Terms) > 0 {
+		f.Summary = "Proposed by extraction; exploit vocabulary: " + strings.Join(p.Terms, ", ") + "."
+	}
+	for _, e := range p.Evidence {
+		f.Sources = append(f.Sources, Source{Doc: e.Doc, Start: e.Start, End: e.End})
+	}
+	return f
+}
+
+// Collector merges proposals about the same thing from many documents.
+type Collector struct {
+	byKey map[string]*Proposal
+	order []string
+}
+
+// Add merges ps into the collection.
+func (c *Collector) Add(ps ...Proposal) {
+	if c.byKey == nil {
+		c.byKey = map[string]*Proposal{}
+	}
+	for _, p := range ps {
+		g, ok := c.byKey[p.Key]
+		if !ok {
+			cp := p
+			cp.Evidence = append([]Evidence(nil), p.Evidence...)
+			cp.Affected = append([]Affected(nil), p.Affected...)
+			cp.CVEs = append([]string(nil), p.CVEs...)
+			cp.Terms = append([]string(nil), p.Terms...)
+			c.byKey[p.Key] = &cp
+			c.order = append(c.order, p.Key)
+			continue
+		}
+		for _, a := range p.Affected {
+			g.addAffected(a)
+		}
+		for _, x := range p.CVEs {
+			g.CVEs = appendNew(g.CVEs, x)
+		}
+		for _, t := range p.Terms {
+			g.Terms = appendNew(g.Terms, t)
+		}
+		g.Exploited = g.Exploited || p.Exploited
+		g.Evidence = append(g.Evidence, p.Evidence...)
+		if g.Class == "" {
+			g.Class = p.Class
+		}
+	}
+}
+
+// Proposals returns the merged proposals in the order first seen, with
+// titles and evidence order recomputed against d.
+func (c *Collector) Proposals(d *Dictionary) []Proposal {
+	out := make([]Proposal, 0, len(c.order))
+	for _, k := range c.order {
+		p := c.byKey[k]
+		p.finish(d)
+		out = append(out, *p)
+	}
+	return out
+}
