@@ -32,7 +32,8 @@
 // "dead::beef", "a::b", "std::vector" and "Foo::Bar" are not addresses), a
 // compressed form with a single group must be "::1" or have three or more
 // hex digits in it ("fe80::" yes; "1::", "::2" no: those are Python slices
-// and Rust paths far more often than addresses), "::" alone is never one,
+// and Rust paths far more often than addresses; "1::2" has two groups and
+// is one), "::" alone is never one,
 // and eight groups of exactly two hex digits are an EUI-64 or WWN.
 //
 // E-mail. A practical RFC 5322/6531 subset: a dot-atom local part of

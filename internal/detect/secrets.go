@@ -23,7 +23,7 @@ func pemHeader(text []byte, p int) (int, bool) {
 	}
 	i := p + len(pemBegin)
 	j := i
-	for j < len(text) && j-i <= 64 && (isUpperDigit(text[j]) || text[j] == ' ') {
+	for j < len(text) && j-i < 64 && (isUpperDigit(text[j]) || text[j] == ' ') {
 		j++
 	}
 	label := text[i:j]
@@ -46,7 +46,7 @@ func pemEndOf(text []byte, h int) int {
 	}
 	e := h + k + len(pemEnd)
 	j := e
-	for j < len(text) && j-e <= 64 && (isUpperDigit(text[j]) || text[j] == ' ') {
+	for j < len(text) && j-e < 64 && (isUpperDigit(text[j]) || text[j] == ' ') {
 		j++
 	}
 	if bytes.HasPrefix(text[j:], pemDash) {

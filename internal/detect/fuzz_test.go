@@ -1,0 +1,91 @@
+package detect
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+var fuzzNames = []string{"John Smith", "O'Brien", "Müller", "Ana", "ana maria lopez", "Jean-Luc", "李小龙", "K"}
+
+func fuzzOptions(mode uint8) Options {
+	var o Options
+	if mode&1 != 0 {
+		o.Names = fuzzNames
+	}
+	if mode&2 != 0 {
+		// A subset of kinds, chosen by the high bits.
+		for k := IPv4; k <= Secret; k++ {
+			if mode&(4<<(k-1)) != 0 {
+				o.Kinds = append(o.Kinds, k)
+			}
+		}
+		if o.Kinds == nil {
+			o.Kinds = []Kind{Email}
+		}
+	}
+	return o
+}
+
+func compareWithReference(t *testing.T, mode uint8, text []byte) {
+	t.Helper()
+	o := fuzzOptions(mode)
+	s, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := s.Scan(nil, text)
+	checkInvariants(t, "fuzz", text, got)
+	want := refScan(o, text)
+	if !slices.Equal(got, want) {
+		t.Fatalf("mode %d, text %q:\nscanner   %v\nreference %v", mode, text, got, want)
+	}
+}
+
+func FuzzScanVsReference(f *testing.F) {
+	for _, c := range cases {
+		f.Add([]byte(c.in), uint8(1))
+		f.Add([]byte(c.in), uint8(0xff))
+	}
+	for _, s := range fragments {
+		f.Add([]byte(s), uint8(1))
+	}
+	f.Fuzz(func(t *testing.T, text []byte, mode uint8) {
+		if len(text) > 1024 {
+			return // the reference is quadratic
+		}
+		compareWithReference(t, mode, text)
+	})
+}
+
+// fragments are pieces of identifiers and their look-alikes; random
+// concatenations of them reach corners that random bytes rarely do.
+var fragments = []string{
+	"1", "2", "10", "255", "256", "010", "1234", ".", "..", "[.]", "(.)", "{.}", "[dot]", "(DOT)",
+	":", "::", ":::", "a", "f", "fe80", "ffff", "db8", "2001", "0", "00", "1a", "x", "g",
+	"-", "_", "@", "+", "%", "'", "’", "\"", "`", "/", "\\", "[", "]", "(", ")", " ", "  ", "\t", "\n", "\r\n", "\\n",
+	"=", ":=", "=>", "==", "password", "PWD", "pwd", "api_key", "secret", "token", "_password", "/etc/passwd",
+	"example", "com", ".com", "png", "2x", "xn--p1ai", "é", "ü", "рф", "李", "\u0301", "\u00a0", "\u2028",
+	"AKIA", "IOSFODNN7EXAMPLE", "AIza", "ghp_", "github_pat_", "xoxb-", "sk_live_", "eyJ", "eyJhbGciOiJIUzI1", "abcdefghij0123456789",
+	"-----BEGIN ", "-----END ", "RSA PRIVATE KEY", "PRIVATE KEY", "PGP PRIVATE KEY BLOCK", "-----", "MIIE", "Version: 1",
+	"John", "Smith", "john smith", "O'Brien", "o’brien", "Müller", "MÜLLER", "Ana", "Maria", "Lopez", "Jean-Luc", "李小龙", "k", "K", "\u212a",
+	"*", "${", "<", "null", "%eth0", "\xff", "\xc3", "\xe2\x80",
+}
+
+// TestScanVsReferenceRandom compares scanner and reference on texts built
+// from fragments; it runs in every `go test`, unlike the fuzzer.
+func TestScanVsReferenceRandom(t *testing.T) {
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < n; i++ {
+		var b strings.Builder
+		for k := r.IntN(24); k >= 0; k-- {
+			b.WriteString(fragments[r.IntN(len(fragments))])
+		}
+		compareWithReference(t, uint8(r.IntN(256)), []byte(b.String()))
+	}
+}

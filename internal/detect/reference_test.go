@@ -1,0 +1,553 @@
+package detect
+
+// A slow reference detector: the rules of the package doc written the
+// obvious way, with regexp and net/netip, trying every start offset. It is
+// the oracle for FuzzScanVsReference and shares no scanning code with the
+// fast scanner.
+
+import (
+	"net/netip"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+type refCand struct {
+	start, end int
+	kind       Kind
+	rank       int
+	value      string
+	label      string
+}
+
+func refWord(b byte) bool {
+	return 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z' || '0' <= b && b <= '9' || b == '_'
+}
+func refWordAt(t []byte, i int) bool { return i >= 0 && i < len(t) && refWord(t[i]) }
+func refHex(b byte) bool             { return strings.IndexByte("0123456789abcdefABCDEF", b) >= 0 }
+
+const refSepRE = `(?:\.|\[\.\]|\(\.\)|\{\.\}|\[[dD][oO][tT]\]|\([dD][oO][tT]\))`
+
+var (
+	refV4      = regexp.MustCompile(`^([0-9]+)` + refSepRE + `([0-9]+)` + refSepRE + `([0-9]+)` + refSepRE + `([0-9]+)`)
+	refSepHead = regexp.MustCompile(`^` + refSepRE)
+	refSepTail = regexp.MustCompile(refSepRE + `$`)
+	refV6Chars = regexp.MustCompile(`^[0-9A-Fa-f:.]+$`)
+	refMACc    = regexp.MustCompile(`^([0-9A-Fa-f]{1,2})(?::([0-9A-Fa-f]{1,2})){5}`)
+	refMACd    = regexp.MustCompile(`^[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}`)
+	refMACq    = regexp.MustCompile(`^[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}`)
+	refLocal   = regexp.MustCompile(`[A-Za-z0-9_%+'\-\p{L}\p{N}\p{M}]+(?:\.[A-Za-z0-9_%+'\-\p{L}\p{N}\p{M}]+)*$`)
+	refDomain  = regexp.MustCompile(`^[A-Za-z0-9\-\p{L}\p{N}\p{M}]+(?:\.[A-Za-z0-9\-\p{L}\p{N}\p{M}]+)*`)
+	refTLD     = regexp.MustCompile(`^(?:(?i:xn--[a-z0-9-]+)|\p{L}[\p{L}\p{M}]+)$`)
+	refRetina  = regexp.MustCompile(`^[0-9]+[xX]$`)
+	refPEM     = regexp.MustCompile(`^-----BEGIN ([A-Z0-9 ]{0,64})-----`)
+	refPEMEnd  = regexp.MustCompile(`^-----END [A-Z0-9 ]{0,64}(?:-----)?`)
+	refB64Line = regexp.MustCompile(`^[A-Za-z0-9+/=]*$`)
+	refArmour  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*: .`)
+	refJWT     = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]{7,}\.eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]*`)
+	refKeyword = regexp.MustCompile(`(?i)(?:^|[^A-Za-z0-9_.\-/\\])([A-Za-z0-9_.\-]*(?:password|passwd|passphrase|pwd|api_key|api-key|apikey|access_token|auth_token|refresh_token|secret|secret_key|access_key|private_key))["']?[ \t]{0,8}$`)
+	refQuoted  = map[byte]*regexp.Regexp{
+		'"':  regexp.MustCompile(`^"((?:[^"\\\r\n]|\\[^\r\n]|\\)*)`),
+		'\'': regexp.MustCompile(`^'((?:[^'\\\r\n]|\\[^\r\n]|\\)*)`),
+		'`':  regexp.MustCompile("^`((?:[^`\\\\\\r\\n]|\\\\[^\\r\\n]|\\\\)*)"),
+	}
+	refUnquoted = regexp.MustCompile("^[^ \\t\\n\\r\\v\\f\"'`,;&<>)\\]}|]+")
+)
+
+type refTok struct {
+	re    *regexp.Regexp
+	label string
+	body  string // the class that must not follow
+}
+
+var refTokens = []refTok{
+	{regexp.MustCompile(`^(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}`), "aws-access-key", `[A-Za-z0-9_]`},
+	{regexp.MustCompile(`^AIza[A-Za-z0-9_-]{35}`), "google-api-key", `[A-Za-z0-9_-]`},
+	{regexp.MustCompile(`^gh[pousr]_[A-Za-z0-9]{30,251}`), "github-token", `[A-Za-z0-9_]`},
+	{regexp.MustCompile(`^github_pat_[A-Za-z0-9_]{22,244}`), "github-token", `[A-Za-z0-9_]`},
+	{regexp.MustCompile(`^xox[bpars]-[A-Za-z0-9-]{10,250}`), "slack-token", `[A-Za-z0-9_-]`},
+	{regexp.MustCompile(`^[sr]k_(?:live|test)_[A-Za-z0-9]{16,247}`), "stripe-key", `[A-Za-z0-9_]`},
+}
+
+func refGluedLeft4(t []byte, s int) bool {
+	if s == 0 {
+		return false
+	}
+	if refWord(t[s-1]) {
+		return true
+	}
+	if m := refSepTail.FindIndex(t[:s]); m != nil {
+		return refWordAt(t, m[0]-1)
+	}
+	return false
+}
+
+func refGluedRight4(t []byte, e int) bool {
+	if e >= len(t) {
+		return false
+	}
+	if refWord(t[e]) {
+		return true
+	}
+	if m := refSepHead.FindIndex(t[e:]); m != nil {
+		return refWordAt(t, e+m[1])
+	}
+	return false
+}
+
+func refIPv4(t []byte, out []refCand) []refCand {
+	for s := range t {
+		m := refV4.FindSubmatchIndex(t[s:])
+		if m == nil || refGluedLeft4(t, s) || refGluedRight4(t, s+m[1]) {
+			continue
+		}
+		var oct [4]byte
+		ok := true
+		for k := 0; k < 4; k++ {
+			d := string(t[s+m[2+2*k] : s+m[3+2*k]])
+			v, _ := strconv.Atoi(d)
+			if len(d) > 3 || v > 255 {
+				ok = false
+			}
+			oct[k] = byte(v)
+		}
+		if ok {
+			out = append(out, refCand{s, s + m[1], IPv4, rankIPv4, netip.AddrFrom4(oct).String(), ""})
+		}
+	}
+	return out
+}
+
+func refIPv6(t []byte, out []refCand) []refCand {
+	for s := range t {
+		if s > 0 {
+			b := t[s-1]
+			switch {
+			case refWord(b):
+				continue
+			case b == ':':
+				if t[s] == ':' || s >= 2 && (refHex(t[s-2]) || t[s-2] == ':') {
+					continue
+				}
+			case b == '.':
+				if refWordAt(t, s-2) {
+					continue
+				}
+			}
+		}
+		best := -1
+		var addr netip.Addr
+		for e := s + 2; e <= len(t) && e <= s+maxV6Text; e++ {
+			str := string(t[s:e])
+			if !refV6Chars.MatchString(str) {
+				break
+			}
+			if !strings.Contains(str, ":") {
+				continue
+			}
+			if a, err := netip.ParseAddr(str); err == nil && a.Is6() && a.Zone() == "" {
+				best, addr = e, a
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		if best < len(t) && (refWord(t[best]) || t[best] == '.' && refWordAt(t, best+1)) {
+			continue
+		}
+		str := string(t[s:best])
+		var parts []string
+		for _, p := range strings.Split(str, ":") {
+			if p != "" {
+				parts = append(parts, p)
+			}
+		}
+		groups, maxLen, allTwo := 0, 0, true
+		for _, p := range parts {
+			if strings.Contains(p, ".") {
+				groups += 2
+				allTwo = false
+			} else {
+				groups++
+				allTwo = allTwo && len(p) == 2
+			}
+			maxLen = max(maxLen, len(p))
+		}
+		if strings.Contains(str, "::") {
+			if !strings.ContainsAny(str, "0123456789") || groups == 0 || groups == 1 && str != "::1" && maxLen < 3 {
+				continue
+			}
+		} else if groups == 8 && allTwo {
+			continue
+		}
+		out = append(out, refCand{s, best, IPv6, rankIPv6, addr.String(), ""})
+	}
+	return out
+}
+
+func refMAC(t []byte, out []refCand) []refCand {
+	for s := range t {
+		if s > 0 {
+			b := t[s-1]
+			if refWord(b) || (b == ':' || b == '-') && s >= 2 && refHex(t[s-2]) || b == '.' && refWordAt(t, s-2) {
+				continue
+			}
+		}
+		var e int
+		if m := refMACc.FindIndex(t[s:]); m != nil {
+			e = s + m[1]
+		} else if m := refMACd.FindIndex(t[s:]); m != nil {
+			e = s + m[1]
+		} else if m := refMACq.FindIndex(t[s:]); m != nil {
+			e = s + m[1]
+		} else {
+			continue
+		}
+		if e < len(t) {
+			b := t[e]
+			if refWord(b) || (b == ':' || b == '-') && e+1 < len(t) && refHex(t[e+1]) || b == '.' && refWordAt(t, e+1) {
+				continue
+			}
+		}
+		hex := strings.Map(func(r rune) rune {
+			if r == ':' || r == '-' || r == '.' {
+				return -1
+			}
+			return unicode.ToLower(r)
+		}, string(t[s:e]))
+		var groups []string
+		if strings.Contains(string(t[s:e]), ":") {
+			for _, g := range strings.Split(strings.ToLower(string(t[s:e])), ":") {
+				groups = append(groups, strings.Repeat("0", 2-len(g))+g)
+			}
+		} else {
+			for i := 0; i < 12; i += 2 {
+				groups = append(groups, hex[i:i+2])
+			}
+		}
+		out = append(out, refCand{s, e, MAC, rankMAC, strings.Join(groups, ":"), ""})
+	}
+	return out
+}
+
+func refEmail(t []byte, out []refCand) []refCand {
+	for a := range t {
+		if t[a] != '@' {
+			continue
+		}
+		m := refLocal.FindIndex(t[:a])
+		if m == nil {
+			continue
+		}
+		s := m[0]
+		for s < a && strings.IndexByte("'-+%.", t[s]) >= 0 {
+			s++
+		}
+		if s == a || a-s > 64 {
+			continue
+		}
+		d := refDomain.Find(t[a+1:])
+		if d == nil {
+			continue
+		}
+		end, off := -1, a+1
+		for i, l := range strings.Split(string(d), ".") {
+			off += len(l)
+			if len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' || off-(a+1) > 253 {
+				if i == 0 && refRetina.MatchString(l) {
+					end = -2
+				}
+				break
+			}
+			if i == 0 && refRetina.MatchString(l) {
+				end = -2
+				break
+			}
+			if i > 0 && refTLD.MatchString(l) && !fileExts[strings.ToLower(l)] {
+				end = off
+			}
+			off++ // the dot
+		}
+		if end > 0 {
+			out = append(out, refCand{s, end, Email, rankEmail, strings.ToLower(string(t[s:end])), ""})
+		}
+	}
+	return out
+}
+
+func refSpace(r rune) bool { return unicode.IsSpace(r) }
+func refWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
+}
+
+// refNamePattern turns a listed name into a case-insensitive regexp.
+func refNamePattern(name string) *regexp.Regexp {
+	type piece struct {
+		word bool
+		re   string
+	}
+	var ps []piece
+	rs := []rune(name)
+	for i := 0; i < len(rs); {
+		r := rs[i]
+		switch {
+		case refWordRune(r):
+			j := i
+			for j < len(rs) && refWordRune(rs[j]) {
+				j++
+			}
+			ps = append(ps, piece{true, regexp.QuoteMeta(string(rs[i:j]))})
+			i = j
+		case refSpace(r):
+			for i < len(rs) && refSpace(rs[i]) {
+				i++
+			}
+			ps = append(ps, piece{false, `[\t\n\v\f\r\x{85}\p{Z}]{1,16}`})
+		default:
+			if r == '\'' || r == '\u2018' || r == '\u2019' {
+				ps = append(ps, piece{false, `['\x{2018}\x{2019}]`})
+			} else {
+				ps = append(ps, piece{false, regexp.QuoteMeta(string(r))})
+			}
+			i++
+		}
+	}
+	for len(ps) > 0 && !ps[0].word {
+		ps = ps[1:]
+	}
+	for len(ps) > 0 && !ps[len(ps)-1].word {
+		ps = ps[:len(ps)-1]
+	}
+	var b strings.Builder
+	b.WriteString(`^(?i:`)
+	for _, p := range ps {
+		b.WriteString(p.re)
+	}
+	b.WriteString(`)`)
+	return regexp.MustCompile(b.String())
+}
+
+func refNames(names []string, t []byte, out []refCand) []refCand {
+	for idx, raw := range names {
+		name := strings.TrimFunc(raw, unicode.IsSpace)
+		re := refNamePattern(name)
+		for s := 0; s < len(t); s++ {
+			if !utf8.RuneStart(t[s]) {
+				continue
+			}
+			if s > 0 {
+				if r, _ := utf8.DecodeLastRune(t[:s]); refWordRune(r) {
+					continue
+				}
+			}
+			m := re.FindIndex(t[s:])
+			if m == nil {
+				continue
+			}
+			e := s + m[1]
+			if e < len(t) {
+				if r, _ := utf8.DecodeRune(t[e:]); refWordRune(r) {
+					continue
+				}
+			}
+			out = append(out, refCand{s, e, Name, rankName*1000 + idx, name, ""})
+		}
+	}
+	return out
+}
+
+func refPEMBlocks(t []byte, out []refCand) []refCand {
+	for s := range t {
+		m := refPEM.FindSubmatch(t[s:])
+		if m == nil {
+			continue
+		}
+		label := string(m[1])
+		if !strings.HasSuffix(label, "PRIVATE KEY") && !strings.HasSuffix(label, "PRIVATE KEY BLOCK") {
+			continue
+		}
+		h := s + len(m[0])
+		var end int
+		if k := strings.Index(string(t[h:min(len(t), h+maxPEM)]), "-----END "); k >= 0 {
+			end = h + k + len(refPEMEnd.Find(t[h+k:]))
+		} else {
+			// Truncated: base64 and armour lines, split at CR, LF, \n, \r.
+			body := string(t[h:min(len(t), h+maxPEM)])
+			end = h
+			off := h
+			for len(body) > 0 {
+				switch {
+				case body[0] == '\n' || body[0] == '\r':
+					body, off = body[1:], off+1
+					continue
+				case strings.HasPrefix(body, `\n`) || strings.HasPrefix(body, `\r`):
+					body, off = body[2:], off+2
+					continue
+				}
+				k := strings.IndexAny(body, "\n\r\\")
+				if k < 0 {
+					k = len(body)
+				}
+				line := body[:k]
+				if !refB64Line.MatchString(line) && !refArmour.MatchString(line) {
+					break
+				}
+				body, off = body[k:], off+k
+				end = off
+			}
+		}
+		out = append(out, refCand{s, end, Secret, rankPEM, string(t[s:end]), "private-key"})
+	}
+	return out
+}
+
+func refTokenCands(t []byte, out []refCand) []refCand {
+	for s := range t {
+		if s > 0 && refWord(t[s-1]) {
+			continue
+		}
+		for _, tk := range refTokens {
+			m := tk.re.FindIndex(t[s:])
+			if m == nil {
+				continue
+			}
+			e := s + m[1]
+			if e < len(t) && regexp.MustCompile(tk.body).Match(t[e:e+1]) {
+				continue
+			}
+			out = append(out, refCand{s, e, Secret, rankToken, string(t[s:e]), tk.label})
+		}
+		if m := refJWT.FindIndex(t[s:]); m != nil {
+			e := s + m[1]
+			if e < len(t) && (t[e] == '.' || t[e] == '=') {
+				continue
+			}
+			e = min(e, s+MaxLen)
+			out = append(out, refCand{s, e, Secret, rankToken, string(t[s:e]), "jwt"})
+		}
+	}
+	return out
+}
+
+func refAssign(t []byte, out []refCand) []refCand {
+	for i := range t {
+		var sepEnd int
+		rest := string(t[i:])
+		switch {
+		case strings.HasPrefix(rest, "::"), strings.HasPrefix(rest, "=="):
+			continue
+		case strings.HasPrefix(rest, ":="), strings.HasPrefix(rest, "=>"):
+			sepEnd = i + 2
+		case strings.HasPrefix(rest, ":"):
+			sepEnd = i + 1
+		case strings.HasPrefix(rest, "="):
+			if i > 0 && strings.IndexByte(":=!", t[i-1]) >= 0 {
+				continue
+			}
+			sepEnd = i + 1
+		default:
+			continue
+		}
+		m := refKeyword.FindSubmatch(t[:i])
+		if m == nil {
+			continue
+		}
+		id := strings.ToLower(string(m[1]))
+		var kw, label string
+		for _, k := range credKeywords {
+			if strings.HasSuffix(id, k.kw) {
+				kw, label = k.kw, k.label
+				break
+			}
+		}
+		k := sepEnd
+		for k < len(t) && (t[k] == ' ' || t[k] == '\t') {
+			k++
+		}
+		if k >= len(t) {
+			continue
+		}
+		var vs, ve int
+		if re := refQuoted[t[k]]; re != nil {
+			mm := re.FindSubmatchIndex(t[k:])
+			vs, ve = k+mm[2], k+mm[3]
+		} else {
+			vs, ve = k, k+len(refUnquoted.Find(t[k:]))
+		}
+		ve = min(ve, vs+MaxLen)
+		if ve <= vs {
+			continue
+		}
+		v := string(t[vs:ve])
+		if strings.Trim(v, "*") == "" || kw == "pwd" && (v[0] == '/' || v[0] == '~') ||
+			strings.HasPrefix(v, "${") || strings.HasPrefix(v, "{{") || strings.HasPrefix(v, "$(") || v[0] == '<' {
+			continue
+		}
+		switch strings.ToLower(v) {
+		case "null", "none", "nil", "true", "false", "undefined", "redacted", "hidden", "required":
+			continue
+		}
+		out = append(out, refCand{vs, ve, Secret, rankAssign, v, label})
+	}
+	return out
+}
+
+// refScan is the reference: every candidate of every enabled kind, then the
+// earliest, longest, most specific of overlapping candidates.
+func refScan(opts Options, text []byte) []Match {
+	on := map[Kind]bool{}
+	for k := IPv4; k <= Secret; k++ {
+		on[k] = opts.Kinds == nil
+	}
+	for _, k := range opts.Kinds {
+		on[k] = true
+	}
+	var c []refCand
+	if on[IPv4] {
+		c = refIPv4(text, c)
+	}
+	if on[IPv6] {
+		c = refIPv6(text, c)
+	}
+	if on[MAC] {
+		c = refMAC(text, c)
+	}
+	if on[Email] {
+		c = refEmail(text, c)
+	}
+	if on[Name] {
+		c = refNames(opts.Names, text, c)
+	}
+	if on[Secret] {
+		c = refPEMBlocks(text, c)
+		c = refTokenCands(text, c)
+		c = refAssign(text, c)
+	}
+	sort.SliceStable(c, func(i, j int) bool {
+		if c[i].start != c[j].start {
+			return c[i].start < c[j].start
+		}
+		if c[i].end != c[j].end {
+			return c[i].end > c[j].end
+		}
+		return c[i].rank < c[j].rank
+	})
+	var out []Match
+	last := 0
+	for _, x := range c {
+		if x.start < last {
+			continue
+		}
+		m := Match{Start: x.start, End: x.end, Kind: x.kind, Value: x.value, Label: x.label}
+		if x.kind == IPv4 || x.kind == IPv6 {
+			m.Addr = netip.MustParseAddr(x.value)
+			m.Scope = ScopeOf(m.Addr)
+		}
+		out = append(out, m)
+		last = x.end
+	}
+	return out
+}

@@ -1,0 +1,130 @@
+package detect
+
+import (
+	"bytes"
+	"unicode/utf8"
+)
+
+// SafeCut helps a streaming caller cut its buffer: it returns the largest
+// offset cut <= len(text) such that scanning text[:cut] now and text[cut:]
+// together with what follows later finds the same matches as scanning the
+// whole stream at once, judging by the bytes seen so far. It prefers the end
+// of a line: no match but a private-key block or a listed name crosses a
+// line break. It does not cut inside a private-key block that has not ended
+// yet, inside a listed name that may continue, or (in a line too long to
+// wait for) inside a credential assignment. It returns 0 when no safe cut
+// is known; a caller whose buffer is full must then cut anyway and carry
+// at least MaxLen bytes.
+func (s *Scanner) SafeCut(text []byte) int {
+	limit := len(text)
+	if s.on[Secret] {
+		limit = min(limit, openPEM(text))
+	}
+	k := limit
+	for k > 0 {
+		nl := bytes.LastIndexByte(text[:k], '\n')
+		if nl < 0 {
+			break
+		}
+		if !s.nameOpen(text, nl+1) {
+			return nl + 1
+		}
+		k = nl
+	}
+	// No usable line break: the last space or tab that is safe.
+	ls := bytes.LastIndexByte(text[:limit], '\n') + 1
+	hi := limit
+	if s.on[Secret] {
+		if d := bytes.Index(text[ls:limit], pemDash); d >= 0 {
+			hi = ls + d
+		}
+	}
+	for w := hi - 1; w >= ls && w >= limit-2*MaxLen; w-- {
+		if c := text[w]; c != ' ' && c != '\t' {
+			continue
+		}
+		cut := w + 1
+		if !s.nameOpen(text, cut) && !s.assignOpen(text, ls, cut) {
+			return cut
+		}
+	}
+	return 0
+}
+
+// openPEM returns the start of the first private-key block in text that has
+// not ended and could still end after it, or len(text).
+func openPEM(text []byte) int {
+	for i := 0; ; {
+		j := bytes.Index(text[i:], pemBegin)
+		if j < 0 {
+			break
+		}
+		p := i + j
+		if h, ok := pemHeader(text, p); ok {
+			if pemEndOf(text, h) < 0 && h+maxPEM > len(text) {
+				return p
+			}
+		} else if len(text)-p < len(pemBegin)+80 {
+			// A BEGIN line still being read.
+			return p
+		}
+		i = p + 1
+	}
+	// A BEGIN marker cut short at the very end.
+	for k := len(pemBegin) - 1; k > 0; k-- {
+		if bytes.HasSuffix(text, pemBegin[:k]) {
+			return len(text) - k
+		}
+	}
+	return len(text)
+}
+
+// nameOpen reports whether a listed name could start before cut and
+// continue past it.
+func (s *Scanner) nameOpen(text []byte, cut int) bool {
+	if s.names == nil {
+		return false
+	}
+	chunk := text[:cut]
+	for w := max(0, cut-MaxLen); w < cut; w++ {
+		if c := chunk[w]; c >= utf8.RuneSelf && !utf8.RuneStart(c) {
+			continue
+		}
+		r, _ := utf8.DecodeRune(chunk[w:])
+		if !isWordRune(r) || prevRuneIsWord(chunk, w) {
+			continue
+		}
+		_, _, node, pos := s.names.walk(chunk, w)
+		if pos == cut && s.names.kids[node] {
+			return true
+		}
+	}
+	return false
+}
+
+// assignOpen reports whether a credential assignment on the line starting
+// at ls begins before cut and has its value (or its separator) at or after
+// it.
+func (s *Scanner) assignOpen(text []byte, ls, cut int) bool {
+	le := len(text)
+	if j := bytes.IndexByte(text[cut:], '\n'); j >= 0 {
+		le = cut + j
+	}
+	for j := ls; j < le; j++ {
+		if c := text[j]; c != ':' && c != '=' {
+			continue
+		}
+		_, _, start, ok := keywordBefore(text, j)
+		if !ok || start >= cut {
+			continue
+		}
+		end := le
+		if _, ve, _, ok := scanAssignment(text, j); ok {
+			end = ve
+		}
+		if end >= cut-1 {
+			return true
+		}
+	}
+	return false
+}
