@@ -48,7 +48,7 @@ var (
 	refB64Line = regexp.MustCompile(`^[A-Za-z0-9+/=]*$`)
 	refArmour  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*: .`)
 	refJWT     = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]{7,}\.eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]*`)
-	refKeyword = regexp.MustCompile(`(?i)(?:^|[^A-Za-z0-9_.\-/\\])([A-Za-z0-9_.\-]*(?:password|passwd|passphrase|pwd|api_key|api-key|apikey|access_token|auth_token|refresh_token|secret|secret_key|access_key|private_key))["']?[ \t]{0,8}$`)
+	refKeyword = regexp.MustCompile(`(?:^|[^A-Za-z0-9_.\-/\\])([A-Za-z0-9_.\-]*(?:` + asciiFold("password|passwd|passphrase|pwd|api_key|api-key|apikey|access_token|auth_token|refresh_token|secret|secret_key|access_key|private_key") + `))["']?[ \t]{0,8}$`)
 	refQuoted  = map[byte]*regexp.Regexp{
 		'"':  regexp.MustCompile(`^"((?:[^"\\\r\n]|\\[^\r\n]|\\)*)`),
 		'\'': regexp.MustCompile(`^'((?:[^'\\\r\n]|\\[^\r\n]|\\)*)`),
@@ -56,6 +56,22 @@ var (
 	}
 	refUnquoted = regexp.MustCompile("^[^ \\t\\n\\r\\v\\f\"'`,;&<>)\\]}|]+")
 )
+
+// asciiFold spells letters as [xX] classes: (?i) would also fold the
+// Kelvin sign into k and the long s into s, which no keyword holds.
+func asciiFold(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if 'a' <= r && r <= 'z' {
+			b.WriteString("[" + string(r) + string(r-'a'+'A') + "]")
+		} else if r == '-' {
+			b.WriteString(`\-`)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
 
 type refTok struct {
 	re    *regexp.Regexp

@@ -199,12 +199,45 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			if pend.start >= 0 && pend.start < i {
 				pend.start = -1
 			}
+			if s.on[Secret] {
+				if c, ok := tailAssignment(text, best.start, best.end); ok && (pend.start < 0 || c.start < pend.start) {
+					pend = c
+				}
+			}
 		} else {
 			i = adv
 		}
 		em.advance(text, i)
 	}
 	return dst
+}
+
+// tailAssignment finds a credential separator inside the match [st, e) whose
+// value starts at or after e, as in `pwd=x= y` (the value "x=" holds a
+// second "x=" whose value is "y"). The main loop skips the inside of a
+// match, so it would not see that separator.
+func tailAssignment(text []byte, st, e int) (cand, bool) {
+	j := e
+	for j > st {
+		if c := text[j-1]; c != ' ' && c != '\t' && c != '"' && c != '\'' && c != '`' {
+			break
+		}
+		j--
+	}
+	var best cand
+	found := false
+	for k := j - 1; k >= st && k >= j-2; k-- {
+		if text[k] != ':' && text[k] != '=' {
+			continue
+		}
+		if vs, ve, label, ok := scanAssignment(text, k); ok && vs >= e {
+			if !found || vs < best.start || vs == best.start && ve > best.end {
+				best = cand{start: vs, end: ve, kind: Secret, rank: rankAssign, label: label}
+				found = true
+			}
+		}
+	}
+	return best, found
 }
 
 // wordStart tries every detector that can start at the ASCII word start p.
