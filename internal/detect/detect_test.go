@@ -45,7 +45,9 @@ var cases = []struct {
 	{"date with three parts", tcase{in: "2017.03.07 and 12.03.2017"}},
 	{"glued to a letter on the left", tcase{in: "v1.2.3.4"}},
 	{"glued to a letter on the right", tcase{in: "1.2.3.4a"}},
-	{"glued to a dotted name", tcase{in: "host.1.2.3.4 and 1.2.3.4.example"}},
+	{"inside a host name: found", tcase{in: "rhost=5.36.59.76.dynamic-dsl-ip.example.om static-059.45.101.203.example.net", want: []string{"ipv4|5.36.59.76", "ipv4|059.45.101.203|59.45.101.203"}}},
+	{"glued to letters in a host name: not found", tcase{in: "host129.206.196.21.example.com"}},
+	{"defanged dot before a digit glues", tcase{in: "1[.]2[.]3[.]4[.]5"}},
 	{"three octets", tcase{in: "1.2.3"}},
 	// IPv6
 	{"full form", tcase{in: "addr 2001:0db8:0000:0000:0000:ff00:0042:8329 up", want: []string{"ipv6|2001:0db8:0000:0000:0000:ff00:0042:8329|2001:db8::ff00:42:8329"}}},

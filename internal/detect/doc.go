@@ -18,10 +18,14 @@
 // as inet_aton would read it). Separators may be defanged: "[.]", "(.)",
 // "{.}", "[dot]", "(dot)", mixed freely; the span then covers the defanged
 // text. The span never includes a port, prefix length, brackets or a
-// "user@". An address glued to a word byte or to a separator that is itself
-// glued to a word byte is not one: "v1.2.3.4", "1.2.3.4a", "1.2.3.4.5",
-// "2.5.4.3.1" and "host.1.2.3.4" are refused, "1.2.3.4." at the end of a
-// sentence and "IP地址1.2.3.4" are found.
+// "user@". A dotted quad glued to a letter, digit or '_', or to a separator
+// that is itself glued to a digit or '_', is not an address: "v1.2.3.4",
+// "1.2.3.4a", "1.2.3.4.5", "2.5.4.3.1" and "host129.206.196.21.example.com"
+// are refused. A dot next to a letter does not glue, because reverse-DNS
+// host names carry addresses in the clear: "5.36.59.76.dsl.example.net" and
+// "static-059.45.101.203.example.net" yield 5.36.59.76 and 59.45.101.203
+// (the latter is the reversed address, as PTR names are). "1.2.3.4." at the
+// end of a sentence and "IP地址1.2.3.4" are found.
 //
 // IPv6. The longest prefix of a run of [0-9A-Fa-f:.] that net/netip accepts
 // (all RFC 4291 text forms, embedded IPv4 included), not glued to a word on

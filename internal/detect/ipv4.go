@@ -50,8 +50,9 @@ func sepEndLen(text []byte, i int) int {
 }
 
 // gluedLeft4 reports whether a dotted number starting at text[p] continues
-// something to its left: a word byte, or a separator that follows one
-// ("v1.2.3.4", "1.2.3.4.5" seen from the "2").
+// something to its left: a word byte ("v1.2.3.4"), or a separator after a
+// digit or '_' ("1.2.3.4.5" seen from the "2"). A separator after a letter
+// does not glue: "static-1.2.3.4" and "host.1.2.3.4" hold addresses.
 func gluedLeft4(text []byte, p int) bool {
 	if p == 0 {
 		return false
@@ -59,14 +60,17 @@ func gluedLeft4(text []byte, p int) bool {
 	if isWordByte(text[p-1]) {
 		return true
 	}
-	if k := sepEndLen(text, p); k > 0 {
-		return wordAt(text, p-k-1)
+	if k := sepEndLen(text, p); k > 0 && p-k-1 >= 0 {
+		c := text[p-k-1]
+		return isDigit(c) || c == '_'
 	}
 	return false
 }
 
 // gluedRight4 is gluedLeft4's mirror for a dotted number ending at text[e].
-// A lone dot before a space or the end ("... from 1.2.3.4.") does not glue.
+// A dot before a space or the end ("... from 1.2.3.4.") does not glue, nor
+// does one before a letter: reverse-DNS host names such as
+// "5.36.59.76.dynamic-dsl.example.net" carry the address in the clear.
 func gluedRight4(text []byte, e int) bool {
 	if e >= len(text) {
 		return false
@@ -74,8 +78,9 @@ func gluedRight4(text []byte, e int) bool {
 	if isWordByte(text[e]) {
 		return true
 	}
-	if k := sepLen(text, e); k > 0 {
-		return wordAt(text, e+k)
+	if k := sepLen(text, e); k > 0 && e+k < len(text) {
+		c := text[e+k]
+		return isDigit(c) || c == '_'
 	}
 	return false
 }

@@ -95,8 +95,8 @@ func refGluedLeft4(t []byte, s int) bool {
 	if refWord(t[s-1]) {
 		return true
 	}
-	if m := refSepTail.FindIndex(t[:s]); m != nil {
-		return refWordAt(t, m[0]-1)
+	if m := refSepTail.FindIndex(t[:s]); m != nil && m[0] > 0 {
+		return regexp.MustCompile(`[0-9_]`).Match(t[m[0]-1 : m[0]])
 	}
 	return false
 }
@@ -108,8 +108,8 @@ func refGluedRight4(t []byte, e int) bool {
 	if refWord(t[e]) {
 		return true
 	}
-	if m := refSepHead.FindIndex(t[e:]); m != nil {
-		return refWordAt(t, e+m[1])
+	if m := refSepHead.FindIndex(t[e:]); m != nil && e+m[1] < len(t) {
+		return regexp.MustCompile(`[0-9_]`).Match(t[e+m[1] : e+m[1]+1])
 	}
 	return false
 }
