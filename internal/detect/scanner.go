@@ -141,7 +141,26 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		if pend.start >= 0 && pend.start < lim {
 			lim = pend.start
 		}
-		for i < lim && !s.trig[text[i]] {
+		// The fast loop: skip bytes and words where nothing can start.
+		for i < lim {
+			c := text[i]
+			if !s.trig[c] {
+				i++
+				continue
+			}
+			if class[c]&cWord != 0 {
+				if (i == 0 || class[text[i-1]]&cWord == 0) && s.wordMay(text, i) {
+					break
+				}
+				i++
+				for i < lim && class[text[i]]&cWord != 0 {
+					i++
+				}
+				continue
+			}
+			if c >= utf8.RuneSelf || s.punctMay(text, i) {
+				break
+			}
 			i++
 		}
 		if i >= n {
@@ -240,23 +259,113 @@ func tailAssignment(text []byte, st, e int) (cand, bool) {
 	return best, found
 }
 
+// wordMay is a cheap test that wordStart might find something at the word
+// start p; false means it certainly would not.
+func (s *Scanner) wordMay(text []byte, p int) bool {
+	if s.names != nil {
+		return true
+	}
+	c := text[p]
+	n := len(text)
+	if isHex(c) {
+		k := 1
+		for k < 5 && p+k < n && isHex(text[p+k]) {
+			k++
+		}
+		if p+k < n {
+			switch text[p+k] {
+			case ':', '-', '.', '[', '(', '{':
+				return true
+			}
+		}
+	}
+	if s.on[Secret] && p+1 < n {
+		switch d := text[p+1]; c {
+		case 'A':
+			return d == 'K' || d == 'S' || d == 'B' || d == 'C' || d == 'I'
+		case 'g':
+			return d == 'h' || d == 'i'
+		case 'x':
+			return d == 'o'
+		case 's', 'r':
+			return d == 'k'
+		case 'e':
+			return d == 'y'
+		}
+	}
+	return false
+}
+
+// punctMay is wordMay for ':', '=' and '-'.
+func (s *Scanner) punctMay(text []byte, i int) bool {
+	switch text[i] {
+	case ':':
+		if s.on[IPv6] && i+1 < len(text) && text[i+1] == ':' {
+			return true
+		}
+	case '-':
+		return i+1 < len(text) && text[i+1] == '-'
+	}
+	// A credential separator follows a keyword, perhaps a quote or spaces.
+	if i == 0 {
+		return false
+	}
+	switch lower[text[i-1]] {
+	case 'd', 'e', 'y', 'n', 't', ' ', '\t', '"', '\'':
+		return true
+	}
+	return false
+}
+
 // wordStart tries every detector that can start at the ASCII word start p.
+// It looks at the first few bytes before calling a detector, so that an
+// ordinary word costs a handful of table lookups.
 func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 	c := text[p]
-	if isDigit(c) && s.on[IPv4] {
-		s.ipv4At(text, p, best)
-	}
+	n := len(text)
 	if isHex(c) {
-		if s.on[IPv6] {
-			s.ipv6At(text, p, best)
+		k := 1
+		for k < 5 && p+k < n && isHex(text[p+k]) {
+			k++
 		}
-		if s.on[MAC] {
-			s.macAt(text, p, best)
+		if p+k < n {
+			switch text[p+k] {
+			case ':':
+				if k <= 4 && s.on[IPv6] {
+					s.ipv6At(text, p, best)
+				}
+				if k <= 2 && s.on[MAC] {
+					s.macAt(text, p, best)
+				}
+			case '-':
+				if k == 2 && s.on[MAC] {
+					s.macAt(text, p, best)
+				}
+			case '.', '[', '(', '{':
+				if k <= 3 && isDigit(c) && s.on[IPv4] {
+					s.ipv4At(text, p, best)
+				}
+				if k == 4 && s.on[MAC] {
+					s.macAt(text, p, best)
+				}
+			}
 		}
 	}
-	if s.on[Secret] {
-		switch c {
-		case 'A', 'g', 'x', 's', 'r', 'e':
+	if s.on[Secret] && p+1 < n {
+		var ok bool
+		switch d := text[p+1]; c {
+		case 'A':
+			ok = d == 'K' || d == 'S' || d == 'B' || d == 'C' || d == 'I'
+		case 'g':
+			ok = d == 'h' || d == 'i'
+		case 'x':
+			ok = d == 'o'
+		case 's', 'r':
+			ok = d == 'k'
+		case 'e':
+			ok = d == 'y'
+		}
+		if ok {
 			if e, label, ok := scanToken(text, p); ok {
 				best.offer(cand{start: p, end: e, kind: Secret, rank: rankToken, label: label})
 			}

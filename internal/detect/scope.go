@@ -75,17 +75,79 @@ func ScopeOf(a netip.Addr) Scope {
 		b := a.As16()
 		a = netip.AddrFrom4([4]byte(b[12:]))
 	}
-	rules := scopes6
 	if a.Is4() {
-		rules = scopes4
+		return scope4(a.As4())
 	}
+	rules := scopes6
 	for _, r := range rules {
 		if r.p.Contains(a) {
 			return r.s
 		}
 	}
-	if a.Is4() {
-		return Public
-	}
 	return Reserved
+}
+
+// scope4 is scopes4 as arithmetic on the address, which the scanner calls
+// for every IPv4 match.
+func scope4(b [4]byte) Scope {
+	in := func(p uint32, bits int) bool {
+		v := uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+		return v>>(32-bits) == p>>(32-bits)
+	}
+	switch b[0] {
+	case 0:
+		if b == [4]byte{} {
+			return Unspecified
+		}
+		return Reserved
+	case 10:
+		return Private
+	case 100:
+		if in(100<<24|64<<16, 10) {
+			return Shared
+		}
+	case 127:
+		return Loopback
+	case 169:
+		if b[1] == 254 {
+			return LinkLocal
+		}
+	case 172:
+		if in(172<<24|16<<16, 12) {
+			return Private
+		}
+	case 192:
+		switch {
+		case b[1] == 0 && b[2] == 0:
+			return Reserved
+		case b[1] == 0 && b[2] == 2:
+			return Documentation
+		case b[1] == 88 && b[2] == 99:
+			return Reserved
+		case b[1] == 168:
+			return Private
+		}
+	case 198:
+		switch {
+		case b[1] == 18 || b[1] == 19:
+			return Reserved
+		case b[1] == 51 && b[2] == 100:
+			return Documentation
+		}
+	case 203:
+		if b[1] == 0 && b[2] == 113 {
+			return Documentation
+		}
+	case 233:
+		if b[1] == 252 && b[2] == 0 {
+			return Documentation
+		}
+	}
+	switch {
+	case b[0] >= 224 && b[0] < 240:
+		return Multicast
+	case b[0] >= 240:
+		return Reserved
+	}
+	return Public
 }

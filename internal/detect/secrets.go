@@ -132,7 +132,7 @@ func b64urlB(c byte) bool   { return class[c]&cB64URL != 0 }
 func slackB(c byte) bool    { return isAlnum(c) || c == '-' }
 
 // tokenShapes by first byte.
-var tokenShapes = map[byte][]tokenShape{
+var tokenShapes = [256][]tokenShape{
 	'A': {
 		{"AKIA", upperDigB, 16, 16, "aws-access-key"},
 		{"ASIA", upperDigB, 16, 16, "aws-access-key"},
@@ -256,6 +256,15 @@ func keywordBefore(text []byte, i int) (kw, label string, identStart int, ok boo
 	}
 	if j > 0 && (text[j-1] == '"' || text[j-1] == '\'') {
 		j--
+	}
+	// Every keyword ends in one of these letters.
+	if j == 0 {
+		return "", "", 0, false
+	}
+	switch lower[text[j-1]] {
+	case 'd', 'e', 'y', 'n', 't':
+	default:
+		return "", "", 0, false
 	}
 	e := j
 	for j > 0 && class[text[j-1]]&cIdent != 0 {
