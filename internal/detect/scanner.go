@@ -46,8 +46,18 @@ type Options struct {
 type Scanner struct {
 	on    [Secret + 1]bool
 	names *nameIndex
-	trig  [256]bool // bytes at which the main loop stops
+	trig  [256]bool  // bytes at which the main loop stops
+	act   [256]uint8 // what the fast loop does at a byte
 }
+
+// Fast-loop actions.
+const (
+	actSkip    = iota // nothing starts here
+	actWord           // a word byte whose word cannot start anything
+	actWordMay        // a word byte whose word may start something
+	actPunct          // ':', '=' or '-'
+	actHigh           // a non-ASCII byte, with names listed
+)
 
 // New builds a Scanner. It fails on an unknown kind or on a listed name it
 // cannot match (no letters or digits, too long, invalid UTF-8); the error
@@ -83,6 +93,20 @@ func New(opts Options) (*Scanner, error) {
 			s.trig[c] = s.on[Secret]
 		case b >= utf8.RuneSelf:
 			s.trig[c] = s.names != nil
+		}
+		switch {
+		case !s.trig[c]:
+			s.act[c] = actSkip
+		case isWordByte(b):
+			s.act[c] = actWord
+			if s.names != nil || isHex(b) && (s.on[IPv4] || s.on[IPv6] || s.on[MAC]) ||
+				s.on[Secret] && strings.IndexByte("Agxsre", b) >= 0 {
+				s.act[c] = actWordMay
+			}
+		case b >= utf8.RuneSelf:
+			s.act[c] = actHigh
+		default:
+			s.act[c] = actPunct
 		}
 	}
 	return s, nil
@@ -142,26 +166,31 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			lim = pend.start
 		}
 		// The fast loop: skip bytes and words where nothing can start.
-		for i < lim {
-			c := text[i]
-			if !s.trig[c] {
+		seg := text[:lim]
+	fast:
+		for i < len(seg) {
+			switch s.act[seg[i]] {
+			case actSkip:
 				i++
 				continue
-			}
-			if class[c]&cWord != 0 {
-				if (i == 0 || class[text[i-1]]&cWord == 0) && s.wordMay(text, i) {
-					break
+			case actWord:
+			case actWordMay:
+				if (i == 0 || class[seg[i-1]]&cWord == 0) && s.wordMay(text, i) {
+					break fast
+				}
+			case actPunct:
+				if s.punctMay(text, i) {
+					break fast
 				}
 				i++
-				for i < lim && class[text[i]]&cWord != 0 {
-					i++
-				}
 				continue
-			}
-			if c >= utf8.RuneSelf || s.punctMay(text, i) {
-				break
+			default: // non-ASCII
+				break fast
 			}
 			i++
+			for i < len(seg) && class[seg[i]]&cWord != 0 {
+				i++
+			}
 		}
 		if i >= n {
 			break
