@@ -1,0 +1,209 @@
+package extract
+
+import (
+	"archive/tar"
+	"archive/zip"
+	"bufio"
+	"compress/bzip2"
+	"compress/gzip"
+	"errors"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/ulikunitz/xz"
+)
+
+// Zip methods beyond Store and Deflate that members may use.
+const (
+	zipMethodBzip2 = 12
+	zipMethodXz    = 95
+)
+
+// extractZip visits the members of a zip archive.
+func (w *walker) extractZip(d *Doc, sn sniffed) error {
+	if sn.zip == nil {
+		setErr(d, ErrCorrupt, "read zip directory")
+		return nil
+	}
+	if !w.canNest(d) {
+		return nil
+	}
+	return w.zipMembers(d, sn.zip, nil)
+}
+
+// zipMembers visits the members of z, or only those keep accepts.
+func (w *walker) zipMembers(d *Doc, z *zip.Reader, keep func(name string) bool) error {
+	registerZipMethods(z)
+	b := w.newBudget(fixedSize(d.Size))
+	for _, f := range z.File {
+		if err := w.ctx.Err(); err != nil {
+			return err
+		}
+		if f.FileInfo().IsDir() || (keep != nil && !keep(f.Name)) {
+			continue
+		}
+		if !w.admit(d, b) {
+			return nil
+		}
+		stop, err := w.emit(d, b, f.Name, w.zipMember(d, f, b))
+		if err != nil || stop {
+			return err
+		}
+	}
+	return nil
+}
+
+func registerZipMethods(z *zip.Reader) {
+	z.RegisterDecompressor(zipMethodBzip2, func(r io.Reader) io.ReadCloser {
+		return io.NopCloser(bzip2.NewReader(r))
+	})
+	z.RegisterDecompressor(zipMethodXz, func(r io.Reader) io.ReadCloser {
+		xr, err := xz.NewReader(r)
+		if err != nil {
+			return io.NopCloser(errReader{err})
+		}
+		return io.NopCloser(xr)
+	})
+}
+
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
+
+// zipMember reads one member. Stored members are served as a section of
+// the archive instead of a copy.
+func (w *walker) zipMember(d *Doc, f *zip.File, b *budget) member {
+	size := int64(f.UncompressedSize64)
+	if f.Flags&0x1 != 0 {
+		return member{size: max(size, 0), err: docError(ErrEncrypted, "encrypted zip member")}
+	}
+	if f.Method == zip.Store && f.UncompressedSize64 == f.CompressedSize64 && size >= 0 {
+		off, err := f.DataOffset()
+		if err != nil || off < 0 || off > d.Size || size > d.Size-off {
+			return member{err: docError(ErrCorrupt, "zip member outside the archive")}
+		}
+		// Overlapping entries can point many members at the same bytes:
+		// charge them like expanded bytes.
+		if err := b.charge(size); err != nil {
+			return memberOf(slurped{size: size, err: err}, "")
+		}
+		return member{r: io.NewSectionReader(d.Content, off, size), size: size}
+	}
+	rc, err := f.Open()
+	if err != nil {
+		if errors.Is(err, zip.ErrAlgorithm) {
+			return member{size: max(size, 0), err: docError(ErrUnsupported, "zip compression method")}
+		}
+		return member{err: docError(ErrCorrupt, "open zip member")}
+	}
+	defer rc.Close()
+	s := w.slurp(&meter{r: rc, b: b, packed: int64(min(f.CompressedSize64, 1<<62))}, size)
+	return memberOf(s, "read zip member")
+}
+
+// extractTar visits the members of a tar stream read from r. The budget
+// meters r's bytes; nil means r is the plain document.
+func (w *walker) extractTar(d *Doc, r io.Reader, b *budget) error {
+	if !w.canNest(d) {
+		return nil
+	}
+	if b == nil {
+		b = w.newBudget(fixedSize(d.Size))
+		r = &meter{r: r, b: b}
+	}
+	tr := tar.NewReader(r)
+	for {
+		if err := w.ctx.Err(); err != nil {
+			return err
+		}
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			if cerr := w.ctx.Err(); cerr != nil {
+				return cerr
+			}
+			if !w.exhausted && !b.over {
+				setErr(d, ErrCorrupt, "read tar header")
+			} else {
+				setErr(d, ErrBomb, "expansion limit reached")
+			}
+			return nil
+		}
+		switch hdr.Typeflag {
+		case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse, tar.TypeCont:
+		default:
+			continue // directories, links and devices carry no content
+		}
+		if !w.admit(d, b) {
+			return nil
+		}
+		s := w.slurp(tr, hdr.Size)
+		stop, err := w.emit(d, b, hdr.Name, memberOf(s, "read tar member"))
+		if err != nil || stop {
+			return err
+		}
+	}
+}
+
+// extractCompressed decompresses a gzip, bzip2 or xz stream: a tar inside
+// has its members visited directly; anything else is one member.
+func (w *walker) extractCompressed(d *Doc) error {
+	if !w.canNest(d) {
+		return nil
+	}
+	packed := &counter{r: readAllAt(d.Content, d.Size)}
+	var (
+		dec  io.Reader
+		name string
+	)
+	switch d.MediaType {
+	case mtGzip:
+		gz, err := gzip.NewReader(packed)
+		if err != nil {
+			setErr(d, ErrCorrupt, "read gzip header")
+			return nil
+		}
+		dec, name = gz, gz.Name
+	case mtBzip2:
+		dec = bzip2.NewReader(packed)
+	case mtXz:
+		xr, err := xz.NewReader(packed)
+		if err != nil {
+			setErr(d, ErrCorrupt, "read xz header")
+			return nil
+		}
+		dec = xr
+	}
+	b := w.newBudget(func() int64 { return packed.n })
+	br := bufio.NewReaderSize(&meter{r: dec, b: b}, chunkSize)
+	head, _ := br.Peek(512)
+	if isTarHeader(head) {
+		return w.extractTar(d, br, b)
+	}
+	if name == "" {
+		name = uncompressedName(d.Path[len(d.Path)-1])
+	}
+	if !w.admit(d, b) {
+		return nil
+	}
+	_, err := w.emit(d, b, name, memberOf(w.slurp(br, 0), "decompress"))
+	return err
+}
+
+// uncompressedName derives the member name of a single-file compressed
+// stream from the stream's own name.
+func uncompressedName(name string) string {
+	ext := path.Ext(name)
+	switch strings.ToLower(ext) {
+	case ".tgz", ".tbz", ".tbz2", ".txz":
+		return strings.TrimSuffix(name, ext) + ".tar"
+	case ".gz", ".bz2", ".xz", ".z":
+		if base := strings.TrimSuffix(name, ext); base != "" {
+			return base
+		}
+	}
+	return "data"
+}

@@ -1,0 +1,386 @@
+package extract
+
+import (
+	"archive/zip"
+	"bytes"
+	"io"
+	"path"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// Media types reported in Doc.MediaType.
+const (
+	mtText   = "text/plain"
+	mtHTML   = "text/html"
+	mtMail   = "message/rfc822"
+	mtMbox   = "application/mbox"
+	mtPDF    = "application/pdf"
+	mtDocx   = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	mtXlsx   = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	mtPptx   = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+	mtZip    = "application/zip"
+	mtTar    = "application/x-tar"
+	mtGzip   = "application/gzip"
+	mtBzip2  = "application/x-bzip2"
+	mtXz     = "application/x-xz"
+	mt7z     = "application/x-7z-compressed"
+	mtBinary = "application/octet-stream"
+)
+
+// sniffLen is how much of a document is read to recognise its format.
+const sniffLen = 8 << 10
+
+// sniffed is what sniffing learnt, handed to the extractor.
+type sniffed struct {
+	mediaType string
+	head      []byte // the first sniffLen bytes or fewer
+	zip       *zip.Reader
+	zipErr    error
+	text      textEncoding // for text documents
+	declared  string       // charset declared by the container
+}
+
+// textEncoding is a detected charset.
+type textEncoding struct {
+	enc  encoding.Encoding
+	name string
+}
+
+var (
+	magic7z   = []byte{'7', 'z', 0xBC, 0xAF, 0x27, 0x1C}
+	magicXz   = []byte{0xFD, '7', 'z', 'X', 'Z', 0x00}
+	magicGzip = []byte{0x1F, 0x8B}
+)
+
+// sniff recognises d's format by content first, and by the name's extension
+// or the container's declared type only where content is ambiguous.
+func (w *walker) sniff(d *Doc, hint, declaredCharset string) sniffed {
+	head := make([]byte, min(d.Size, sniffLen))
+	n, _ := d.Content.ReadAt(head, 0)
+	head = head[:n]
+	sn := sniffed{head: head, declared: declaredCharset}
+	ext := strings.ToLower(path.Ext(d.Path[len(d.Path)-1]))
+
+	switch {
+	case bytes.HasPrefix(head, []byte("%PDF-")):
+		sn.mediaType = mtPDF
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")),
+		bytes.HasPrefix(head, []byte("PK\x07\x08")):
+		sn.mediaType = mtZip
+		sn.zip, sn.zipErr = zip.NewReader(d.Content, d.Size)
+		if sn.zip != nil {
+			sn.mediaType = ooxmlType(sn.zip)
+		} else if t := ooxmlByExt(ext); t != "" {
+			sn.mediaType = t
+		}
+	case bytes.HasPrefix(head, magic7z):
+		sn.mediaType = mt7z
+	case bytes.HasPrefix(head, magicGzip):
+		sn.mediaType = mtGzip
+	case len(head) >= 4 && bytes.HasPrefix(head, []byte("BZh")) && head[3] >= '1' && head[3] <= '9':
+		sn.mediaType = mtBzip2
+	case bytes.HasPrefix(head, magicXz):
+		sn.mediaType = mtXz
+	case isTarHeader(head):
+		sn.mediaType = mtTar
+	default:
+		te, ok := detectText(head, int64(len(head)) < d.Size)
+		if !ok {
+			sn.mediaType = mtBinary
+			if hint == mtMail || hint == mtHTML || hint == mtText {
+				// A declared text part that does not look like text is
+				// still decoded as text, with replacement characters.
+				sn.mediaType, te = hint, textEncoding{charmap.Windows1252, "windows-1252"}
+			} else {
+				break
+			}
+		}
+		if declaredCharset != "" && !strings.HasPrefix(te.name, "utf-16") {
+			if enc, name := charset.Lookup(declaredCharset); enc != nil {
+				te = textEncoding{enc, name}
+			}
+		}
+		sn.text = te
+		sample := decodeSample(head, te)
+		switch {
+		case sn.mediaType == mtMail:
+		case looksMbox(sample):
+			sn.mediaType = mtMbox
+		case hint == mtMail || looksMail(sample, ext == ".eml"):
+			sn.mediaType = mtMail
+		case hint == mtHTML || looksHTML(sample, ext):
+			sn.mediaType = mtHTML
+		default:
+			sn.mediaType = mtText
+		}
+		if sn.mediaType == mtText || sn.mediaType == mtHTML {
+			d.Charset = te.name
+		}
+	}
+	return sn
+}
+
+func ooxmlType(z *zip.Reader) string {
+	var types, word, xl, ppt bool
+	for _, f := range z.File {
+		switch f.Name {
+		case "[Content_Types].xml":
+			types = true
+		case "word/document.xml":
+			word = true
+		case "xl/workbook.xml":
+			xl = true
+		case "ppt/presentation.xml":
+			ppt = true
+		}
+	}
+	switch {
+	case types && word:
+		return mtDocx
+	case types && xl:
+		return mtXlsx
+	case types && ppt:
+		return mtPptx
+	}
+	return mtZip
+}
+
+func ooxmlByExt(ext string) string {
+	switch ext {
+	case ".docx", ".docm":
+		return mtDocx
+	case ".xlsx", ".xlsm":
+		return mtXlsx
+	case ".pptx", ".pptm":
+		return mtPptx
+	}
+	return ""
+}
+
+// isTarHeader reports whether block starts with a tar header whose checksum
+// matches.
+func isTarHeader(b []byte) bool {
+	if len(b) < 512 {
+		return false
+	}
+	b = b[:512]
+	if b[0] == 0 {
+		return false
+	}
+	field := bytes.TrimRight(bytes.TrimLeft(b[148:156], " "), " \x00")
+	if len(field) == 0 {
+		return false
+	}
+	var want int64
+	for _, c := range field {
+		if c < '0' || c > '7' {
+			return false
+		}
+		want = want*8 + int64(c-'0')
+	}
+	var unsigned, signed int64
+	for i, c := range b {
+		if i >= 148 && i < 156 {
+			c = ' '
+		}
+		unsigned += int64(c)
+		signed += int64(int8(c))
+	}
+	return want == unsigned || want == signed
+}
+
+// detectText decides whether head is text and in which charset. cut says
+// head is a prefix of a longer document, so a rune may be split at its end.
+func detectText(head []byte, cut bool) (textEncoding, bool) {
+	switch {
+	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
+		return textEncoding{unicode.UTF8BOM, "utf-8"}, true
+	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
+		return textEncoding{unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), "utf-16le"}, true
+	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+		return textEncoding{unicode.UTF16(unicode.BigEndian, unicode.UseBOM), "utf-16be"}, true
+	}
+	if le, ok := utf16Guess(head); ok {
+		if le {
+			return textEncoding{unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), "utf-16le"}, true
+		}
+		return textEncoding{unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), "utf-16be"}, true
+	}
+	if len(head) == 0 {
+		return textEncoding{unicode.UTF8BOM, "utf-8"}, true
+	}
+	control := 0
+	for _, c := range head {
+		switch {
+		case c == 0:
+			return textEncoding{}, false
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1A && c != 0x1B, c == 0x7F:
+			control++
+		}
+	}
+	if control*50 > len(head) {
+		return textEncoding{}, false
+	}
+	if validUTF8Prefix(head, cut) {
+		return textEncoding{unicode.UTF8BOM, "utf-8"}, true
+	}
+	return textEncoding{charmap.Windows1252, "windows-1252"}, true
+}
+
+// validUTF8Prefix is utf8.Valid, forgiving a rune split at the end of a cut
+// sample.
+func validUTF8Prefix(b []byte, cut bool) bool {
+	if cut {
+		for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+			if utf8.RuneStart(b[i]) {
+				if !utf8.FullRune(b[i:]) {
+					b = b[:i]
+				}
+				break
+			}
+		}
+	}
+	return utf8.Valid(b)
+}
+
+// utf16Guess recognises UTF-16 without a byte order mark by the zero high
+// bytes of mostly-Latin text, and reports whether it is little-endian.
+func utf16Guess(b []byte) (le, ok bool) {
+	pairs := len(b) / 2
+	if pairs < 2 {
+		return false, false
+	}
+	var evenZero, oddZero int
+	for i := 0; i+1 < len(b); i += 2 {
+		if b[i] == 0 {
+			evenZero++
+		}
+		if b[i+1] == 0 {
+			oddZero++
+		}
+	}
+	switch {
+	case oddZero*10 >= pairs*4 && evenZero*20 < pairs:
+		return true, true
+	case evenZero*10 >= pairs*4 && oddZero*20 < pairs:
+		return false, true
+	}
+	return false, false
+}
+
+// decodeSample decodes the sniffed head to UTF-8 for the format heuristics.
+func decodeSample(head []byte, te textEncoding) []byte {
+	out, err := te.enc.NewDecoder().Bytes(head)
+	if err != nil {
+		// A split rune at the end of the sample; the heuristics do not
+		// need it.
+		return head
+	}
+	return out
+}
+
+// looksMbox recognises a mailbox: a From_ line followed by a header line.
+func looksMbox(s []byte) bool {
+	if !bytes.HasPrefix(s, []byte("From ")) {
+		return false
+	}
+	first, rest, ok := bytes.Cut(s, []byte("\n"))
+	if !ok || len(bytes.Fields(first)) < 3 {
+		return false
+	}
+	next, _, _ := bytes.Cut(rest, []byte("\n"))
+	return headerKey(next) != ""
+}
+
+// knownHeaders are mail header fields that make a text block a message.
+var knownHeaders = map[string]bool{
+	"from": true, "to": true, "cc": true, "bcc": true, "subject": true, "date": true,
+	"message-id": true, "received": true, "return-path": true, "mime-version": true,
+	"content-type": true, "reply-to": true, "sender": true, "delivered-to": true,
+	"in-reply-to": true, "references": true, "x-mailer": true, "dkim-signature": true,
+	"authentication-results": true, "content-transfer-encoding": true, "thread-topic": true,
+}
+
+// looksMail recognises an RFC 5322 message: a block of header lines with at
+// least two well-known fields (one if the name says .eml).
+func looksMail(s []byte, emlName bool) bool {
+	known, lines := 0, 0
+	for len(s) > 0 {
+		var line []byte
+		line, s, _ = bytes.Cut(s, []byte("\n"))
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		if len(line) == 0 {
+			break
+		}
+		if line[0] == ' ' || line[0] == '\t' {
+			if lines == 0 {
+				return false
+			}
+			continue
+		}
+		k := headerKey(line)
+		if k == "" {
+			if len(s) == 0 {
+				break // a line cut at the end of the sample
+			}
+			return false
+		}
+		lines++
+		if knownHeaders[strings.ToLower(k)] {
+			known++
+		}
+	}
+	return known >= 2 || (emlName && known >= 1)
+}
+
+// headerKey returns the field name of a "Name: value" line, or "".
+func headerKey(line []byte) string {
+	i := bytes.IndexByte(line, ':')
+	if i <= 0 {
+		return ""
+	}
+	for _, c := range line[:i] {
+		if c <= ' ' || c > '~' {
+			return ""
+		}
+	}
+	return string(line[:i])
+}
+
+// htmlStarts are the tags the WHATWG sniffing algorithm accepts as the start
+// of an HTML document.
+var htmlStarts = []string{"<!doctype html", "<html", "<head", "<script", "<iframe", "<h1", "<div",
+	"<font", "<table", "<a", "<style", "<title", "<b", "<body", "<br", "<p", "<!--"}
+
+func looksHTML(s []byte, ext string) bool {
+	s = bytes.TrimLeft(s, " \t\r\n\f")
+	lower := bytes.ToLower(s[:min(len(s), 512)])
+	for _, p := range htmlStarts {
+		if !bytes.HasPrefix(lower, []byte(p)) {
+			continue
+		}
+		if p == "<!--" || len(lower) == len(p) {
+			return true
+		}
+		if c := lower[len(p)]; c == ' ' || c == '>' || c == '\t' || c == '\n' || c == '\r' || c == '/' {
+			return true
+		}
+	}
+	if bytes.HasPrefix(lower, []byte("<?xml")) && bytes.Contains(bytes.ToLower(s), []byte("<html")) {
+		return true
+	}
+	switch ext {
+	case ".html", ".htm", ".xhtml":
+		return bytes.IndexByte(s, '<') >= 0
+	}
+	return false
+}
+
+// readAllAt returns an io.Reader over the whole of a ReaderAt.
+func readAllAt(r io.ReaderAt, size int64) io.Reader { return io.NewSectionReader(r, 0, size) }
