@@ -1,0 +1,215 @@
+package geo
+
+import (
+	"bufio"
+	"compress/gzip"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+)
+
+// ErrCorrupt reports a dataset that does not decode; rebuild it with
+// scripts/geo.
+var ErrCorrupt = errors.New("geo: dataset is corrupt")
+
+// Limits that keep a damaged or hostile dataset from exhausting memory.
+const (
+	maxEntries = 1 << 24
+	maxString  = 1 << 16
+	maxAttrib  = 1 << 20
+)
+
+// Decode reads a dataset written by Encode.
+func Decode(r io.Reader) (*DB, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	defer zr.Close()
+	d := decoder{r: bufio.NewReaderSize(zr, 64<<10)}
+	db, err := d.db()
+	if err != nil {
+		return nil, err
+	}
+	// The gzip trailer carries a checksum: read to the end to check it.
+	if _, err := d.r.ReadByte(); err != io.EOF {
+		if err == nil {
+			return nil, fmt.Errorf("%w: trailing data", ErrCorrupt)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	return db, nil
+}
+
+type decoder struct {
+	r   *bufio.Reader
+	err error
+}
+
+func (d *decoder) fail(what string) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: bad %s", ErrCorrupt, what)
+	}
+}
+
+func (d *decoder) uvarint(what string) uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, err := binary.ReadUvarint(d.r)
+	if err != nil {
+		d.fail(what)
+		return 0
+	}
+	return v
+}
+
+func (d *decoder) count(what string, limit uint64) int {
+	n := d.uvarint(what)
+	if n > limit {
+		d.fail(what)
+		return 0
+	}
+	return int(n)
+}
+
+func (d *decoder) read(b []byte, what string) {
+	if d.err != nil {
+		return
+	}
+	if _, err := io.ReadFull(d.r, b); err != nil {
+		d.fail(what)
+	}
+}
+
+func (d *decoder) str(what string, limit uint64) string {
+	n := d.count(what, limit)
+	if d.err != nil || n == 0 {
+		return ""
+	}
+	b := make([]byte, n)
+	d.read(b, what)
+	return string(b)
+}
+
+func (d *decoder) db() (*DB, error) {
+	var hdr [len(magic) + 1]byte
+	d.read(hdr[:], "header")
+	if d.err == nil && (string(hdr[:len(magic)]) != magic || hdr[len(magic)] != version) {
+		return nil, fmt.Errorf("%w: not a version %d antidote geo dataset", ErrCorrupt, version)
+	}
+	db := &DB{}
+	db.attribution = d.str("attribution", maxAttrib)
+	nc := d.count("country count", 1<<10)
+	db.countries = make([]string, 1, prealloc(nc)+1)
+	for range nc {
+		if d.err != nil {
+			break
+		}
+		var c [2]byte
+		d.read(c[:], "country code")
+		if d.err == nil && !validCountry(string(c[:])) {
+			d.fail("country code")
+		}
+		db.countries = append(db.countries, string(c[:]))
+	}
+	no := d.count("organisation count", maxEntries)
+	db.orgs = make([]string, 1, prealloc(no)+1)
+	for range no {
+		if d.err != nil {
+			break
+		}
+		db.orgs = append(db.orgs, d.str("organisation", maxString))
+	}
+	na := d.count("ASN count", maxEntries)
+	db.asns = make([]uint32, 1, prealloc(na)+1)
+	db.asnOrg = make([]uint32, 1, prealloc(na)+1)
+	for range na {
+		if d.err != nil {
+			break
+		}
+		a := d.uvarint("ASN")
+		o := d.uvarint("ASN organisation")
+		if a == 0 || a > math.MaxUint32 || o > uint64(no) {
+			d.fail("ASN")
+		}
+		db.asns = append(db.asns, uint32(a))
+		db.asnOrg = append(db.asnOrg, uint32(o))
+	}
+	db.c4 = d.table4("IPv4 country table", nc)
+	db.a4 = d.table4("IPv4 ASN table", na)
+	db.c6 = d.table6("IPv6 country table", nc)
+	db.a6 = d.table6("IPv6 ASN table", na)
+	if d.err != nil {
+		return nil, d.err
+	}
+	return db, nil
+}
+
+func (d *decoder) vals(n, max int, what string) []uint32 {
+	vs := make([]uint32, 0, prealloc(n))
+	for range n {
+		if d.err != nil {
+			break
+		}
+		v := d.uvarint(what)
+		if v > uint64(max) {
+			d.fail(what)
+		}
+		vs = append(vs, uint32(v))
+	}
+	return vs
+}
+
+func (d *decoder) table4(what string, max int) table4 {
+	n := d.count(what, maxEntries)
+	t := table4{starts: make([]uint32, 0, prealloc(n))}
+	var at uint64
+	for i := range n {
+		if d.err != nil {
+			break
+		}
+		delta := d.uvarint(what)
+		if i > 0 && delta == 0 || at+delta > math.MaxUint32 {
+			d.fail(what)
+		}
+		at += delta
+		t.starts = append(t.starts, uint32(at))
+	}
+	t.vals = d.vals(n, max, what)
+	return t
+}
+
+func (d *decoder) table6(what string, max int) table6 {
+	n := d.count(what, maxEntries)
+	t := table6{hi: make([]uint64, 0, prealloc(n)), lo: make([]uint64, 0, prealloc(n))}
+	var hi, lo uint64
+	for i := range n {
+		if d.err != nil {
+			break
+		}
+		dh := d.uvarint(what)
+		l := d.uvarint(what)
+		switch {
+		case dh != 0:
+			if hi+dh < hi {
+				d.fail(what)
+			}
+			hi, lo = hi+dh, l
+		case i > 0 && l == 0, lo+l < lo:
+			d.fail(what)
+		default:
+			lo += l
+		}
+		t.hi = append(t.hi, hi)
+		t.lo = append(t.lo, lo)
+	}
+	t.vals = d.vals(n, max, what)
+	return t
+}
+
+// prealloc bounds what a count read from the dataset may reserve up front,
+// so that a damaged count fails on the data rather than on memory.
+func prealloc(n int) int { return min(n, 1<<20) }
