@@ -17,14 +17,27 @@ import (
 // at least MaxLen bytes.
 func (s *Scanner) SafeCut(text []byte) int {
 	limit := len(text)
+	var blocks [][2]int
 	if s.on[Secret] {
-		limit = min(limit, openPEM(text))
+		limit, blocks = pemBlocks(text)
+	}
+	inBlock := func(cut int) int {
+		for _, b := range blocks {
+			if b[0] < cut && cut < b[1] {
+				return b[0]
+			}
+		}
+		return -1
 	}
 	k := limit
 	for k > 0 {
 		nl := bytes.LastIndexByte(text[:k], '\n')
 		if nl < 0 {
 			break
+		}
+		if b := inBlock(nl + 1); b >= 0 {
+			k = b
+			continue
 		}
 		if !s.nameOpen(text, nl+1) {
 			return nl + 1
@@ -44,39 +57,47 @@ func (s *Scanner) SafeCut(text []byte) int {
 			continue
 		}
 		cut := w + 1
-		if !s.nameOpen(text, cut) && !s.assignOpen(text, ls, cut) {
+		if inBlock(cut) < 0 && !s.nameOpen(text, cut) && !s.assignOpen(text, ls, cut) {
 			return cut
 		}
 	}
 	return 0
 }
 
-// openPEM returns the start of the first private-key block in text that has
-// not ended and could still end after it, or len(text).
-func openPEM(text []byte) int {
+// pemBlocks returns the start of the first private-key block in text that
+// has not visibly ended (its END line is missing or incomplete) and could
+// still end after text, or len(text); and the spans of the blocks before it.
+func pemBlocks(text []byte) (limit int, blocks [][2]int) {
 	for i := 0; ; {
 		j := bytes.Index(text[i:], pemBegin)
 		if j < 0 {
 			break
 		}
 		p := i + j
-		if h, ok := pemHeader(text, p); ok {
-			if pemEndOf(text, h) < 0 && h+maxPEM > len(text) {
-				return p
+		h, ok := pemHeader(text, p)
+		switch {
+		case ok:
+			e := pemEndOf(text, h)
+			if e < 0 && h+maxPEM > len(text) || e >= 0 && !bytes.HasSuffix(text[:e], pemDash) && e+len(pemDash) > len(text)-1 {
+				return p, blocks
 			}
-		} else if len(text)-p < len(pemBegin)+80 {
+			if e < 0 {
+				e = pemBodyEnd(text, h)
+			}
+			blocks = append(blocks, [2]int{p, e})
+		case len(text)-p < len(pemBegin)+80:
 			// A BEGIN line still being read.
-			return p
+			return p, blocks
 		}
 		i = p + 1
 	}
 	// A BEGIN marker cut short at the very end.
 	for k := len(pemBegin) - 1; k > 0; k-- {
 		if bytes.HasSuffix(text, pemBegin[:k]) {
-			return len(text) - k
+			return len(text) - k, blocks
 		}
 	}
-	return len(text)
+	return len(text), blocks
 }
 
 // nameOpen reports whether a listed name could start before cut and

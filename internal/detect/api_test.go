@@ -1,0 +1,242 @@
+package detect
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestKindAndScopeNames(t *testing.T) {
+	for k := IPv4; k <= Secret; k++ {
+		got, err := ParseKind(strings.ToUpper(k.String()))
+		if err != nil || got != k {
+			t.Errorf("ParseKind(%q) = %v, %v", k.String(), got, err)
+		}
+	}
+	if _, err := ParseKind("hostname"); err == nil {
+		t.Error("ParseKind accepted an unknown kind")
+	}
+	for sc := ScopeNone; sc <= Unspecified; sc++ {
+		got, err := ParseScope(sc.String())
+		if err != nil || got != sc {
+			t.Errorf("ParseScope(%q) = %v, %v", sc.String(), got, err)
+		}
+	}
+	if _, err := ParseScope("global"); err == nil {
+		t.Error("ParseScope accepted an unknown scope")
+	}
+	if Kind(0).String() != "kind(0)" || LinkLocal.String() != "link-local" {
+		t.Error("String of an odd value")
+	}
+}
+
+func TestScopeOf(t *testing.T) {
+	for _, c := range []struct {
+		addr string
+		want Scope
+	}{
+		{"8.8.8.8", Public},                // ordinary public address
+		{"10.1.2.3", Private},              // RFC 1918
+		{"172.16.0.1", Private},            // RFC 1918, first of /12
+		{"172.32.0.1", Public},             // just past 172.16/12
+		{"192.168.1.1", Private},           // RFC 1918
+		{"127.0.0.1", Loopback},            // loopback
+		{"169.254.1.1", LinkLocal},         // link-local
+		{"224.0.0.251", Multicast},         // mDNS
+		{"233.252.0.1", Documentation},     // MCAST-TEST-NET
+		{"192.0.2.1", Documentation},       // TEST-NET-1
+		{"198.51.100.7", Documentation},    // TEST-NET-2
+		{"203.0.113.9", Documentation},     // TEST-NET-3
+		{"100.64.0.1", Shared},             // CGN
+		{"100.128.0.1", Public},            // just past 100.64/10
+		{"198.18.0.1", Reserved},           // benchmarking
+		{"192.0.0.8", Reserved},            // IETF protocol assignments
+		{"240.0.0.1", Reserved},            // class E
+		{"255.255.255.255", Reserved},      // limited broadcast
+		{"0.1.2.3", Reserved},              // this network
+		{"0.0.0.0", Unspecified},           // unspecified
+		{"::", Unspecified},                // unspecified
+		{"::1", Loopback},                  // loopback
+		{"::ffff:10.0.0.1", Private},       // mapped takes the IPv4 scope
+		{"::ffff:8.8.8.8", Public},         // mapped public
+		{"64:ff9b::192.168.0.1", Private},  // NAT64 takes the IPv4 scope
+		{"2001:db8::1", Documentation},     // documentation
+		{"3fff:0fff::1", Documentation},    // documentation (RFC 9637)
+		{"fd12:3456::1", Private},          // unique local
+		{"fe80::1", LinkLocal},             // link-local
+		{"fe80::1%eth0", LinkLocal},        // zone ignored
+		{"ff02::1", Multicast},             // all nodes
+		{"2606:4700::1111", Public},        // global unicast
+		{"2001::1", Public},                // Teredo
+		{"2001:2::1", Reserved},            // benchmarking
+		{"100::1", Reserved},               // discard-only
+		{"1::2", Reserved},                 // unallocated
+	} {
+		if got := ScopeOf(netip.MustParseAddr(c.addr)); got != c.want {
+			t.Errorf("ScopeOf(%s) = %v, want %v", c.addr, got, c.want)
+		}
+	}
+	if ScopeOf(netip.Addr{}) != ScopeNone {
+		t.Error("invalid Addr has a scope")
+	}
+}
+
+// TestScope4Arithmetic checks the fast IPv4 path against the table.
+func TestScope4Arithmetic(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	check := func(b [4]byte) {
+		a := netip.AddrFrom4(b)
+		want := Public
+		for _, rule := range scopes4 {
+			if rule.p.Contains(a) {
+				want = rule.s
+				break
+			}
+		}
+		if got := scope4(b); got != want {
+			t.Fatalf("scope4(%v) = %v, table says %v", a, got, want)
+		}
+	}
+	for _, rule := range scopes4 {
+		b := rule.p.Addr().As4()
+		check(b)
+		last := netip.PrefixFrom(rule.p.Addr(), rule.p.Bits())
+		_ = last
+		for i := 0; i < 64; i++ {
+			c := b
+			c[3] ^= byte(r.IntN(256))
+			c[2] ^= byte(r.IntN(4))
+			check(c)
+		}
+	}
+	for i := 0; i < 100000; i++ {
+		check([4]byte{byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256)), byte(r.IntN(256))})
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	for _, c := range []struct {
+		note string
+		opts Options
+	}{
+		{"unknown kind", Options{Kinds: []Kind{0}}},
+		{"name without letters", Options{Names: []string{"Ana", " -- "}}},
+		{"name too long", Options{Names: []string{strings.Repeat("a ", 100)}}},
+		{"invalid UTF-8", Options{Names: []string{"An\xffa"}}},
+	} {
+		_, err := New(c.opts)
+		if err == nil {
+			t.Errorf("%s: New succeeded", c.note)
+			continue
+		}
+		for _, n := range c.opts.Names {
+			if n != "Ana" && strings.TrimSpace(n) != "" && strings.Contains(err.Error(), strings.TrimSpace(n)) {
+				t.Errorf("%s: error %q contains the name", c.note, err)
+			}
+		}
+	}
+	// Names off: the list is ignored.
+	s, err := New(Options{Kinds: []Kind{IPv4}, Names: []string{"Ana"}})
+	if err != nil || len(s.Scan(nil, []byte("Ana 1.2.3.4"))) != 1 {
+		t.Error("Kinds without Name should ignore the list")
+	}
+}
+
+// TestKindsFilterBeforeOverlap: a disabled kind never hides an enabled one.
+func TestKindsFilterBeforeOverlap(t *testing.T) {
+	s, _ := New(Options{Kinds: []Kind{IPv4}})
+	got := s.Scan(nil, []byte("1.2.3.4@example.com"))
+	if len(got) != 1 || got[0].Kind != IPv4 {
+		t.Fatalf("got %v", got)
+	}
+	all, _ := New(Options{})
+	if got := all.Scan(nil, []byte("1.2.3.4@example.com")); len(got) != 1 || got[0].Kind != Email {
+		t.Fatalf("with all kinds got %v", got)
+	}
+}
+
+func TestScanAppends(t *testing.T) {
+	s, _ := New(Options{})
+	dst := []Match{{Start: -1}}
+	dst = s.Scan(dst, []byte("a 1.2.3.4"))
+	if len(dst) != 2 || dst[0].Start != -1 || dst[1].Value != "1.2.3.4" {
+		t.Fatalf("Scan did not append: %v", dst)
+	}
+}
+
+// TestSafeCutStreaming scans text in pieces cut by SafeCut and checks that
+// the matches equal those of one scan over the whole text.
+func TestSafeCutStreaming(t *testing.T) {
+	names := []string{"John Smith", "Ana Maria Lopez"}
+	s, err := New(Options{Names: names})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	b.Write(readLoghub(t, "OpenSSH")[:20000])
+	b.WriteString("\nmet John\nSmith and Ana Maria\n  Lopez; password = \"a b c\" pwd=x\n")
+	b.WriteString("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIB\nAAKCAQ==\n-----END RSA PRIVATE KEY-----\n")
+	b.WriteString("long line " + strings.Repeat("word ", 300) + "api_key: \"k e y\" 10.0.0.1 end\n")
+	text := b.Bytes()
+	want := s.Scan(nil, text)
+
+	r := rand.New(rand.NewPCG(9, 9))
+	for trial := 0; trial < 200; trial++ {
+		var got []Match
+		off, carry := 0, []byte(nil)
+		for pos := 0; pos < len(text) || len(carry) > 0; {
+			step := 1 + r.IntN(3000)
+			end := min(len(text), pos+step)
+			buf := append(carry, text[pos:end]...)
+			pos = end
+			cut := len(buf)
+			if pos < len(text) {
+				cut = s.SafeCut(buf)
+			}
+			for _, m := range s.Scan(nil, buf[:cut]) {
+				m.Start += off
+				m.End += off
+				got = append(got, m)
+			}
+			off += cut
+			carry = append([]byte(nil), buf[cut:]...)
+			if pos >= len(text) && cut == len(buf) {
+				break
+			}
+		}
+		if !slices.Equal(got, want) {
+			for i := range min(len(got), len(want)) {
+				if got[i] != want[i] {
+					t.Fatalf("trial %d: match %d: streaming %v, whole text %v", trial, i, got[i], want[i])
+				}
+			}
+			t.Fatalf("trial %d: streaming found %d matches, whole text %d", trial, len(got), len(want))
+		}
+	}
+}
+
+func TestSafeCutCases(t *testing.T) {
+	s, _ := New(Options{Names: []string{"John Smith"}})
+	for _, c := range []struct {
+		note string
+		in   string
+		want int
+	}{
+		{"after the last line break", "a 1.2.3.4\nb 5.6", 10},
+		{"not inside an open key block", "x\n-----BEGIN RSA PRIVATE KEY-----\nMIIE\n", 2},
+		{"not inside a name that may continue", "a\nJohn\nb", 2},
+		{"a completed name is fine", "a\nJohn Smith\nb", 13},
+		{"no line break: last safe space", "a 1.2.3.4 b", 10},
+		{"not between keyword and value", "password = ", 0},
+		{"not inside a quoted value", `x "password": "a b`, 2},
+		{"nothing safe", "abc", 0},
+		{"partial BEGIN marker", "x\n-----BEG", 2},
+	} {
+		if got := s.SafeCut([]byte(c.in)); got != c.want {
+			t.Errorf("%s: SafeCut(%q) = %d, want %d", c.note, c.in, got, c.want)
+		}
+	}
+}
