@@ -38,42 +38,42 @@ func TestScopeOf(t *testing.T) {
 		addr string
 		want Scope
 	}{
-		{"8.8.8.8", Public},                // ordinary public address
-		{"10.1.2.3", Private},              // RFC 1918
-		{"172.16.0.1", Private},            // RFC 1918, first of /12
-		{"172.32.0.1", Public},             // just past 172.16/12
-		{"192.168.1.1", Private},           // RFC 1918
-		{"127.0.0.1", Loopback},            // loopback
-		{"169.254.1.1", LinkLocal},         // link-local
-		{"224.0.0.251", Multicast},         // mDNS
-		{"233.252.0.1", Documentation},     // MCAST-TEST-NET
-		{"192.0.2.1", Documentation},       // TEST-NET-1
-		{"198.51.100.7", Documentation},    // TEST-NET-2
-		{"203.0.113.9", Documentation},     // TEST-NET-3
-		{"100.64.0.1", Shared},             // CGN
-		{"100.128.0.1", Public},            // just past 100.64/10
-		{"198.18.0.1", Reserved},           // benchmarking
-		{"192.0.0.8", Reserved},            // IETF protocol assignments
-		{"240.0.0.1", Reserved},            // class E
-		{"255.255.255.255", Reserved},      // limited broadcast
-		{"0.1.2.3", Reserved},              // this network
-		{"0.0.0.0", Unspecified},           // unspecified
-		{"::", Unspecified},                // unspecified
-		{"::1", Loopback},                  // loopback
-		{"::ffff:10.0.0.1", Private},       // mapped takes the IPv4 scope
-		{"::ffff:8.8.8.8", Public},         // mapped public
-		{"64:ff9b::192.168.0.1", Private},  // NAT64 takes the IPv4 scope
-		{"2001:db8::1", Documentation},     // documentation
-		{"3fff:0fff::1", Documentation},    // documentation (RFC 9637)
-		{"fd12:3456::1", Private},          // unique local
-		{"fe80::1", LinkLocal},             // link-local
-		{"fe80::1%eth0", LinkLocal},        // zone ignored
-		{"ff02::1", Multicast},             // all nodes
-		{"2606:4700::1111", Public},        // global unicast
-		{"2001::1", Public},                // Teredo
-		{"2001:2::1", Reserved},            // benchmarking
-		{"100::1", Reserved},               // discard-only
-		{"1::2", Reserved},                 // unallocated
+		{"8.8.8.8", Public},               // ordinary public address
+		{"10.1.2.3", Private},             // RFC 1918
+		{"172.16.0.1", Private},           // RFC 1918, first of /12
+		{"172.32.0.1", Public},            // just past 172.16/12
+		{"192.168.1.1", Private},          // RFC 1918
+		{"127.0.0.1", Loopback},           // loopback
+		{"169.254.1.1", LinkLocal},        // link-local
+		{"224.0.0.251", Multicast},        // mDNS
+		{"233.252.0.1", Documentation},    // MCAST-TEST-NET
+		{"192.0.2.1", Documentation},      // TEST-NET-1
+		{"198.51.100.7", Documentation},   // TEST-NET-2
+		{"203.0.113.9", Documentation},    // TEST-NET-3
+		{"100.64.0.1", Shared},            // CGN
+		{"100.128.0.1", Public},           // just past 100.64/10
+		{"198.18.0.1", Reserved},          // benchmarking
+		{"192.0.0.8", Reserved},           // IETF protocol assignments
+		{"240.0.0.1", Reserved},           // class E
+		{"255.255.255.255", Reserved},     // limited broadcast
+		{"0.1.2.3", Reserved},             // this network
+		{"0.0.0.0", Unspecified},          // unspecified
+		{"::", Unspecified},               // unspecified
+		{"::1", Loopback},                 // loopback
+		{"::ffff:10.0.0.1", Private},      // mapped takes the IPv4 scope
+		{"::ffff:8.8.8.8", Public},        // mapped public
+		{"64:ff9b::192.168.0.1", Private}, // NAT64 takes the IPv4 scope
+		{"2001:db8::1", Documentation},    // documentation
+		{"3fff:0fff::1", Documentation},   // documentation (RFC 9637)
+		{"fd12:3456::1", Private},         // unique local
+		{"fe80::1", LinkLocal},            // link-local
+		{"fe80::1%eth0", LinkLocal},       // zone ignored
+		{"ff02::1", Multicast},            // all nodes
+		{"2606:4700::1111", Public},       // global unicast
+		{"2001::1", Public},               // Teredo
+		{"2001:2::1", Reserved},           // benchmarking
+		{"100::1", Reserved},              // discard-only
+		{"1::2", Reserved},                // unallocated
 	} {
 		if got := ScopeOf(netip.MustParseAddr(c.addr)); got != c.want {
 			t.Errorf("ScopeOf(%s) = %v, want %v", c.addr, got, c.want)
@@ -103,8 +103,6 @@ func TestScope4Arithmetic(t *testing.T) {
 	for _, rule := range scopes4 {
 		b := rule.p.Addr().As4()
 		check(b)
-		last := netip.PrefixFrom(rule.p.Addr(), rule.p.Bits())
-		_ = last
 		for i := 0; i < 64; i++ {
 			c := b
 			c[3] ^= byte(r.IntN(256))
