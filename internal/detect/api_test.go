@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestKindAndScopeNames(t *testing.T) {
@@ -235,6 +236,37 @@ func TestSafeCutCases(t *testing.T) {
 	} {
 		if got := s.SafeCut([]byte(c.in)); got != c.want {
 			t.Errorf("%s: SafeCut(%q) = %d, want %d", c.note, c.in, got, c.want)
+		}
+	}
+}
+
+// TestAdversarialInputsStayFast feeds inputs built to trigger repeated work
+// (every line a key header, runs of colons, '@' and dots) and requires
+// roughly linear time: a quadratic scan of 1 MiB would take minutes.
+func TestAdversarialInputsStayFast(t *testing.T) {
+	s, err := New(Options{Names: []string{"a a a a", "Ana"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const size = 1 << 20
+	for _, unit := range []string{
+		"-----BEGIN RSA PRIVATE KEY-----\n",
+		"1:2:3:4:5:6:7:",
+		"::1::",
+		"a@",
+		"a.",
+		"@a.",
+		"password=password=",
+		"a a a ",
+		"1.1.1.1.",
+		"eyJaaaaaaaaaaaaa.",
+	} {
+		text := bytes.Repeat([]byte(unit), size/len(unit))
+		start := time.Now()
+		s.Scan(nil, text)
+		s.SafeCut(text)
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%q repeated to 1 MiB took %v", unit, d)
 		}
 	}
 }

@@ -138,6 +138,8 @@ var cases = []struct {
 	{"PGP private key block", tcase{in: "-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: X\n\nlQ==\n-----END PGP PRIVATE KEY BLOCK-----", want: []string{"secret:private-key|-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: X\n\nlQ==\n-----END PGP PRIVATE KEY BLOCK-----"}}},
 	{"JSON-escaped key", tcase{in: `"private_key": "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n"`, want: []string{`secret:secret|-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n`}}},
 	{"truncated key: body lines only", tcase{in: "-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\nIB+/x=\n\nSome prose follows here.", want: []string{"secret:private-key|-----BEGIN EC PRIVATE KEY-----\nMHcCAQEE\nIB+/x="}}},
+	{"long value cut at MaxLen", tcase{in: "password=" + strings.Repeat("x", MaxLen+50), want: []string{"secret:password|" + strings.Repeat("x", MaxLen)}}},
+	{"long JWT cut at MaxLen", tcase{in: "eyJ" + strings.Repeat("a", 20) + ".eyJ" + strings.Repeat("b", MaxLen) + ".c.", want: []string{"secret:jwt|" + ("eyJ" + strings.Repeat("a", 20) + ".eyJ" + strings.Repeat("b", MaxLen))[:MaxLen]}}},
 	{"public key is not a secret", tcase{in: "-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----"}},
 	{"certificate is not a secret", tcase{in: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----"}},
 }

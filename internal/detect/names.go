@@ -110,6 +110,7 @@ type nameIndex struct {
 	term      []int32 // per node: index of the listed name ending there, or -1
 	kids      []bool  // per node: has children
 	names     []nameEntry
+	maxSpan   int // bytes: the longest text any listed name can match
 }
 
 func foldString(s string) string {
@@ -155,6 +156,15 @@ func newNameIndex(list []string) (*nameIndex, error) {
 		if len(name) > maxNameBytes {
 			return nil, fmt.Errorf("name %d in the list is longer than %d bytes: shorten it", i+1, maxNameBytes)
 		}
+		span := 0
+		for _, t := range toks {
+			if t.s == " " {
+				span += maxGap * utf8.UTFMax
+			} else {
+				span += utf8.RuneCountInString(t.s) * utf8.UTFMax
+			}
+		}
+		x.maxSpan = max(x.maxSpan, span)
 		all = append(all, toks)
 		nEdges += len(toks)
 		e := nameEntry{value: name}

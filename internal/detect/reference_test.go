@@ -436,9 +436,10 @@ func refTokenCands(t []byte, out []refCand) []refCand {
 			}
 			out = append(out, refCand{s, e, Secret, rankToken, string(t[s:e]), tk.label})
 		}
-		if m := refJWT.FindIndex(t[s:]); m != nil {
+		w := t[:min(len(t), s+MaxLen+1)] // the scanner looks no further
+		if m := refJWT.FindIndex(w[s:]); m != nil {
 			e := s + m[1]
-			if e < len(t) && (t[e] == '.' || t[e] == '=') {
+			if e < len(w) && (w[e] == '.' || w[e] == '=') {
 				continue
 			}
 			e = min(e, s+MaxLen)

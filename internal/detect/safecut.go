@@ -68,6 +68,7 @@ func (s *Scanner) SafeCut(text []byte) int {
 // has not visibly ended (its END line is missing or incomplete) and could
 // still end after text, or len(text); and the spans of the blocks before it.
 func pemBlocks(text []byte) (limit int, blocks [][2]int) {
+	var c pemCache
 	for i := 0; ; {
 		j := bytes.Index(text[i:], pemBegin)
 		if j < 0 {
@@ -77,7 +78,7 @@ func pemBlocks(text []byte) (limit int, blocks [][2]int) {
 		h, ok := pemHeader(text, p)
 		switch {
 		case ok:
-			e := pemEndOf(text, h)
+			e := c.endOf(text, h)
 			if e < 0 && h+maxPEM > len(text) || e >= 0 && !bytes.HasSuffix(text[:e], pemDash) && e+len(pemDash) > len(text)-1 {
 				return p, blocks
 			}
@@ -107,7 +108,7 @@ func (s *Scanner) nameOpen(text []byte, cut int) bool {
 		return false
 	}
 	chunk := text[:cut]
-	for w := max(0, cut-MaxLen); w < cut; w++ {
+	for w := max(0, cut-s.names.maxSpan); w < cut; w++ {
 		if c := chunk[w]; c >= utf8.RuneSelf && !utf8.RuneStart(c) {
 			continue
 		}

@@ -156,6 +156,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		em.seek(text, 0)
 	}
 	pend := cand{start: -1}
+	var pc pemCache
 	i := 0
 	for i < n {
 		lim := n
@@ -230,7 +231,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			}
 		case c == '-':
 			if s.on[Secret] {
-				if e, ok := scanPEM(text, i); ok {
+				if e, ok := scanPEM(text, i, &pc); ok {
 					best.offer(cand{start: i, end: e, kind: Secret, rank: rankPEM, label: "private-key"})
 				}
 			}

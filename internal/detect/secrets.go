@@ -39,12 +39,31 @@ func pemHeader(text []byte, p int) (int, bool) {
 // pemEndOf finds the END line of the block whose BEGIN line ends at h and
 // returns the offset after it, or -1 if there is none within maxPEM.
 func pemEndOf(text []byte, h int) int {
-	w := text[h:min(len(text), h+maxPEM)]
-	k := bytes.Index(w, pemEnd)
-	if k < 0 {
+	var c pemCache
+	return c.endOf(text, h)
+}
+
+// pemCache remembers where the next "-----END " is, so that a text full of
+// BEGIN lines without END lines costs linear time. Offsets h passed to
+// endOf must not decrease.
+type pemCache struct {
+	known bool
+	from  int // searched from here
+	next  int // offset of the next END marker at or after from, or -1
+}
+
+func (c *pemCache) endOf(text []byte, h int) int {
+	if !c.known || c.next >= 0 && c.next < h {
+		c.known, c.from = true, h
+		c.next = -1
+		if k := bytes.Index(text[h:], pemEnd); k >= 0 {
+			c.next = h + k
+		}
+	}
+	if c.next < 0 || c.next+len(pemEnd) > h+maxPEM {
 		return -1
 	}
-	e := h + k + len(pemEnd)
+	e := c.next + len(pemEnd)
 	j := e
 	for j < len(text) && j-e < 64 && (isUpperDigit(text[j]) || text[j] == ' ') {
 		j++
@@ -105,12 +124,12 @@ func pemBodyLine(l []byte) bool {
 
 // scanPEM finds a private-key block starting at text[p]: PKCS#1, PKCS#8,
 // SEC1, OpenSSH and PGP private-key armour. The whole block is the span.
-func scanPEM(text []byte, p int) (int, bool) {
+func scanPEM(text []byte, p int, c *pemCache) (int, bool) {
 	h, ok := pemHeader(text, p)
 	if !ok {
 		return 0, false
 	}
-	if e := pemEndOf(text, h); e >= 0 {
+	if e := c.endOf(text, h); e >= 0 {
 		return e, true
 	}
 	return pemBodyEnd(text, h), true
@@ -196,6 +215,8 @@ func scanToken(text []byte, p int) (end int, label string, ok bool) {
 // that both open with `{"` (eyJ), each at least ten bytes, and a signature
 // that may be empty. Tokens longer than MaxLen are cut at MaxLen.
 func scanJWT(text []byte, p int) (int, bool) {
+	// Look no further than MaxLen+1 bytes: a token that fills them is cut.
+	text = text[:min(len(text), p+MaxLen+1)]
 	i := p
 	for part := 0; part < 3; part++ {
 		if part > 0 {
@@ -336,7 +357,7 @@ func scanAssignment(text []byte, i int) (vs, ve int, label string, ok bool) {
 	if q := text[k]; q == '"' || q == '\'' || q == '`' {
 		vs = k + 1
 		ve = vs
-		for ve < len(text) && text[ve] != q && text[ve] != '\n' && text[ve] != '\r' {
+		for ve < len(text) && ve-vs < MaxLen && text[ve] != q && text[ve] != '\n' && text[ve] != '\r' {
 			if text[ve] == '\\' && ve+1 < len(text) && text[ve+1] != '\n' && text[ve+1] != '\r' {
 				ve++
 			}
@@ -345,7 +366,7 @@ func scanAssignment(text []byte, i int) (vs, ve int, label string, ok bool) {
 	} else {
 		vs = k
 		ve = vs
-		for ve < len(text) && !valueStop(text[ve]) {
+		for ve < len(text) && ve-vs < MaxLen && !valueStop(text[ve]) {
 			ve++
 		}
 	}
