@@ -4,9 +4,12 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bufio"
+	"bytes"
 	"compress/bzip2"
+	"compress/flate"
 	"compress/gzip"
 	"errors"
+	"hash/crc32"
 	"io"
 	"path"
 	"strings"
@@ -34,7 +37,6 @@ func (w *walker) extractZip(d *Doc, sn sniffed) error {
 
 // zipMembers visits the members of z, or only those keep accepts.
 func (w *walker) zipMembers(d *Doc, z *zip.Reader, keep func(name string) bool) error {
-	registerZipMethods(z)
 	b := w.newBudget(fixedSize(d.Size))
 	for _, f := range z.File {
 		if err := w.ctx.Err(); err != nil {
@@ -72,13 +74,18 @@ type errReader struct{ err error }
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // zipMember reads one member. Stored members are served as a section of
-// the archive instead of a copy.
+// the archive instead of a copy. Compressed members are decompressed from
+// the raw stream so that the ratio is measured against the packed bytes
+// actually consumed, not the size the header claims.
 func (w *walker) zipMember(d *Doc, f *zip.File, b *budget) member {
 	size := int64(f.UncompressedSize64)
-	if f.Flags&0x1 != 0 {
-		return member{size: max(size, 0), err: docError(ErrEncrypted, "encrypted zip member")}
+	if size < 0 {
+		return member{err: docError(ErrCorrupt, "zip member size")}
 	}
-	if f.Method == zip.Store && f.UncompressedSize64 == f.CompressedSize64 && size >= 0 {
+	if f.Flags&0x1 != 0 {
+		return member{size: size, err: docError(ErrEncrypted, "encrypted zip member")}
+	}
+	if f.Method == zip.Store && f.UncompressedSize64 == f.CompressedSize64 {
 		off, err := f.DataOffset()
 		if err != nil || off < 0 || off > d.Size || size > d.Size-off {
 			return member{err: docError(ErrCorrupt, "zip member outside the archive")}
@@ -90,16 +97,59 @@ func (w *walker) zipMember(d *Doc, f *zip.File, b *budget) member {
 		}
 		return member{r: io.NewSectionReader(d.Content, off, size), size: size}
 	}
-	rc, err := f.Open()
+	raw, err := f.OpenRaw()
 	if err != nil {
-		if errors.Is(err, zip.ErrAlgorithm) {
-			return member{size: max(size, 0), err: docError(ErrUnsupported, "zip compression method")}
-		}
 		return member{err: docError(ErrCorrupt, "open zip member")}
 	}
-	defer rc.Close()
-	s := w.slurp(&meter{r: rc, b: b, packed: int64(min(f.CompressedSize64, 1<<62))}, size)
+	packed := &counter{r: raw}
+	var dec io.Reader
+	switch f.Method {
+	case zip.Store:
+		dec = packed
+	case zip.Deflate:
+		fr := flate.NewReader(packed)
+		defer fr.Close()
+		dec = fr
+	case zipMethodBzip2:
+		dec = bzip2.NewReader(packed)
+	case zipMethodXz:
+		xr, err := xz.NewReader(packed)
+		if err != nil {
+			return member{err: docError(ErrCorrupt, "open zip member")}
+		}
+		dec = xr
+	default:
+		return member{size: size, err: docError(ErrUnsupported, "zip compression method")}
+	}
+	mb := w.newBudget(func() int64 { return packed.n })
+	crc := crc32.NewIEEE()
+	s := w.slurp(io.TeeReader(&memberMeter{r: dec, archive: b, member: mb}, crc), size)
+	if s.err == nil && (s.size != size || crc.Sum32() != f.CRC32) {
+		s.err = errors.New("zip member checksum or size mismatch")
+	}
 	return memberOf(s, "read zip member")
+}
+
+// memberMeter charges bytes to the archive's budget and checks the ratio
+// of one member against the packed bytes it consumed.
+type memberMeter struct {
+	r       io.Reader
+	archive *budget
+	member  *budget
+}
+
+func (m *memberMeter) Read(p []byte) (int, error) {
+	n, err := m.r.Read(p)
+	if n > 0 {
+		if cerr := m.archive.charge(int64(n)); cerr != nil {
+			return n, cerr
+		}
+		m.member.expanded += int64(n)
+		if overRatio(m.member.expanded, m.member.packed(), m.archive.w.opts.MaxRatio) {
+			return n, errBomb
+		}
+	}
+	return n, err
 }
 
 // extractTar visits the members of a tar stream read from r. The budget
@@ -170,6 +220,9 @@ func (w *walker) extractCompressed(d *Doc) error {
 	case mtBzip2:
 		dec = bzip2.NewReader(packed)
 	case mtXz:
+		if !hasXzFooter(d) {
+			setErr(d, ErrCorrupt, "xz stream truncated")
+		}
 		xr, err := xz.NewReader(packed)
 		if err != nil {
 			setErr(d, ErrCorrupt, "read xz header")
@@ -206,4 +259,17 @@ func uncompressedName(name string) string {
 		}
 	}
 	return "data"
+}
+
+// hasXzFooter reports whether d ends with an xz stream footer (after any
+// stream padding), which the decoder does not insist on.
+func hasXzFooter(d *Doc) bool {
+	const tail = 64
+	buf := make([]byte, min(d.Size, tail))
+	n, _ := d.Content.ReadAt(buf, d.Size-int64(len(buf)))
+	buf = buf[:n]
+	for len(buf) >= 4 && bytes.HasSuffix(buf, []byte{0, 0, 0, 0}) {
+		buf = buf[:len(buf)-4]
+	}
+	return bytes.HasSuffix(buf, []byte("YZ"))
 }
