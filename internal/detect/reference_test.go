@@ -32,24 +32,25 @@ func refHex(b byte) bool             { return strings.IndexByte("0123456789abcde
 const refSepRE = `(?:\.|\[\.\]|\(\.\)|\{\.\}|\[[dD][oO][tT]\]|\([dD][oO][tT]\))`
 
 var (
-	refV4      = regexp.MustCompile(`^([0-9]+)` + refSepRE + `([0-9]+)` + refSepRE + `([0-9]+)` + refSepRE + `([0-9]+)`)
-	refSepHead = regexp.MustCompile(`^` + refSepRE)
-	refSepTail = regexp.MustCompile(refSepRE + `$`)
-	refV6Chars = regexp.MustCompile(`^[0-9A-Fa-f:.]+$`)
-	refMACc    = regexp.MustCompile(`^([0-9A-Fa-f]{1,2})(?::([0-9A-Fa-f]{1,2})){5}`)
-	refMACd    = regexp.MustCompile(`^[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}`)
-	refMACq    = regexp.MustCompile(`^[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}`)
-	refLocal   = regexp.MustCompile(`[A-Za-z0-9_%+'\-\p{L}\p{N}\p{M}]+(?:\.[A-Za-z0-9_%+'\-\p{L}\p{N}\p{M}]+)*$`)
-	refDomain  = regexp.MustCompile(`^[A-Za-z0-9\-\p{L}\p{N}\p{M}]+(?:\.[A-Za-z0-9\-\p{L}\p{N}\p{M}]+)*`)
-	refTLD     = regexp.MustCompile(`^(?:(?i:xn--[a-z0-9-]+)|\p{L}[\p{L}\p{M}]+)$`)
-	refRetina  = regexp.MustCompile(`^[0-9]+[xX]$`)
-	refPEM     = regexp.MustCompile(`^-----BEGIN ([A-Z0-9 ]{0,64})-----`)
-	refPEMEnd  = regexp.MustCompile(`^-----END [A-Z0-9 ]{0,64}(?:-----)?`)
-	refB64Line = regexp.MustCompile(`^[A-Za-z0-9+/=]*$`)
-	refArmour  = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*: .`)
-	refJWT     = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]{7,}\.eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]*`)
-	refKeyword = regexp.MustCompile(`(?:^|[^A-Za-z0-9_.\-/\\])([A-Za-z0-9_.\-]*(?:` + asciiFold("password|passwd|passphrase|pwd|api_key|api-key|apikey|access_token|auth_token|refresh_token|secret|secret_key|access_key|private_key") + `))["']?[ \t]{0,8}$`)
-	refQuoted  = map[byte]*regexp.Regexp{
+	refV4        = regexp.MustCompile(`^([0-9]+)` + refSepRE + `([0-9]+)` + refSepRE + `([0-9]+)` + refSepRE + `([0-9]+)`)
+	refSepHead   = regexp.MustCompile(`^` + refSepRE)
+	refSepTail   = regexp.MustCompile(refSepRE + `$`)
+	refV6Chars   = regexp.MustCompile(`^[0-9A-Fa-f:.]+$`)
+	refMACc      = regexp.MustCompile(`^([0-9A-Fa-f]{1,2})(?::([0-9A-Fa-f]{1,2})){5}`)
+	refMACd      = regexp.MustCompile(`^[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}`)
+	refMACq      = regexp.MustCompile(`^[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}`)
+	refLocal     = regexp.MustCompile(`[A-Za-z0-9_%+'\-\p{L}\p{N}\p{M}]+(?:\.[A-Za-z0-9_%+'\-\p{L}\p{N}\p{M}]+)*$`)
+	refDomain    = regexp.MustCompile(`^[A-Za-z0-9\-\p{L}\p{N}\p{M}]+(?:\.[A-Za-z0-9\-\p{L}\p{N}\p{M}]+)*`)
+	refTLD       = regexp.MustCompile(`^(?:(?i:xn--[a-z0-9-]+)|\p{L}[\p{L}\p{M}]+)$`)
+	refRetina    = regexp.MustCompile(`^[0-9]+[xX]$`)
+	refPEM       = regexp.MustCompile(`^-----BEGIN ([A-Z0-9 ]{0,64})-----`)
+	refPEMEnd    = regexp.MustCompile(`^-----END [A-Z0-9 ]{0,64}(?:-----)?`)
+	refB64Line   = regexp.MustCompile(`^[A-Za-z0-9+/=]*$`)
+	refArmour    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*: .`)
+	refJWTPrefix = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]*(?:\.eyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?)?$`)
+	refJWT       = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]{7,}\.eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]*`)
+	refKeyword   = regexp.MustCompile(`(?:^|[^A-Za-z0-9_.\-/\\])([A-Za-z0-9_.\-]*(?:` + asciiFold("password|passwd|passphrase|pwd|api_key|api-key|apikey|access_token|auth_token|refresh_token|secret|secret_key|access_key|private_key") + `))["']?[ \t]{0,8}$`)
+	refQuoted    = map[byte]*regexp.Regexp{
 		'"':  regexp.MustCompile(`^"((?:[^"\\\r\n]|\\[^\r\n]|\\)*)`),
 		'\'': regexp.MustCompile(`^'((?:[^'\\\r\n]|\\[^\r\n]|\\)*)`),
 		'`':  regexp.MustCompile("^`((?:[^`\\\\\\r\\n]|\\\\[^\\r\\n]|\\\\)*)"),
@@ -436,13 +437,19 @@ func refTokenCands(t []byte, out []refCand) []refCand {
 			}
 			out = append(out, refCand{s, e, Secret, rankToken, string(t[s:e]), tk.label})
 		}
-		w := t[:min(len(t), s+MaxLen+1)] // the scanner looks no further
-		if m := refJWT.FindIndex(w[s:]); m != nil {
-			e := s + m[1]
-			if e < len(w) && (w[e] == '.' || w[e] == '=') {
+		// A token filling MaxLen+1 bytes is cut at MaxLen.
+		if w := t[s:min(len(t), s+MaxLen+1)]; len(w) == MaxLen+1 && refJWTPrefix.Match(w) {
+			parts := strings.Split(string(w), ".")
+			if (len(parts) < 2 || len(parts[0]) >= 10) && (len(parts) < 3 || len(parts[1]) >= 10) {
+				out = append(out, refCand{s, s + MaxLen, Secret, rankToken, string(t[s : s+MaxLen]), "jwt"})
 				continue
 			}
-			e = min(e, s+MaxLen)
+		}
+		if m := refJWT.FindIndex(t[s:]); m != nil && m[1] <= MaxLen {
+			e := s + m[1]
+			if e < len(t) && (t[e] == '.' || t[e] == '=') {
+				continue
+			}
 			out = append(out, refCand{s, e, Secret, rankToken, string(t[s:e]), "jwt"})
 		}
 	}

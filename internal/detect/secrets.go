@@ -215,8 +215,10 @@ func scanToken(text []byte, p int) (end int, label string, ok bool) {
 // that both open with `{"` (eyJ), each at least ten bytes, and a signature
 // that may be empty. Tokens longer than MaxLen are cut at MaxLen.
 func scanJWT(text []byte, p int) (int, bool) {
-	// Look no further than MaxLen+1 bytes: a token that fills them is cut.
+	// Look no further than MaxLen+1 bytes: a token that fills them all is
+	// cut at MaxLen.
 	text = text[:min(len(text), p+MaxLen+1)]
+	full := len(text) == p+MaxLen+1
 	i := p
 	for part := 0; part < 3; part++ {
 		if part > 0 {
@@ -232,6 +234,9 @@ func scanJWT(text []byte, p int) (int, bool) {
 		for j < len(text) && class[text[j]]&cB64URL != 0 {
 			j++
 		}
+		if full && j == len(text) {
+			return p + MaxLen, true
+		}
 		if part < 2 && j-i < 10 {
 			return 0, false
 		}
@@ -240,7 +245,7 @@ func scanJWT(text []byte, p int) (int, bool) {
 	if i < len(text) && (text[i] == '.' || text[i] == '=') {
 		return 0, false
 	}
-	return min(i, p+MaxLen), true
+	return i, true
 }
 
 // Credential keywords: an identifier ending in one of these, then '=', ':',
