@@ -68,8 +68,10 @@
 // password, passwd, passphrase, pwd, secret, api_key, access_token, ... then
 // '=', ':', ":=" or "=>") match the value alone; placeholders such as
 // "********", "${VAR}", "<password>" and "null", and "PWD=/path" in
-// environment dumps, are left alone. The Value of a Secret is the secret
-// itself; callers must treat it as one.
+// environment dumps, are left alone. Values and JWTs longer than MaxLen are
+// cut at MaxLen. The Value of a Secret is the secret itself, so that it can
+// be the input of a keyed pseudonym; callers must treat it as a secret (wrap
+// it in secret.String). Match.Label names the kind of secret.
 //
 // Overlaps. Of overlapping candidates the earliest wins, then the longest,
 // then the most specific. Options.Kinds filters candidates before this, so
