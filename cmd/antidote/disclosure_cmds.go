@@ -1,11 +1,279 @@
 package main
 
-import "context"
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
 
-func cmdVendor(ctx context.Context, e *env, args []string) error   { return errNotBuilt }
-func cmdProduct(ctx context.Context, e *env, args []string) error  { return errNotBuilt }
-func cmdFinding(ctx context.Context, e *env, args []string) error  { return errNotBuilt }
-func cmdFindings(ctx context.Context, e *env, args []string) error { return errNotBuilt }
-func cmdCase(ctx context.Context, e *env, args []string) error     { return errNotBuilt }
-func cmdPolicy(ctx context.Context, e *env, args []string) error   { return errNotBuilt }
-func cmdRelease(ctx context.Context, e *env, args []string) error  { return errNotBuilt }
+	"antidote/internal/cases"
+	"antidote/internal/store"
+)
+
+// This file holds what the disclosure commands (vendor, product, finding,
+// findings, case, policy, release) share: subcommand dispatch, flag
+// parsing with flags after arguments, time and name parsing, output.
+
+type subcommand func(ctx context.Context, e *env, args []string) error
+
+// dispatch runs the subcommand named by args[0].
+func dispatch(ctx context.Context, e *env, group string, args []string, subs map[string]subcommand) error {
+	names := make([]string, 0, len(subs))
+	for n := range subs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprintf(e.stdout, "usage: antidote %s %s [flags] [args]\nRun 'antidote %s SUBCOMMAND -h' for its flags.\n", group, strings.Join(names, "|"), group)
+		if len(args) == 0 {
+			return withExit(exitUsage, errSilent)
+		}
+		return nil
+	}
+	run, ok := subs[args[0]]
+	if !ok {
+		return usageErrorf("unknown subcommand %q: use antidote %s %s", args[0], group, strings.Join(names, "|"))
+	}
+	return run(ctx, e, args[1:])
+}
+
+// parseArgs parses flags that may come before or after positional
+// arguments ("case status 3 fixed --fixed-version 10.3.1").
+func parseArgs(fs *flag.FlagSet, args []string) error {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if len(a) > 1 && a[0] == '-' && !isNumber(a) {
+			flags = append(flags, a)
+			name := strings.TrimLeft(a, "-")
+			if strings.Contains(name, "=") {
+				continue
+			}
+			if f := fs.Lookup(name); f != nil {
+				if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+					continue
+				}
+			}
+			if i+1 < len(args) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+			continue
+		}
+		pos = append(pos, a)
+	}
+	if err := parseFlags(fs, append(flags, append([]string{"--"}, pos...)...)); err != nil {
+		return err
+	}
+	return nil
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}
+
+// timeFlag is a moment given as RFC 3339 or a date (midnight UTC).
+type timeFlag struct{ t time.Time }
+
+func (f *timeFlag) String() string {
+	if f.t.IsZero() {
+		return ""
+	}
+	return f.t.Format(time.RFC3339)
+}
+
+func (f *timeFlag) Set(s string) error {
+	t, err := parseWhen(s)
+	if err != nil {
+		return err
+	}
+	f.t = t
+	return nil
+}
+
+func parseWhen(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("bad time %q: use RFC 3339 (2017-06-01T00:00:00Z) or a date (2017-06-01)", s)
+}
+
+// or returns t, or now when t is zero.
+func (f *timeFlag) or(now time.Time) time.Time {
+	if f.t.IsZero() {
+		return now.UTC()
+	}
+	return f.t
+}
+
+// parseID reads a positive id argument.
+func parseID(what, s string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, usageErrorf("%s must be a positive number, got %q", what, s)
+	}
+	return id, nil
+}
+
+// catalog is the vendors and products of a workspace, for resolving names.
+type catalog struct {
+	vendors  []cases.Vendor
+	products []cases.Product
+	byID     map[int64]cases.Vendor
+	prodByID map[int64]cases.Product
+}
+
+func loadCatalog(ctx context.Context, st *store.Store) (*catalog, error) {
+	vs, err := st.Vendors(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	ps, err := st.Products(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c := &catalog{vendors: vs, products: ps, byID: map[int64]cases.Vendor{}, prodByID: map[int64]cases.Product{}}
+	for _, v := range vs {
+		c.byID[v.ID] = v
+	}
+	for _, p := range ps {
+		c.prodByID[p.ID] = p
+	}
+	return c, nil
+}
+
+// vendor finds a vendor by name (any case) or id.
+func (c *catalog) vendor(ref string) (cases.Vendor, error) {
+	ref = strings.TrimSpace(ref)
+	for _, v := range c.vendors {
+		if strings.EqualFold(v.Name, ref) || strconv.FormatInt(v.ID, 10) == ref {
+			return v, nil
+		}
+	}
+	return cases.Vendor{}, fmt.Errorf("no vendor %q in this workspace: add it with 'antidote vendor add NAME' (see 'antidote vendor list')", ref)
+}
+
+// product finds a vendor's product by name or id.
+func (c *catalog) product(vendor int64, ref string) (cases.Product, error) {
+	ref = strings.TrimSpace(ref)
+	for _, p := range c.products {
+		if p.Vendor == vendor && (strings.EqualFold(p.Name, ref) || strconv.FormatInt(p.ID, 10) == ref) {
+			return p, nil
+		}
+	}
+	return cases.Product{}, fmt.Errorf("vendor %s has no product %q: add it with 'antidote product add %s NAME --class CLASS'", c.vendorName(vendor), ref, quoteArg(c.vendorName(vendor)))
+}
+
+// anyProduct finds a product by name among all vendors, for downstream
+// makers shipping someone else's product.
+func (c *catalog) anyProduct(ref string) (cases.Product, bool) {
+	for _, p := range c.products {
+		if strings.EqualFold(p.Name, ref) {
+			return p, true
+		}
+	}
+	return cases.Product{}, false
+}
+
+func (c *catalog) vendorName(id int64) string {
+	if v, ok := c.byID[id]; ok {
+		return v.Name
+	}
+	return fmt.Sprintf("vendor %d", id)
+}
+
+func (c *catalog) productName(id int64) string {
+	if id == 0 {
+		return "-"
+	}
+	if p, ok := c.prodByID[id]; ok {
+		return p.Name
+	}
+	return fmt.Sprintf("product %d", id)
+}
+
+// target resolves "VENDOR" or "VENDOR:PRODUCT". A product of another vendor
+// makes the vendor a downstream maker of it.
+func (c *catalog) target(ref string) (cases.Target, error) {
+	vname, pname, hasProduct := strings.Cut(ref, ":")
+	v, err := c.vendor(vname)
+	if err != nil {
+		return cases.Target{}, err
+	}
+	t := cases.Target{Vendor: v.ID}
+	if !hasProduct || strings.TrimSpace(pname) == "" {
+		return t, nil
+	}
+	p, err := c.product(v.ID, pname)
+	if err != nil {
+		up, ok := c.anyProduct(pname)
+		if !ok {
+			return t, err
+		}
+		p = up
+	}
+	t.Product = p.ID
+	return t, nil
+}
+
+func quoteArg(s string) string {
+	if strings.ContainsAny(s, " \t'\"") {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// jsonLines writes one compact JSON object per line.
+type jsonLines struct {
+	w   *bufio.Writer
+	enc *json.Encoder
+}
+
+func newJSONLines(w io.Writer) *jsonLines {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	return &jsonLines{w: bw, enc: json.NewEncoder(bw)}
+}
+
+func (j *jsonLines) put(v any) error { return j.enc.Encode(v) }
+func (j *jsonLines) flush() error    { return j.w.Flush() }
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// notFoundHint turns a store miss into advice.
+func notFoundHint(err error, what, list string) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("no such %s in this workspace (see 'antidote %s')", what, list)
+	}
+	return err
+}
+
+func auditDetail(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
+}
+
+func fmtDate(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02")
+}

@@ -67,12 +67,29 @@ func (d *Dictionary) Extract(doc int64, text string) []Proposal {
 		}
 		return p
 	}
-	attached := make([]bool, len(cves))
-	for _, pm := range prods {
-		lo, hi := pm.start-Window, pm.end+Window
-		ti, tj := near(terms, lo, hi)
-		ci, cj := near(cves, lo, hi)
-		if ti == tj && ci == cj {
+	// Each exploit term and CVE ID describes the product mentioned nearest
+	// to it (within Window), so one paragraph about three products does not
+	// give all three every term.
+	termsOf := make([][]int, len(prods))
+	cvesOf := make([][]int, len(prods))
+	var loneTerms []int
+	for i, tm := range terms {
+		if p := nearest(prods, tm.start, tm.end); p >= 0 {
+			termsOf[p] = append(termsOf[p], i)
+		} else {
+			loneTerms = append(loneTerms, i)
+		}
+	}
+	var loneCVEs []int
+	for i, cm := range cves {
+		if p := nearest(prods, cm.start, cm.end); p >= 0 {
+			cvesOf[p] = append(cvesOf[p], i)
+		} else {
+			loneCVEs = append(loneCVEs, i)
+		}
+	}
+	for pi, pm := range prods {
+		if len(termsOf[pi]) == 0 && len(cvesOf[pi]) == 0 {
 			continue // a mere mention of a product
 		}
 		dp := d.Products[pm.index]
@@ -89,25 +106,26 @@ func (d *Dictionary) Extract(doc int64, text string) []Proposal {
 		}
 		a.CPE = CPEFor(dp.CPE, version)
 		g.addAffected(a)
-		for _, tm := range terms[ti:tj] {
+		for _, ti := range termsOf[pi] {
+			tm := terms[ti]
 			g.addTerm(d.Vocabulary[tm.index])
 			g.Evidence = append(g.Evidence, Evidence{doc, tm.start, tm.end, EvidenceExploit})
 		}
-		for k := ci; k < cj; k++ {
-			attached[k] = true
-			g.CVEs = appendNew(g.CVEs, cves[k].cve)
-			g.Evidence = append(g.Evidence, Evidence{doc, cves[k].start, cves[k].end, EvidenceCVE})
+		for _, ci := range cvesOf[pi] {
+			g.CVEs = appendNew(g.CVEs, cves[ci].cve)
+			g.Evidence = append(g.Evidence, Evidence{doc, cves[ci].start, cves[ci].end, EvidenceCVE})
 		}
 	}
-	for k, cm := range cves {
-		if attached[k] {
-			continue
-		}
+	for _, ci := range loneCVEs {
+		cm := cves[ci]
 		g := get("cve:" + cm.cve)
 		g.CVEs = appendNew(g.CVEs, cm.cve)
 		g.Evidence = append(g.Evidence, Evidence{doc, cm.start, cm.end, EvidenceCVE})
-		ti, tj := near(terms, cm.start-Window, cm.end+Window)
-		for _, tm := range terms[ti:tj] {
+		for _, ti := range loneTerms {
+			tm := terms[ti]
+			if tm.end < cm.start-Window || tm.start > cm.end+Window {
+				continue
+			}
 			g.addTerm(d.Vocabulary[tm.index])
 			g.Evidence = append(g.Evidence, Evidence{doc, tm.start, tm.end, EvidenceExploit})
 		}
@@ -121,14 +139,28 @@ func (d *Dictionary) Extract(doc int64, text string) []Proposal {
 	return out
 }
 
-// near returns the index range of mentions starting in [lo, hi).
-func near(ms []mention, lo, hi int) (int, int) {
-	i := sort.Search(len(ms), func(i int) bool { return ms[i].start >= lo })
-	j := i
-	for j < len(ms) && ms[j].start < hi {
-		j++
+// nearest returns the index of the mention in ms (sorted, disjoint)
+// closest to the span [start, end), or -1 if none lies within Window. On a
+// tie the earlier mention wins: documents name a product, then describe it.
+func nearest(ms []mention, start, end int) int {
+	i := sort.Search(len(ms), func(i int) bool { return ms[i].start >= start })
+	best, bestDist := -1, Window+1
+	for _, k := range []int{i - 1, i} {
+		if k < 0 || k >= len(ms) {
+			continue
+		}
+		var dist int
+		switch {
+		case ms[k].end <= start:
+			dist = start - ms[k].end
+		case ms[k].start >= end:
+			dist = ms[k].start - end
+		}
+		if dist < bestDist {
+			best, bestDist = k, dist
+		}
 	}
-	return i, j
+	return best
 }
 
 func appendNew(xs []string, x string) []string {

@@ -55,6 +55,10 @@ func TestExtract(t *testing.T) {
 		{"too far", "Android" + strings.Repeat(" filler", 100) + " exploit", nil, nil, nil, false, ""},
 		// A CVE with a too-short number is not a CVE ID.
 		{"bad cve", "CVE-2017-12 exploit", nil, nil, nil, false, ""},
+		// Terms and CVE IDs go to the nearest product only: iOS gets neither
+		// the TV's exploit nor Android's CVE.
+		{"nearest product", "The implant gives remote code execution on iOS 10.3 devices. Also a Samsung Smart TV exploit and an Android privilege escalation, see CVE-2017-0144.",
+			[]string{"product:apple/ios", "product:samsung/smart tv", "product:google/android"}, nil, []string{"=10.3"}, false, "Remote code execution in Apple iOS"},
 		// Two products, two proposals, in order of appearance.
 		{"two", "Android exploit chain; later a Tesla remote code execution",
 			[]string{"product:google/android", "product:tesla/vehicle firmware"}, nil, []string{"*"}, false, ""},
