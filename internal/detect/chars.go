@@ -78,7 +78,7 @@ func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
 }
 
-// isLetterRune is a non-ASCII rune allowed in e-mail addresses and domain
+// isIntlRune reports a non-ASCII rune allowed in e-mail addresses and domain
 // labels (RFC 6531): letters, numbers and marks.
 func isIntlRune(r rune) bool {
 	return r >= utf8.RuneSelf && r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r))

@@ -15,7 +15,7 @@ var (
 	pemDash  = []byte("-----")
 )
 
-// pemLabelEnd checks for a private-key BEGIN line at text[p] and returns the
+// pemHeader checks for a private-key BEGIN line at text[p] and returns the
 // offset just after its closing dashes.
 func pemHeader(text []byte, p int) (int, bool) {
 	if !bytes.HasPrefix(text[p:], pemBegin) {
@@ -36,14 +36,9 @@ func pemHeader(text []byte, p int) (int, bool) {
 	return j + len(pemDash), true
 }
 
-// pemEndOf finds the END line of the block whose BEGIN line ends at h and
-// returns the offset after it, or -1 if there is none within maxPEM.
-func pemEndOf(text []byte, h int) int {
-	var c pemCache
-	return c.endOf(text, h)
-}
-
-// pemCache remembers where the next "-----END " is, so that a text full of
+// pemCache finds the END line of the block whose BEGIN line ends at h and
+// returns the offset after it, or -1 if there is none within maxPEM. It
+// remembers where the next "-----END " is, so that a text full of
 // BEGIN lines without END lines costs linear time. Offsets h passed to
 // endOf must not decrease.
 type pemCache struct {
