@@ -118,7 +118,7 @@ func extractAndHash(zipPath string) (int, error) {
 	defer f.Close()
 	fi, _ := f.Stat()
 	c := &counter{}
-	err = extract.Walk(context.Background(), filepath.Base(zipPath), f, fi.Size(), extract.Options{}.WithDefaults(), c)
+	err = extract.Walk(context.Background(), filepath.Base(zipPath), f, fi.Size(), extract.Options{}, c)
 	return c.n, err
 }
 

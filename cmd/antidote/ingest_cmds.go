@@ -16,6 +16,7 @@ import (
 	"antidote/internal/extract"
 	"antidote/internal/ingest"
 	"antidote/internal/search"
+	"antidote/internal/secret"
 	"antidote/internal/store"
 )
 
@@ -75,12 +76,11 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	w := addWorkspaceFlags(fs)
 	var passwords stringList
 	fs.Var(&passwords, "password", "password for encrypted archives (repeatable; each is tried in turn)")
-	def := extract.Options{}.WithDefaults()
-	maxDepth := fs.Int("max-depth", def.MaxDepth, "how deep to recurse into archives and attachments")
-	maxTotal := byteSize(def.MaxTotalBytes)
+	maxDepth := fs.Int("max-depth", extract.DefaultMaxDepth, "how deep to recurse into archives and attachments")
+	maxTotal := byteSize(extract.DefaultMaxTotalBytes)
 	fs.Var(&maxTotal, "max-expanded", "cap on bytes expanded from one input (archive bomb guard)")
-	maxRatio := fs.Float64("max-ratio", def.MaxRatio, "cap on an archive member's expansion ratio (archive bomb guard)")
-	maxMember := byteSize(def.MaxMemberBytes)
+	maxRatio := fs.Float64("max-ratio", extract.DefaultMaxRatio, "cap on an archive member's expansion ratio (archive bomb guard)")
+	maxMember := byteSize(extract.DefaultMaxMemberBytes)
 	fs.Var(&maxMember, "max-member", "largest archive member read into memory")
 	jsonOut := fs.Bool("json", false, "print the summary as JSON")
 	quiet := fs.Bool("quiet", false, "no progress output")
@@ -95,8 +95,10 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	opts := ingest.Options{Extract: def}
-	opts.Extract.Passwords = passwords
+	var opts ingest.Options
+	for _, p := range passwords {
+		opts.Extract.Passwords = append(opts.Extract.Passwords, secret.NewString(p))
+	}
 	opts.Extract.MaxDepth = *maxDepth
 	opts.Extract.MaxTotalBytes = int64(maxTotal)
 	opts.Extract.MaxRatio = *maxRatio

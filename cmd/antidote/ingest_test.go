@@ -199,7 +199,7 @@ func TestIngestProvenanceDedupAndRerun(t *testing.T) {
 	if !ok || len(page.Paths) != 2 {
 		t.Fatalf("page.html and copy.html should be one document with two paths: %+v", page)
 	}
-	inner, ok := byPath["leak.zip!/nested.tar.gz!/nested.tar!/../../escape.txt"]
+	inner, ok := byPath["leak.zip!/nested.tar.gz!/../../escape.txt"]
 	if !ok {
 		var keys []string
 		for k := range byPath {
