@@ -121,4 +121,3 @@ func extractAndHash(zipPath string) (int, error) {
 	err = extract.Walk(context.Background(), filepath.Base(zipPath), f, fi.Size(), extract.Options{}, c)
 	return c.n, err
 }
-

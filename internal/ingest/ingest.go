@@ -115,14 +115,14 @@ type Problem struct {
 
 // Summary reports a run.
 type Summary struct {
-	Inputs     int       `json:"inputs"`
-	Documents  int       `json:"documents"`  // documents seen, nested included
-	New        int       `json:"new"`        // distinct contents stored by this run
-	Duplicates int       `json:"duplicates"` // contents already stored
-	NewPaths   int       `json:"new_paths"`
-	Bytes      int64     `json:"bytes"` // input bytes read
-	TextBytes  int64     `json:"text_bytes"`
-	Skipped    []Problem `json:"skipped"`
+	Inputs     int           `json:"inputs"`
+	Documents  int           `json:"documents"`  // documents seen, nested included
+	New        int           `json:"new"`        // distinct contents stored by this run
+	Duplicates int           `json:"duplicates"` // contents already stored
+	NewPaths   int           `json:"new_paths"`
+	Bytes      int64         `json:"bytes"` // input bytes read
+	TextBytes  int64         `json:"text_bytes"`
+	Skipped    []Problem     `json:"skipped"`
 	Elapsed    time.Duration `json:"-"`
 }
 
