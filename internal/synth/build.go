@@ -114,7 +114,7 @@ func (g *gen) nestedArchive() (member, error) {
 	var rsc, hosts plants
 	router := familyOf("MikroTik RouterOS")
 	rscText := strings.Join([]string{
-		"# " + g.pick(router.Devices) + " staging config",
+		"# " + g.family(router) + " staging config for " + g.pick(router.Devices),
 		"/ip address add address=" + g.ipv4As(&rsc, ScopePrivate, "plain") + "/24 interface=ether1",
 		"/ip route add gateway=" + g.ipv4As(&rsc, ScopePrivate, "plain"),
 		"/ipv6 address add address=" + g.ipv6As(&rsc, ScopePrivate, "plain") + "/64 interface=bridge",
@@ -123,7 +123,6 @@ func (g *gen) nestedArchive() (member, error) {
 		"/interface ethernet set ether2 mac-address=" + g.macColon(&rsc),
 		"",
 	}, "\n")
-	g.products[router.Family] = true
 	var hostLines []string
 	for range 6 {
 		hostLines = append(hostLines, g.ipv4(&hosts)+"\t"+g.mac(&hosts)+"\t"+g.pick(router.Devices))

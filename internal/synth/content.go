@@ -106,7 +106,7 @@ func (g *gen) sentence(d *doc, pr *product, tool string) string {
 			g.pick([]string{"patching the boot loader", "a launch daemon disguised as a system update agent", "replacing a firmware module", "a scheduled task that re-registers the service", "writing to the recovery partition"}),
 			g.pick([]string{"reboots", "factory resets", "firmware updates", "OS upgrades up to the next major release"}))
 	case 7:
-		return fmt.Sprintf("%s confirmed the sandbox escape works against %s builds with %s hardened.", g.name(p), pr.Family, g.pick(pr.Components))
+		return fmt.Sprintf("%s confirmed the sandbox escape works against %s builds with %s hardened.", g.name(p), g.family(pr), g.pick(pr.Components))
 	case 8:
 		return fmt.Sprintf("The loader drops the payload to /var/tmp/.%s and removes itself after %d seconds; no artifacts remain in the system logs.", g.chars("abcdefghijklmnopqrstuvwxyz", 6), g.between(5, 90))
 	case 9:
@@ -118,7 +118,7 @@ func (g *gen) sentence(d *doc, pr *product, tool string) string {
 	case 12:
 		return fmt.Sprintf("Note: %s holds the only copy of the signing key; ask before tagging a release.", g.name(p))
 	case 13:
-		return fmt.Sprintf("This capability was %s and has been used in %d operations against %s targets.", g.pick(sources), g.between(1, 40), pr.Family)
+		return fmt.Sprintf("This capability was %s and has been used in %d operations against %s targets.", g.pick(sources), g.between(1, 40), g.family(pr))
 	case 14:
 		return fmt.Sprintf("The target's gateway %s (MAC %s) forwards management traffic from %s.", g.ipv4As(p, ScopePrivate, "plain"), g.mac(p), g.ipv4(p))
 	default:
@@ -140,7 +140,7 @@ func (g *gen) paragraph(d *doc, pr *product, tool string) string {
 func (g *gen) capabilityTable(d *doc, pr *product) {
 	rows := [][]string{{"Product", "Versions", "Vector", "CVE", "Status"}}
 	for range g.between(2, 5) {
-		rows = append(rows, []string{pr.Family, g.pick(pr.Ranges), g.pick(capabilities) + " via " + g.pick(pr.Components), g.cve(), g.pick(statuses)})
+		rows = append(rows, []string{g.family(pr), g.pick(pr.Ranges), g.pick(capabilities) + " via " + g.pick(pr.Components), g.cve(), g.pick(statuses)})
 	}
 	d.addTable(rows)
 }
@@ -236,8 +236,8 @@ func (g *gen) toolPage(target int) *doc {
 	pr := g.product()
 	tool := g.codename()
 	sec := sections[g.r.IntN(len(sections)-2)]
-	d := g.newDoc(tool+" - "+pr.Family, sec.Name, sec.Sub)
-	d.para(fmt.Sprintf("%s is a capability of the %s for %s. It provides %s on %s.", tool, g.pick(branches), pr.Family, g.pick(capabilities), g.pick(pr.Ranges)))
+	d := g.newDoc(tool+" - "+g.family(pr), sec.Name, sec.Sub)
+	d.para(fmt.Sprintf("%s is a capability of the %s for %s. It provides %s on %s.", tool, g.pick(branches), g.family(pr), g.pick(capabilities), g.pick(pr.Ranges)))
 	d.para(g.paragraph(d, pr, tool))
 	d.heading("Capabilities")
 	g.capabilityTable(d, pr)
@@ -290,7 +290,7 @@ func (g *gen) meetingPage(target int) *doc {
 	d.heading("Action Items")
 	rows := [][]string{{"Owner", "Item", "Due"}}
 	for range g.between(2, 5) {
-		rows = append(rows, []string{g.name(p), g.pick([]string{"port the exploit to", "retest against", "write the user guide for", "retire the LP used for", "ask the vendor liaison about"}) + " " + pr.Family, g.date()})
+		rows = append(rows, []string{g.name(p), g.pick([]string{"port the exploit to", "retest against", "write the user guide for", "retire the LP used for", "ask the vendor liaison about"}) + " " + g.family(pr), g.date()})
 	}
 	d.addTable(rows)
 	g.grow(d, pr, tool, target)

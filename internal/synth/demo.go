@@ -62,7 +62,7 @@ func demo(seed int64) (*Leak, error) {
 	var mbox plants
 	var logIDs plants
 	m1 := g.newMessage(&mbox, "LP rotation for "+g.codename())
-	m2 := g.newMessage(&mbox, "Lab results \u2013 "+g.product().Family)
+	m2 := g.newMessage(&mbox, "Lab results \u2013 "+g.family(g.product()))
 	m2.Attach = &attachment{Name: "lab_run.log", Type: "text/plain; charset=us-ascii", Data: g.labLog(&logIDs, 12)}
 	m3 := g.newMessage(&mbox, "RE: "+m1.Subject)
 	m3.Body = "From the lab side everything is ready.\n\n" + m3.Body + "\n> " + strings.ReplaceAll(strings.TrimSpace(m1.Body), "\n", "\n> ") + "\n"
@@ -97,7 +97,7 @@ func (g *gen) testMatrix(p *plants, n int) [][]string {
 		pr := g.product()
 		op := g.person(p)
 		rows = append(rows, []string{
-			fmt.Sprintf("T-%03d", i+1), pr.Family, g.pick(pr.Ranges),
+			fmt.Sprintf("T-%03d", i+1), g.family(pr), g.pick(pr.Ranges),
 			g.ipv4(p), g.ipv6(p), g.mac(p), op.Name, g.staffEmail(p, op),
 			strconv.Itoa(g.between(1, 50)), g.pick(statuses),
 		})
@@ -122,9 +122,11 @@ func (g *gen) hitsCSV(p *plants, n int) []byte {
 	var b strings.Builder
 	b.WriteString("timestamp,source,lp,implant,operator\n")
 	for range n {
-		src := g.ipv4As(p, ScopePublic, "plain")
+		var src string
 		if g.chance(0.3) {
 			src = g.ipv6As(p, ScopePublic, "plain")
+		} else {
+			src = g.ipv4As(p, ScopePublic, "plain")
 		}
 		fmt.Fprintf(&b, "2016-%02d-%02dT%02d:%02d:00Z,%s,%s,%s,%s\n",
 			g.between(1, 12), g.between(1, 28), g.r.IntN(24), g.r.IntN(60), src,

@@ -336,11 +336,15 @@ func (g *gen) cve() string {
 	}
 }
 
-// product picks a product family and records it.
-func (g *gen) product() *product {
-	pr := &productList[g.r.IntN(len(productList))]
+// product picks a product family.
+func (g *gen) product() *product { return &productList[g.r.IntN(len(productList))] }
+
+// family records that pr is named in the leak and returns its name. Every
+// product name written goes through it, so Truth.Products lists exactly the
+// families a reader finds.
+func (g *gen) family(pr *product) string {
 	g.products[pr.Family] = true
-	return pr
+	return pr.Family
 }
 
 func (g *gen) truthLists() (products, cves []string) {
