@@ -90,8 +90,8 @@ type Keys struct {
 type Options struct {
 	Extract        extract.Options
 	InlineMax      int64         // originals up to this size are sealed into the database; default 1 MiB
-	BatchDocs      int           // commit after this many documents; default 500
-	BatchInterval  time.Duration // or after this long; default 2s
+	BatchDocs      int           // commit after this many documents; default 1000
+	BatchInterval  time.Duration // or after this long; default 3s
 	Progress       func(Progress)
 	ProgressPeriod time.Duration // default 200ms
 }
@@ -141,10 +141,10 @@ func New(st Store, blobs Blobs, keys Keys, opts Options) *Ingester {
 		opts.InlineMax = 1 << 20
 	}
 	if opts.BatchDocs == 0 {
-		opts.BatchDocs = 500
+		opts.BatchDocs = 1000
 	}
 	if opts.BatchInterval == 0 {
-		opts.BatchInterval = 2 * time.Second
+		opts.BatchInterval = 3 * time.Second
 	}
 	if opts.ProgressPeriod == 0 {
 		opts.ProgressPeriod = 200 * time.Millisecond
@@ -263,7 +263,7 @@ type runner struct {
 	batch      Batch
 	batchDocs  int
 	batchStart time.Time
-	postings   map[[32]byte][]int64
+	postings   map[string][]int64 // term -> documents, MACed at commit
 
 	stack []frame // open documents, root first
 	read  int64   // bytes read of the current input
@@ -332,7 +332,7 @@ func (r *runner) ensureBatch() error {
 	r.batch = b
 	r.batchDocs = 0
 	r.batchStart = r.in.now()
-	r.postings = map[[32]byte][]int64{}
+	r.postings = map[string][]int64{}
 	return nil
 }
 
@@ -341,7 +341,12 @@ func (r *runner) commit() error {
 	if r.batch == nil {
 		return nil
 	}
-	if err := r.batch.AddPostings(r.ctx, r.postings); err != nil {
+	keyed := make(map[[32]byte][]int64, len(r.postings))
+	for t, ids := range r.postings {
+		k := r.in.keys.Index.Sum([]byte(t))
+		keyed[k] = append(keyed[k], ids...)
+	}
+	if err := r.batch.AddPostings(r.ctx, keyed); err != nil {
 		return err
 	}
 	err := r.batch.Commit()
@@ -475,8 +480,7 @@ func (r *runner) End(d *extract.Doc) error {
 	r.sum.TextBytes += int64(len(d.Text))
 	if len(d.Text) > 0 {
 		for _, t := range search.Terms(d.Text) {
-			k := r.in.keys.Index.Sum([]byte(t))
-			r.postings[k] = append(r.postings[k], top.id)
+			r.postings[t] = append(r.postings[t], top.id)
 		}
 	}
 	r.batchDocs++

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 
 	"antidote/internal/secret"
 	"golang.org/x/crypto/chacha20poly1305"
@@ -65,7 +66,7 @@ func (k *Keys) Sealer(purpose string) *Sealer {
 // MAC returns the keyed hash for purpose, for example "dedup" or "index". Each
 // purpose gets an independent key, also independent of every Sealer's.
 func (k *Keys) MAC(purpose string) *MAC {
-	return &MAC{key: k.derive(infoMAC+purpose, sha256.Size)}
+	return &MAC{key: k.derive(infoMAC+purpose, sha256.Size), pool: new(sync.Pool)}
 }
 
 // ID returns a short public identifier of the master key (hex). The key file
