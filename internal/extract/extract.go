@@ -135,24 +135,24 @@ func Walk(ctx context.Context, name string, r io.ReaderAt, size int64, opts Opti
 
 // member is a document about to be visited.
 type member struct {
-	r      io.ReaderAt // nil when the content is not available
-	size   int64
-	sum    [32]byte
-	summed bool   // sum is already known
+	r       io.ReaderAt // nil when the content is not available
+	size    int64
+	sum     [32]byte
+	summed  bool   // sum is already known
 	hint    string // media type declared by the container, used when sniffing is inconclusive
 	charset string // charset declared by the container
-	err    error  // problem met while reading the member out of its container
+	err     error  // problem met while reading the member out of its container
 }
 
 type walker struct {
 	ctx   context.Context
 	opts  Options
 	v     Visitor
-	total int64      // bytes expanded so far under this root
+	total int64 // bytes expanded so far under this root
 	// exhausted is set once total passed MaxTotalBytes: nothing more is
 	// expanded under this root.
 	exhausted bool
-	sums  [][32]byte // digests of the documents being visited, root first
+	sums      [][32]byte // digests of the documents being visited, root first
 }
 
 // visit reports one document and, unless the visitor declines, extracts it.
