@@ -30,6 +30,13 @@ const corpusStaff = 300
 // size: only the zip directory grows, by about a hundred bytes per file.
 // The same seed gives the same bytes.
 func Corpus(w io.Writer, seed int64, pages, attachments int) (Stats, error) {
+	return CorpusTruth(w, seed, pages, attachments, nil)
+}
+
+// CorpusTruth is Corpus that also reports each planted identifier to planted
+// (when not nil) as its file is written, once per file, member and value; a
+// benchmark can measure recall without holding the corpus in memory.
+func CorpusTruth(w io.Writer, seed int64, pages, attachments int, planted func(Planted)) (Stats, error) {
 	if pages < 0 || attachments < 0 {
 		return Stats{}, fmt.Errorf("corpus of %d pages and %d attachments: counts must not be negative", pages, attachments)
 	}
@@ -47,10 +54,14 @@ func Corpus(w io.Writer, seed int64, pages, attachments int) (Stats, error) {
 		st.Bytes += int64(len(data))
 		seen := map[Planted]bool{}
 		for _, p := range ids {
+			p.File = name
 			if !seen[p] {
 				seen[p] = true
 				st.Identifiers++
 				st.ByKind[p.Kind]++
+				if planted != nil {
+					planted(p)
+				}
 			}
 		}
 		return nil
@@ -102,7 +113,12 @@ func Corpus(w io.Writer, seed int64, pages, attachments int) (Stats, error) {
 		default:
 			m := g.newMessage(&ids, "Status: "+g.codename())
 			if g.chance(0.5) {
-				m.Attach = &attachment{Name: "lp_hits.csv", Type: "text/csv", Data: g.hitsCSV(&ids, g.between(5, 30))}
+				var csv plants
+				m.Attach = &attachment{Name: "lp_hits.csv", Type: "text/csv", Data: g.hitsCSV(&csv, g.between(5, 30))}
+				for _, p := range csv {
+					p.Member = m.Attach.Name
+					ids = append(ids, p)
+				}
 			}
 			name, data = fmt.Sprintf("attachments/%06d_message.eml", i+1), g.emlBytes(m)
 			st.Mails++

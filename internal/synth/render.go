@@ -150,10 +150,13 @@ func docLines(d *doc) []string {
 	return out
 }
 
-// names lists the multi-word identifiers planted in ids, which wrap must not
-// break.
+// names lists what wrap must not break: the multi-word identifiers planted
+// in ids and the product family names.
 func (ids plants) names() []string {
-	var out []string
+	out := make([]string, 0, len(productList)+8)
+	for _, p := range productList {
+		out = append(out, p.Family)
+	}
 	seen := map[string]bool{}
 	for _, p := range ids {
 		if strings.Contains(p.Value, " ") && !seen[p.Value] {
