@@ -107,9 +107,7 @@ func (w *walker) zipMember(d *Doc, f *zip.File, b *budget) member {
 	case zip.Store:
 		dec = packed
 	case zip.Deflate:
-		fr := flate.NewReader(packed)
-		defer fr.Close()
-		dec = fr
+		dec = w.inflater(packed)
 	case zipMethodBzip2:
 		dec = bzip2.NewReader(packed)
 	case zipMethodXz:
@@ -272,4 +270,18 @@ func hasXzFooter(d *Doc) bool {
 		buf = buf[:len(buf)-4]
 	}
 	return bytes.HasSuffix(buf, []byte("YZ"))
+}
+
+// inflater returns the walker's deflate decoder reset to read r. A member
+// is read completely before its children are visited, so one decoder (and
+// its 32 KiB window) serves every zip member of the walk.
+func (w *walker) inflater(r io.Reader) io.Reader {
+	if w.flate == nil {
+		w.flate = flate.NewReader(r)
+		return w.flate
+	}
+	if err := w.flate.(flate.Resetter).Reset(r, nil); err != nil {
+		return errReader{err}
+	}
+	return w.flate
 }

@@ -153,6 +153,7 @@ type walker struct {
 	// expanded under this root.
 	exhausted bool
 	sums      [][32]byte // digests of the documents being visited, root first
+	flate     io.ReadCloser
 }
 
 // visit reports one document and, unless the visitor declines, extracts it.

@@ -15,7 +15,7 @@ const chunkSize = 64 << 10
 func hashReaderAt(ctx context.Context, r io.ReaderAt, size int64) ([32]byte, error) {
 	var sum [32]byte
 	h := sha256.New()
-	buf := make([]byte, chunkSize)
+	buf := make([]byte, min(max(size, 1), chunkSize))
 	var off int64
 	for off < size {
 		if err := ctx.Err(); err != nil {
@@ -148,7 +148,9 @@ func (w *walker) slurp(r io.Reader, sizeHint int64) slurped {
 	limit := w.opts.MaxMemberBytes
 	initial := min(max(sizeHint, 0), 1<<20, limit)
 	data := make([]byte, 0, initial)
-	buf := make([]byte, chunkSize)
+	// Read straight into data while it has room; the header's size only
+	// sizes the first allocation.
+	buf := make([]byte, min(max(sizeHint+1, 512), chunkSize))
 	keep := true
 	for {
 		n, err := r.Read(buf)

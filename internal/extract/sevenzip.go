@@ -19,6 +19,9 @@ func (w *walker) extract7z(d *Doc) error {
 	}
 	z, encrypted, err := w.open7z(d)
 	if err != nil {
+		if cerr := w.ctx.Err(); cerr != nil {
+			return cerr
+		}
 		if encrypted {
 			w.passwordErr(d, "7z archive")
 		} else {

@@ -30,7 +30,7 @@ func (w *walker) extractText(d *Doc, sn sniffed) {
 // decodeTo copies r, decoded with enc, into tb until tb is full.
 func (w *walker) decodeTo(tb *textBuf, r io.Reader, enc encoding.Encoding) error {
 	tr := transform.NewReader(r, enc.NewDecoder())
-	buf := make([]byte, chunkSize)
+	buf := make([]byte, 8<<10)
 	for !tb.full() {
 		if err := w.ctx.Err(); err != nil {
 			return err
