@@ -1,0 +1,196 @@
+package redact
+
+import (
+	"strconv"
+
+	"antidote/internal/detect"
+)
+
+// Stats counts identifier occurrences in redacted text. It holds no value
+// of any identifier: only types, scopes, countries and autonomous systems.
+// The zero Stats is empty; it marshals to JSON as documented by its tags.
+type Stats struct {
+	Bytes    int64 `json:"bytes"`    // input bytes read
+	Found    int64 `json:"found"`    // identifiers found
+	Redacted int64 `json:"redacted"` // identifiers replaced (token or prefix-preserving)
+	// Types counts per type (ipv4, ipv6, email, mac, name, secret).
+	Types map[string]TypeCount `json:"types,omitempty"`
+	// Scopes counts IP addresses per scope (public, private, ...).
+	Scopes map[string]int64 `json:"scopes,omitempty"`
+	// Countries counts public IP addresses per country code, XX where the
+	// dataset has none.
+	Countries map[string]int64 `json:"countries,omitempty"`
+	// ASNs counts public IP addresses per autonomous system, keyed
+	// "AS15169".
+	ASNs map[string]ASNCount `json:"asns,omitempty"`
+}
+
+// TypeCount is the number of identifiers of one type found and replaced.
+type TypeCount struct {
+	Found    int64 `json:"found"`
+	Redacted int64 `json:"redacted"`
+}
+
+// ASNCount is the number of public IP addresses in one autonomous system.
+type ASNCount struct {
+	ASN   uint32 `json:"asn"`
+	Org   string `json:"org,omitempty"`
+	Count int64  `json:"count"`
+}
+
+// Add adds o's counts to s.
+func (s *Stats) Add(o Stats) {
+	s.Bytes += o.Bytes
+	s.Found += o.Found
+	s.Redacted += o.Redacted
+	for k, v := range o.Types {
+		if s.Types == nil {
+			s.Types = map[string]TypeCount{}
+		}
+		c := s.Types[k]
+		c.Found += v.Found
+		c.Redacted += v.Redacted
+		s.Types[k] = c
+	}
+	addCounts(&s.Scopes, o.Scopes)
+	addCounts(&s.Countries, o.Countries)
+	for k, v := range o.ASNs {
+		if s.ASNs == nil {
+			s.ASNs = map[string]ASNCount{}
+		}
+		c := s.ASNs[k]
+		c.ASN = v.ASN
+		if c.Org == "" {
+			c.Org = v.Org
+		}
+		c.Count += v.Count
+		s.ASNs[k] = c
+	}
+}
+
+func addCounts(dst *map[string]int64, src map[string]int64) {
+	for k, v := range src {
+		if *dst == nil {
+			*dst = map[string]int64{}
+		}
+		(*dst)[k] += v
+	}
+}
+
+// Report is the statistics of a set of documents: totals and one entry
+// per document.
+type Report struct {
+	Total     Stats           `json:"total"`
+	Documents []DocumentStats `json:"documents"`
+}
+
+// DocumentStats is one document's statistics under the name the caller
+// gave it.
+type DocumentStats struct {
+	Document string `json:"document"`
+	Stats
+}
+
+// Add records the statistics of one document.
+func (r *Report) Add(doc string, s Stats) {
+	r.Total.Add(s)
+	r.Documents = append(r.Documents, DocumentStats{Document: doc, Stats: s})
+}
+
+// tally is the allocation-light counter the hot loop updates; stats turns
+// it into Stats.
+type tally struct {
+	bytes           int64
+	found, redacted [nKinds]int64
+	scopes          [nScopes]int64
+	countries       map[string]int64
+	asns            map[uint32]int64
+	orgs            map[uint32]string
+}
+
+func (t *tally) country(c string) {
+	if t.countries == nil {
+		t.countries = map[string]int64{}
+	}
+	t.countries[c]++
+}
+
+func (t *tally) asn(n uint32, org string) {
+	if t.asns == nil {
+		t.asns = map[uint32]int64{}
+		t.orgs = map[uint32]string{}
+	}
+	if t.asns[n] == 0 {
+		t.orgs[n] = org
+	}
+	t.asns[n]++
+}
+
+func (t *tally) merge(o *tally) {
+	t.bytes += o.bytes
+	for i := range t.found {
+		t.found[i] += o.found[i]
+		t.redacted[i] += o.redacted[i]
+	}
+	for i := range t.scopes {
+		t.scopes[i] += o.scopes[i]
+	}
+	for c, n := range o.countries {
+		if t.countries == nil {
+			t.countries = map[string]int64{}
+		}
+		t.countries[c] += n
+	}
+	for a, n := range o.asns {
+		if t.asns == nil {
+			t.asns = map[uint32]int64{}
+			t.orgs = map[uint32]string{}
+		}
+		if t.asns[a] == 0 {
+			t.orgs[a] = o.orgs[a]
+		}
+		t.asns[a] += n
+	}
+}
+
+func (t *tally) reset() {
+	*t = tally{countries: t.countries, asns: t.asns, orgs: t.orgs}
+	clear(t.countries)
+	clear(t.asns)
+	clear(t.orgs)
+}
+
+func (t *tally) stats() Stats {
+	s := Stats{Bytes: t.bytes}
+	for k := detect.IPv4; k <= detect.Secret; k++ {
+		s.Found += t.found[k]
+		s.Redacted += t.redacted[k]
+		if t.found[k] > 0 {
+			if s.Types == nil {
+				s.Types = map[string]TypeCount{}
+			}
+			s.Types[k.String()] = TypeCount{Found: t.found[k], Redacted: t.redacted[k]}
+		}
+	}
+	for sc := detect.Public; sc <= detect.Unspecified; sc++ {
+		if t.scopes[sc] > 0 {
+			if s.Scopes == nil {
+				s.Scopes = map[string]int64{}
+			}
+			s.Scopes[sc.String()] = t.scopes[sc]
+		}
+	}
+	for c, n := range t.countries {
+		if s.Countries == nil {
+			s.Countries = map[string]int64{}
+		}
+		s.Countries[c] = n
+	}
+	for a, n := range t.asns {
+		if s.ASNs == nil {
+			s.ASNs = map[string]ASNCount{}
+		}
+		s.ASNs["AS"+strconv.FormatUint(uint64(a), 10)] = ASNCount{ASN: a, Org: t.orgs[a], Count: n}
+	}
+	return s
+}

@@ -1,0 +1,196 @@
+package redact
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"antidote/internal/detect"
+)
+
+// chunk is one piece of the input on its way through Stream: read and cut
+// by the reader, redacted by a worker, written by the writer, then reused.
+type chunk struct {
+	in    []byte // the input buffer; text is its prefix
+	text  []byte
+	out   []byte
+	t     tally
+	fresh []Mapping
+	done  chan struct{}
+}
+
+// Stream redacts r to w in bounded memory and returns the statistics. It
+// reads BufferSize bytes at a time, cuts where detect.Scanner.SafeCut says
+// no identifier can straddle the cut (normally the last line break), and
+// redacts chunks on Workers goroutines, writing them in order. The output
+// is the same as Apply on the whole input, with one exception: a line
+// longer than about BufferSize (at least 160 KiB) that offers no safe cut is
+// cut anyway, carrying detect.MaxLen bytes so that no identifier is split,
+// and an identifier's left context across that cut is not seen.
+func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Stats, error) {
+	readSize := r.opts.BufferSize
+	hardMax := max(readSize, 8*detect.MaxLen) + 128<<10
+	nw := r.opts.Workers
+	free := make(chan *chunk, 2*nw+2)
+	for range cap(free) {
+		free <- &chunk{done: make(chan struct{}, 1)}
+	}
+	jobs := make(chan *chunk)
+	order := make(chan *chunk, 2*nw)
+	stop := make(chan struct{})
+	defer close(stop)
+	readErr := make(chan error, 1)
+
+	for range nw {
+		go func() {
+			w := r.newWorker()
+			for c := range jobs {
+				c.t.reset()
+				c.fresh = c.fresh[:0]
+				c.out = w.redact(c.out[:0], c.text, &c.t, &c.fresh)
+				c.done <- struct{}{}
+			}
+		}()
+	}
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		readErr <- r.read(ctx, in, readSize, hardMax, free, jobs, order, stop)
+	}()
+
+	var total tally
+	var err error
+	for c := range order {
+		<-c.done
+		if err == nil {
+			if _, werr := out.Write(c.out); werr != nil {
+				err = fmt.Errorf("write redacted output: %w", werr)
+			}
+		}
+		if err == nil {
+			total.merge(&c.t)
+			if r.opts.OnToken != nil {
+				for _, m := range c.fresh {
+					if err = r.opts.OnToken(m); err != nil {
+						break
+					}
+				}
+			}
+		}
+		clear(c.fresh) // drop the values
+		if err != nil {
+			return total.stats(), err
+		}
+		free <- c
+	}
+	if err := <-readErr; err != nil {
+		return total.stats(), err
+	}
+	return total.stats(), nil
+}
+
+// read fills chunks from in, cuts them safely and hands them to the workers
+// and, in the same order, to the writer.
+func (r *Redactor) read(ctx context.Context, in io.Reader, readSize, hardMax int, free <-chan *chunk, jobs, order chan<- *chunk, stop <-chan struct{}) error {
+	get := func() (*chunk, bool) {
+		select {
+		case c := <-free:
+			if cap(c.in) < hardMax {
+				c.in = make([]byte, 0, hardMax)
+			}
+			return c, true
+		case <-stop:
+			return nil, false
+		}
+	}
+	cur, ok := get()
+	if !ok {
+		return nil
+	}
+	buf := cur.in[:0]
+	eof := false
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var cut int
+		var err error
+		buf, cut, err = r.fill(in, buf, readSize, hardMax, &eof)
+		if err != nil {
+			return err
+		}
+		if cut == 0 && eof {
+			return nil // nothing left
+		}
+		next, ok := get()
+		if !ok {
+			return nil
+		}
+		rest := append(next.in[:0], buf[cut:]...)
+		cur.text = buf[:cut]
+		select {
+		case jobs <- cur:
+		case <-stop:
+			return nil
+		}
+		select {
+		case order <- cur:
+		case <-stop:
+			return nil
+		}
+		if eof && len(rest) == 0 {
+			return nil
+		}
+		cur, buf = next, rest
+	}
+}
+
+// fill reads into buf (which holds the bytes carried from the last chunk)
+// up to readSize bytes, then returns where to cut: a safe cut, reading on
+// up to hardMax bytes while there is none; the end at EOF; else a forced
+// cut.
+func (r *Redactor) fill(in io.Reader, buf []byte, readSize, hardMax int, eof *bool) ([]byte, int, error) {
+	target := readSize
+	for {
+		for len(buf) < target && !*eof {
+			n, err := in.Read(buf[len(buf):target])
+			buf = buf[:len(buf)+n]
+			if errors.Is(err, io.EOF) {
+				*eof = true
+			} else if err != nil {
+				return buf, 0, fmt.Errorf("read input: %w", err)
+			}
+		}
+		if *eof {
+			return buf, len(buf), nil
+		}
+		if cut := r.scanner.SafeCut(buf); cut > 0 {
+			return buf, cut, nil
+		}
+		if target >= hardMax {
+			return buf, r.forcedCut(buf), nil
+		}
+		target = min(hardMax, max(target*2, len(buf)+readSize))
+	}
+}
+
+// forcedCut cuts a full buffer that has no safe cut: detect.MaxLen bytes
+// before its end, moved past any identifier that straddles that point and
+// back to the start of a UTF-8 sequence.
+func (r *Redactor) forcedCut(buf []byte) int {
+	c := len(buf) - detect.MaxLen
+	for _, m := range r.scanner.Scan(nil, buf) {
+		if m.Start < c && m.End > c {
+			c = m.End
+		}
+	}
+	for c > 0 && c < len(buf) && !utf8.RuneStart(buf[c]) {
+		c--
+	}
+	if c <= 0 {
+		c = len(buf)
+	}
+	return c
+}
