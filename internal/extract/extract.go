@@ -279,10 +279,6 @@ func (w *walker) canNest(d *Doc) bool {
 func (w *walker) extract(d *Doc, sn sniffed) (fatal error) {
 	defer func() {
 		if p := recover(); p != nil {
-			if fp, ok := p.(fatalPanic); ok {
-				fatal = fp.err
-				return
-			}
 			setErr(d, ErrCorrupt, "parser failed")
 		}
 	}()
@@ -312,10 +308,6 @@ func (w *walker) extract(d *Doc, sn sniffed) (fatal error) {
 	}
 	return nil
 }
-
-// fatalPanic carries a visitor or context error out of a parser callback
-// that has no error return.
-type fatalPanic struct{ err error }
 
 func (w *walker) begin(d *Doc) (ok bool, err error) {
 	defer func() {
