@@ -566,7 +566,11 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 	}
 	defer ws.Close()
 	if sub == "verify" {
-		n, err := ws.audit.Verify(ctx)
+		head, herr := ws.readHead()
+		if herr != nil && !errors.Is(herr, os.ErrNotExist) {
+			return fmt.Errorf("read audit head %s: %w", auditHeadFile, herr)
+		}
+		n, err := ws.audit.VerifyHead(ctx, head)
 		if err != nil {
 			return fmt.Errorf("audit log verification failed after %d events: %w", n, err)
 		}

@@ -204,7 +204,36 @@ func openWithKeys(ctx context.Context, e *env, w *wsFlags, dir string, cfg wsCon
 
 func (ws *workspace) Close() error { return ws.store.Close() }
 
-// record appends to the audit log; detail is sealed by the store.
+// record appends to the audit log (detail is sealed by the store) and moves
+// the head file that lets 'audit verify' notice a log cut short.
 func (ws *workspace) record(ctx context.Context, action, target string, detail []byte) error {
-	return ws.audit.Record(ctx, ws.actor, action, target, detail)
+	ev, err := ws.audit.Record(ctx, ws.actor, action, target, detail)
+	if err != nil {
+		return err
+	}
+	return ws.writeHead(audit.Head{Seq: ev.Seq, MAC: ev.MAC})
+}
+
+const auditHeadFile = "audit-head.json"
+
+// writeHead records the newest audit event outside the database; a head
+// that is already further along (another process) is kept.
+func (ws *workspace) writeHead(h audit.Head) error {
+	if cur, err := ws.readHead(); err == nil && cur.Seq >= h.Seq {
+		return nil
+	}
+	b, _ := json.Marshal(h)
+	if err := writeFileAtomic(filepath.Join(ws.dir, auditHeadFile), b); err != nil {
+		return fmt.Errorf("record audit head: %w", err)
+	}
+	return nil
+}
+
+func (ws *workspace) readHead() (audit.Head, error) {
+	var h audit.Head
+	b, err := os.ReadFile(filepath.Join(ws.dir, auditHeadFile))
+	if err != nil {
+		return h, err
+	}
+	return h, json.Unmarshal(b, &h)
 }

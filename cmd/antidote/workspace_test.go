@@ -1,12 +1,14 @@
 package main
 
 import (
+	"database/sql"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"antidote/internal/audit"
 	"antidote/internal/vault"
 )
 
@@ -45,5 +47,33 @@ func TestRecoverWithShares(t *testing.T) {
 	env["ANTIDOTE_PASSPHRASE"] = "recovered passphrase"
 	if _, _, err := runCLI(t, env, "docs", "list"); err != nil {
 		t.Fatalf("new passphrase after recovery: %v", err)
+	}
+}
+
+// TestAuditVerifyCatchesEdits edits the database behind antidote's back:
+// a rewritten event and a log cut short are both reported.
+func TestAuditVerifyCatchesEdits(t *testing.T) {
+	for _, edit := range []string{
+		`UPDATE audit SET actor = 'mallory' WHERE seq = 1`,
+		`DELETE FROM audit WHERE seq = (SELECT max(seq) FROM audit)`,
+	} {
+		env := testEnv(t)
+		runCLI(t, env, "init")
+		runCLI(t, env, "docs", "list")
+		if _, _, err := runCLI(t, env, "audit", "verify"); err != nil {
+			t.Fatalf("intact log: %v", err)
+		}
+		db, err := sql.Open("sqlite", filepath.Join(env["ANTIDOTE_WORKSPACE"], dbFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec(edit); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		_, _, err = runCLI(t, env, "audit", "verify")
+		if !errors.Is(err, audit.ErrTampered) {
+			t.Errorf("after %q: audit verify = %v, want ErrTampered", edit, err)
+		}
 	}
 }

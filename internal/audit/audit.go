@@ -55,8 +55,11 @@ func New(store Store, mac MAC) *Log {
 	return &Log{mac: mac, store: store, Now: time.Now}
 }
 
-// Record appends an event.
-func (l *Log) Record(ctx context.Context, actor, action, target string, detail []byte) error {
+// Record appends an event and returns it, so that the caller can keep the
+// chain's head elsewhere (a log cut short at its end is only detectable
+// against such an anchor).
+func (l *Log) Record(ctx context.Context, actor, action, target string, detail []byte) (Event, error) {
+	var rec Event
 	err := l.store.AppendAudit(ctx, func(last Event) (Event, error) {
 		e := Event{
 			Seq:    last.Seq + 1,
@@ -72,12 +75,13 @@ func (l *Log) Record(ctx context.Context, actor, action, target string, detail [
 		}
 		m := l.sum(e)
 		e.MAC = m[:]
+		rec = e
 		return e, nil
 	})
 	if err != nil {
-		return fmt.Errorf("record %s in the audit log: %w", action, err)
+		return Event{}, fmt.Errorf("record %s in the audit log: %w", action, err)
 	}
-	return nil
+	return rec, nil
 }
 
 func (l *Log) sum(e Event) [32]byte {
@@ -94,6 +98,10 @@ func (l *Log) sum(e Event) [32]byte {
 // Verify walks the whole chain and returns the number of events, or an
 // error wrapping ErrTampered naming the first bad event.
 func (l *Log) Verify(ctx context.Context) (int64, error) {
+	return l.verify(ctx, func(Event) {})
+}
+
+func (l *Log) verify(ctx context.Context, each func(Event)) (int64, error) {
 	var n int64
 	var prev []byte
 	err := l.store.ListAudit(ctx, func(e Event) error {
@@ -109,9 +117,33 @@ func (l *Log) Verify(ctx context.Context) (int64, error) {
 			return fmt.Errorf("%w: event %d was altered", ErrTampered, e.Seq)
 		}
 		prev = e.MAC
+		each(e)
 		return nil
 	})
 	return n, err
+}
+
+// Head is the last event's sequence number and MAC, kept apart from the log.
+type Head struct {
+	Seq int64
+	MAC []byte
+}
+
+// VerifyHead verifies the chain and that it reaches head: events cut from
+// the end of the log are detected.
+func (l *Log) VerifyHead(ctx context.Context, head Head) (int64, error) {
+	var last Event
+	n, err := l.verify(ctx, func(e Event) { last = e })
+	if err != nil {
+		return n, err
+	}
+	if head.Seq > last.Seq {
+		return n, fmt.Errorf("%w: the log ends at event %d but event %d was recorded", ErrTampered, last.Seq, head.Seq)
+	}
+	if head.Seq > 0 && head.Seq == last.Seq && !bytes.Equal(head.MAC, last.MAC) {
+		return n, fmt.Errorf("%w: event %d differs from the one recorded", ErrTampered, head.Seq)
+	}
+	return n, nil
 }
 
 // List calls fn for every event in order.

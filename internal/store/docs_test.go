@@ -86,7 +86,7 @@ func TestAuditConformance(t *testing.T) {
 		log := audit.New(s, shaMAC{})
 		log.Now = func() time.Time { return time.Date(2017, 3, 7, 0, 0, 0, 0, time.UTC) }
 		for _, a := range []string{"init", "ingest", "docs.text"} {
-			if err := log.Record(ctx, "alice", a, "doc 1", []byte("query: secret")); err != nil {
+			if _, err := log.Record(ctx, "alice", a, "doc 1", []byte("query: secret")); err != nil {
 				t.Fatal(err)
 			}
 		}
