@@ -154,3 +154,20 @@ func TestCorpusMemoryBounded(t *testing.T) {
 		t.Errorf("zip entries hold %d bytes, stats say %d", n, st.Bytes)
 	}
 }
+
+func BenchmarkCorpus(b *testing.B) {
+	var st Stats
+	for b.Loop() {
+		var err error
+		if st, err = Corpus(io.Discard, 1, 100, 30); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(st.Bytes)
+}
+
+func BenchmarkDemo(b *testing.B) {
+	for b.Loop() {
+		Demo(1)
+	}
+}

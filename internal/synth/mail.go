@@ -52,12 +52,19 @@ func (g *gen) newMessage(p *plants, subject string) *message {
 	tool := g.codename()
 	d := &doc{}
 	p1, p2 := g.paragraph(d, pr, tool), g.paragraph(d, pr, tool)
-	keep := d.ids.names()
+	// Some mailers wrap at 72; others send a paragraph as one long line,
+	// which quoted-printable then breaks with soft line breaks, often in the
+	// middle of an identifier.
+	para := func(s string) []string { return []string{s} }
+	if g.chance(0.5) {
+		keep := d.ids.names()
+		para = func(s string) []string { return wrap(s, 72, keep) }
+	}
 	var body []string
 	body = append(body, "Hi all,", "")
-	body = append(body, wrap(p1, 72, keep)...)
+	body = append(body, para(p1)...)
 	body = append(body, "", "Status \u2013 "+strings.ToLower(g.pick(statuses))+". Details below.", "")
-	body = append(body, wrap(p2, 72, keep)...)
+	body = append(body, para(p2)...)
 	body = append(body, "", "-- ", from.Name, from.Branch, from.Email, from.Phone)
 	*p = append(*p, d.ids...)
 	m.Body = strings.Join(body, "\n") + "\n"

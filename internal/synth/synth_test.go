@@ -327,3 +327,20 @@ func TestWriteZipRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// TestMailSoftBreaks checks some demo mails carry quoted-printable soft line
+// breaks, so extractors must decode before detecting.
+func TestMailSoftBreaks(t *testing.T) {
+	found := false
+	for seed := int64(1); seed <= 5 && !found; seed++ {
+		for _, f := range Demo(seed).Files {
+			mail := strings.HasSuffix(f.Path, ".mbox") || strings.HasSuffix(f.Path, ".eml")
+			if mail && (bytes.Contains(f.Data, []byte("=\n")) || bytes.Contains(f.Data, []byte("=\r\n"))) {
+				found = true
+			}
+		}
+	}
+	if !found {
+		t.Error("no demo mail in seeds 1-5 has a quoted-printable soft line break")
+	}
+}
