@@ -13,11 +13,17 @@ import (
 type builder struct {
 	g    *gen
 	leak *Leak
-	seen map[Planted]bool
+	seen map[plantKey]bool
 }
 
+// plantKey identifies a planted identifier for de-duplication: the first
+// form written wins.
+type plantKey struct{ file, member, kind, value string }
+
+func keyOf(p Planted) plantKey { return plantKey{p.File, p.Member, p.Kind, p.Value} }
+
 func newBuilder(g *gen) *builder {
-	b := &builder{g: g, leak: &Leak{}, seen: map[Planted]bool{}}
+	b := &builder{g: g, leak: &Leak{}, seen: map[plantKey]bool{}}
 	for _, s := range g.staff {
 		b.leak.Staff = append(b.leak.Staff, s.Name)
 	}
@@ -34,8 +40,8 @@ func (b *builder) add(path string, data []byte, ids plants) {
 func (b *builder) plant(file, member string, ids plants) {
 	for _, p := range ids {
 		p.File, p.Member = file, member
-		if !b.seen[p] {
-			b.seen[p] = true
+		if k := keyOf(p); !b.seen[k] {
+			b.seen[k] = true
 			b.leak.Truth.Identifiers = append(b.leak.Truth.Identifiers, p)
 		}
 	}

@@ -52,11 +52,11 @@ func CorpusTruth(w io.Writer, seed int64, pages, attachments int, planted func(P
 		}
 		st.Files++
 		st.Bytes += int64(len(data))
-		seen := map[Planted]bool{}
+		seen := map[plantKey]bool{}
 		for _, p := range ids {
 			p.File = name
-			if !seen[p] {
-				seen[p] = true
+			if k := keyOf(p); !seen[k] {
+				seen[k] = true
 				st.Identifiers++
 				st.ByKind[p.Kind]++
 				if planted != nil {

@@ -37,6 +37,13 @@ func TestDemoDeterministic(t *testing.T) {
 			t.Fatalf("truth %d differs between runs", i)
 		}
 	}
+	seen := map[plantKey]bool{}
+	for _, p := range a.Truth.Identifiers {
+		if seen[keyOf(p)] {
+			t.Errorf("truth lists %s %q in %s twice", p.Kind, p.Value, p.File)
+		}
+		seen[keyOf(p)] = true
+	}
 }
 
 func TestDemoShape(t *testing.T) {
