@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"antidote/internal/extract"
@@ -90,7 +89,10 @@ func runScale(dir, bin string, n int) error {
 	if out, err := initCmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("init: %v %s", err, out)
 	}
-	cmd := exec.Command(bin, "ingest", "--quiet", zipPath)
+	// Peak RSS comes from GNU time: a Go child's own rusage also counts the
+	// pages it shared with this (large) parent before exec.
+	rssFile := filepath.Join(dir, "rss.txt")
+	cmd := exec.Command("/usr/bin/time", "-o", rssFile, "-f", "%M", bin, "ingest", "--quiet", zipPath)
 	cmd.Env = env
 	cmd.Stderr = os.Stderr
 	t0 = time.Now()
@@ -99,7 +101,12 @@ func runScale(dir, bin string, n int) error {
 	if err != nil && cmd.ProcessState.ExitCode() != 3 {
 		return fmt.Errorf("ingest: %w", err)
 	}
-	rss := float64(cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss) / 1024
+	rb, err := os.ReadFile(rssFile)
+	if err != nil {
+		return fmt.Errorf("read peak RSS (is GNU time installed? apt-get install time): %w", err)
+	}
+	kb, _ := strconv.ParseFloat(strings.TrimSpace(string(rb)), 64)
+	rss := kb / 1024
 	fmt.Printf("| %dx | %d | %.0f | %.1f | %.0f | %.1f | %.0f | %.2f | %.2f | %.2f |\n",
 		n, docs, zipMB, ingestS, float64(docs)/ingestS, zipMB/ingestS, rss, extractS, unzipS, extractS/unzipS)
 	return nil
