@@ -14,10 +14,6 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 )
 
-// ErrNotFound is what stores return, wrapped, for a missing vendor,
-// product or case.
-var ErrNotFound = errors.New("not found")
-
 // Vendor is an organisation that receives reports: the maker of a product
 // or a downstream maker that ships someone else's.
 type Vendor struct {
