@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
@@ -165,6 +166,7 @@ func openWorkspace(ctx context.Context, e *env, w *wsFlags) (*workspace, error) 
 		if err != nil {
 			return nil, fmt.Errorf("unlock workspace: %w", err)
 		}
+		releaseKDFMemory()
 	}
 	return openWithKeys(ctx, e, w, dir, cfg, keys, false)
 }
@@ -237,3 +239,9 @@ func (ws *workspace) readHead() (audit.Head, error) {
 	}
 	return h, json.Unmarshal(b, &h)
 }
+
+// releaseKDFMemory returns the KDF's memory-hard arena (up to 256 MiB) to
+// the system at once. Without it the garbage collector sets its next goal
+// from a heap that held the arena, and a long ingest would keep twice that
+// resident.
+func releaseKDFMemory() { debug.FreeOSMemory() }
