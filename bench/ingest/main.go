@@ -51,7 +51,7 @@ func main() {
 func runScale(dir, bin string, n int) error {
 	zipPath := filepath.Join(dir, fmt.Sprintf("corpus-%dx.zip", n))
 	if _, err := os.Stat(zipPath); err != nil {
-		f, err := os.Create(zipPath)
+		f, err := os.Create(zipPath + ".tmp")
 		if err != nil {
 			return err
 		}
@@ -59,6 +59,9 @@ func runScale(dir, bin string, n int) error {
 			return fmt.Errorf("generate corpus: %w", err)
 		}
 		if err := f.Close(); err != nil {
+			return err
+		}
+		if err := os.Rename(zipPath+".tmp", zipPath); err != nil {
 			return err
 		}
 	}
