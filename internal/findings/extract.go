@@ -1,8 +1,10 @@
 package findings
 
 import (
+	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Evidence kinds: what a span of a document shows.
@@ -246,15 +248,40 @@ func (p *Proposal) title() string {
 		}
 		in = appendNew(in, n)
 	}
+	products, cves := listSome(in, 3), listSome(p.CVEs, 3)
+	var t string
 	switch {
 	case len(in) > 0 && len(p.CVEs) > 0:
-		return what + " in " + strings.Join(in, ", ") + " (" + strings.Join(p.CVEs, ", ") + ")"
+		t = what + " in " + products + " (" + cves + ")"
 	case len(in) > 0:
-		return what + " in " + strings.Join(in, ", ")
+		t = what + " in " + products
 	case len(p.CVEs) > 0:
-		return what + " " + strings.Join(p.CVEs, ", ")
+		t = what + " " + cves
+	default:
+		t = what
 	}
-	return what
+	return clipTitle(t)
+}
+
+// listSome joins at most n items and says how many more there are: a page
+// naming forty CVEs still gets a readable title.
+func listSome(items []string, n int) string {
+	if len(items) <= n {
+		return strings.Join(items, ", ")
+	}
+	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
+}
+
+// clipTitle keeps a title within MaxTitleBytes on a rune boundary.
+func clipTitle(t string) string {
+	if len(t) <= MaxTitleBytes {
+		return t
+	}
+	cut := MaxTitleBytes - len("…")
+	for cut > 0 && !utf8.RuneStart(t[cut]) {
+		cut--
+	}
+	return t[:cut] + "…"
 }
 
 // Finding turns a proposal into a proposed finding citing its evidence.

@@ -1,6 +1,7 @@
 package findings
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -220,4 +221,26 @@ func FuzzExtract(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A page naming dozens of products and CVEs still yields a valid finding:
+// the title lists a few and counts the rest.
+func TestLongTitleStaysValid(t *testing.T) {
+	var b strings.Builder
+	for i := 0; i < 60; i++ {
+		fmt.Fprintf(&b, "Remote code execution in Apple iOS 9.%d via CVE-2016-%05d. ", i, 90000+i)
+	}
+	d, err := DefaultDictionary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range d.Extract(1, b.String()) {
+		f := p.Finding()
+		if err := f.Validate(); err != nil {
+			t.Fatalf("proposal %q: %v", f.Title, err)
+		}
+		if !strings.Contains(f.Title, "more") {
+			t.Errorf("title %q does not say how many more CVEs there are", f.Title)
+		}
+	}
 }

@@ -7,6 +7,9 @@ import (
 	"time"
 )
 
+// MaxTitleBytes bounds a finding's title.
+const MaxTitleBytes = 300
+
 // State is where a finding stands in review.
 type State string
 
@@ -81,8 +84,8 @@ func (f *Finding) Validate() error {
 	if f.Title == "" {
 		return errors.New("finding needs a title")
 	}
-	if len(f.Title) > 300 {
-		return errors.New("finding title is longer than 300 bytes: put the detail in the summary")
+	if len(f.Title) > MaxTitleBytes {
+		return fmt.Errorf("finding title is longer than %d bytes: put the detail in the summary", MaxTitleBytes)
 	}
 	if f.State == "" {
 		f.State = Proposed
