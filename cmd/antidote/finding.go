@@ -211,7 +211,10 @@ func cmdFindingList(ctx context.Context, e *env, args []string) error {
 			itw = "yes"
 		}
 		if len(f.CVEs) > 0 {
-			cve = strings.Join(f.CVEs, ",")
+			cve = f.CVEs[0]
+			if len(f.CVEs) > 1 {
+				cve += fmt.Sprintf(" +%d", len(f.CVEs)-1)
+			}
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", f.ID, f.State, score, itw, cve, f.Title)
 	}

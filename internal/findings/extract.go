@@ -243,8 +243,8 @@ func (p *Proposal) title() string {
 	var in []string
 	for _, a := range p.Affected {
 		n := a.Vendor + " " + a.Product
-		if a.Product == "routers" || strings.HasPrefix(a.Product, a.Vendor) {
-			n = a.Vendor + " " + a.Product
+		if strings.HasPrefix(a.Product, a.Vendor) {
+			n = a.Product // "Linux kernel", not "Linux Linux kernel"
 		}
 		in = appendNew(in, n)
 	}
