@@ -64,6 +64,7 @@ func commands() map[string]command {
 		"lock":       {"end the unlocked session", cmdLock},
 		"passphrase": {"change the workspace passphrase (no data is re-encrypted)", cmdPassphrase},
 		"recover":    {"open the workspace with k-of-n recovery shares and set a new passphrase", cmdRecover},
+		"migrate":    {"upgrade the workspace database schema to this antidote's version", cmdMigrate},
 		"ingest":     {"ingest files, directories and archives into the workspace", cmdIngest},
 		"docs":       {"list, show, print text of, or get documents (docs list|show|text|get)", cmdDocs},
 		"search":     {"full-text search over extracted text", cmdSearch},
