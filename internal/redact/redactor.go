@@ -47,6 +47,7 @@ type Options struct {
 type Redactor struct {
 	opts    Options
 	scanner *detect.Scanner
+	emails  *detect.Scanner // e-mail addresses only, to check around tokens
 	ppKey   [32]byte
 	workers sync.Pool // *worker for Apply
 }
@@ -70,7 +71,11 @@ func New(opts Options) (*Redactor, error) {
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
 	}
-	r := &Redactor{opts: opts, scanner: sc}
+	em, err := detect.New(detect.Options{Kinds: []detect.Kind{detect.Email}})
+	if err != nil {
+		return nil, fmt.Errorf("redact: %w", err)
+	}
+	r := &Redactor{opts: opts, scanner: sc, emails: em}
 	m := hmac.New(sha256.New, opts.Key.b.Reveal())
 	m.Write([]byte(domain + "prefix-preserving"))
 	copy(r.ppKey[:], m.Sum(nil))
@@ -113,6 +118,12 @@ type worker struct {
 	cache   map[cacheKey]cacheEntry
 	matches []detect.Match
 	token   []byte
+	again   []byte // the output of one pass, input to the next
+	passes  int    // passes the last redact made, for tests
+
+	suspects     [][2]int // output spans of tokens beside e-mail-like runs
+	joins, only  [][2]int // e-mail addresses formed around them
+	emailMatches []detect.Match
 }
 
 type cacheKey struct {
@@ -131,24 +142,87 @@ func (r *Redactor) newWorker() *worker {
 	return &worker{r: r, ps: newPseudonymizer(r.opts.Key), cache: make(map[cacheKey]cacheEntry)}
 }
 
+// maxPasses bounds how often redact goes over its own output.
+const maxPasses = 3
+
 // redact appends the redaction of text to dst, counting into t and
 // appending replacements not made before to fresh.
+//
+// Where identifiers overlap, detect reports the first; the rest of a
+// later one can survive beside the token and, joined to it, read as an
+// e-mail address ("Alice Martin@example.org" with the name listed gives
+// "NAME-...@example.org"). redact then goes over its own output again,
+// replacing only such addresses that contain a token, so that verify
+// finds nothing and the result depends on no more than the line around
+// the token (which keeps Stream's output equal to Apply's).
 func (w *worker) redact(dst, text []byte, t *tally, fresh *[]Mapping) []byte {
+	start := len(dst)
+	t.bytes += int64(len(text))
+	dst = w.redactOnce(dst, text, t, fresh, nil)
+	w.passes = 1
+	for w.passes < maxPasses && w.joined(dst[start:]) {
+		w.again = append(w.again[:0], dst[start:]...)
+		w.only = append(w.only[:0], w.joins...)
+		dst = w.redactOnce(dst[:start], w.again, t, fresh, w.only)
+		w.passes++
+	}
+	return dst
+}
+
+// joined finds, in one pass's output, e-mail addresses that contain a
+// token the pass wrote beside an e-mail-like run, and leaves their spans
+// in w.joins.
+func (w *worker) joined(out []byte) bool {
+	w.joins = w.joins[:0]
+	for _, sp := range w.suspects {
+		lo, hi := max(0, sp[0]-320), min(len(out), sp[1]+320)
+		w.emailMatches = w.r.emails.Scan(w.emailMatches[:0], out[lo:hi])
+		for _, m := range w.emailMatches {
+			if lo+m.Start < sp[1] && lo+m.End > sp[0] {
+				w.joins = append(w.joins, [2]int{lo + m.Start, lo + m.End})
+			}
+		}
+	}
+	return len(w.joins) > 0
+}
+
+// overlapsAny reports whether [s,e) overlaps one of the spans.
+func overlapsAny(spans [][2]int, s, e int) bool {
+	for _, sp := range spans {
+		if s < sp[1] && e > sp[0] {
+			return true
+		}
+	}
+	return false
+}
+
+// redactOnce is one pass of redact. With only non-nil it handles just the
+// matches that overlap those spans and counts only what it replaces. It
+// records in w.suspects the output spans (relative to where it started
+// appending) of tokens written beside an e-mail-like run.
+func (w *worker) redactOnce(dst, text []byte, t *tally, fresh *[]Mapping, only [][2]int) []byte {
 	pol := &w.r.opts.Policy
 	w.matches = w.r.scanner.Scan(w.matches[:0], text)
-	t.bytes += int64(len(text))
+	w.suspects = w.suspects[:0]
+	base := len(dst)
 	prev := 0
 	for i := range w.matches {
 		m := &w.matches[i]
+		if only != nil && !overlapsAny(only, m.Start, m.End) {
+			continue
+		}
 		if mayHideInToken(m.Kind) && insideToken(text, m.Start, m.End) {
 			continue
 		}
-		act := pol.act[m.Kind][m.Scope]
-		t.found[m.Kind]++
 		isIP := m.Kind == detect.IPv4 || m.Kind == detect.IPv6
+		act := pol.act[m.Kind][m.Scope]
 		if act == PrefixPreserve && !isIP {
 			act = Redact // only addresses have prefixes
 		}
+		if only != nil && act == Keep {
+			continue
+		}
+		t.found[m.Kind]++
 		if act == Keep && !(isIP && m.Scope == detect.Public) {
 			if isIP {
 				t.scopes[m.Scope]++
@@ -170,10 +244,42 @@ func (w *worker) redact(dst, text []byte, t *tally, fresh *[]Mapping) []byte {
 		}
 		t.redacted[m.Kind]++
 		dst = append(dst, text[prev:m.Start]...)
+		if inEmailRun(text, m.Start, m.End) {
+			w.suspects = append(w.suspects, [2]int{len(dst) - base, len(dst) - base + len(e.repl)})
+		}
 		dst = append(dst, e.repl...)
 		prev = m.End
 	}
 	return append(dst, text[prev:]...)
+}
+
+// inEmailRun reports whether text[start:end] is next to a run of e-mail
+// characters that reaches an '@', so that a token put there could become
+// part of an address.
+func inEmailRun(text []byte, start, end int) bool {
+	for i := end; i < len(text) && i < end+320; i++ {
+		c := text[i]
+		if c == '@' {
+			return true
+		}
+		if !isEmailByte(c) {
+			break
+		}
+	}
+	for i := start - 1; i >= 0 && i >= start-320; i-- {
+		c := text[i]
+		if c == '@' {
+			return true
+		}
+		if !isEmailByte(c) {
+			break
+		}
+	}
+	return false
+}
+
+func isEmailByte(c byte) bool {
+	return isTokenByte(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '\'' || c >= 0x80
 }
 
 // entry returns the replacement and place of a match, computing and
