@@ -68,8 +68,12 @@ func benchScan(b *testing.B, text []byte, opts Options) {
 	var dst []Match
 	b.SetBytes(int64(len(text)))
 	b.ResetTimer()
+	c0 := cpuTime()
 	for b.Loop() {
 		dst = s.Scan(dst[:0], text)
+	}
+	if c := cpuTime() - c0; c > 0 {
+		b.ReportMetric(float64(b.N)*float64(len(text))/1e6/c.Seconds(), "MB/cpu-s")
 	}
 }
 

@@ -45,6 +45,7 @@ type Options struct {
 // concurrent use.
 type Scanner struct {
 	on    [Secret + 1]bool
+	addrs bool // any of IPv4, IPv6, MAC
 	names *nameIndex
 	trig  [256]bool  // bytes at which the main loop stops
 	act   [256]uint8 // what the fast loop does at a byte
@@ -82,6 +83,7 @@ func New(opts Options) (*Scanner, error) {
 		}
 		s.names = x
 	}
+	s.addrs = s.on[IPv4] || s.on[IPv6] || s.on[MAC]
 	for c := 0; c < 256; c++ {
 		b := byte(c)
 		switch {
@@ -166,8 +168,12 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		if pend.start >= 0 && pend.start < lim {
 			lim = pend.start
 		}
-		// The fast loop: skip bytes and words where nothing can start.
+		// The fast loop: skip bytes and words where nothing can start. At a
+		// word start it runs the word detectors itself, so that a word is
+		// looked at once; done says best holds their verdict for i.
 		seg := text[:lim]
+		var best cand
+		done := false
 	fast:
 		for i < len(seg) {
 			switch s.act[seg[i]] {
@@ -176,8 +182,12 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 				continue
 			case actWord:
 			case actWordMay:
-				if (i == 0 || class[seg[i-1]]&cWord == 0) && s.wordMay(text, i) {
-					break fast
+				if i == 0 || class[seg[i-1]]&cWord == 0 {
+					s.wordStart(text, i, &best)
+					if best.end > 0 {
+						done = true
+						break fast
+					}
 				}
 			case actPunct:
 				if s.punctMay(text, i) {
@@ -196,7 +206,6 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		if i >= n {
 			break
 		}
-		var best cand
 		if i == em.start {
 			best = cand{start: em.start, end: em.end, kind: Email, rank: rankEmail}
 		}
@@ -208,7 +217,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		adv := i + 1
 		switch {
 		case c < utf8.RuneSelf && isWordByte(c):
-			if i == 0 || !isWordByte(text[i-1]) {
+			if !done && (i == 0 || !isWordByte(text[i-1])) {
 				s.wordStart(text, i, &best)
 			}
 			hi := min(n, lim)
@@ -289,44 +298,8 @@ func tailAssignment(text []byte, st, e int) (cand, bool) {
 	return best, found
 }
 
-// wordMay is a cheap test that wordStart might find something at the word
-// start p; false means it certainly would not.
-func (s *Scanner) wordMay(text []byte, p int) bool {
-	if s.names != nil {
-		return true
-	}
-	c := text[p]
-	n := len(text)
-	if isHex(c) {
-		k := 1
-		for k < 5 && p+k < n && isHex(text[p+k]) {
-			k++
-		}
-		if p+k < n {
-			switch text[p+k] {
-			case ':', '-', '.', '[', '(', '{':
-				return true
-			}
-		}
-	}
-	if s.on[Secret] && p+1 < n {
-		switch d := text[p+1]; c {
-		case 'A':
-			return d == 'K' || d == 'S' || d == 'B' || d == 'C' || d == 'I'
-		case 'g':
-			return d == 'h' || d == 'i'
-		case 'x':
-			return d == 'o'
-		case 's', 'r':
-			return d == 'k'
-		case 'e':
-			return d == 'y'
-		}
-	}
-	return false
-}
-
-// punctMay is wordMay for ':', '=' and '-'.
+// punctMay is a cheap test that the separator at text[i] may start
+// something; it looks at ':', '=' and '-'.
 func (s *Scanner) punctMay(text []byte, i int) bool {
 	switch text[i] {
 	case ':':
@@ -349,34 +322,41 @@ func (s *Scanner) punctMay(text []byte, i int) bool {
 
 // wordStart tries every detector that can start at the ASCII word start p.
 // It looks at the first few bytes before calling a detector, so that an
-// ordinary word costs a handful of table lookups.
+// ordinary word costs a handful of table lookups: every address starts with
+// a run of at most four hex digits and a separator, and goes on after the
+// separator with a hex digit (or a second ':', or a defanged dot).
 func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 	c := text[p]
 	n := len(text)
-	if isHex(c) {
+	if isHex(c) && s.addrs {
 		k := 1
 		for k < 5 && p+k < n && isHex(text[p+k]) {
 			k++
 		}
-		if p+k < n {
+		if p+k+1 < n {
+			next := text[p+k+1]
 			switch text[p+k] {
 			case ':':
-				if k <= 4 && s.on[IPv6] {
+				if k <= 4 && s.on[IPv6] && (isHex(next) || next == ':') {
 					s.ipv6At(text, p, best)
 				}
-				if k <= 2 && s.on[MAC] {
+				if k <= 2 && s.on[MAC] && isHex(next) {
 					s.macAt(text, p, best)
 				}
 			case '-':
-				if k == 2 && s.on[MAC] {
+				if k == 2 && s.on[MAC] && isHex(next) {
 					s.macAt(text, p, best)
 				}
-			case '.', '[', '(', '{':
-				if k <= 3 && isDigit(c) && s.on[IPv4] {
+			case '.':
+				if k <= 3 && isDigit(c) && s.on[IPv4] && isDigit(next) {
 					s.ipv4At(text, p, best)
 				}
-				if k == 4 && s.on[MAC] {
+				if k == 4 && s.on[MAC] && isHex(next) {
 					s.macAt(text, p, best)
+				}
+			case '[', '(', '{':
+				if k <= 3 && isDigit(c) && s.on[IPv4] {
+					s.ipv4At(text, p, best)
 				}
 			}
 		}
