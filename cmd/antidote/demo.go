@@ -90,6 +90,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "(%v)\n", err)
 		}
 	}
+	if err := demoDisclosure(ctx, e, &de); err != nil {
+		return err
+	}
 	if *keep != "" {
 		fmt.Fprintf(e.stdout, "\nThe workspace is kept at %s; its passphrase is in ANTIDOTE_PASSPHRASE", wsDir)
 		if e.getenv("ANTIDOTE_PASSPHRASE") == "" {
