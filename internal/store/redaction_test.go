@@ -1,0 +1,78 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+
+	"antidote/internal/store"
+)
+
+func TestRedactionConformance(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		docs := addDocs(t, s, 3)
+
+		// A document not redacted yet.
+		if _, err := s.RedactedText(ctx, docs[0]); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("RedactedText before redaction: %v, want ErrNotFound", err)
+		}
+		// Store, read back, replace.
+		if err := s.PutRedaction(ctx, docs[0], []byte("first IPv4-US-AAAAAAAAAAAA"), []byte(`{"found":1}`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutRedaction(ctx, docs[1], []byte{}, []byte(`{"found":0}`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutRedaction(ctx, docs[0], []byte("redacted-text-3e8d NAME-BBBBBBBBBBBB"), []byte(`{"found":2}`)); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.RedactedText(ctx, docs[0])
+		if err != nil || string(got) != "redacted-text-3e8d NAME-BBBBBBBBBBBB" {
+			t.Fatalf("RedactedText = %q, %v", got, err)
+		}
+		if got, err := s.RedactedText(ctx, docs[1]); err != nil || len(got) != 0 {
+			t.Fatalf("empty redacted text = %q, %v", got, err)
+		}
+		var ids []int64
+		var stats []string
+		err = s.ListRedactionStats(ctx, func(id int64, b []byte) error {
+			ids = append(ids, id)
+			stats = append(stats, string(b))
+			return nil
+		})
+		if err != nil || len(ids) != 2 || ids[0] != docs[0] || stats[0] != `{"found":2}` || stats[1] != `{"found":0}` {
+			t.Fatalf("ListRedactionStats = %v %q %v", ids, stats, err)
+		}
+
+		// Tokens: the first value recorded for a key stays; lookups by key.
+		k1, k2 := bytes.Repeat([]byte{1}, 32), bytes.Repeat([]byte{2}, 32)
+		if err := s.PutTokens(ctx, []store.TokenValue{{Key: k1, Value: []byte("token-value-77c1")}, {Key: k2, Value: []byte("second")}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutTokens(ctx, []store.TokenValue{{Key: k1, Value: []byte("other")}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.PutTokens(ctx, nil); err != nil {
+			t.Fatal(err)
+		}
+		if v, err := s.LookupToken(ctx, k1); err != nil || string(v) != "token-value-77c1" {
+			t.Fatalf("LookupToken = %q, %v", v, err)
+		}
+		if _, err := s.LookupToken(ctx, bytes.Repeat([]byte{3}, 32)); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("LookupToken of an unknown key: %v", err)
+		}
+		if n, err := s.TokenCount(ctx); err != nil || n != 2 {
+			t.Fatalf("TokenCount = %d, %v", n, err)
+		}
+
+		// Nothing of it is in the database in the clear.
+		dump := rawDump(t, s)
+		for _, plain := range []string{"redacted-text-3e8d", "token-value-77c1", `"found":2`} {
+			if bytes.Contains(dump, []byte(plain)) {
+				t.Errorf("database holds %q in the clear", plain)
+			}
+		}
+	})
+}
