@@ -85,13 +85,13 @@ func cmdRedact(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *outDir == "" {
-		if len(ins) > 1 {
-			return usageErrorf("several inputs need --out DIR")
-		}
 		for _, a := range fs.Args() {
 			if fi, err := os.Stat(a); err == nil && fi.IsDir() {
 				return usageErrorf("a directory input needs --out DIR")
 			}
+		}
+		if len(ins) > 1 {
+			return usageErrorf("several inputs need --out DIR")
 		}
 	}
 	if len(ins) == 0 {
