@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,6 +69,15 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 	}
 	if *threshold != 0 && (*threshold < 2 || *threshold > *shares) {
 		return usageErrorf("--threshold must be between 2 and --shares")
+	}
+	if w.database != "" {
+		u, err := url.Parse(w.database)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			return usageErrorf("--database must be a postgres:// URL")
+		}
+		if _, has := u.User.Password(); has {
+			return usageErrorf("--database must not contain a password: it would be stored in antidote.json; use PGPASSWORD or a ~/.pgpass file")
+		}
 	}
 	dir, err := w.resolveDir(e)
 	if err != nil {
