@@ -46,6 +46,7 @@ type Options struct {
 type Scanner struct {
 	on    [Secret + 1]bool
 	addrs bool // any of IPv4, IPv6, MAC
+	colon bool // IPv6 or MAC
 	names *nameIndex
 	trig  [256]bool  // bytes at which the main loop stops
 	act   [256]uint8 // what the fast loop does at a byte
@@ -84,6 +85,7 @@ func New(opts Options) (*Scanner, error) {
 		s.names = x
 	}
 	s.addrs = s.on[IPv4] || s.on[IPv6] || s.on[MAC]
+	s.colon = s.on[IPv6] || s.on[MAC]
 	for c := 0; c < 256; c++ {
 		b := byte(c)
 		switch {
@@ -309,15 +311,7 @@ func (s *Scanner) punctMay(text []byte, i int) bool {
 	case '-':
 		return i+1 < len(text) && text[i+1] == '-'
 	}
-	// A credential separator follows a keyword, perhaps a quote or spaces.
-	if i == 0 {
-		return false
-	}
-	switch lower[text[i-1]] {
-	case 'd', 'e', 'y', 'n', 't', ' ', '\t', '"', '\'':
-		return true
-	}
-	return false
+	return kwTail(text, i)
 }
 
 // wordStart tries every detector that can start at the ASCII word start p.
@@ -329,19 +323,13 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 	c := text[p]
 	n := len(text)
 	if isHex(c) && s.addrs {
-		k := 1
-		for k < 5 && p+k < n && isHex(text[p+k]) {
-			k++
-		}
+		k := hexRun5(text, p)
 		if p+k+1 < n {
 			next := text[p+k+1]
 			switch text[p+k] {
 			case ':':
-				if k <= 4 && s.on[IPv6] && (isHex(next) || next == ':') {
-					s.ipv6At(text, p, best)
-				}
-				if k <= 2 && s.on[MAC] && isHex(next) {
-					s.macAt(text, p, best)
+				if k <= 4 && s.colon && (isHex(next) || next == ':') {
+					s.colonAt(text, p, k, best)
 				}
 			case '-':
 				if k == 2 && s.on[MAC] && isHex(next) {
@@ -383,6 +371,41 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 	}
 	if s.names != nil && !prevRuneIsWord(text, p) {
 		s.nameAt(text, p, best)
+	}
+}
+
+// hexRun5 is the length of the run of hex digits at text[p], which must be
+// one, counted up to five.
+func hexRun5(text []byte, p int) int {
+	k := 1
+	for k < 5 && p+k < len(text) && isHex(text[p+k]) {
+		k++
+	}
+	return k
+}
+
+// colonAt tries the colon forms (IPv6 and MAC) at p, where k hex digits
+// are followed by ':'. Both need several colons in the run of hex digits,
+// colons and dots that starts at p (MAC five, IPv6 seven or a "::"), so
+// one pass over it rejects clock times such as "17:41:44" for both.
+func (s *Scanner) colonAt(text []byte, p, k int, best *cand) {
+	colons, dbl := 0, false
+	for r := p + k; r < len(text) && r-p < maxV6Text; r++ {
+		c := text[r]
+		if c == ':' {
+			colons++
+			if text[r-1] == ':' {
+				dbl = true
+			}
+		} else if class[c]&cHex == 0 && c != '.' {
+			break
+		}
+	}
+	if s.on[IPv6] && (dbl || colons >= 7) {
+		s.ipv6At(text, p, best)
+	}
+	if s.on[MAC] && k <= 2 && colons >= 5 && isHex(text[p+k+1]) {
+		s.macAt(text, p, best)
 	}
 }
 
