@@ -15,14 +15,28 @@ func adRedaction(col string, docID int64) string {
 
 func adToken(key []byte) string { return "redaction_tokens.value:" + hex.EncodeToString(key) }
 
+// ErrChanged says a record changed between reading and writing it: the
+// document was redacted again while its earlier redaction was checked.
+var ErrChanged = errors.New("changed since it was read")
+
+// Redaction is a document's stored redaction. Version counts up each time
+// the document is redacted again, so that a check names exactly the text
+// it read.
+type Redaction struct {
+	Text    []byte
+	Version int64
+}
+
 // PutRedaction stores the redacted text and statistics (JSON) of a
-// document, replacing an earlier redaction of it. Both are sealed.
+// document, replacing an earlier redaction of it and so voiding any check
+// of that one. Both are sealed.
 func (s *Store) PutRedaction(ctx context.Context, docID int64, text, stats []byte) error {
 	if text == nil {
 		text = []byte{}
 	}
-	_, err := s.exec(ctx, `INSERT INTO redactions (doc_id, text, stats, created_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (doc_id) DO UPDATE SET text = excluded.text, stats = excluded.stats, created_at = excluded.created_at`,
+	_, err := s.exec(ctx, `INSERT INTO redactions (doc_id, text, stats, created_at, version) VALUES (?, ?, ?, ?, 1)
+		ON CONFLICT (doc_id) DO UPDATE SET text = excluded.text, stats = excluded.stats, created_at = excluded.created_at,
+			version = redactions.version + 1`,
 		docID, s.seal(text, adRedaction("text", docID)), s.seal(stats, adRedaction("stats", docID)), now())
 	if err != nil {
 		return fmt.Errorf("store redaction of document %d: %w", docID, err)
@@ -30,18 +44,75 @@ func (s *Store) PutRedaction(ctx context.Context, docID int64, text, stats []byt
 	return nil
 }
 
+// Redaction returns the redacted text of a document with its version, or
+// ErrNotFound if it has not been redacted.
+func (s *Store) Redaction(ctx context.Context, docID int64) (Redaction, error) {
+	var r Redaction
+	var sealed []byte
+	err := s.queryRow(ctx, `SELECT text, version FROM redactions WHERE doc_id = ?`, docID).Scan(&sealed, &r.Version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("redaction of document %d: %w", docID, ErrNotFound)
+	}
+	if err != nil {
+		return r, fmt.Errorf("read redaction of document %d: %w", docID, err)
+	}
+	r.Text, err = s.open(sealed, adRedaction("text", docID))
+	return r, err
+}
+
 // RedactedText returns the redacted text of a document, or ErrNotFound if
 // it has not been redacted.
 func (s *Store) RedactedText(ctx context.Context, docID int64) ([]byte, error) {
-	var sealed []byte
-	err := s.queryRow(ctx, `SELECT text FROM redactions WHERE doc_id = ?`, docID).Scan(&sealed)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("redaction of document %d: %w", docID, ErrNotFound)
-	}
+	r, err := s.Redaction(ctx, docID)
+	return r.Text, err
+}
+
+// RecordCheck records whether version of a document's redaction passed the
+// independent check for identifiers, replacing an earlier record. It
+// returns ErrChanged if the document has been redacted again since that
+// version was read (nothing is recorded: the new text was not checked),
+// and ErrNotFound if it was never redacted.
+func (s *Store) RecordCheck(ctx context.Context, docID, version int64, passed bool) error {
+	// One statement: the record is written only while version is current.
+	res, err := s.exec(ctx, `INSERT INTO redaction_checks (doc_id, version, passed, checked_at)
+		SELECT doc_id, version, ?, ? FROM redactions WHERE doc_id = ? AND version = ?
+		ON CONFLICT (doc_id) DO UPDATE SET version = excluded.version, passed = excluded.passed, checked_at = excluded.checked_at`,
+		boolInt(passed), now(), docID, version)
 	if err != nil {
-		return nil, fmt.Errorf("read redaction of document %d: %w", docID, err)
+		return fmt.Errorf("record check of document %d: %w", docID, err)
 	}
-	return s.open(sealed, adRedaction("text", docID))
+	if k, err := res.RowsAffected(); err != nil || k > 0 {
+		return err
+	}
+	var n int
+	if err := s.queryRow(ctx, `SELECT count(*) FROM redactions WHERE doc_id = ?`, docID).Scan(&n); err != nil {
+		return fmt.Errorf("record check of document %d: %w", docID, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("redaction of document %d: %w", docID, ErrNotFound)
+	}
+	return fmt.Errorf("check of document %d's redaction version %d: %w", docID, version, ErrChanged)
+}
+
+// VerifiedDocs returns the documents whose current redaction passed its
+// check: the release gate's "redaction verified" condition.
+func (s *Store) VerifiedDocs(ctx context.Context) (map[int64]bool, error) {
+	rows, err := s.query(ctx, `SELECT c.doc_id FROM redaction_checks c
+		JOIN redactions r ON r.doc_id = c.doc_id AND r.version = c.version
+		WHERE c.passed = 1`)
+	if err != nil {
+		return nil, fmt.Errorf("list verified redactions: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("list verified redactions: %w", err)
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
 }
 
 // ListRedactionStats calls fn with the statistics of every redacted

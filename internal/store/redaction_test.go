@@ -76,3 +76,116 @@ func TestRedactionConformance(t *testing.T) {
 		}
 	})
 }
+
+func TestRedactionChecks(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		docs := addDocs(t, s, 3)
+		verified := func(want ...int64) {
+			t.Helper()
+			got, err := s.VerifiedDocs(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("VerifiedDocs = %v, want %v", got, want)
+			}
+			for _, id := range want {
+				if !got[id] {
+					t.Fatalf("VerifiedDocs = %v, want %v", got, want)
+				}
+			}
+		}
+		verified()
+
+		// Nothing to check before a redaction.
+		if err := s.RecordCheck(ctx, docs[0], 1, true); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("RecordCheck before redaction: %v, want ErrNotFound", err)
+		}
+		for _, id := range docs[:2] {
+			if err := s.PutRedaction(ctx, id, []byte("text"), []byte(`{}`)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err := s.Redaction(ctx, docs[0])
+		if err != nil || r.Version != 1 || string(r.Text) != "text" {
+			t.Fatalf("Redaction = %+v, %v", r, err)
+		}
+		// Only a passed check counts.
+		if err := s.RecordCheck(ctx, docs[0], 1, true); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordCheck(ctx, docs[1], 1, false); err != nil {
+			t.Fatal(err)
+		}
+		verified(docs[0])
+
+		// Redacting again voids the check, and a check of the old version
+		// (read before the new redaction) is refused.
+		if err := s.PutRedaction(ctx, docs[0], []byte("text, again"), []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+		verified()
+		if err := s.RecordCheck(ctx, docs[0], 1, true); !errors.Is(err, store.ErrChanged) {
+			t.Fatalf("RecordCheck of a replaced version: %v, want ErrChanged", err)
+		}
+		verified()
+		r, err = s.Redaction(ctx, docs[0])
+		if err != nil || r.Version != 2 || string(r.Text) != "text, again" {
+			t.Fatalf("Redaction after redacting again = %+v, %v", r, err)
+		}
+		if err := s.RecordCheck(ctx, docs[0], r.Version, true); err != nil {
+			t.Fatal(err)
+		}
+		// A later check replaces an earlier one, either way.
+		if err := s.RecordCheck(ctx, docs[1], 1, true); err != nil {
+			t.Fatal(err)
+		}
+		verified(docs[0], docs[1])
+		if err := s.RecordCheck(ctx, docs[0], r.Version, false); err != nil {
+			t.Fatal(err)
+		}
+		verified(docs[1])
+	})
+}
+
+// A workspace redacted before redaction checks existed migrates; its
+// redactions keep their text and count as not verified.
+func TestRedactionChecksMigration(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		docs := addDocs(t, s, 1)
+		if err := s.PutRedaction(ctx, docs[0], []byte("old text"), []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordCheck(ctx, docs[0], 1, true); err != nil {
+			t.Fatal(err)
+		}
+		// Back to schema 3, as an older antidote left it.
+		for _, q := range []string{
+			`DROP TABLE redaction_checks`,
+			`ALTER TABLE redactions DROP COLUMN version`,
+			`DELETE FROM schema_version WHERE version >= 4`,
+		} {
+			if _, err := s.DB().ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		if err := s.Check(ctx); !errors.Is(err, store.ErrSchemaOld) {
+			t.Fatalf("Check on schema 3 = %v, want ErrSchemaOld", err)
+		}
+		if n, err := s.Migrate(ctx); err != nil || n != 1 {
+			t.Fatalf("Migrate = %d, %v; want 1 migration", n, err)
+		}
+		if err := s.Check(ctx); err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Redaction(ctx, docs[0])
+		if err != nil || r.Version != 1 || string(r.Text) != "old text" {
+			t.Fatalf("Redaction after migrating = %+v, %v", r, err)
+		}
+		if v, err := s.VerifiedDocs(ctx); err != nil || len(v) != 0 {
+			t.Fatalf("VerifiedDocs after migrating = %v, %v", v, err)
+		}
+	})
+}
