@@ -82,6 +82,18 @@ func docName(d store.Doc) string {
 	return name
 }
 
+// allDocs lists every document of the workspace. It collects them first
+// so that the caller can read each one's text: SQLite serves one statement
+// at a time.
+func allDocs(ctx context.Context, st *store.Store) ([]store.Doc, error) {
+	var docs []store.Doc
+	err := st.ListDocs(ctx, func(d store.Doc) error {
+		docs = append(docs, d)
+		return nil
+	})
+	return docs, err
+}
+
 // redactAll redacts the extracted text of every document of the workspace
 // with the workspace's key and stores the results and the token mapping
 // sealed. Originals stay as they were.
@@ -100,12 +112,7 @@ func redactAll(ctx context.Context, e *env, w *wsFlags, opts redact.Options, rep
 	if err != nil {
 		return withExit(exitUsage, err)
 	}
-	// Collect first: SQLite serves one statement at a time.
-	var docs []store.Doc
-	err = ws.store.ListDocs(ctx, func(d store.Doc) error {
-		docs = append(docs, d)
-		return nil
-	})
+	docs, err := allDocs(ctx, ws.store)
 	if err != nil {
 		return err
 	}

@@ -15,62 +15,52 @@ func cmdRelease(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, "release", args, map[string]subcommand{"plan": cmdReleasePlan, "approve": cmdReleaseApprove})
 }
 
-// redactionRecords is what the release gate needs from the redaction
-// records: which documents' redacted output passed 'antidote verify'. The
-// store satisfies it once the redaction tables exist; until then every
-// document counts as unverified.
-type redactionRecords interface {
-	VerifiedDocs(ctx context.Context) (map[int64]bool, error)
-}
-
 // loadGate reads everything the release gate needs, without opening any
 // sealed document content.
-func loadGate(ctx context.Context, st *store.Store, at time.Time) (cases.GateInput, []cases.DocInput, bool, error) {
+func loadGate(ctx context.Context, st *store.Store, at time.Time) (cases.GateInput, []cases.DocInput, error) {
 	var in cases.GateInput
 	in.At = at
 	var err error
 	if in.Policy, err = st.Policy(ctx); err != nil {
-		return in, nil, false, err
+		return in, nil, err
 	}
 	if in.Findings, err = st.FindingInfos(ctx); err != nil {
-		return in, nil, false, err
+		return in, nil, err
 	}
 	if in.Cases, err = st.Cases(ctx); err != nil {
-		return in, nil, false, err
+		return in, nil, err
 	}
 	if in.Events, err = st.CaseEvents(ctx); err != nil {
-		return in, nil, false, err
+		return in, nil, err
 	}
 	if in.Products, err = st.Products(ctx); err != nil {
-		return in, nil, false, err
+		return in, nil, err
 	}
 	if in.Vendors, err = st.Vendors(ctx, false); err != nil {
-		return in, nil, false, err
+		return in, nil, err
 	}
 	ids, err := st.DocIDs(ctx)
 	if err != nil {
-		return in, nil, false, err
+		return in, nil, err
 	}
 	links, err := st.DocFindings(ctx)
 	if err != nil {
-		return in, nil, false, err
+		return in, nil, err
 	}
 	approvals, err := st.Approvals(ctx)
 	if err != nil {
-		return in, nil, false, err
+		return in, nil, err
 	}
-	var verified map[int64]bool
-	rr, haveRedaction := any(st).(redactionRecords)
-	if haveRedaction {
-		if verified, err = rr.VerifiedDocs(ctx); err != nil {
-			return in, nil, false, err
-		}
+	// Verified: the document's current redaction passed 'antidote verify --all'.
+	verified, err := st.VerifiedDocs(ctx)
+	if err != nil {
+		return in, nil, err
 	}
 	docs := make([]cases.DocInput, len(ids))
 	for i, id := range ids {
 		docs[i] = cases.DocInput{ID: id, Findings: links[id], Verified: verified[id], Approvals: approvals[id]}
 	}
-	return in, docs, haveRedaction, nil
+	return in, docs, nil
 }
 
 func cmdReleasePlan(ctx context.Context, e *env, args []string) error {
@@ -91,12 +81,9 @@ func cmdReleasePlan(ctx context.Context, e *env, args []string) error {
 	}
 	defer ws.Close()
 	at := when.or(time.Now())
-	in, docs, haveRedaction, err := loadGate(ctx, ws.store, at)
+	in, docs, err := loadGate(ctx, ws.store, at)
 	if err != nil {
 		return err
-	}
-	if !haveRedaction {
-		fmt.Fprintln(e.stderr, "antidote: this build keeps no redaction verification records yet: every document counts as unverified")
 	}
 	g := cases.NewGate(in)
 	out := newJSONLines(e.stdout)
@@ -131,8 +118,10 @@ func cmdReleasePlan(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdReleaseApprove(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "release approve", "release approve DOC [--json]")
+	fs := newFlagSet(e, "release approve", "release approve DOC [--at TIME] [--json]")
 	w := addWorkspaceFlags(fs)
+	var when timeFlag
+	fs.Var(&when, "at", "when the approval was given, if earlier (default now); it counts for release plans from then on")
 	jsonOut := fs.Bool("json", false, "print the approval as JSON")
 	if err := parseArgs(fs, args); err != nil {
 		return err
@@ -144,6 +133,11 @@ func cmdReleaseApprove(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	now := time.Now().UTC()
+	at := when.or(now)
+	if at.After(now) {
+		return usageErrorf("an approval cannot be given in the future (--at %s)", at.Format(time.RFC3339))
+	}
 	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
@@ -152,19 +146,18 @@ func cmdReleaseApprove(ctx context.Context, e *env, args []string) error {
 	if strings.TrimSpace(ws.actor) == "" || ws.actor == "unknown" {
 		return usageErrorf("an approval needs a person: pass --as NAME or set ANTIDOTE_USER")
 	}
-	now := time.Now().UTC()
-	added, err := ws.store.Approve(ctx, doc, ws.actor, now)
+	added, err := ws.store.Approve(ctx, doc, ws.actor, at)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("no document %d in this workspace (see 'antidote docs list')", doc)
 	}
 	if err != nil {
 		return err
 	}
-	if err := ws.record(ctx, "release.approve", fmt.Sprintf("doc %d", doc), auditDetail(map[string]any{"new": added})); err != nil {
+	if err := ws.record(ctx, "release.approve", fmt.Sprintf("doc %d", doc), auditDetail(map[string]any{"new": added, "at": at.Format(time.RFC3339)})); err != nil {
 		return err
 	}
 	if *jsonOut {
-		return printJSON(e.stdout, map[string]any{"doc": doc, "actor": ws.actor, "at": now, "new": added})
+		return printJSON(e.stdout, map[string]any{"doc": doc, "actor": ws.actor, "at": at, "new": added})
 	}
 	if !added {
 		fmt.Fprintf(e.stdout, "%s had already approved document %d\n", ws.actor, doc)
