@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -62,6 +64,22 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if err := os.WriteFile(staff, []byte(strings.Join(leak.Staff, "\n")+"\n"), 0o600); err != nil {
 		return err
 	}
+	// The transcript names the demo's files relative to its directory
+	// (leak.zip, not /tmp/antidote-demo-123/leak.zip) and shows what the
+	// commands print on standard error in its place.
+	absBase, err := filepath.Abs(base)
+	if err != nil {
+		return err
+	}
+	shown := ""
+	if *keep != "" {
+		shown = filepath.Clean(*keep) + string(filepath.Separator)
+	}
+	out := &relWriter{w: e.stdout, dir: absBase + string(filepath.Separator), shown: shown}
+	defer out.flush()
+	pe := *e
+	pe.stdout, pe.stderr = out, out
+	e = &pe
 	de := *e
 	de.lookupEnv = func(k string) (string, bool) {
 		switch k {
@@ -78,7 +96,11 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		return e.lookupEnv(k)
 	}
 	fmt.Fprintf(e.stdout, "antidote demo: a synthetic leak of %d files (Confluence pages, mail, office files, a PDF, nested archives)\n", len(leak.Files))
-	fmt.Fprintf(e.stdout, "written to %s, ingested into an encrypted workspace at %s.\n", leakZip, wsDir)
+	where := "; both in a temporary directory removed at the end"
+	if *keep != "" {
+		where = ""
+	}
+	fmt.Fprintf(e.stdout, "written as %s and ingested into an encrypted workspace (%s%c)%s.\n", leakZip, wsDir, filepath.Separator, where)
 	for _, st := range demoSteps(leakZip, staff) {
 		fmt.Fprintf(e.stdout, "\n== %s\n$ antidote %s\n", st.say, strings.Join(st.args, " "))
 		cmd := commands()[st.args[0]]
@@ -91,6 +113,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if err := demoDisclosure(ctx, e, &de); err != nil {
+		return err
+	}
+	if err := demoRelease(ctx, e, &de, staff); err != nil {
 		return err
 	}
 	if *keep != "" {
@@ -111,4 +136,36 @@ func demoSteps(leakZip, staff string) []demoStep {
 		{say: "Full-text search over the encrypted index", args: []string{"search", `"smart tv" OR implant`, "--limit", "5"}},
 		{say: "Every access is in the tamper-evident audit log", args: []string{"audit", "verify"}},
 	}
+}
+
+// relWriter writes through to w with every path under dir named relative
+// to it (prefixed with shown). It works a line at a time, so that a path
+// split across two writes is still found.
+type relWriter struct {
+	w          io.Writer
+	dir, shown string
+	buf        []byte
+}
+
+func (r *relWriter) Write(p []byte) (int, error) {
+	r.buf = append(r.buf, p...)
+	i := bytes.LastIndexByte(r.buf, '\n')
+	if i < 0 {
+		return len(p), nil
+	}
+	err := r.write(r.buf[:i+1])
+	r.buf = append(r.buf[:0], r.buf[i+1:]...)
+	return len(p), err
+}
+
+func (r *relWriter) write(b []byte) error {
+	_, err := io.WriteString(r.w, strings.ReplaceAll(string(b), r.dir, r.shown))
+	return err
+}
+
+// flush writes what is left of an unfinished line.
+func (r *relWriter) flush() error {
+	err := r.write(r.buf)
+	r.buf = r.buf[:0]
+	return err
 }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"antidote/internal/cases"
 )
 
 // The demo's coordination part mirrors the Vault 7 timeline: the archive
@@ -172,4 +174,117 @@ func demoDisclosure(ctx context.Context, e, de *env) error {
 		return err
 	}
 	return show(ctx, e, de, "What could be published on 1 June 2017, and exactly why not", "release", "plan", "--at", "2017-06-01T00:00:00Z")
+}
+
+// The demo's release part: the documents are redacted and checked, two
+// people approve the ones that passed on 21 August 2017, and the gate is
+// asked again on 1 September, after every embargo but the smart TV's.
+const (
+	demoApproved  = "2017-08-21T09:00:00Z"
+	demoReleaseAt = "2017-09-01T00:00:00Z"
+)
+
+func demoRelease(ctx context.Context, e, de *env, staff string) error {
+	if err := show(ctx, e, de, "Redact every document with the workspace's keyed pseudonyms, staff names included", "redact", "--all", "--names", staff); err != nil {
+		return err
+	}
+	rep, err := capture(ctx, de, "report", "--top", "3")
+	if err != nil {
+		return err
+	}
+	if i := strings.Index(rep, "\nDOCUMENT "); i >= 0 {
+		rep = strings.TrimRight(rep[:i], "\n") + "\n"
+	}
+	fmt.Fprintf(e.stdout, "\n== What was redacted (the per-document table left out)\n$ antidote report --top 3\n%s", rep)
+	if err := show(ctx, e, de, "Check every redaction with the independent scanner; the release gate counts documents that passed", "verify", "--all", "--names", staff); err != nil {
+		return err
+	}
+	plan, err := demoPlan(ctx, de)
+	if err != nil {
+		return err
+	}
+	var verified []string
+	for _, d := range plan {
+		if !blockedBy(d, cases.ReasonRedaction) {
+			verified = append(verified, strconv.FormatInt(d.Doc, 10))
+		}
+	}
+	for _, doc := range verified {
+		for _, who := range []string{"ana", "ben"} {
+			if _, err := capture(ctx, de, "release", "approve", doc, "--as", who, "--at", demoApproved); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Fprintf(e.stdout, "\n== Two people approve each of the %d verified documents on %s\n$ antidote release approve DOC --as ana --at %s   (then --as ben)\n",
+		len(verified), demoApproved[:10], demoApproved)
+	if plan, err = demoPlan(ctx, de); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\n== What can be published on %s, now that redactions are verified and approved\n$ antidote release plan --at %s   (summarised)\n", demoReleaseAt[:10], demoReleaseAt)
+	var releasable []int64
+	blocked := map[string][]int64{}
+	var kinds []string
+	for _, d := range plan {
+		if d.Releasable {
+			releasable = append(releasable, d.Doc)
+		}
+		for i, r := range d.BlockedBy {
+			if blockedBy(cases.Decision{BlockedBy: d.BlockedBy[:i]}, r.Kind) {
+				continue // one mention per document and kind
+			}
+			if blocked[r.Kind] == nil {
+				kinds = append(kinds, r.Kind)
+			}
+			blocked[r.Kind] = append(blocked[r.Kind], d.Doc)
+		}
+	}
+	fmt.Fprintf(e.stdout, "release plan at %s: %d of %d documents releasable\n", demoReleaseAt[:10], len(releasable), len(plan))
+	fmt.Fprintf(e.stdout, "  releasable: %s\n", docList(releasable))
+	for _, k := range kinds {
+		fmt.Fprintf(e.stdout, "  blocked by %s: %s\n", k, docList(blocked[k]))
+	}
+	return nil
+}
+
+// demoPlan asks the release gate about every document at demoReleaseAt.
+func demoPlan(ctx context.Context, de *env) ([]cases.Decision, error) {
+	out, err := capture(ctx, de, "release", "plan", "--json", "--at", demoReleaseAt)
+	if err != nil {
+		return nil, err
+	}
+	var plan []cases.Decision
+	dec := json.NewDecoder(strings.NewReader(out))
+	for dec.More() {
+		var d cases.Decision
+		if err := dec.Decode(&d); err != nil {
+			return nil, fmt.Errorf("release plan: %w", err)
+		}
+		plan = append(plan, d)
+	}
+	return plan, nil
+}
+
+func blockedBy(d cases.Decision, kind string) bool {
+	for _, r := range d.BlockedBy {
+		if r.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// docList names documents compactly: "docs 1, 17, 24".
+func docList(ids []int64) string {
+	if len(ids) == 0 {
+		return "none"
+	}
+	s := make([]string, len(ids))
+	for i, id := range ids {
+		s[i] = strconv.FormatInt(id, 10)
+	}
+	if len(ids) == 1 {
+		return "doc " + s[0]
+	}
+	return "docs " + strings.Join(s, ", ")
 }

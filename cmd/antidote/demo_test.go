@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -22,9 +25,51 @@ func TestDemo(t *testing.T) {
 		"Proposed ",                        // findings extracted
 		"DAYS LEFT",                        // embargo clocks
 		"documents releasable at",          // release plan
+		"$ antidote redact --all --names staff.txt",
+		"identifiers found",                         // redact --all summary
+		"e-mail addresses",                          // report totals per type
+		"recorded as verified for the release gate", // verify --all
+		"doc 1: not redacted (no extracted text)",   // the zip itself has no text
+		"approve each of",                           // two approvals per document
+		"blocked by embargo: ",                      // an embargo still runs
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)
 		}
+	}
+	// The report is cut before its per-document table.
+	if strings.Contains(out, "DOCUMENT ") {
+		t.Error("demo output holds the report's per-document table")
+	}
+	// Files are named relative to the demo's temporary directory.
+	if strings.Contains(out, "antidote-demo-") {
+		t.Error("demo output names its temporary directory")
+	}
+	// Verified and approved documents become releasable once embargoes run out.
+	m := regexp.MustCompile(`release plan at 2017-09-01: (\d+) of (\d+) documents releasable`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatal("demo output lacks the release plan summary for 2017-09-01")
+	}
+	n, _ := strconv.Atoi(m[1])
+	total, _ := strconv.Atoi(m[2])
+	if n == 0 || n >= total {
+		t.Errorf("release plan at 2017-09-01: %d of %d releasable; want some but not all", n, total)
+	}
+}
+
+// relWriter names paths relative to the demo directory even when a path
+// arrives split across writes.
+func TestRelWriter(t *testing.T) {
+	var b bytes.Buffer
+	w := &relWriter{w: &b, dir: "/tmp/d-1/", shown: ""}
+	for _, s := range []string{"ingest /tmp/d", "-1/leak.zip\ndocs ", "/tmp/d-1/leak.zip!/a\n/tmp/other", "/x"} {
+		w.Write([]byte(s))
+	}
+	if got := b.String(); got != "ingest leak.zip\ndocs leak.zip!/a\n" {
+		t.Errorf("before flush: %q", got)
+	}
+	w.flush()
+	if got := b.String(); got != "ingest leak.zip\ndocs leak.zip!/a\n/tmp/other/x" {
+		t.Errorf("after flush: %q", got)
 	}
 }
