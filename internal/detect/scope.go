@@ -9,8 +9,9 @@ type scopeRule struct {
 
 // scopes4 maps the IANA IPv4 Special-Purpose Address Registry onto Scope. The
 // first rule that contains the address wins, so longer prefixes come first.
-// Blocks the registry marks globally reachable (192.31.196.0/24 AS112,
-// 192.52.193.0/24 AMT, 192.175.48.0/24) fall through to Public.
+// Blocks the registry marks globally reachable (192.0.0.9/32 PCP anycast,
+// 192.0.0.10/32 TURN anycast, 192.31.196.0/24 AS112, 192.52.193.0/24 AMT,
+// 192.175.48.0/24) are Public.
 var scopes4 = []scopeRule{
 	{netip.MustParsePrefix("0.0.0.0/32"), Unspecified},
 	{netip.MustParsePrefix("0.0.0.0/8"), Reserved}, // "this network"
@@ -19,6 +20,8 @@ var scopes4 = []scopeRule{
 	{netip.MustParsePrefix("127.0.0.0/8"), Loopback},
 	{netip.MustParsePrefix("169.254.0.0/16"), LinkLocal},
 	{netip.MustParsePrefix("172.16.0.0/12"), Private},
+	{netip.MustParsePrefix("192.0.0.9/32"), Public},   // PCP anycast
+	{netip.MustParsePrefix("192.0.0.10/32"), Public},  // TURN anycast
 	{netip.MustParsePrefix("192.0.0.0/24"), Reserved}, // IETF protocol assignments
 	{netip.MustParsePrefix("192.0.2.0/24"), Documentation},
 	{netip.MustParsePrefix("192.88.99.0/24"), Reserved}, // deprecated 6to4 relay anycast
@@ -34,12 +37,17 @@ var scopes4 = []scopeRule{
 
 // scopes6 maps the IANA IPv6 Special-Purpose Address Registry onto Scope.
 // Anything outside 2000::/3 and the blocks below is Reserved: IANA has not
-// allocated it for unicast.
+// allocated it for unicast. 6to4 (2002::/16) stays Public, like Teredo: the
+// registry leaves its reachability open, and a public reading is the one
+// that keeps a redaction policy on the safe side.
 var scopes6 = []scopeRule{
 	{netip.MustParsePrefix("::/128"), Unspecified},
 	{netip.MustParsePrefix("::1/128"), Loopback},
 	{netip.MustParsePrefix("64:ff9b:1::/48"), Private}, // local-use NAT64
 	{netip.MustParsePrefix("100::/64"), Reserved},      // discard-only
+	{netip.MustParsePrefix("2001:1::1/128"), Public},   // PCP anycast
+	{netip.MustParsePrefix("2001:1::2/128"), Public},   // TURN anycast
+	{netip.MustParsePrefix("2001:1::3/128"), Public},   // DNS-SD SRP anycast
 	{netip.MustParsePrefix("2001::/32"), Public},       // Teredo: embeds a public IPv4
 	{netip.MustParsePrefix("2001:2::/48"), Reserved},   // benchmarking
 	{netip.MustParsePrefix("2001:3::/32"), Public},     // AMT
@@ -118,6 +126,8 @@ func scope4(b [4]byte) Scope {
 		}
 	case 192:
 		switch {
+		case b[1] == 0 && b[2] == 0 && (b[3] == 9 || b[3] == 10):
+			return Public // PCP and TURN anycast
 		case b[1] == 0 && b[2] == 0:
 			return Reserved
 		case b[1] == 0 && b[2] == 2:
