@@ -111,6 +111,11 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			fmt.Fprintf(e.stdout, "(%v)\n", err)
 		}
+		if st.args[0] == "init" {
+			if err := holdKeys(&de); err != nil {
+				return err
+			}
+		}
 	}
 	if err := demoDisclosure(ctx, e, &de); err != nil {
 		return err
@@ -168,4 +173,28 @@ func (r *relWriter) flush() error {
 	err := r.write(r.buf)
 	r.buf = r.buf[:0]
 	return err
+}
+
+// holdKeys unlocks the demo workspace once and keeps its keys in this
+// process, so the commands that follow do not each pay the KDF.
+func holdKeys(e *env) error {
+	dir, err := (&wsFlags{}).resolveDir(e)
+	if err != nil {
+		return err
+	}
+	_, kf, err := readConfig(dir)
+	if err != nil {
+		return err
+	}
+	p, err := passphrase(e, &wsFlags{}, "")
+	if err != nil {
+		return err
+	}
+	keys, err := kf.Unlock(p)
+	if err != nil {
+		return fmt.Errorf("unlock demo workspace: %w", err)
+	}
+	releaseKDFMemory()
+	e.held = &heldKeys{dir: dir, keys: keys}
+	return nil
 }

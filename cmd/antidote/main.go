@@ -43,6 +43,9 @@ type env struct {
 	stdin     io.Reader
 	stdout    io.Writer
 	stderr    io.Writer
+	// held, when set, holds a workspace's keys for the life of this process
+	// (the demo runs many commands on one workspace and pays the KDF once).
+	held *heldKeys
 }
 
 func (e *env) getenv(key string) string {

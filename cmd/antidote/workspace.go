@@ -156,7 +156,10 @@ func openWorkspace(ctx context.Context, e *env, w *wsFlags) (*workspace, error) 
 	if err != nil {
 		return nil, err
 	}
-	keys, err := agentKeys(ctx, dir, kf)
+	keys, err := e.held.keysFor(dir)
+	if err != nil {
+		keys, err = agentKeys(ctx, dir, kf)
+	}
 	if err != nil {
 		pass, perr := passphrase(e, w, "Passphrase for "+dir+": ")
 		if perr != nil {
@@ -169,6 +172,20 @@ func openWorkspace(ctx context.Context, e *env, w *wsFlags) (*workspace, error) 
 		releaseKDFMemory()
 	}
 	return openWithKeys(ctx, e, w, dir, cfg, keys, false)
+}
+
+// heldKeys are a workspace's keys kept in this process's memory only, like
+// an unlocked session without the agent.
+type heldKeys struct {
+	dir  string
+	keys *vault.Keys
+}
+
+func (h *heldKeys) keysFor(dir string) (*vault.Keys, error) {
+	if h == nil || h.keys == nil || h.dir != dir {
+		return nil, errors.New("no keys held for " + dir)
+	}
+	return h.keys, nil
 }
 
 func openWithKeys(ctx context.Context, e *env, w *wsFlags, dir string, cfg wsConfig, keys *vault.Keys, migrate bool) (*workspace, error) {
