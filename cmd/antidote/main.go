@@ -75,7 +75,7 @@ func commands() map[string]command {
 		"demo":       {"build a synthetic leak, ingest it into a temporary workspace and show the results", cmdDemo},
 		"scan":       {"print every identifier found in files or stdin", cmdScan},
 		"redact":     {"write redacted text with keyed pseudonyms", cmdRedact},
-		"verify":     {"fail if redacted output still contains identifiers", cmdVerify},
+		"verify":     {"fail if redacted files (or, with --all, the workspace's redactions) still contain identifiers", cmdVerify},
 		"report":     {"totals of identifiers per type, country, ASN and document", cmdReport},
 		"reveal":     {"show the original value of a pseudonym token (audited)", cmdReveal},
 		"vendor":     {"manage vendors (vendor add|list|show)", cmdVendor},

@@ -157,7 +157,7 @@ func (g *Gate) Decide(d DocInput) Decision {
 	}
 	if !d.Verified {
 		dec.BlockedBy = append(dec.BlockedBy, Reason{Kind: ReasonRedaction,
-			Detail: "its redaction has not passed 'antidote verify'"})
+			Detail: "its redaction has not passed 'antidote verify --all'"})
 	}
 	var who []string
 	for _, a := range d.Approvals {
