@@ -165,7 +165,7 @@ func parseWant(s string) (kind Kind, label, span, value string) {
 }
 
 func TestScanTable(t *testing.T) {
-	for _, c := range cases {
+	for _, c := range allCases() {
 		s, err := New(Options{Names: c.names})
 		if err != nil {
 			t.Fatalf("%s: %v", c.note, err)

@@ -28,17 +28,24 @@
 // end of a sentence and "IP地址1.2.3.4" are found.
 //
 // IPv6. The longest prefix of a run of [0-9A-Fa-f:.] that net/netip accepts
-// (all RFC 4291 text forms, embedded IPv4 included), not glued to a word on
-// its right. A zone ("%eth0") and a port are outside the span and dropped
-// from the value; "[2001:db8::1]:443" yields the address inside the brackets
-// and Java's unbracketed "0:0:0:0:0:0:0:0:2181" yields "::". Ambiguous short
-// forms are refused: a compressed form must contain a decimal digit (so
-// "dead::beef", "a::b", "std::vector" and "Foo::Bar" are not addresses), a
-// compressed form with a single group must be "::1" or have three or more
-// hex digits in it ("fe80::" yes; "1::", "::2" no: those are Python slices
-// and Rust paths far more often than addresses; "1::2" has two groups and
-// is one), "::" alone is never one,
-// and eight groups of exactly two hex digits are an EUI-64 or WWN.
+// (all RFC 4291 text forms, embedded IPv4 included), not glued to a word,
+// a dotted name or further groups on its right: "1:2:3:4:5:6:7:8:9" and
+// "2001:db8::1::" are refused, "2001:db8::1: refused" is found. A zone
+// ("%eth0") and a port are outside the span and dropped from the value;
+// "[2001:db8::1]:443" yields the address inside the brackets, and a port
+// of two to five digits may follow a form that takes no more groups (eight
+// groups, or an embedded IPv4 address), as in Java's unbracketed
+// "0:0:0:0:0:0:0:0:2181", which yields "::". "[IPv6:2001:db8::1]" in mail
+// headers yields the address. Ambiguous short forms are refused: a
+// compressed form must contain a decimal digit (so "dead::beef", "a::b",
+// "std::vector" and "Foo::Bar" are not addresses), a compressed form with a
+// single group must be "::1" or have three or more hex digits in it
+// ("fe80::" yes; "1::", "::2" no: those are Python slices and Rust paths
+// far more often than addresses; "1::2" has two groups and is one), "::"
+// alone is never one, and eight groups of exactly two hex digits are an
+// EUI-64 or WWN. These rules yield to context that marks an address: a
+// prefix length ("::/0", "1::/16") or brackets that do not index
+// something ("[::]:443", but not "x[::2]").
 //
 // E-mail. A practical RFC 5322/6531 subset: a dot-atom local part of
 // letters, digits, marks and "_%+-'" (no leading "'-+%."), at most 64 bytes;

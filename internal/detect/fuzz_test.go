@@ -46,7 +46,7 @@ func compareWithReference(t *testing.T, mode uint8, text []byte) {
 }
 
 func FuzzScanVsReference(f *testing.F) {
-	for _, c := range cases {
+	for _, c := range allCases() {
 		f.Add([]byte(c.in), uint8(1))
 		f.Add([]byte(c.in), uint8(0xff))
 	}

@@ -1,6 +1,9 @@
 package detect
 
-import "net/netip"
+import (
+	"bytes"
+	"net/netip"
+)
 
 // parseIPv6 parses b as an IPv6 address without a zone, with exactly the
 // grammar of net/netip: groups of one to four hex digits, at most one "::"
@@ -129,7 +132,8 @@ const maxV6Text = 64
 
 // v6LeftOK reports whether an IPv6 address may start at text[p]: not inside
 // a word, a longer colon-hex run ("::" after a colon) or a dotted name.
-// "addr:fe80::1" is allowed: the colon follows a non-hex letter.
+// "addr:fe80::1" is allowed: the colon follows a non-hex letter; so is the
+// SMTP address literal "[IPv6:2001:db8::1]".
 func v6LeftOK(text []byte, p int) bool {
 	if p == 0 {
 		return true
@@ -138,12 +142,99 @@ func v6LeftOK(text []byte, p int) bool {
 	case isWordByte(b):
 		return false
 	case b == ':':
+		if p >= 5 && lower[text[p-5]] == 'i' && lower[text[p-4]] == 'p' && lower[text[p-3]] == 'v' && text[p-2] == '6' && !wordAt(text, p-6) {
+			return true
+		}
 		if text[p] == ':' {
 			return false
 		}
 		return p < 2 || !(isHex(text[p-2]) || text[p-2] == ':')
 	case b == '.':
 		return !wordAt(text, p-2)
+	}
+	return true
+}
+
+// v6GroupAt reports whether text[i:] starts another group of a colon-hex
+// run: a second ':' or one to four hex digits that end the word.
+func v6GroupAt(text []byte, i int) bool {
+	if i < len(text) && text[i] == ':' {
+		return true
+	}
+	k := 0
+	for i+k < len(text) && k < 5 && isHex(text[i+k]) {
+		k++
+	}
+	return k >= 1 && k <= 4 && !wordAt(text, i+k)
+}
+
+// v6GluedRight reports whether the address text[p:end] is glued to what
+// follows: a word, a dotted name, or more groups of the colon-hex run, as
+// in "1:2:3:4:5:6:7:8:9" (too many groups) or "2001:db8::1::". A colon that
+// ends a message ("2001:db8::1: refused") does not glue, nor does a port
+// after a form that cannot take more groups: eight groups without "::" or
+// an embedded IPv4 address, then ':' and a port of two to five digits, as
+// Java prints unbracketed socket addresses ("0:0:0:0:0:0:0:1:8080").
+func v6GluedRight(text []byte, p, end int) bool {
+	if end >= len(text) {
+		return false
+	}
+	switch b := text[end]; {
+	case isWordByte(b):
+		return true
+	case b == '.':
+		return wordAt(text, end+1)
+	case b != ':' || !v6GroupAt(text, end+1):
+		return false
+	}
+	a := text[p:end]
+	if bytes.Contains(a, []byte("::")) && bytes.IndexByte(a, '.') < 0 {
+		return true
+	}
+	v, d := 0, 0
+	for end+1+d < len(text) && isDigit(text[end+1+d]) && d < 6 {
+		v = v*10 + int(text[end+1+d]-'0')
+		d++
+	}
+	if d < 2 || d > 5 || v > 65535 {
+		return true
+	}
+	e := end + 1 + d
+	if e >= len(text) {
+		return false
+	}
+	switch b := text[e]; {
+	case isWordByte(b):
+		return true
+	case b == '.':
+		return wordAt(text, e+1)
+	case b == ':':
+		return v6GroupAt(text, e+1)
+	}
+	return false
+}
+
+// v6Marked reports whether the address text[p:end] is marked as one by
+// its context, which lifts the ambiguity rules: a prefix length ("::/0",
+// "1::/16") or brackets that do not index something ("[::]:80", but not
+// "x[::2]").
+func v6Marked(text []byte, p, end int) bool {
+	if end < len(text) && text[end] == '/' {
+		v, d := 0, 0
+		for end+1+d < len(text) && isDigit(text[end+1+d]) && d < 4 {
+			v = v*10 + int(text[end+1+d]-'0')
+			d++
+		}
+		e := end + 1 + d
+		return d >= 1 && d <= 3 && v <= 128 && !wordAt(text, e) && !(e < len(text) && text[e] == '.' && wordAt(text, e+1))
+	}
+	if p == 0 || text[p-1] != '[' || end >= len(text) || text[end] != ']' {
+		return false
+	}
+	if p >= 2 {
+		if b := text[p-2]; isWordByte(b) || b == ']' || b == ')' {
+			return false
+		}
 	}
 	return true
 }
@@ -162,7 +253,7 @@ func scanIPv6(text []byte, p int) (end int, ip [16]byte, ok bool) {
 	if !v6LeftOK(text, p) {
 		return 0, ip, false
 	}
-	r, colons, dbl := p, 0, false
+	r, colons, dbl, dot := p, 0, false, false
 	for r < len(text) && r-p < maxV6Text {
 		c := text[r]
 		if c == ':' {
@@ -170,13 +261,15 @@ func scanIPv6(text []byte, p int) (end int, ip [16]byte, ok bool) {
 			if r > p && text[r-1] == ':' {
 				dbl = true
 			}
-		} else if !isHex(c) && c != '.' {
+		} else if c == '.' {
+			dot = true
+		} else if !isHex(c) {
 			break
 		}
 		r++
 	}
-	// A valid address has "::" or eight groups.
-	if !dbl && colons < 7 {
+	// A valid address has "::", eight groups, or six and an IPv4 address.
+	if !dbl && colons < 7 && !(colons == 6 && dot) {
 		return 0, ip, false
 	}
 	end = -1
@@ -193,12 +286,10 @@ func scanIPv6(text []byte, p int) (end int, ip [16]byte, ok bool) {
 	if end < 0 {
 		return 0, ip, false
 	}
-	if end < len(text) {
-		if b := text[end]; isWordByte(b) || b == '.' && wordAt(text, end+1) {
-			return 0, ip, false
-		}
+	if v6GluedRight(text, p, end) {
+		return 0, ip, false
 	}
-	if !v6Plausible(text[p:end]) {
+	if !v6Plausible(text[p:end]) && !v6Marked(text, p, end) {
 		return 0, ip, false
 	}
 	return end, ip, true

@@ -146,7 +146,8 @@ func refIPv6(t []byte, out []refCand) []refCand {
 			case refWord(b):
 				continue
 			case b == ':':
-				if t[s] == ':' || s >= 2 && (refHex(t[s-2]) || t[s-2] == ':') {
+				literal := refV6Literal.Match(t[:s]) && !refWordAt(t, s-6)
+				if !literal && (t[s] == ':' || s >= 2 && (refHex(t[s-2]) || t[s-2] == ':')) {
 					continue
 				}
 			case b == '.':
@@ -172,10 +173,10 @@ func refIPv6(t []byte, out []refCand) []refCand {
 		if best < 0 {
 			continue
 		}
-		if best < len(t) && (refWord(t[best]) || t[best] == '.' && refWordAt(t, best+1)) {
+		str := string(t[s:best])
+		if refV6Glued(t[best:], str) {
 			continue
 		}
-		str := string(t[s:best])
 		var parts []string
 		for _, p := range strings.Split(str, ":") {
 			if p != "" {
@@ -193,16 +194,65 @@ func refIPv6(t []byte, out []refCand) []refCand {
 			}
 			maxLen = max(maxLen, len(p))
 		}
+		plausible := true
 		if strings.Contains(str, "::") {
 			if !strings.ContainsAny(str, "0123456789") || groups == 0 || groups == 1 && str != "::1" && maxLen < 3 {
-				continue
+				plausible = false
 			}
 		} else if groups == 8 && allTwo {
+			plausible = false
+		}
+		if !plausible && !refV6Marked(t, s, best) {
 			continue
 		}
 		out = append(out, refCand{s, best, IPv6, rankIPv6, addr.String(), ""})
 	}
 	return out
+}
+
+var (
+	refV6Literal  = regexp.MustCompile(`(?i)ipv6:$`)
+	refV6MoreRun  = regexp.MustCompile(`^:(?::|[0-9A-Fa-f]{1,4}(?:[^A-Za-z0-9_]|$))`)
+	refV6Port     = regexp.MustCompile(`^:([0-9]{2,5})`)
+	refV6WordNext = regexp.MustCompile(`^(?:[A-Za-z0-9_]|\.[A-Za-z0-9_])`)
+	refV6Prefix   = regexp.MustCompile(`^/([0-9]{1,3})(?:[^A-Za-z0-9_.]|\.[^A-Za-z0-9_]|\.?$)`)
+)
+
+// refV6Glued: what follows an address glues to it if it is a word, a dotted
+// name, or more groups, but for a port after a form that takes no more
+// groups.
+func refV6Glued(rest []byte, addr string) bool {
+	if refV6WordNext.Match(rest) {
+		return true
+	}
+	if !refV6MoreRun.Match(rest) {
+		return false
+	}
+	if strings.Contains(addr, "::") && !strings.Contains(addr, ".") {
+		return true
+	}
+	m := refV6Port.FindSubmatch(rest)
+	if m == nil {
+		return true
+	}
+	if v, _ := strconv.Atoi(string(m[1])); v > 65535 {
+		return true
+	}
+	after := rest[len(m[0]):]
+	return refV6WordNext.Match(after) || refV6MoreRun.Match(after)
+}
+
+// refV6Marked: a prefix length or brackets that do not index something.
+func refV6Marked(t []byte, s, e int) bool {
+	if m := refV6Prefix.FindSubmatch(t[e:]); m != nil {
+		v, _ := strconv.Atoi(string(m[1]))
+		return v <= 128
+	}
+	if strings.HasPrefix(string(t[e:]), "/") {
+		return false
+	}
+	return s > 0 && t[s-1] == '[' && e < len(t) && t[e] == ']' &&
+		(s < 2 || !refWord(t[s-2]) && t[s-2] != ']' && t[s-2] != ')')
 }
 
 func refMAC(t []byte, out []refCand) []refCand {

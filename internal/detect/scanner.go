@@ -387,9 +387,10 @@ func hexRun5(text []byte, p int) int {
 // colonAt tries the colon forms (IPv6 and MAC) at p, where k hex digits
 // are followed by ':'. Both need several colons in the run of hex digits,
 // colons and dots that starts at p (MAC five, IPv6 seven or a "::"), so
-// one pass over it rejects clock times such as "17:41:44" for both.
+// one pass over it rejects clock times such as "17:41:44" for both. An
+// embedded IPv4 address lets a full IPv6 address have six colons.
 func (s *Scanner) colonAt(text []byte, p, k int, best *cand) {
-	colons, dbl := 0, false
+	colons, dbl, dot := 0, false, false
 	for r := p + k; r < len(text) && r-p < maxV6Text; r++ {
 		c := text[r]
 		if c == ':' {
@@ -397,11 +398,13 @@ func (s *Scanner) colonAt(text []byte, p, k int, best *cand) {
 			if text[r-1] == ':' {
 				dbl = true
 			}
-		} else if class[c]&cHex == 0 && c != '.' {
+		} else if c == '.' {
+			dot = true
+		} else if class[c]&cHex == 0 {
 			break
 		}
 	}
-	if s.on[IPv6] && (dbl || colons >= 7) {
+	if s.on[IPv6] && (dbl || colons >= 7 || colons == 6 && dot) {
 		s.ipv6At(text, p, best)
 	}
 	if s.on[MAC] && k <= 2 && colons >= 5 && isHex(text[p+k+1]) {
