@@ -80,6 +80,13 @@ func (b *budget) charge(n int64) error {
 	return b.w.ctx.Err()
 }
 
+// uncharge takes back n bytes charged ahead of the expansion they stood
+// for. Limits already passed stay passed.
+func (b *budget) uncharge(n int64) {
+	b.w.total -= n
+	b.expanded -= n
+}
+
 // addMember counts one more member against MaxMembers.
 func (b *budget) addMember() error {
 	b.members++

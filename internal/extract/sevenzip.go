@@ -2,6 +2,8 @@ package extract
 
 import (
 	"errors"
+	"fmt"
+	"hash/crc32"
 	"io"
 
 	"github.com/bodgit/sevenzip"
@@ -11,36 +13,56 @@ import (
 // password from a wrong one when only the contents are encrypted.
 const probeLen = 4 << 10
 
+// sevenzipArchive is an opened 7z archive and the state of its folders.
+type sevenzipArchive struct {
+	z       *sevenzip.Reader
+	info    *szInfo
+	folders []folderState
+}
+
+// folderState follows the decoding of one folder.
+type folderState struct {
+	reserved int64 // decoder memory charged to the budget and not yet covered by output
+	opened   bool
+	broken   bool // a member failed: later members would decode up to the damage again
+}
+
 // extract7z opens a 7z archive, trying no password and then each of
 // Options.Passwords, and visits its members.
 func (w *walker) extract7z(d *Doc) error {
 	if !w.canNest(d) {
 		return nil
 	}
-	z, encrypted, err := w.open7z(d)
+	a, encrypted, err := w.open7z(d)
 	if err != nil {
 		if cerr := w.ctx.Err(); cerr != nil {
 			return cerr
 		}
-		if encrypted {
+		switch {
+		case encrypted:
 			w.passwordErr(d, "7z archive")
-		} else {
-			setErr(d, ErrCorrupt, "read 7z header")
+		case d.Err == nil:
+			d.Err = err
 		}
 		return nil
 	}
+	if a.info.empty {
+		return nil
+	}
 	b := w.newBudget(fixedSize(d.Size))
-	for _, f := range z.File {
+	for _, f := range a.z.File {
 		if err := w.ctx.Err(); err != nil {
 			return err
 		}
-		if f.FileInfo().IsDir() {
+		// Directories have no content; one that claims some is read,
+		// so that its folder is decoded in order.
+		if f.FileInfo().IsDir() && f.UncompressedSize == 0 {
 			continue
 		}
 		if !w.admit(d, b) {
 			return nil
 		}
-		stop, err := w.emit(d, b, f.Name, w.sevenzipMember(f, b))
+		stop, err := w.emit(d, b, f.Name, w.sevenzipMember(a, f, b))
 		if err != nil || stop {
 			return err
 		}
@@ -59,28 +81,46 @@ func (w *walker) passwordErr(d *Doc, what string) {
 	}
 }
 
-// open7z returns a reader for the archive with the first password that
-// decrypts both its header and its first member.
-func (w *walker) open7z(d *Doc) (z *sevenzip.Reader, encrypted bool, err error) {
+// open7z checks the archive's headers and opens it with the first password
+// that decrypts both its header and its first member. A returned error
+// wraps a sentinel; encrypted says no password opened it.
+func (w *walker) open7z(d *Doc) (a *sevenzipArchive, encrypted bool, err error) {
 	candidates := make([]string, 0, 1+len(w.opts.Passwords))
 	candidates = append(candidates, "")
 	for _, p := range w.opts.Passwords {
 		candidates = append(candidates, p.Reveal())
 	}
+	var checked *szInfo
 	for _, pw := range candidates {
 		if err := w.ctx.Err(); err != nil {
 			return nil, false, err
 		}
-		z, err = sevenzip.NewReaderWithPassword(d.Content, d.Size, pw)
+		info := checked
+		if info == nil || info.headerEncrypted {
+			info, err = w.check7z(d, pw)
+			if err != nil {
+				if errors.Is(err, ErrEncrypted) {
+					encrypted = true
+					continue
+				}
+				return nil, false, err
+			}
+			checked = info
+		}
+		if info.empty {
+			return &sevenzipArchive{info: info}, false, nil
+		}
+		z, err := new7zReader(d.Content, d.Size, pw)
 		if err != nil {
 			var re *sevenzip.ReadError
 			if errors.As(err, &re) && re.Encrypted {
 				encrypted = true
 				continue
 			}
-			return nil, encrypted, err
+			return nil, encrypted, docError(ErrCorrupt, "read 7z header")
 		}
-		if probeErr := probe7z(z); probeErr != nil {
+		a := &sevenzipArchive{z: z, info: info, folders: make([]folderState, len(info.folders))}
+		if probeErr := w.probe7z(a, d); probeErr != nil {
 			var re *sevenzip.ReadError
 			if errors.As(probeErr, &re) && re.Encrypted {
 				encrypted = true
@@ -88,22 +128,32 @@ func (w *walker) open7z(d *Doc) (z *sevenzip.Reader, encrypted bool, err error) 
 			}
 			// Damage in the first member is reported on that member.
 		}
-		return z, false, nil
+		return a, false, nil
 	}
-	return nil, encrypted, errors.New("no password opened the archive")
+	return nil, encrypted, docError(ErrWrongPassword, "7z archive")
 }
 
-// probe7z decompresses the start of the first non-empty member.
-func probe7z(z *sevenzip.Reader) error {
-	for _, f := range z.File {
-		if f.FileInfo().IsDir() || f.UncompressedSize == 0 {
+// probe7z decompresses the start of the first non-empty member whose
+// decoders the budget would allow. The reader is dropped, not closed:
+// closing it part-read would park its decoder in the archive's pool.
+func (w *walker) probe7z(a *sevenzipArchive, d *Doc) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = errors.New("7z decoder failed")
+		}
+	}()
+	for _, f := range a.z.File {
+		if f.UncompressedSize == 0 {
 			continue
+		}
+		if f.Stream < 0 || f.Stream >= len(a.info.folders) ||
+			int64(min(a.info.folders[f.Stream].mem, 1<<62)) > w.decoderAllowance(d.Size) {
+			return nil
 		}
 		rc, err := f.Open()
 		if err != nil {
 			return err
 		}
-		defer rc.Close()
 		_, err = io.CopyN(io.Discard, rc, probeLen)
 		if err == io.EOF {
 			err = nil
@@ -113,14 +163,71 @@ func probe7z(z *sevenzip.Reader) error {
 	return nil
 }
 
-func (w *walker) sevenzipMember(f *sevenzip.File, b *budget) member {
+// decoderAllowance is the most decoder memory one folder may take: what
+// the expansion budget allows an archive of this size, and never more than
+// a member may hold.
+func (w *walker) decoderAllowance(packed int64) int64 {
+	ratio := int64(min(w.opts.MaxRatio*float64(max(packed, 1)), 1<<62))
+	return min(ratioFloor+ratio, max(w.opts.MaxMemberBytes, decoderFloor))
+}
+
+// sevenzipMember reads one member. Opening a folder charges its decoders'
+// memory to the budget until the folder's output covers it, so that
+// folders claiming huge dictionaries for little data count as expansion.
+func (w *walker) sevenzipMember(a *sevenzipArchive, f *sevenzip.File, b *budget) (m member) {
+	var fs *folderState
+	var folder szFolder
+	if f.UncompressedSize > 0 {
+		if f.Stream < 0 || f.Stream >= len(a.folders) {
+			return member{err: docError(ErrCorrupt, "7z member outside any folder")}
+		}
+		fs, folder = &a.folders[f.Stream], a.info.folders[f.Stream]
+		if fs.broken {
+			return member{err: docError(ErrCorrupt, "7z block damaged before this member")}
+		}
+		if !fs.opened {
+			mem := int64(min(folder.mem, 1<<62))
+			if limit := max(w.opts.MaxMemberBytes, decoderFloor); mem > limit {
+				fs.broken = true
+				return member{err: docError(ErrTooLarge, fmt.Sprintf("7z block needs %d MiB to decode", mem>>20))}
+			}
+			if err := b.charge(mem); err != nil {
+				return memberOf(slurped{err: err}, "")
+			}
+			fs.opened, fs.reserved = true, mem
+		}
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			m = member{err: docError(ErrCorrupt, "7z decoder failed")}
+		}
+		if fs != nil && m.err != nil && errors.Is(m.err, ErrCorrupt) {
+			fs.broken = true
+		}
+	}()
 	rc, err := f.Open()
 	if err != nil {
 		return member{err: sevenzipErr(err, "open 7z member")}
 	}
-	defer rc.Close()
-	s := w.slurp(&meter{r: rc, b: b}, int64(min(f.UncompressedSize, 1<<62)))
-	m := memberOf(s, "read 7z member")
+	crc := crc32.NewIEEE()
+	s := w.slurp(io.TeeReader(&meter{r: rc, b: b}, crc), int64(min(f.UncompressedSize, 1<<62)))
+	if fs != nil {
+		covered := min(fs.reserved, s.size)
+		fs.reserved -= covered
+		b.uncharge(covered)
+	}
+	if s.err == nil && f.CRC32 != 0 && crc.Sum32() != f.CRC32 {
+		s.err = errors.New("7z member checksum mismatch")
+		if folder.aes {
+			s.err = &sevenzip.ReadError{Encrypted: true, Err: s.err}
+		}
+	}
+	if s.err == nil {
+		// Closing a member read to its end hands the folder's decoder to
+		// the next member; a failed one is dropped instead.
+		rc.Close()
+	}
+	m = memberOf(s, "read 7z member")
 	if s.err != nil && m.err != nil && errors.Is(m.err, ErrCorrupt) {
 		m.err = sevenzipErr(s.err, "read 7z member")
 	}
