@@ -52,9 +52,6 @@ type Redactor struct {
 	workers sync.Pool // *worker for Apply
 }
 
-// maxCache bounds each worker's memory of values already replaced.
-const maxCache = 1 << 16
-
 // New builds a Redactor. It fails without a key or on a name detect cannot
 // match (the error names the name's position, not the name).
 func New(opts Options) (*Redactor, error) {
@@ -115,7 +112,7 @@ type worker struct {
 	r       *Redactor
 	ps      *pseudonymizer
 	pp      *prefixPreserver
-	cache   map[cacheKey]cacheEntry
+	cache   *cache
 	matches []detect.Match
 	token   []byte
 	again   []byte // the output of one pass, input to the next
@@ -126,20 +123,8 @@ type worker struct {
 	emailMatches []detect.Match
 }
 
-type cacheKey struct {
-	kind  detect.Kind
-	value string
-}
-
-type cacheEntry struct {
-	repl    string // "" when the policy keeps the value
-	country string // public IP addresses: country code or XX
-	asn     uint32
-	org     string
-}
-
 func (r *Redactor) newWorker() *worker {
-	return &worker{r: r, ps: newPseudonymizer(r.opts.Key), cache: make(map[cacheKey]cacheEntry)}
+	return &worker{r: r, ps: newPseudonymizer(r.opts.Key), cache: newCache()}
 }
 
 // maxPasses bounds how often redact goes over its own output.
@@ -285,8 +270,7 @@ func isEmailByte(c byte) bool {
 // entry returns the replacement and place of a match, computing and
 // caching it on first sight.
 func (w *worker) entry(m *detect.Match, act Action, fresh *[]Mapping) cacheEntry {
-	k := cacheKey{m.Kind, m.Value}
-	if e, ok := w.cache[k]; ok {
+	if e, ok := w.cache.get(m); ok {
 		return e
 	}
 	var e cacheEntry
@@ -325,10 +309,7 @@ func (w *worker) entry(m *detect.Match, act Action, fresh *[]Mapping) cacheEntry
 		}
 		e.repl = w.pp.anon(a.WithZone("")).String()
 	}
-	if len(w.cache) >= maxCache {
-		clear(w.cache)
-	}
-	w.cache[k] = e
+	w.cache.put(m, e)
 	if e.repl != "" {
 		*fresh = append(*fresh, Mapping{Token: e.repl, Kind: m.Kind, Value: secret.NewString(m.Value)})
 	}

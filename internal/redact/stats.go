@@ -103,16 +103,31 @@ type tally struct {
 	bytes           int64
 	found, redacted [nKinds]int64
 	scopes          [nScopes]int64
-	countries       map[string]int64
-	asns            map[uint32]int64
-	orgs            map[uint32]string
+	// codes counts two-letter country codes (all of them in practice)
+	// without hashing: the hot loop counts every public address.
+	codes     [26 * 26]int64
+	countries map[string]int64 // any other place
+	asns      map[uint32]int64
+	orgs      map[uint32]string
 }
 
 func (t *tally) country(c string) {
+	if i, ok := codeIndex(c); ok {
+		t.codes[i]++
+		return
+	}
 	if t.countries == nil {
 		t.countries = map[string]int64{}
 	}
 	t.countries[c]++
+}
+
+// codeIndex places a two-letter upper-case code in tally.codes.
+func codeIndex(c string) (int, bool) {
+	if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
+		return 0, false
+	}
+	return int(c[0]-'A')*26 + int(c[1]-'A'), true
 }
 
 func (t *tally) asn(n uint32, org string) {
@@ -134,6 +149,9 @@ func (t *tally) merge(o *tally) {
 	}
 	for i := range t.scopes {
 		t.scopes[i] += o.scopes[i]
+	}
+	for i := range t.codes {
+		t.codes[i] += o.codes[i]
 	}
 	for c, n := range o.countries {
 		if t.countries == nil {
@@ -185,6 +203,14 @@ func (t *tally) stats() Stats {
 			s.Countries = map[string]int64{}
 		}
 		s.Countries[c] = n
+	}
+	for i, n := range t.codes {
+		if n > 0 {
+			if s.Countries == nil {
+				s.Countries = map[string]int64{}
+			}
+			s.Countries[string([]byte{'A' + byte(i/26), 'A' + byte(i%26)})] += n
+		}
 	}
 	for a, n := range t.asns {
 		if s.ASNs == nil {
