@@ -24,7 +24,9 @@ type sevenzipArchive struct {
 type folderState struct {
 	reserved int64 // decoder memory charged to the budget and not yet covered by output
 	opened   bool
-	broken   bool // a member failed: later members would decode up to the damage again
+	// broken is the sentinel a member of the folder failed with: later
+	// members would decode the folder again up to the damage.
+	broken error
 }
 
 // extract7z opens a 7z archive, trying no password and then each of
@@ -182,13 +184,13 @@ func (w *walker) sevenzipMember(a *sevenzipArchive, f *sevenzip.File, b *budget)
 			return member{err: docError(ErrCorrupt, "7z member outside any folder")}
 		}
 		fs, folder = &a.folders[f.Stream], a.info.folders[f.Stream]
-		if fs.broken {
-			return member{err: docError(ErrCorrupt, "7z block damaged before this member")}
+		if fs.broken != nil {
+			return member{err: docError(fs.broken, "7z block failed before this member")}
 		}
 		if !fs.opened {
 			mem := int64(min(folder.mem, 1<<62))
 			if limit := max(w.opts.MaxMemberBytes, decoderFloor); mem > limit {
-				fs.broken = true
+				fs.broken = ErrTooLarge
 				return member{err: docError(ErrTooLarge, fmt.Sprintf("7z block needs %d MiB to decode", mem>>20))}
 			}
 			if err := b.charge(mem); err != nil {
@@ -197,12 +199,18 @@ func (w *walker) sevenzipMember(a *sevenzipArchive, f *sevenzip.File, b *budget)
 			fs.opened, fs.reserved = true, mem
 		}
 	}
+	// A decoder that failed is not resumed: every later member of its
+	// folder would decode the folder again up to the damage.
+	failed := true
 	defer func() {
 		if p := recover(); p != nil {
 			m = member{err: docError(ErrCorrupt, "7z decoder failed")}
 		}
-		if fs != nil && m.err != nil && errors.Is(m.err, ErrCorrupt) {
-			fs.broken = true
+		if fs != nil && failed {
+			fs.broken = ErrCorrupt
+			if errors.Is(m.err, ErrEncrypted) {
+				fs.broken = ErrEncrypted
+			}
 		}
 	}()
 	rc, err := f.Open()
@@ -216,20 +224,29 @@ func (w *walker) sevenzipMember(a *sevenzipArchive, f *sevenzip.File, b *budget)
 		fs.reserved -= covered
 		b.uncharge(covered)
 	}
-	if s.err == nil && f.CRC32 != 0 && crc.Sum32() != f.CRC32 {
-		s.err = errors.New("7z member checksum mismatch")
-		if folder.aes {
-			s.err = &sevenzip.ReadError{Encrypted: true, Err: s.err}
+	if s.err != nil {
+		// Dropped, not closed: closing a part-read member parks its
+		// decoder in the archive's pool for good.
+		m = memberOf(s, "read 7z member")
+		if errors.Is(m.err, ErrCorrupt) {
+			m.err = sevenzipErr(s.err, "read 7z member")
+		} else {
+			failed = false // stopped by a limit, which ends the archive
 		}
+		return m
 	}
-	if s.err == nil {
-		// Closing a member read to its end hands the folder's decoder to
-		// the next member; a failed one is dropped instead.
-		rc.Close()
-	}
+	failed = false
+	// Read to its end, the member hands its decoder on to the next one.
+	rc.Close()
 	m = memberOf(s, "read 7z member")
-	if s.err != nil && m.err != nil && errors.Is(m.err, ErrCorrupt) {
-		m.err = sevenzipErr(s.err, "read 7z member")
+	if f.CRC32 != 0 && crc.Sum32() != f.CRC32 {
+		// The bytes are kept: a checksum mismatch leaves the folder
+		// readable, unless it is encrypted and the password was wrong.
+		if folder.aes {
+			m.r, m.err = nil, docError(ErrEncrypted, "7z member checksum mismatch (wrong password?)")
+		} else {
+			m.err = docError(ErrCorrupt, "7z member checksum mismatch")
+		}
 	}
 	return m
 }

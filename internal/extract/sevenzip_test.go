@@ -2,8 +2,10 @@ package extract
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"runtime"
 	"strings"
 	"testing"
@@ -271,4 +273,89 @@ func fixContent7z(archive, content []byte) []byte {
 func encodedTail(archive []byte) []byte {
 	size := int(archive[20]) | int(archive[21])<<8
 	return archive[len(archive)-size:]
+}
+
+// solid7z is an archive of one folder (coder flags, id and props, packed
+// stream) holding the given files in order, with their CRCs.
+func solid7z(coder, packed []byte, files ...[]byte) []byte {
+	var total uint64
+	var sizes, crcs []any
+	var names []string
+	for i, f := range files {
+		total += uint64(len(f))
+		if i < len(files)-1 {
+			sizes = append(sizes, uint64(len(f)))
+		}
+		crcs = append(crcs, binary.LittleEndian.AppendUint32(nil, crc32.ChecksumIEEE(f)))
+		names = append(names, fmt.Sprintf("f%d.txt", i+1))
+	}
+	parts := []any{szHeader, szMainStreams,
+		szPackInfo, uint64(0), uint64(1), szSize, uint64(len(packed)), szEnd,
+		szUnpackInfo, szFolderID, uint64(1), 0, uint64(1), coder, szCodersUnpackSize, total, szEnd,
+		szSubStreams, szNumUnpackStream, uint64(len(files)), szSize}
+	parts = append(parts, sizes...)
+	parts = append(parts, szCRC, 1)
+	parts = append(parts, crcs...)
+	parts = append(parts, szEnd, szEnd, szFilesInfo, uint64(len(files)), names7z(names...), szEnd, szEnd)
+	return build7z(packed, hdr7z(parts...))
+}
+
+// lzmaRaw compresses data as a 7z LZMA coder stream and returns the
+// coder's flags, id and properties, and the stream.
+func lzmaRaw(t testing.TB, data []byte) (coder, stream []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := lzma.WriterConfig{DictCap: 1 << 16, SizeInHeader: true, Size: int64(len(data))}.NewWriter(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(data)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return hdr7z(0x23, methodLZMA, uint64(5), buf.Bytes()[:5]), buf.Bytes()[13:]
+}
+
+// noise is incompressible printable text.
+func noise(seed uint64, n int) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		seed = seed*6364136223846793005 + 1442695040888963407
+		b[i] = 'a' + byte(seed>>59)%26
+	}
+	return b
+}
+
+func TestSevenZipSolidBlocks(t *testing.T) {
+	// Large enough that the decoder's read-ahead does not reach the cut
+	// while the first file is read.
+	one, two, three := noise(1, 200000), noise(2, 200000), noise(3, 200000)
+	all := append(append(append([]byte(nil), one...), two...), three...)
+	coder, stream := lzmaRaw(t, all)
+
+	t.Run("intact", func(t *testing.T) {
+		r := walkBytes(t, "x.7z", solid7z(coder, stream, one, two, three), Options{})
+		checkDocs(t, r, []want{{path: "x.7z"}, {path: "x.7z!/f1.txt"}, {path: "x.7z!/f2.txt"}, {path: "x.7z!/f3.txt", contains: []string{string(three[:100])}}})
+	})
+	t.Run("truncated", func(t *testing.T) {
+		// The stream ends inside the second file: the first is read, the
+		// second is damaged, and the third is not decoded again up to
+		// the damage.
+		cut := stream[:len(stream)/2]
+		r := walkBytes(t, "x.7z", solid7z(coder, cut, one, two, three), Options{})
+		checkDocs(t, r, []want{{path: "x.7z!/f1.txt", contains: []string{string(one[:100])}},
+			{path: "x.7z!/f2.txt", err: ErrCorrupt}, {path: "x.7z!/f3.txt", err: ErrCorrupt}})
+		if err := r.find(t, "x.7z!/f3.txt").err; !strings.Contains(err.Error(), "failed before this member") {
+			t.Errorf("f3.txt: %v", err)
+		}
+	})
+	t.Run("checksum", func(t *testing.T) {
+		// Stored files, the first with a wrong checksum: reported, and
+		// the next ones still read.
+		stored := append(append([]byte(nil), one[:100]...), two[:100]...)
+		data := solid7z([]byte{0x01, 0x00}, stored, one[:100], two[:100])
+		data[32] ^= 1
+		r := walkBytes(t, "x.7z", data, Options{})
+		checkDocs(t, r, []want{{path: "x.7z!/f1.txt", err: ErrCorrupt}, {path: "x.7z!/f2.txt", contains: []string{string(two[:100])}}})
+	})
 }
