@@ -7,10 +7,10 @@
 //
 // alternating the three, several repetitions, reporting best and median
 // wall time and peak RSS (GNU time). It then counts matches on both sides
-// and streams a multi-gigabyte input through antidote's stdin, without
-// storing it, to show that memory does not grow with the input.
+// and streams inputs up to 10 GiB through antidote's stdin, without
+// storing them, to show that memory does not grow with the input.
 //
-//	go run ./bench/redact [-size 256MiB] [-reps 5] [-stream 4GiB] [-dir DIR]
+//	go run ./bench/redact [-size BYTES] [-reps 5] [-stream 256M,1G,10G] [-dir DIR]
 //	go run ./bench/redact -gen [-size N] [-seed S] > text.log
 //
 // It runs from the repository root (it builds ./cmd/antidote). The text is
@@ -52,7 +52,7 @@ func main() {
 	size := flag.Int64("size", 256<<20, "bytes of text")
 	seed := flag.Uint64("seed", 1, "random seed of the text")
 	reps := flag.Int("reps", 5, "timed repetitions of each command")
-	stream := flag.Int64("stream", 4<<30, "bytes to stream through antidote's stdin for the memory check (0: skip)")
+	stream := flag.String("stream", "256M,1G,10G", "sizes to stream through antidote's stdin for the memory check, comma-separated, K/M/G binary suffixes (empty: skip)")
 	dir := flag.String("dir", filepath.Join(os.TempDir(), "antidote-bench-redact"), "scratch directory (binary, text, key)")
 	flag.Parse()
 	if *genOnly {
@@ -62,7 +62,18 @@ func main() {
 		}
 		return
 	}
-	if err := run(*dir, *size, *seed, *reps, *stream); err != nil {
+	var streams []int64
+	for f := range strings.SplitSeq(*stream, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		n, err := parseSize(f)
+		if err != nil {
+			log.Fatalf("-stream: %v", err)
+		}
+		streams = append(streams, n)
+	}
+	if err := run(*dir, *size, *seed, *reps, streams); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -116,7 +127,28 @@ type bench struct {
 	rssKB []int64
 }
 
-func run(dir string, size int64, seed uint64, reps int, stream int64) error {
+// parseSize reads a byte count with an optional K, M or G (binary) suffix.
+func parseSize(s string) (int64, error) {
+	mult := int64(1)
+	switch strings.ToUpper(s[len(s)-1:]) {
+	case "K":
+		mult = 1 << 10
+	case "M":
+		mult = 1 << 20
+	case "G":
+		mult = 1 << 30
+	}
+	if mult > 1 {
+		s = s[:len(s)-1]
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("bad size %q", s)
+	}
+	return n * mult, nil
+}
+
+func run(dir string, size int64, seed uint64, reps int, streams []int64) error {
 	if _, err := exec.LookPath("rg"); err != nil {
 		return errors.New("rg not found: apt-get install ripgrep")
 	}
@@ -168,7 +200,8 @@ func run(dir string, size int64, seed uint64, reps int, stream int64) error {
 	}
 	mb := float64(size) / 1e6
 	rgBest := slices.Min(benches[2].times)
-	fmt.Printf("text: %s (%.0f MB, seed %d); %s\n\n", text, mb, seed, cpuNote())
+	rgVersion, _ := exec.Command("rg", "--version").Output()
+	fmt.Printf("text: %s (%.0f MB, seed %d); %s; %s\n\n", text, mb, seed, cpuNote(), strings.SplitN(string(rgVersion), "\n", 2)[0])
 	fmt.Println("| tool | best s | median s | MB/s (best) | peak RSS MB | best / rg best |")
 	fmt.Println("|---|---|---|---|---|---|")
 	for _, b := range benches {
@@ -179,8 +212,8 @@ func run(dir string, size int64, seed uint64, reps int, stream int64) error {
 	if err := counts(bin, key, text, dir); err != nil {
 		return err
 	}
-	if stream > 0 {
-		return streamCheck(bin, key, text, size, stream, rss, benches[1])
+	if len(streams) > 0 {
+		return streamCheck(bin, key, text, size, streams, rss, benches[1])
 	}
 	return nil
 }
@@ -308,33 +341,37 @@ func rgCount(text string, patterns ...string) (int64, error) {
 	return strconv.ParseInt(strings.TrimSpace(string(out)), 10, 64)
 }
 
-// streamCheck pipes stream bytes (the text, repeated) into antidote's
-// stdin without storing them and compares its peak RSS with the file run.
-func streamCheck(bin, key, text string, size, stream int64, rss string, fileRun *bench) error {
-	feed := func(w io.Writer) error {
-		f, err := os.Open(text)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		for left := stream; left > 0; left -= size {
-			if _, err := f.Seek(0, io.SeekStart); err != nil {
-				return err
-			}
-			if _, err := io.Copy(w, io.LimitReader(f, left)); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	s, kb, err := timeRun([]string{bin, "redact", "--key-file", key, "-"}, "", feed, rss)
-	if err != nil {
-		return fmt.Errorf("stream: %w", err)
-	}
-	fmt.Println("| input | bytes | wall s | MB/s | peak RSS MB |")
+// streamCheck pipes each of streams bytes (the text, repeated) into
+// antidote's stdin without storing them, and prints peak RSS beside that of
+// the file redirected to stdin: memory must not grow with the input.
+func streamCheck(bin, key, text string, size int64, streams []int64, rss string, fileRun *bench) error {
+	fmt.Println("| input to antidote redact | bytes | wall s | MB/s | peak RSS MB |")
 	fmt.Println("|---|---|---|---|---|")
-	fmt.Printf("| FILE on stdin | %d | %.2f | %.0f | %.0f |\n", size, median(fileRun.times), float64(size)/1e6/median(fileRun.times), float64(slices.Max(fileRun.rssKB))/1024)
-	fmt.Printf("| piped stream | %d | %.2f | %.0f | %.0f |\n", stream, s, float64(stream)/1e6/s, float64(kb)/1024)
+	med := median(fileRun.times)
+	fmt.Printf("| FILE redirected to stdin (median run above) | %d | %.2f | %.0f | %.0f |\n", size, med, float64(size)/1e6/med, float64(slices.Max(fileRun.rssKB))/1024)
+	for _, stream := range streams {
+		feed := func(w io.Writer) error {
+			f, err := os.Open(text)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			for left := stream; left > 0; left -= size {
+				if _, err := f.Seek(0, io.SeekStart); err != nil {
+					return err
+				}
+				if _, err := io.Copy(w, io.LimitReader(f, left)); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		s, kb, err := timeRun([]string{bin, "redact", "--key-file", key, "-"}, "", feed, rss)
+		if err != nil {
+			return fmt.Errorf("stream: %w", err)
+		}
+		fmt.Printf("| pipe, FILE repeated | %d | %.2f | %.0f | %.0f |\n", stream, s, float64(stream)/1e6/s, float64(kb)/1024)
+	}
 	return nil
 }
 
