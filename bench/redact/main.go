@@ -124,6 +124,7 @@ type bench struct {
 	args  []string
 	stdin string // file to redirect from, or ""
 	times []float64
+	cpu   []float64 // user + system seconds
 	rssKB []int64
 }
 
@@ -184,29 +185,29 @@ func run(dir string, size int64, seed uint64, reps int, streams []int64) error {
 	rss := filepath.Join(dir, "rss.txt")
 	// One untimed round warms the page cache and the binaries.
 	for _, b := range benches {
-		if _, _, err := timeRun(b.args, b.stdin, nil, rss); err != nil {
+		if _, _, _, err := timeRun(b.args, b.stdin, nil, rss); err != nil {
 			return fmt.Errorf("%s: %w", b.name, err)
 		}
 	}
 	for r := range reps {
 		for i := range benches {
 			b := benches[(i+r)%len(benches)] // rotate, so no command always runs first
-			s, kb, err := timeRun(b.args, b.stdin, nil, rss)
+			s, cpu, kb, err := timeRun(b.args, b.stdin, nil, rss)
 			if err != nil {
 				return fmt.Errorf("%s: %w", b.name, err)
 			}
-			b.times, b.rssKB = append(b.times, s), append(b.rssKB, kb)
+			b.times, b.cpu, b.rssKB = append(b.times, s), append(b.cpu, cpu), append(b.rssKB, kb)
 		}
 	}
 	mb := float64(size) / 1e6
 	rgBest := slices.Min(benches[2].times)
 	rgVersion, _ := exec.Command("rg", "--version").Output()
 	fmt.Printf("text: %s (%.0f MB, seed %d); %s; %s\n\n", text, mb, seed, cpuNote(), strings.SplitN(string(rgVersion), "\n", 2)[0])
-	fmt.Println("| tool | best s | median s | MB/s (best) | peak RSS MB | best / rg best |")
-	fmt.Println("|---|---|---|---|---|---|")
+	fmt.Println("| tool | best s | median s | MB/s (best) | CPU s (median) | peak RSS MB | best / rg best |")
+	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, b := range benches {
 		best := slices.Min(b.times)
-		fmt.Printf("| %s | %.2f | %.2f | %.0f | %.0f | %.2f |\n", b.name, best, median(b.times), mb/best, float64(slices.Max(b.rssKB))/1024, best/rgBest)
+		fmt.Printf("| %s | %.2f | %.2f | %.0f | %.2f | %.0f | %.2f |\n", b.name, best, median(b.times), mb/best, median(b.cpu), float64(slices.Max(b.rssKB))/1024, best/rgBest)
 	}
 	fmt.Println()
 	if err := counts(bin, key, text, dir); err != nil {
@@ -219,16 +220,17 @@ func run(dir string, size int64, seed uint64, reps int, streams []int64) error {
 }
 
 // timeRun runs args under GNU time with stdout to /dev/null and returns the
-// wall time measured here and the peak RSS in KiB. GNU time measures the
+// wall time measured here, CPU time (user and system) and the peak RSS in
+// KiB. GNU time measures the
 // child alone (wait4 on a Go child also counts pages it shared with this
 // process before exec). Input comes from the file stdinFile or, if
 // feed is not nil, from what feed writes.
-func timeRun(args []string, stdinFile string, feed func(io.Writer) error, rssFile string) (float64, int64, error) {
-	cmd := exec.Command("/usr/bin/time", append([]string{"-o", rssFile, "-f", "%M"}, args...)...)
+func timeRun(args []string, stdinFile string, feed func(io.Writer) error, rssFile string) (wall, cpu float64, kb int64, err error) {
+	cmd := exec.Command("/usr/bin/time", append([]string{"-o", rssFile, "-f", "%M %U %S"}, args...)...)
 	cmd.Stderr = os.Stderr
 	devNull, err := os.OpenFile(os.DevNull, os.O_WRONLY, 0)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer devNull.Close()
 	cmd.Stdout = devNull
@@ -237,18 +239,18 @@ func timeRun(args []string, stdinFile string, feed func(io.Writer) error, rssFil
 	case stdinFile != "":
 		f, err := os.Open(stdinFile)
 		if err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 		defer f.Close()
 		cmd.Stdin = f // an *os.File: the child reads it directly, no copy here
 	case feed != nil:
 		if stdin, err = cmd.StdinPipe(); err != nil {
-			return 0, 0, err
+			return 0, 0, 0, err
 		}
 	}
 	t0 := time.Now()
 	if err := cmd.Start(); err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	var feedErr error
 	if stdin != nil {
@@ -258,17 +260,20 @@ func timeRun(args []string, stdinFile string, feed func(io.Writer) error, rssFil
 	err = cmd.Wait()
 	secs := time.Since(t0).Seconds()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	if feedErr != nil {
-		return 0, 0, fmt.Errorf("feed stdin: %w", feedErr)
+		return 0, 0, 0, fmt.Errorf("feed stdin: %w", feedErr)
 	}
 	b, err := os.ReadFile(rssFile)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
-	kb, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
-	return secs, kb, err
+	var user, sys float64
+	if _, err := fmt.Sscan(string(b), &kb, &user, &sys); err != nil {
+		return 0, 0, 0, fmt.Errorf("read GNU time output: %w", err)
+	}
+	return secs, user + sys, kb, nil
 }
 
 func median(xs []float64) float64 {
@@ -366,7 +371,7 @@ func streamCheck(bin, key, text string, size int64, streams []int64, rss string,
 			}
 			return nil
 		}
-		s, kb, err := timeRun([]string{bin, "redact", "--key-file", key, "-"}, "", feed, rss)
+		s, _, kb, err := timeRun([]string{bin, "redact", "--key-file", key, "-"}, "", feed, rss)
 		if err != nil {
 			return fmt.Errorf("stream: %w", err)
 		}
