@@ -202,7 +202,7 @@ func run(dir string, size int64, seed uint64, reps int, streams []int64) error {
 	mb := float64(size) / 1e6
 	rgBest := slices.Min(benches[2].times)
 	rgVersion, _ := exec.Command("rg", "--version").Output()
-	fmt.Printf("text: %s (%.0f MB, seed %d); %s; %s\n\n", text, mb, seed, cpuNote(), strings.SplitN(string(rgVersion), "\n", 2)[0])
+	fmt.Printf("antidote: %s; text: %s (%.0f MB, seed %d); %s; %s\n\n", revision(), text, mb, seed, cpuNote(), strings.SplitN(string(rgVersion), "\n", 2)[0])
 	fmt.Println("| tool | best s | median s | MB/s (best) | CPU s (median) | peak RSS MB | best / rg best |")
 	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, b := range benches {
@@ -378,6 +378,20 @@ func streamCheck(bin, key, text string, size int64, streams []int64, rss string,
 		fmt.Printf("| pipe, FILE repeated | %d | %.2f | %.0f | %.0f |\n", stream, s, float64(stream)/1e6/s, float64(kb)/1024)
 	}
 	return nil
+}
+
+// revision names the commit measured, and says so when the working tree
+// differs from it (others' unfinished edits are measured too).
+func revision() string {
+	rev, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "not a git checkout"
+	}
+	r := strings.TrimSpace(string(rev))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(st) > 0 {
+		r += " with uncommitted changes"
+	}
+	return r
 }
 
 // cpuNote names the machine's CPU count and load, since both tools compete
