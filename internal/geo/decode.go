@@ -1,13 +1,14 @@
 package geo
 
 import (
-	"bufio"
-	"compress/gzip"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 // ErrCorrupt reports a dataset that does not decode; rebuild it with
@@ -21,30 +22,43 @@ const (
 	maxAttrib  = 1 << 20
 )
 
-// Decode reads a dataset written by Encode.
+// maxDecoded bounds the decompressed dataset, so that a hostile one cannot
+// exhaust memory before its counts are checked.
+const maxDecoded = 1 << 30
+
+// Decode reads a dataset written by Encode. It decompresses the whole
+// dataset first and then decodes from memory: varints read from a byte
+// slice cost a few instructions, through an io.ByteReader many more.
 func Decode(r io.Reader) (*DB, error) {
-	zr, err := gzip.NewReader(r)
+	zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxDecoded), zstd.WithDecoderMaxWindow(64<<20))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	defer zr.Close()
-	d := decoder{r: bufio.NewReaderSize(zr, 64<<10)}
+	// Reading to the end also checks the frame's checksum.
+	var buf bytes.Buffer
+	buf.Grow(16 << 20)
+	if _, err := buf.ReadFrom(io.LimitReader(zr, maxDecoded+1)); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if buf.Len() > maxDecoded {
+		return nil, fmt.Errorf("%w: larger than %d bytes decompressed", ErrCorrupt, maxDecoded)
+	}
+	d := decoder{b: buf.Bytes()}
 	db, err := d.db()
 	if err != nil {
 		return nil, err
 	}
-	// The gzip trailer carries a checksum: read to the end to check it.
-	if _, err := d.r.ReadByte(); err != io.EOF {
-		if err == nil {
-			return nil, fmt.Errorf("%w: trailing data", ErrCorrupt)
-		}
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	if len(d.b) != 0 {
+		return nil, fmt.Errorf("%w: trailing data", ErrCorrupt)
 	}
 	return db, nil
 }
 
+// decoder reads from b, which shrinks as it goes; the first error sticks
+// and makes every later read return zero.
 type decoder struct {
-	r   *bufio.Reader
+	b   []byte
 	err error
 }
 
@@ -58,11 +72,17 @@ func (d *decoder) uvarint(what string) uint64 {
 	if d.err != nil {
 		return 0
 	}
-	v, err := binary.ReadUvarint(d.r)
-	if err != nil {
+	if len(d.b) > 0 && d.b[0] < 0x80 {
+		v := uint64(d.b[0])
+		d.b = d.b[1:]
+		return v
+	}
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
 		d.fail(what)
 		return 0
 	}
+	d.b = d.b[n:]
 	return v
 }
 
@@ -79,9 +99,12 @@ func (d *decoder) read(b []byte, what string) {
 	if d.err != nil {
 		return
 	}
-	if _, err := io.ReadFull(d.r, b); err != nil {
+	if len(d.b) < len(b) {
 		d.fail(what)
+		return
 	}
+	copy(b, d.b)
+	d.b = d.b[len(b):]
 }
 
 func (d *decoder) str(what string, limit uint64) string {
@@ -89,9 +112,13 @@ func (d *decoder) str(what string, limit uint64) string {
 	if d.err != nil || n == 0 {
 		return ""
 	}
-	b := make([]byte, n)
-	d.read(b, what)
-	return string(b)
+	if len(d.b) < n {
+		d.fail(what)
+		return ""
+	}
+	s := string(d.b[:n])
+	d.b = d.b[n:]
+	return s
 }
 
 func (d *decoder) db() (*DB, error) {

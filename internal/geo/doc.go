@@ -6,7 +6,7 @@
 // time, so a lookup never reveals an address to anyone.
 //
 // The dataset is a sorted table of range boundaries per address family,
-// delta- and varint-encoded and gzip-compressed; scripts/geo regenerates it
+// delta- and varint-encoded and zstd-compressed; scripts/geo regenerates it
 // from the ip-location-db packages (DB-IP country lite, RouteViews/NRO/DB-IP
 // ASN; CC BY 4.0). Open decodes it once into flat slices; Lookup is a binary
 // search that does not allocate.

@@ -3,18 +3,19 @@ package geo
 import (
 	"bufio"
 	"cmp"
-	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"net/netip"
 	"slices"
+
+	"github.com/klauspost/compress/zstd"
 )
 
-// The encoded dataset, inside gzip:
+// The encoded dataset, inside one zstd frame (with its checksum):
 //
-//	"AGEO" version(1)
+//	"AGEO" version(2)
 //	attribution            uvarint length, bytes
 //	countries              uvarint n, n × 2 bytes (value index 1..n)
 //	orgs                   uvarint n, n × (uvarint length, bytes) (org index 1..n)
@@ -26,10 +27,12 @@ import (
 //
 // Starts are strictly increasing boundaries; a value holds until the next
 // boundary and 0 means no data. Columns (all deltas, then all values) and
-// value indexes ordered by frequency make the gzip stream small.
+// value indexes ordered by frequency make the stream small. Version 1 was
+// the same inside gzip; zstd decompresses it in a third of the time, which
+// every scan and redact pays at start-up.
 const (
 	magic   = "AGEO"
-	version = 1
+	version = 2
 )
 
 // CountryRange says that addresses First..Last (inclusive) are in Country.
@@ -211,7 +214,7 @@ func Encode(w io.Writer, d Data) error {
 	max4 := u128{0, 0xffffffff}
 	max6 := u128{^uint64(0), ^uint64(0)}
 
-	zw, err := gzip.NewWriterLevel(w, gzip.BestCompression)
+	zw, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
 	if err != nil {
 		return err
 	}

@@ -344,7 +344,7 @@ func TestDecodeRejectsDamage(t *testing.T) {
 	bad := bytes.Clone(good)
 	bad[len(bad)/2] ^= 0x40
 	if _, err := Decode(bytes.NewReader(bad)); err == nil {
-		t.Error("a dataset with a flipped bit decoded (gzip checksum not checked?)")
+		t.Error("a dataset with a flipped bit decoded (zstd checksum not checked?)")
 	}
 }
 
