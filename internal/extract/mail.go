@@ -155,13 +155,9 @@ func (mw *mailWalk) inlineText(mt, declared string, r io.Reader) error {
 	head, _ := br.Peek(sniffLen)
 	te, ok := detectText(head, len(head) == sniffLen)
 	if !ok {
-		te = textEncoding{charmap.Windows1252, "windows-1252"}
+		te = te1252
 	}
-	if declared != "" && !strings.HasPrefix(te.name, "utf-16") {
-		if enc, name := charset.Lookup(declared); enc != nil {
-			te = textEncoding{enc, name}
-		}
-	}
+	te = withDeclared(te, head, len(head) == sniffLen, declared)
 	var err error
 	if mt == "text/html" {
 		te = htmlEncoding(head, te, declared)

@@ -5,13 +5,10 @@ import (
 	"bytes"
 	"io"
 	"path"
+	"slices"
 	"strings"
-	"unicode/utf8"
 
-	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
-	"golang.org/x/text/encoding/charmap"
-	"golang.org/x/text/encoding/unicode"
 )
 
 // Media types reported in Doc.MediaType.
@@ -90,22 +87,22 @@ func (w *walker) sniff(d *Doc, hint, declaredCharset string) sniffed {
 	case isTarHeader(head):
 		sn.mediaType = mtTar
 	default:
-		te, ok := detectText(head, int64(len(head)) < d.Size)
+		cut := int64(len(head)) < d.Size
+		te, ok := detectText(head, cut)
+		if ok && te.name == "utf-8" && cut && !hasBOM(head) && !hasHighBytes(head) {
+			te = detectFurther(d)
+		}
 		if !ok {
 			sn.mediaType = mtBinary
 			if hint == mtMail || hint == mtHTML || hint == mtText {
 				// A declared text part that does not look like text is
 				// still decoded as text, with replacement characters.
-				sn.mediaType, te = hint, textEncoding{charmap.Windows1252, "windows-1252"}
+				sn.mediaType, te = hint, te1252
 			} else {
 				break
 			}
 		}
-		if declaredCharset != "" && !strings.HasPrefix(te.name, "utf-16") {
-			if enc, name := charset.Lookup(declaredCharset); enc != nil {
-				te = textEncoding{enc, name}
-			}
-		}
+		te = withDeclared(te, head, cut, declaredCharset)
 		sn.text = te
 		sample := decodeSample(head, te)
 		switch {
@@ -124,6 +121,35 @@ func (w *walker) sniff(d *Doc, hint, declaredCharset string) sniffed {
 		}
 	}
 	return sn
+}
+
+// maxCharsetScan bounds how far an ASCII document is read for the first
+// non-ASCII byte that tells its charset.
+const maxCharsetScan = 16 << 20
+
+// detectFurther detects the charset of a document whose head is ASCII from
+// a sample around its first non-ASCII byte, if any comes soon enough.
+func detectFurther(d *Doc) textEncoding {
+	buf := make([]byte, chunkSize)
+	for off := int64(sniffLen); off < min(d.Size, maxCharsetScan); off += int64(len(buf)) {
+		n, _ := d.Content.ReadAt(buf, off)
+		if n <= 0 {
+			break
+		}
+		i := slices.IndexFunc(buf[:n], func(c byte) bool { return c >= 0x80 })
+		if i < 0 {
+			continue
+		}
+		start := off + int64(i)
+		sample := make([]byte, min(d.Size-start, sniffLen))
+		n, _ = d.Content.ReadAt(sample, start)
+		te, ok := detectText(sample[:n], start+int64(n) < d.Size)
+		if !ok {
+			break // binary further on: decoded as UTF-8 with replacements
+		}
+		return te
+	}
+	return teUTF8
 }
 
 func ooxmlType(z *zip.Reader) string {
@@ -193,96 +219,6 @@ func isTarHeader(b []byte) bool {
 		signed += int64(int8(c))
 	}
 	return want == unsigned || want == signed
-}
-
-// detectText decides whether head is text and in which charset. cut says
-// head is a prefix of a longer document, so a rune may be split at its end.
-func detectText(head []byte, cut bool) (textEncoding, bool) {
-	switch {
-	case bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}):
-		return textEncoding{unicode.UTF8BOM, "utf-8"}, true
-	case bytes.HasPrefix(head, []byte{0xFF, 0xFE}):
-		return textEncoding{unicode.UTF16(unicode.LittleEndian, unicode.UseBOM), "utf-16le"}, true
-	case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
-		return textEncoding{unicode.UTF16(unicode.BigEndian, unicode.UseBOM), "utf-16be"}, true
-	}
-	if le, ok := utf16Guess(head); ok {
-		if le {
-			return textEncoding{unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), "utf-16le"}, true
-		}
-		return textEncoding{unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), "utf-16be"}, true
-	}
-	if len(head) == 0 {
-		return textEncoding{unicode.UTF8BOM, "utf-8"}, true
-	}
-	control := 0
-	for _, c := range head {
-		switch {
-		case c == 0:
-			return textEncoding{}, false
-		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1A && c != 0x1B, c == 0x7F:
-			control++
-		}
-	}
-	if control*50 > len(head) {
-		return textEncoding{}, false
-	}
-	if validUTF8Prefix(head, cut) {
-		return textEncoding{unicode.UTF8BOM, "utf-8"}, true
-	}
-	return textEncoding{charmap.Windows1252, "windows-1252"}, true
-}
-
-// validUTF8Prefix is utf8.Valid, forgiving a rune split at the end of a cut
-// sample.
-func validUTF8Prefix(b []byte, cut bool) bool {
-	if cut {
-		for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
-			if utf8.RuneStart(b[i]) {
-				if !utf8.FullRune(b[i:]) {
-					b = b[:i]
-				}
-				break
-			}
-		}
-	}
-	return utf8.Valid(b)
-}
-
-// utf16Guess recognises UTF-16 without a byte order mark by the zero high
-// bytes of mostly-Latin text, and reports whether it is little-endian.
-func utf16Guess(b []byte) (le, ok bool) {
-	pairs := len(b) / 2
-	if pairs < 2 {
-		return false, false
-	}
-	var evenZero, oddZero int
-	for i := 0; i+1 < len(b); i += 2 {
-		if b[i] == 0 {
-			evenZero++
-		}
-		if b[i+1] == 0 {
-			oddZero++
-		}
-	}
-	switch {
-	case oddZero*10 >= pairs*4 && evenZero*20 < pairs:
-		return true, true
-	case evenZero*10 >= pairs*4 && oddZero*20 < pairs:
-		return false, true
-	}
-	return false, false
-}
-
-// decodeSample decodes the sniffed head to UTF-8 for the format heuristics.
-func decodeSample(head []byte, te textEncoding) []byte {
-	out, err := te.enc.NewDecoder().Bytes(head)
-	if err != nil {
-		// A split rune at the end of the sample; the heuristics do not
-		// need it.
-		return head
-	}
-	return out
 }
 
 // looksMbox recognises a mailbox: a From_ line followed by a header line.

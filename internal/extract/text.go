@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/transform"
 )
@@ -47,19 +46,22 @@ func (w *walker) decodeTo(tb *textBuf, r io.Reader, enc encoding.Encoding) error
 	return nil
 }
 
-// htmlEncoding picks the charset of an HTML document: a byte order mark or
-// UTF-16 shape found by sniffing, then the declared charset, then <meta>,
-// then UTF-8 if valid, else windows-1252.
+// htmlEncoding picks the charset of an HTML document: a byte order mark
+// or UTF-16/32 shape found by sniffing, then the charset declared by the
+// container, then <meta>, then detection.
 func htmlEncoding(head []byte, sniffedText textEncoding, declared string) textEncoding {
-	if sniffedText.enc != nil && strings.HasPrefix(sniffedText.name, "utf-16") {
-		return sniffedText
+	te := sniffedText
+	if te.enc == nil {
+		te, _ = detectText(head, true)
+		if te.enc == nil {
+			te = te1252
+		}
 	}
-	ct := ""
+	cut := true
 	if declared != "" {
-		ct = "text/html; charset=" + declared
+		return withDeclared(te, head, cut, declared)
 	}
-	enc, name, _ := charset.DetermineEncoding(head, ct)
-	return textEncoding{enc, name}
+	return withDeclared(te, head, cut, metaCharset(head))
 }
 
 // extractHTML extracts the visible text of an HTML document.
