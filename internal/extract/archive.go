@@ -74,22 +74,19 @@ type errReader struct{ err error }
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // zipMember reads one member. Stored members are served as a section of
-// the archive instead of a copy. Compressed members are decompressed from
-// the raw stream so that the ratio is measured against the packed bytes
-// actually consumed, not the size the header claims.
+// the archive instead of a copy. Compressed and encrypted members are
+// decoded from the raw stream so that the ratio is measured against the
+// packed bytes actually consumed, not the size the header claims.
 func (w *walker) zipMember(d *Doc, f *zip.File, b *budget) member {
 	size := int64(f.UncompressedSize64)
 	if size < 0 {
 		return member{err: docError(ErrCorrupt, "zip member size")}
 	}
-	if f.Flags&0x1 != 0 {
-		return member{size: size, err: docError(ErrEncrypted, "encrypted zip member")}
+	off, err := f.DataOffset()
+	if err != nil || off < 0 || off > d.Size || f.CompressedSize64 > uint64(d.Size-off) {
+		return member{err: docError(ErrCorrupt, "zip member outside the archive")}
 	}
-	if f.Method == zip.Store && f.UncompressedSize64 == f.CompressedSize64 {
-		off, err := f.DataOffset()
-		if err != nil || off < 0 || off > d.Size || size > d.Size-off {
-			return member{err: docError(ErrCorrupt, "zip member outside the archive")}
-		}
+	if f.Flags&zipFlagEncrypted == 0 && f.Method == zip.Store && f.UncompressedSize64 == f.CompressedSize64 {
 		// Overlapping entries can point many members at the same bytes:
 		// charge them like expanded bytes.
 		if err := b.charge(size); err != nil {
@@ -97,13 +94,19 @@ func (w *walker) zipMember(d *Doc, f *zip.File, b *budget) member {
 		}
 		return member{r: io.NewSectionReader(d.Content, off, size), size: size}
 	}
-	raw, err := f.OpenRaw()
-	if err != nil {
-		return member{err: docError(ErrCorrupt, "open zip member")}
+	method, checkCRC := f.Method, true
+	verify := func() error { return nil }
+	var raw io.Reader = io.NewSectionReader(d.Content, off, int64(f.CompressedSize64))
+	if f.Flags&zipFlagEncrypted != 0 {
+		z, err := w.openEncryptedZip(d, f, off)
+		if err != nil {
+			return member{size: size, err: err}
+		}
+		raw, method, checkCRC, verify = z.r, z.method, z.crc, z.verify
 	}
 	packed := &counter{r: raw}
 	var dec io.Reader
-	switch f.Method {
+	switch method {
 	case zip.Store:
 		dec = packed
 	case zip.Deflate:
@@ -122,10 +125,25 @@ func (w *walker) zipMember(d *Doc, f *zip.File, b *budget) member {
 	mb := w.newBudget(func() int64 { return packed.n })
 	crc := crc32.NewIEEE()
 	s := w.slurp(io.TeeReader(&memberMeter{r: dec, archive: b, member: mb}, crc), size)
-	if s.err == nil && (s.size != size || crc.Sum32() != f.CRC32) {
+	if s.err == nil && (s.size != size || checkCRC && crc.Sum32() != f.CRC32) {
 		s.err = errors.New("zip member checksum or size mismatch")
 	}
-	return memberOf(s, "read zip member")
+	if s.err == nil && f.Flags&zipFlagEncrypted != 0 {
+		// Read the rest of the raw stream (a deflate stream may end before
+		// it) for the authentication code to cover all of it.
+		if _, err := io.Copy(io.Discard, packed); err != nil {
+			s.err = err
+		} else {
+			s.err = verify()
+		}
+	}
+	m := memberOf(s, "read zip member")
+	if f.Flags&zipFlagEncrypted != 0 && errors.Is(m.err, ErrCorrupt) {
+		// A wrong password can pass the format's check; its output then
+		// fails to decompress or to match.
+		m.r, m.err = nil, wrongPassword("encrypted zip member does not decrypt")
+	}
+	return m
 }
 
 // memberMeter charges bytes to the archive's budget and checks the ratio

@@ -45,7 +45,8 @@ type Options struct {
 	MaxMembers     int     // members per archive, mailbox or mail message
 
 	// Passwords are tried in order for encrypted 7z archives (including
-	// header-encrypted ones) and encrypted PDFs.
+	// header-encrypted ones), encrypted zip members (ZipCrypto and WinZip
+	// AES) and encrypted PDFs.
 	Passwords []secret.String
 }
 
@@ -154,6 +155,9 @@ type walker struct {
 	exhausted bool
 	sums      [][32]byte // digests of the documents being visited, root first
 	flate     io.ReadCloser
+	// zipPassword is the index of the password that opened the last
+	// encrypted zip member, tried first on the next.
+	zipPassword int
 }
 
 // visit reports one document and, unless the visitor declines, extracts it.
@@ -340,3 +344,17 @@ func setErr(d *Doc, sentinel error, what string) {
 func docError(sentinel error, what string) error {
 	return fmt.Errorf("%s: %w", what, sentinel)
 }
+
+// wrongPassword is the error of something no given password opened: it
+// wraps ErrWrongPassword and ErrEncrypted, and reads as one line.
+func wrongPassword(what string) error {
+	return &twoSentinels{msg: what + ": " + ErrWrongPassword.Error(), errs: []error{ErrWrongPassword, ErrEncrypted}}
+}
+
+type twoSentinels struct {
+	msg  string
+	errs []error
+}
+
+func (e *twoSentinels) Error() string   { return e.msg }
+func (e *twoSentinels) Unwrap() []error { return e.errs }

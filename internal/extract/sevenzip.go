@@ -79,7 +79,7 @@ func (w *walker) passwordErr(d *Doc, what string) {
 		return
 	}
 	if d.Err == nil {
-		d.Err = errors.Join(docError(ErrWrongPassword, what), ErrEncrypted)
+		d.Err = wrongPassword(what)
 	}
 }
 
