@@ -114,7 +114,11 @@ func (w *walker) zipMember(d *Doc, f *zip.File, b *budget) member {
 	case zipMethodBzip2:
 		dec = bzip2.NewReader(packed)
 	case zipMethodXz:
-		xr, err := xz.NewReader(packed)
+		br := bufio.NewReaderSize(packed, xzHeadLen)
+		if err := w.checkXz(br, int64(f.CompressedSize64)); err != nil {
+			return member{size: size, err: err}
+		}
+		xr, err := xz.NewReader(br)
 		if err != nil {
 			return member{err: docError(ErrCorrupt, "open zip member")}
 		}
@@ -239,7 +243,14 @@ func (w *walker) extractCompressed(d *Doc) error {
 		if !hasXzFooter(d) {
 			setErr(d, ErrCorrupt, "xz stream truncated")
 		}
-		xr, err := xz.NewReader(packed)
+		br := bufio.NewReaderSize(packed, xzHeadLen)
+		if err := w.checkXz(br, d.Size); err != nil {
+			if d.Err == nil {
+				d.Err = err
+			}
+			return nil
+		}
+		xr, err := xz.NewReader(br)
 		if err != nil {
 			setErr(d, ErrCorrupt, "read xz header")
 			return nil

@@ -149,7 +149,7 @@ func (w *walker) probe7z(a *sevenzipArchive, d *Doc) (err error) {
 			continue
 		}
 		if f.Stream < 0 || f.Stream >= len(a.info.folders) ||
-			int64(min(a.info.folders[f.Stream].mem, 1<<62)) > w.decoderAllowance(d.Size) {
+			int64(min(a.info.folders[f.Stream].mem, 1<<62)) > w.decoderLimit(d.Size) {
 			return nil
 		}
 		rc, err := f.Open()
@@ -165,17 +165,10 @@ func (w *walker) probe7z(a *sevenzipArchive, d *Doc) (err error) {
 	return nil
 }
 
-// decoderAllowance is the most decoder memory one folder may take: what
-// the expansion budget allows an archive of this size, and never more than
-// a member may hold.
-func (w *walker) decoderAllowance(packed int64) int64 {
-	ratio := int64(min(w.opts.MaxRatio*float64(max(packed, 1)), 1<<62))
-	return min(ratioFloor+ratio, max(w.opts.MaxMemberBytes, decoderFloor))
-}
-
 // sevenzipMember reads one member. Opening a folder charges its decoders'
-// memory to the budget until the folder's output covers it, so that
-// folders claiming huge dictionaries for little data count as expansion.
+// memory beyond 64 MiB to the budget until the folder's output covers it,
+// so that folders claiming huge dictionaries for little data count as
+// expansion.
 func (w *walker) sevenzipMember(a *sevenzipArchive, f *sevenzip.File, b *budget) (m member) {
 	var fs *folderState
 	var folder szFolder
@@ -193,10 +186,13 @@ func (w *walker) sevenzipMember(a *sevenzipArchive, f *sevenzip.File, b *budget)
 				fs.broken = ErrTooLarge
 				return member{err: docError(ErrTooLarge, fmt.Sprintf("7z block needs %d MiB to decode", mem>>20))}
 			}
-			if err := b.charge(mem); err != nil {
+			// The first 64 MiB are free: common writers use that much
+			// for any input.
+			reserve := max(mem-decoderFloor, 0)
+			if err := b.charge(reserve); err != nil {
 				return memberOf(slurped{err: err}, "")
 			}
-			fs.opened, fs.reserved = true, mem
+			fs.opened, fs.reserved = true, reserve
 		}
 	}
 	// A decoder that failed is not resumed: every later member of its
