@@ -2,6 +2,7 @@ package extract
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/ledongthuc/pdf"
@@ -17,6 +18,10 @@ const (
 
 // extractPDF extracts the text of every page.
 func (w *walker) extractPDF(d *Doc) {
+	if err := checkPDFCounts(d.Content, d.Size); err != nil {
+		setErr(d, ErrCorrupt, err.Error())
+		return
+	}
 	in := &readerAtBudget{ctx: w.ctx, r: d.Content, left: d.Size*pdfReadFactor + pdfReadSlack}
 	next := 0
 	passwords := func() string {
@@ -39,6 +44,7 @@ func (w *walker) extractPDF(d *Doc) {
 		return
 	}
 	tb := w.newText()
+	b := w.newBudget(fixedSize(d.Size))
 	pages := 0
 	failed := false
 	treeOK := walkPages(r.Trailer().Key("Root").Key("Pages"), func(p pdf.Page) bool {
@@ -46,6 +52,21 @@ func (w *walker) extractPDF(d *Doc) {
 			return false
 		}
 		pages++
+		// The content is decompressed once to measure it, as the reader
+		// would hold it whole.
+		n, err := pageContentSize(p, pdfMaxPageContent)
+		switch {
+		case err != nil:
+			failed = true
+			return true
+		case n > pdfMaxPageContent:
+			setErr(d, ErrBomb, fmt.Sprintf("pdf page %d content over %d MiB", pages, pdfMaxPageContent>>20))
+			return true
+		}
+		if err := b.charge(n); err != nil {
+			setErr(d, ErrBomb, "pdf content expansion limit reached")
+			return false
+		}
 		text, err := pageText(p)
 		if err != nil {
 			failed = true
