@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
+	"compress/zlib"
 	"context"
 	"errors"
 	"fmt"
@@ -199,6 +200,16 @@ func readFixture(t testing.TB, name string) []byte {
 // makePDF writes a minimal PDF with one page per text, computing the
 // cross-reference offsets. extraTrailer is added to the trailer dictionary.
 func makePDF(texts []string, extraTrailer string) []byte {
+	contents := make([]string, len(texts))
+	for i, text := range texts {
+		contents[i] = fmt.Sprintf("BT /F1 12 Tf 72 712 Td (%s) Tj ET", text)
+	}
+	return buildPDF(contents, false, extraTrailer)
+}
+
+// buildPDF writes a PDF with one page per content stream, deflated if
+// asked.
+func buildPDF(contents []string, deflate bool, extraTrailer string) []byte {
 	var b bytes.Buffer
 	var offsets []int
 	obj := func(body string) {
@@ -206,19 +217,25 @@ func makePDF(texts []string, extraTrailer string) []byte {
 		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offsets), body)
 	}
 	b.WriteString("%PDF-1.4\n")
-	n := len(texts)
 	// 1: catalog, 2: pages, 3: font, then page and content pairs.
 	obj("<< /Type /Catalog /Pages 2 0 R >>")
 	var kids []string
-	for i := range texts {
+	for i := range contents {
 		kids = append(kids, fmt.Sprintf("%d 0 R", 4+2*i))
 	}
-	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), n))
+	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(contents)))
 	obj("<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
-	for i, text := range texts {
+	for i, content := range contents {
 		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>", 5+2*i))
-		stream := fmt.Sprintf("BT /F1 12 Tf 72 712 Td (%s) Tj ET", text)
-		obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(stream), stream))
+		filter := ""
+		if deflate {
+			var z bytes.Buffer
+			zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+			zw.Write([]byte(content))
+			zw.Close()
+			content, filter = z.String(), " /Filter /FlateDecode"
+		}
+		obj(fmt.Sprintf("<< /Length %d%s >>\nstream\n%s\nendstream", len(content), filter, content))
 	}
 	xref := b.Len()
 	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offsets)+1)

@@ -127,9 +127,6 @@ func (t *pdfTokens) int() (int64, bool) {
 // maxPDFObject.
 func checkPDFCounts(r io.ReaderAt, size int64) error {
 	limit := maxPDFObject(size)
-	tooMany := func(n int64) error {
-		return fmt.Errorf("pdf numbers object %d, beyond the %d a file this size can hold", n, limit)
-	}
 	t := &pdfTokens{br: bufio.NewReaderSize(io.NewSectionReader(r, 0, size), chunkSize)}
 	for {
 		tok := t.next()
@@ -141,39 +138,44 @@ func checkPDFCounts(r io.ReaderAt, size int64) error {
 		case bytes.Equal(tok, []byte("xref")):
 			// Subsections: "start count", then count entries of three
 			// tokens each, until the trailer.
-			for {
-				start, ok1 := t.int()
-				count, ok2 := t.int()
-				if !ok1 || !ok2 {
-					break
-				}
-				if start < 0 || count < 0 || start+count > limit {
-					return tooMany(max(start, 0) + max(count, 0))
-				}
-				for range 3 * count {
-					t.next()
-				}
+			if err := t.ranges(limit, 3); err != nil {
+				return err
 			}
 		case bytes.Equal(tok, []byte("/Size")):
 			if n, ok := t.int(); ok && n > limit {
-				return tooMany(n)
+				return tooManyObjects(n, limit)
 			}
 		case bytes.Equal(tok, []byte("/Index")):
 			if tok := t.next(); tok == nil || tok[0] != '[' {
 				continue
 			}
-			for {
-				start, ok1 := t.int()
-				count, ok2 := t.int()
-				if !ok1 || !ok2 {
-					break
-				}
-				if start < 0 || count < 0 || start+count > limit {
-					return tooMany(max(start, 0) + max(count, 0))
-				}
+			if err := t.ranges(limit, 0); err != nil {
+				return err
 			}
 		}
 	}
+}
+
+// ranges reads pairs "start count" of object numbers, each followed by
+// skip tokens per object, until a token that is not a number.
+func (t *pdfTokens) ranges(limit int64, skip int64) error {
+	for {
+		start, ok1 := t.int()
+		count, ok2 := t.int()
+		if !ok1 || !ok2 {
+			return nil
+		}
+		if start < 0 || count < 0 || start+count > limit {
+			return tooManyObjects(max(start, 0)+max(count, 0), limit)
+		}
+		for range skip * count {
+			t.next()
+		}
+	}
+}
+
+func tooManyObjects(n, limit int64) error {
+	return fmt.Errorf("pdf numbers object %d, beyond the %d a file this size can hold", n, limit)
 }
 
 // pageContentSize decompresses a page's content streams, up to limit+1
