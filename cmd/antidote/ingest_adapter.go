@@ -23,11 +23,11 @@ func (a ingestStore) BeginBatch(ctx context.Context) (ingest.Batch, error) {
 type ingestBatch struct{ tx *store.Tx }
 
 func (b ingestBatch) Lookup(ctx context.Context, dedup []byte) (int64, bool, bool, error) {
-	id, complete, err := b.tx.LookupDoc(ctx, dedup)
+	id, complete, status, err := b.tx.LookupDoc(ctx, dedup)
 	if errors.Is(err, store.ErrNotFound) {
 		return 0, false, false, nil
 	}
-	return id, complete, err == nil, err
+	return id, complete && status == ingest.StatusOK, err == nil, err
 }
 
 func (b ingestBatch) PutDoc(ctx context.Context, d ingest.Doc) (int64, error) {

@@ -139,7 +139,7 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if len(sum.Skipped) > 0 {
-		return withExit(exitPartial, fmt.Errorf("%d documents were skipped (listed above); the rest is ingested", len(sum.Skipped)))
+		return withExit(exitPartial, fmt.Errorf("%d %s skipped (listed above); the rest is ingested; rerun the same command after fixing the cause (e.g. with --password) to retry just those", len(sum.Skipped), plural(len(sum.Skipped), "document was", "documents were")))
 	}
 	return nil
 }
@@ -591,3 +591,11 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 }
 
 type auditEvent = audit.Event
+
+// plural picks the singular or plural form for n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

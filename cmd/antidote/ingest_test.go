@@ -226,21 +226,34 @@ func TestIngestProvenanceDedupAndRerun(t *testing.T) {
 		t.Fatal("docs get did not return the original bytes")
 	}
 	// Rerunning the same ingest adds nothing.
-	rerun, _, err := runCLI(t, env, "ingest", "--quiet", "--json", leak)
+	sum, err := ingestJSON(t, env, leak)
 	if err != nil && exitCode(err) != exitPartial {
 		t.Fatal(err)
 	}
-	var sum struct {
-		New      int `json:"new"`
-		NewPaths int `json:"new_paths"`
-	}
-	json.Unmarshal([]byte(rerun), &sum)
 	if sum.New != 0 || sum.NewPaths != 0 {
 		t.Fatalf("rerun added %d documents and %d paths, want none", sum.New, sum.NewPaths)
 	}
 	if second := listDocs(t, env); len(second) != len(first) {
 		t.Fatalf("rerun changed the document count from %d to %d", len(first), len(second))
 	}
+}
+
+// ingestSummary is the part of 'ingest --json' the tests read.
+type ingestSummary struct {
+	New      int `json:"new"`
+	NewPaths int `json:"new_paths"`
+}
+
+// ingestJSON runs 'ingest --quiet --json' with extra arguments and returns
+// its summary and error.
+func ingestJSON(t *testing.T, env map[string]string, args ...string) (ingestSummary, error) {
+	t.Helper()
+	out, _, err := runCLI(t, env, append([]string{"ingest", "--quiet", "--json"}, args...)...)
+	var sum ingestSummary
+	if jerr := json.Unmarshal([]byte(out), &sum); jerr != nil && err == nil {
+		t.Fatalf("ingest --json printed no summary: %v\n%s", jerr, out)
+	}
+	return sum, err
 }
 
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }

@@ -102,8 +102,8 @@ type Doc struct {
 // Sentinels wrapped by Doc.Err.
 var (
 	ErrBomb          = errors.New("expansion limit exceeded (decompression bomb?)")
-	ErrEncrypted     = errors.New("encrypted and not opened: add the password to the options")
-	ErrWrongPassword = errors.New("none of the given passwords opened it")
+	ErrEncrypted     = errors.New("encrypted and not opened: rerun ingest with --password")
+	ErrWrongPassword = errors.New("none of the given passwords opened it: rerun ingest with the right --password")
 	ErrCorrupt       = errors.New("corrupt or truncated")
 	ErrUnsupported   = errors.New("unsupported format")
 	ErrTooDeep       = errors.New("nested too deep; members not expanded")

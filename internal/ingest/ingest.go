@@ -59,8 +59,12 @@ type Store interface {
 
 // Batch is one transaction.
 type Batch interface {
-	// Lookup finds a document by dedup key; found is false if none.
-	Lookup(ctx context.Context, dedup []byte) (id int64, complete, found bool, err error)
+	// Lookup finds a document by dedup key; found is false if none. done
+	// is true when its ingest completed without error, so a rerun only
+	// records a new path; a document that failed (no password, damaged,
+	// over a limit) is redone, so that rerunning with --password or higher
+	// limits succeeds.
+	Lookup(ctx context.Context, dedup []byte) (id int64, done, found bool, err error)
 	PutDoc(ctx context.Context, d Doc) (int64, error)
 	AddPath(ctx context.Context, docID, parentID int64, pathKey []byte, path []string) (added bool, err error)
 	AddPostings(ctx context.Context, postings map[[32]byte][]int64) error
@@ -271,8 +275,11 @@ type runner struct {
 }
 
 type frame struct {
-	id      int64
-	skipped bool
+	id int64
+	// failed: a document under this one was skipped or failed. The
+	// document then stays incomplete, so a rerun (with a password, higher
+	// limits or a newer antidote) visits it again and retries what failed.
+	failed bool
 }
 
 func (r *runner) report(done bool) {
@@ -366,6 +373,13 @@ func (r *runner) maybeCommit() error {
 }
 
 func (r *runner) dedupKey(d *extract.Doc) []byte {
+	if d.SHA256 == ([32]byte{}) {
+		// No content was read (an encrypted member not opened, a member
+		// over a limit): there is nothing to deduplicate by, so each such
+		// place is a document of its own, keeping its own reason.
+		k := r.in.keys.Dedup.Sum([]byte("no-content\x00" + strings.Join(d.Path, "\x00")))
+		return k[:]
+	}
 	k := r.in.keys.Dedup.Sum(d.SHA256[:])
 	return k[:]
 }
@@ -388,11 +402,11 @@ func (r *runner) Begin(d *extract.Doc) (bool, error) {
 	if len(r.stack) > 0 {
 		parent = r.stack[len(r.stack)-1].id
 	}
-	id, complete, found, err := r.batch.Lookup(ctx, dedup)
+	id, done, found, err := r.batch.Lookup(ctx, dedup)
 	if err != nil {
 		return false, err
 	}
-	if found && complete {
+	if found && done {
 		r.sum.Duplicates++
 		if err := r.addPath(id, parent, d.Path); err != nil {
 			return false, err
@@ -473,7 +487,10 @@ func (r *runner) End(d *extract.Doc) error {
 		}
 		r.sum.Skipped = append(r.sum.Skipped, Problem{Path: extract.DisplayPath(d.Path), Reason: m.Reason})
 	}
-	nd := Doc{Dedup: r.dedupKey(d), Status: status, Complete: true, Meta: m, Text: d.Text}
+	if (d.Err != nil || top.failed) && len(r.stack) > 0 {
+		r.stack[len(r.stack)-1].failed = true
+	}
+	nd := Doc{Dedup: r.dedupKey(d), Status: status, Complete: !top.failed, Meta: m, Text: d.Text}
 	if _, err := r.batch.PutDoc(r.ctx, nd); err != nil {
 		return err
 	}

@@ -65,17 +65,18 @@ func adDoc(col string, dedup []byte) string { return "docs." + col + ":" + hex.E
 
 func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
 
-// LookupDoc finds a document by its dedup MAC.
-func (t *Tx) LookupDoc(ctx context.Context, dedup []byte) (id int64, complete bool, err error) {
+// LookupDoc finds a document by its dedup MAC: its id, whether its
+// ingest completed, and its status (ok, skipped or error).
+func (t *Tx) LookupDoc(ctx context.Context, dedup []byte) (id int64, complete bool, status string, err error) {
 	var c int
-	err = t.QueryRow(ctx, `SELECT id, complete FROM docs WHERE dedup = ?`, dedup).Scan(&id, &c)
+	err = t.QueryRow(ctx, `SELECT id, complete, status FROM docs WHERE dedup = ?`, dedup).Scan(&id, &c, &status)
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, ErrNotFound
+		return 0, false, "", ErrNotFound
 	}
 	if err != nil {
-		return 0, false, fmt.Errorf("look up document: %w", err)
+		return 0, false, "", fmt.Errorf("look up document: %w", err)
 	}
-	return id, c != 0, nil
+	return id, c != 0, status, nil
 }
 
 // PutDoc inserts or updates the document with d.Dedup and returns its id.
@@ -100,7 +101,7 @@ func (t *Tx) PutDoc(ctx context.Context, d NewDoc) (int64, error) {
 	if d.Complete {
 		complete = 1
 	}
-	id, _, err := t.LookupDoc(ctx, d.Dedup)
+	id, _, _, err := t.LookupDoc(ctx, d.Dedup)
 	switch {
 	case errors.Is(err, ErrNotFound):
 		id, err = t.InsertID(ctx, `INSERT INTO docs (dedup, status, complete, meta, blob, blob_file, text, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -131,13 +132,35 @@ func (t *Tx) AddPath(ctx context.Context, docID, parentID int64, pathKey []byte,
 	if parentID != 0 {
 		parent = parentID
 	}
-	res, err := t.Exec(ctx, `INSERT INTO doc_paths (doc_id, parent_id, path_key, path, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (path_key) DO NOTHING`,
-		docID, parent, pathKey, t.s.seal(enc, "doc_paths.path:"+hex.EncodeToString(pathKey)), now())
-	if err != nil {
+	var old int64
+	var oldStatus string
+	err = t.QueryRow(ctx, `SELECT p.doc_id, d.status FROM doc_paths p JOIN docs d ON d.id = p.doc_id WHERE p.path_key = ?`, pathKey).Scan(&old, &oldStatus)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if _, err := t.Exec(ctx, `INSERT INTO doc_paths (doc_id, parent_id, path_key, path, created_at) VALUES (?, ?, ?, ?, ?)`,
+			docID, parent, pathKey, t.s.seal(enc, "doc_paths.path:"+hex.EncodeToString(pathKey)), now()); err != nil {
+			return false, fmt.Errorf("record document path: %w", err)
+		}
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("record document path: %w", err)
+	case old == docID || oldStatus == "ok":
+		return false, nil
+	}
+	// The path held a document that was not ingested (a member no password
+	// opened, one over a limit) and now yields this one: the path moves,
+	// and the failed record goes if nothing else refers to it.
+	if _, err := t.Exec(ctx, `UPDATE doc_paths SET doc_id = ?, parent_id = ? WHERE path_key = ?`, docID, parent, pathKey); err != nil {
 		return false, fmt.Errorf("record document path: %w", err)
 	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
+	if _, err := t.Exec(ctx, `DELETE FROM docs WHERE id = ? AND status <> 'ok'
+		AND NOT EXISTS (SELECT 1 FROM doc_paths WHERE doc_id = ? OR parent_id = ?)
+		AND NOT EXISTS (SELECT 1 FROM finding_docs WHERE doc_id = ?)
+		AND NOT EXISTS (SELECT 1 FROM release_approvals WHERE doc_id = ?)
+		AND NOT EXISTS (SELECT 1 FROM redactions WHERE doc_id = ?)`, old, old, old, old, old, old); err != nil {
+		return false, fmt.Errorf("drop the failed record of a document path: %w", err)
+	}
+	return true, nil
 }
 
 // AddPostings appends one index segment: for each term MAC, the sorted ids of

@@ -18,7 +18,7 @@ func TestDocsConformance(t *testing.T) {
 		dd := sha256.Sum256([]byte("dedup-a"))
 		var id int64
 		err := s.InTx(ctx, func(tx *store.Tx) error {
-			if _, _, err := tx.LookupDoc(ctx, dd[:]); !errors.Is(err, store.ErrNotFound) {
+			if _, _, _, err := tx.LookupDoc(ctx, dd[:]); !errors.Is(err, store.ErrNotFound) {
 				t.Fatalf("lookup before insert: %v, want ErrNotFound", err)
 			}
 			var err error
@@ -115,6 +115,57 @@ func TestSchemaChecks(t *testing.T) {
 		}
 		if err := s.Check(ctx); !errors.Is(err, store.ErrSchemaNew) {
 			t.Fatalf("Check on a newer schema = %v, want ErrSchemaNew", err)
+		}
+	})
+}
+
+// TestAddPathMovesFromFailedDocs: a path first recorded for a document that
+// was not ingested (no password) moves to the document a later run opens
+// there, and the failed record goes; a path of an ingested document stays.
+func TestAddPathMovesFromFailedDocs(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		put := func(tx *store.Tx, name, status string) int64 {
+			dd := sha256.Sum256([]byte(name))
+			id, err := tx.PutDoc(ctx, store.NewDoc{Dedup: dd[:], Status: status, Complete: true, Meta: store.DocMeta{MediaType: "text/plain"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return id
+		}
+		var failed, opened, okDoc, other int64
+		err := s.InTx(ctx, func(tx *store.Tx) error {
+			pk := sha256.Sum256([]byte("enc.zip!/secret.txt"))
+			failed = put(tx, "no-content", store.StatusSkipped)
+			if added, err := tx.AddPath(ctx, failed, 0, pk[:], []string{"enc.zip", "secret.txt"}); err != nil || !added {
+				t.Fatalf("first path: %v %v", added, err)
+			}
+			opened = put(tx, "secret", store.StatusOK)
+			if added, err := tx.AddPath(ctx, opened, 0, pk[:], []string{"enc.zip", "secret.txt"}); err != nil || !added {
+				t.Fatalf("the path must move to the opened document: %v %v", added, err)
+			}
+			pk2 := sha256.Sum256([]byte("a.txt"))
+			okDoc = put(tx, "a", store.StatusOK)
+			if _, err := tx.AddPath(ctx, okDoc, 0, pk2[:], []string{"a.txt"}); err != nil {
+				return err
+			}
+			other = put(tx, "b", store.StatusOK)
+			if added, err := tx.AddPath(ctx, other, 0, pk2[:], []string{"a.txt"}); err != nil || added {
+				t.Fatalf("a path of an ingested document must stay: %v %v", added, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.GetDoc(ctx, failed); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("the failed record should be gone: %v", err)
+		}
+		if d, err := s.GetDoc(ctx, opened); err != nil || len(d.Paths) != 1 {
+			t.Errorf("opened document: %+v, %v", d, err)
+		}
+		if d, err := s.GetDoc(ctx, okDoc); err != nil || len(d.Paths) != 1 {
+			t.Errorf("ingested document lost its path: %+v, %v", d, err)
 		}
 	})
 }
