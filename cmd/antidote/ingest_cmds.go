@@ -135,7 +135,7 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "Ingested %d inputs: %d documents (%d new, %d already stored), %d new paths, %s read in %s.\n",
 			sum.Inputs, sum.Documents, sum.New, sum.Duplicates, sum.NewPaths, humanBytes(sum.Bytes), sum.Elapsed.Round(time.Millisecond))
 		for _, p := range sum.Skipped {
-			fmt.Fprintf(e.stdout, "  skipped %s: %s\n", p.Path, p.Reason)
+			fmt.Fprintf(e.stdout, "  %s %s: %s\n", p.Status, p.Path, p.Reason)
 		}
 	}
 	if len(sum.Skipped) > 0 {

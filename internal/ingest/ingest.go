@@ -113,8 +113,9 @@ type Progress struct {
 
 // Problem is one document that could not be processed.
 type Problem struct {
-	Path   string
-	Reason string
+	Path   string `json:"path"`
+	Status string `json:"status"` // skipped or error, as docs list shows it
+	Reason string `json:"reason"`
 }
 
 // Summary reports a run.
@@ -485,7 +486,7 @@ func (r *runner) End(d *extract.Doc) error {
 			errors.Is(d.Err, extract.ErrBomb) || errors.Is(d.Err, extract.ErrTooDeep) || errors.Is(d.Err, extract.ErrTooLarge) {
 			status = StatusSkipped
 		}
-		r.sum.Skipped = append(r.sum.Skipped, Problem{Path: extract.DisplayPath(d.Path), Reason: m.Reason})
+		r.sum.Skipped = append(r.sum.Skipped, Problem{Path: extract.DisplayPath(d.Path), Status: status, Reason: m.Reason})
 	}
 	if (d.Err != nil || top.failed) && len(r.stack) > 0 {
 		r.stack[len(r.stack)-1].failed = true
