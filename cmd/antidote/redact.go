@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -134,8 +135,14 @@ func cmdRedact(ctx context.Context, e *env, args []string) error {
 	}
 
 	var rep redact.Report
+	skipped := 0
 	for _, in := range ins {
 		st, err := redactOne(ctx, e, r, in, *outDir)
+		if errors.Is(err, errNotText) {
+			skipped++
+			fmt.Fprintf(e.stderr, "antidote: skipped %v\n", err)
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -155,6 +162,9 @@ func cmdRedact(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+	if skipped > 0 {
+		return withExit(exitPartial, fmt.Errorf("%d of %d inputs skipped as not text (listed above), nothing written for them; the rest is redacted", skipped, len(ins)))
+	}
 	return nil
 }
 
@@ -165,6 +175,11 @@ func redactOne(ctx context.Context, e *env, r *redact.Redactor, in input, outDir
 		return redact.Stats{}, err
 	}
 	defer src.Close()
+	text, what := peekText(src)
+	if what != "" {
+		return redact.Stats{}, fmt.Errorf("%s: %w: %s; redact works on text byte for byte: ingest it into a workspace and use 'antidote redact --all', or convert it to UTF-8 text first", in.path, errNotText, what)
+	}
+	src = io.NopCloser(text)
 	if outDir == "" || in.path == "-" {
 		st, err := r.Stream(ctx, src, e.stdout)
 		if err != nil {
