@@ -116,6 +116,48 @@ func TestScope4Arithmetic(t *testing.T) {
 	}
 }
 
+// TestScope6Switch checks the fast IPv6 path against the table.
+func TestScope6Switch(t *testing.T) {
+	r := rand.New(rand.NewPCG(6, 6))
+	check := func(b [16]byte) {
+		a := netip.AddrFrom16(b)
+		if a.Is4In6() || nat64.Contains(a) {
+			return
+		}
+		want := Reserved
+		for _, rule := range scopes6 {
+			if rule.p.Contains(a) {
+				want = rule.s
+				break
+			}
+		}
+		if got := scope6(a); got != want {
+			t.Fatalf("scope6(%v) = %v, table says %v", a, got, want)
+		}
+	}
+	for _, rule := range scopes6 {
+		b := rule.p.Addr().As16()
+		for i := 0; i < 256; i++ {
+			c := b
+			for k := rule.p.Bits() / 8; k < 16; k++ {
+				c[k] = byte(r.IntN(256))
+			}
+			if k := (rule.p.Bits() - 1) / 8; i%2 == 0 && k >= 0 {
+				c[k] ^= byte(r.IntN(4)) // just outside the block, often
+			}
+			check(c)
+		}
+	}
+	for i := 0; i < 100000; i++ {
+		var b [16]byte
+		for k := range b {
+			b[k] = byte(r.IntN(256))
+		}
+		b[0] = []byte{0, 0x20, 0x3f, 0x5f, 0xfc, 0xfe, 0xff, byte(r.IntN(256))}[r.IntN(8)]
+		check(b)
+	}
+}
+
 func TestNewErrors(t *testing.T) {
 	for _, c := range []struct {
 		note string

@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"net/netip"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -205,7 +206,7 @@ func checkInvariants(t *testing.T, note string, text []byte, ms []Match) {
 		switch m.Kind {
 		case IPv4:
 			v := span
-			for _, d := range []string{"[.]", "(.)", "{.}", "[dot]", "[DOT]", "[Dot]", "(dot)", "(DOT)"} {
+			for _, d := range []string{"[.]", "(.)", "{.}", "[dot]", "[DOT]", "[Dot]", "(dot)", "(DOT)", "&#46;"} {
 				v = strings.ReplaceAll(v, d, ".")
 			}
 			var o [4]int
@@ -224,7 +225,7 @@ func checkInvariants(t *testing.T, note string, text []byte, ms []Match) {
 				t.Fatalf("%s: IPv6 span %q does not re-read to %q: %v", note, span, m.Value, err)
 			}
 		case Email:
-			if strings.ToLower(span) != m.Value || !strings.Contains(span, "@") {
+			if refanged := refangEmail(span); strings.ToLower(refanged) != m.Value || strings.Count(refanged, "@") != 1 {
 				t.Fatalf("%s: e-mail span %q, value %q", note, span, m.Value)
 			}
 		case MAC:
@@ -246,3 +247,15 @@ func checkInvariants(t *testing.T, note string, text []byte, ms []Match) {
 		}
 	}
 }
+
+// refangEmail undoes the defanged and escaped at-signs and dots an e-mail
+// span may hold.
+func refangEmail(span string) string {
+	span = refangAt.ReplaceAllString(span, "@")
+	return refangDot.ReplaceAllString(span, ".")
+}
+
+var (
+	refangAt  = regexp.MustCompile(`(?i) ?(?:\[at\]|\(at\)|\[@\]|\(@\)) ?|%40|&#64;|&#x40;`)
+	refangDot = regexp.MustCompile(`(?i) ?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)) ?|&#46;`)
+)

@@ -48,14 +48,24 @@
 // something ("[::]:443", but not "x[::2]").
 //
 // E-mail. A practical RFC 5322/6531 subset: a dot-atom local part of
-// letters, digits, marks and "_%+-'" (no leading "'-+%."), at most 64 bytes;
-// a domain of at least two labels whose last label is two or more letters
-// or an "xn--" label. The value is lower-cased. "logo@2x.png" (a scale
-// suffix, or an ending such as .png that is not a top-level domain),
-// "@mention", "@types/node" and "user@1.2.3.4" (the IP is reported instead)
-// are not addresses; "git@github.com:org/repo" is: user@host names an
-// account on a host, which is what redaction is for. A trailing dot is left
-// out.
+// letters, digits, marks and "_%+-'" (no leading "'-+%."; runs of dots are
+// tolerated, a trailing dot is not), at most 64 bytes; a domain of at least
+// two labels whose last label is two or more letters or an "xn--" label. A
+// label never ends with '-' ("user@example.com-" yields the address). The
+// value is lower-cased, with '@' and '.' for the defanged and escaped
+// forms threat reports, web pages and URLs use, which the span covers:
+// "[@]", "(@)", "[at]", "(at)" (with a space on either side or none),
+// "%40" and "&#64;"/"&#x40;" for the at-sign; "[.]", "(.)", "{.}", "[dot]",
+// "(dot)" (the bracketed ones spaced or not) and "&#46;" for dots. After
+// "%40" the local part starts after the last %XX escape, which belongs to
+// the URL around it ("?q%3Duser%40example.com" yields user@example.com).
+// "logo@2x.png" (a scale suffix, or an ending such as .png that is not a
+// top-level domain), "@mention", "@types/node", "user@localhost" and
+// "user@1.2.3.4" (the IP is reported instead) are not addresses;
+// "git@github.com:org/repo" and "ssh://git@host.example/" are: user@host
+// names an account on a host, which is what redaction is for. In
+// "https://user:pass@host/" the password is a secret and "pass@host" is no
+// address.
 //
 // MAC. Six colon-separated groups of one or two hex digits, six
 // dash-separated pairs, or Cisco's three dotted quads, not part of a longer
@@ -70,15 +80,26 @@
 //
 // Secrets. A private-key block is matched whole, from BEGIN to END (or, if
 // truncated, over the base64 lines that follow), including keys escaped into
-// JSON with literal \n. Tokens: AWS access key IDs, GitHub, Slack, Google
-// API, Stripe keys and JWTs. Credential assignments (an identifier ending in
-// password, passwd, passphrase, pwd, secret, api_key, access_token, ... then
-// '=', ':', ":=" or "=>") match the value alone; placeholders such as
-// "********", "${VAR}", "<password>" and "null", and "PWD=/path" in
-// environment dumps, are left alone. Values and JWTs longer than MaxLen are
-// cut at MaxLen. The Value of a Secret is the secret itself, so that it can
-// be the input of a keyed pseudonym; callers must treat it as a secret (wrap
-// it in secret.String). Match.Label names the kind of secret.
+// JSON with literal \n. Tokens: AWS access key IDs, GitHub, GitLab, Slack
+// (tokens and webhook URLs), Discord webhooks, Google (API keys, OAuth
+// client secrets and access tokens), Stripe, OpenAI, Anthropic, Hugging
+// Face, npm, PyPI, SendGrid and Telegram bot tokens, and JWTs. Credential
+// assignments match the value alone: an identifier ending in password,
+// passwd, passphrase, pwd, secret, token, api key, secret key, access key,
+// private key, account key or authorization (in any case, with '_', '-' or
+// '.' between the words: "apiKey", "API-KEY", "aws_secret_access_key"), or
+// that is "pass" or ends in "_pass", then '=', ':', ":=" or "=>"; or an XML
+// element closed on the same line ("<password>x</password>"); or a quoted
+// key and value in a call ("define('DB_PASSWORD', 'x')"); or a command-line
+// flag and its value ("--password x"). An Authorization header's value is
+// what follows the scheme ("Bearer", "Basic", ...). The password in the
+// user information of a URL ("postgres://app:s3cret@db:5432/") is a secret
+// too. Placeholders such as "********", "${VAR}", "<password>" and "null",
+// and "PWD=/path" in environment dumps, are left alone. Values and JWTs
+// longer than MaxLen are cut at MaxLen. The Value of a Secret is the secret
+// itself, so that it can be the input of a keyed pseudonym; callers must
+// treat it as a secret (wrap it in secret.String). Match.Label names the
+// kind of secret.
 //
 // Overlaps. Of overlapping candidates the earliest wins, then the longest,
 // then the most specific. Options.Kinds filters candidates before this, so

@@ -74,12 +74,15 @@ var fragments = []string{
 	"-----BEGIN ", "-----END ", "RSA PRIVATE KEY", "PRIVATE KEY", "PGP PRIVATE KEY BLOCK", "-----", "MIIE", "Version: 1",
 	"John", "Smith", "john smith", "O'Brien", "o’brien", "Müller", "MÜLLER", "Ana", "Maria", "Lopez", "Jean-Luc", "李小龙", "k", "K", "\u212a",
 	"*", "${", "<", "null", "%eth0", "\xff", "\xc3", "\xe2\x80",
+	"[at]", "(AT)", "[@]", "(@)", " [at] ", " [dot] ", "%40", "%3D", "&#64;", "&#x40;", "&#46;", "://", "u:p@", "--password ",
+	"<password>", "</password>", "define('pwd', ", "Authorization: Bearer ", "token", "pass", "IPv6:", "[::]", "/64", "1::",
 }
 
 // dense is a smaller alphabet that builds addresses often.
 var dense = []string{
 	"1", "25", "255", "0", "010", "300", "7", ".", ".", ".", "[.]", "(dot)", ":", ":", "::", "a", "f", "fe80", "ffff",
 	"1a", "2b", "001a", "-", "-", "@", "x", " ", "\n", "ex.com", "b.org", "/", "%", "[", "]", "v", "_", "é", "pwd=",
+	"[at]", "(at)", "%40", "&#64;", "[.]", "://", ":", "a:b@",
 }
 
 // TestScanVsReferenceRandom compares scanner and reference on texts built

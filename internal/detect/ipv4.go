@@ -4,7 +4,7 @@ import "net/netip"
 
 // sepLen returns the length of the octet separator at text[i:]: "." or one
 // of the defanged forms threat reports use ("[.]", "(.)", "{.}", "[dot]",
-// "(dot)"); 0 if there is none.
+// "(dot)"), or the HTML character reference "&#46;"; 0 if there is none.
 func sepLen(text []byte, i int) int {
 	if i >= len(text) {
 		return 0
@@ -25,6 +25,10 @@ func sepLen(text []byte, i int) int {
 		if text[i] != '{' && i+4 < len(text) && lower[text[i+1]] == 'd' && lower[text[i+2]] == 'o' && lower[text[i+3]] == 't' && text[i+4] == closeB {
 			return 5
 		}
+	case '&':
+		if i+4 < len(text) && text[i+1] == '#' && text[i+2] == '4' && text[i+3] == '6' && text[i+4] == ';' {
+			return 5
+		}
 	}
 	return 0
 }
@@ -38,7 +42,7 @@ func sepEndLen(text []byte, i int) int {
 	switch text[i-1] {
 	case '.':
 		return 1
-	case ']', ')', '}':
+	case ']', ')', '}', ';':
 		if i >= 3 && sepLen(text, i-3) == 3 {
 			return 3
 		}

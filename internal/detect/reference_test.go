@@ -41,7 +41,7 @@ var (
 	refMACq      = regexp.MustCompile(`^[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}`)
 	refLocal     = regexp.MustCompile(`[A-Za-z0-9_%+'\-\p{L}\p{N}\p{M}]+(?:\.[A-Za-z0-9_%+'\-\p{L}\p{N}\p{M}]+)*$`)
 	refDomain    = regexp.MustCompile(`^[A-Za-z0-9\-\p{L}\p{N}\p{M}]+(?:\.[A-Za-z0-9\-\p{L}\p{N}\p{M}]+)*`)
-	refTLD       = regexp.MustCompile(`^(?:(?i:xn--[a-z0-9-]+)|\p{L}[\p{L}\p{M}]+)$`)
+	refTLD       = regexp.MustCompile(`^(?:[xX][nN]--[A-Za-z0-9-]+|\p{L}[\p{L}\p{M}]+)$`)
 	refRetina    = regexp.MustCompile(`^[0-9]+[xX]$`)
 	refPEM       = regexp.MustCompile(`^-----BEGIN ([A-Z0-9 ]{0,64})-----`)
 	refPEMEnd    = regexp.MustCompile(`^-----END [A-Z0-9 ]{0,64}(?:-----)?`)
@@ -49,7 +49,10 @@ var (
 	refArmour    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9-]*: .`)
 	refJWTPrefix = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]*(?:\.eyJ[A-Za-z0-9_-]*(?:\.[A-Za-z0-9_-]*)?)?$`)
 	refJWT       = regexp.MustCompile(`^eyJ[A-Za-z0-9_-]{7,}\.eyJ[A-Za-z0-9_-]{7,}\.[A-Za-z0-9_-]*`)
-	refKeyword   = regexp.MustCompile(`(?:^|[^A-Za-z0-9_.\-/\\])([A-Za-z0-9_.\-]*(?:` + asciiFold("password|passwd|passphrase|pwd|api_key|api-key|apikey|access_token|auth_token|refresh_token|secret|secret_key|access_key|private_key") + `))["']?[ \t]{0,8}$`)
+	refIdent     = regexp.MustCompile(`(?:^|[^A-Za-z0-9_.\-/\\])([A-Za-z0-9_.\-]+)(["']?)([ \t]{0,8})$`)
+	refAuthSch   = regexp.MustCompile(`^(?i:bearer|basic|token|bot|jwt|apikey|negotiate|ntlm)[ \t]+`)
+	refXMLValue  = regexp.MustCompile(`^[^<\n\r]*`)
+	refAuthority = regexp.MustCompile(`^[A-Za-z0-9\-._~%!$&'()*+,;=:@\[\]]*`)
 	refQuoted    = map[byte]*regexp.Regexp{
 		'"':  regexp.MustCompile(`^"((?:[^"\\\r\n]|\\[^\r\n]|\\)*)`),
 		'\'': regexp.MustCompile(`^'((?:[^'\\\r\n]|\\[^\r\n]|\\)*)`),
@@ -87,6 +90,21 @@ var refTokens = []refTok{
 	{regexp.MustCompile(`^github_pat_[A-Za-z0-9_]{22,244}`), "github-token", `[A-Za-z0-9_]`},
 	{regexp.MustCompile(`^xox[bpars]-[A-Za-z0-9-]{10,250}`), "slack-token", `[A-Za-z0-9_-]`},
 	{regexp.MustCompile(`^[sr]k_(?:live|test)_[A-Za-z0-9]{16,247}`), "stripe-key", `[A-Za-z0-9_]`},
+	{regexp.MustCompile(`^whsec_[A-Za-z0-9]{24,250}`), "stripe-key", `[A-Za-z0-9_]`},
+	{regexp.MustCompile(`^GOCSPX-[A-Za-z0-9_-]{28}`), "google-client-secret", `[A-Za-z0-9_-]`},
+	{regexp.MustCompile(`^ya29\.[A-Za-z0-9_-]{20,1000}`), "google-oauth-token", `[A-Za-z0-9_-]`},
+	{regexp.MustCompile(`^discord(?:app)?\.com/api/webhooks/[A-Za-z0-9_/-]{40,200}`), "discord-webhook", `[A-Za-z0-9_/-]`},
+	{regexp.MustCompile(`^glpat-[A-Za-z0-9_-]{20,250}`), "gitlab-token", `[A-Za-z0-9_-]`},
+	{regexp.MustCompile(`^hooks\.slack\.com/services/[A-Za-z0-9/]{20,250}`), "slack-webhook", `[A-Za-z0-9_/]`},
+	{regexp.MustCompile(`^hf_[A-Za-z0-9]{30,40}`), "huggingface-token", `[A-Za-z0-9_]`},
+	{regexp.MustCompile(`^npm_[A-Za-z0-9]{36}`), "npm-token", `[A-Za-z0-9_]`},
+	{regexp.MustCompile(`^pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,250}`), "pypi-token", `[A-Za-z0-9_-]`},
+	{regexp.MustCompile(`^sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,250}`), "openai-key", `[A-Za-z0-9_-]`},
+	{regexp.MustCompile(`^sk-ant-[A-Za-z0-9_-]{20,250}`), "anthropic-key", `[A-Za-z0-9_-]`},
+	{regexp.MustCompile(`^sk-[A-Za-z0-9]{48}`), "openai-key", `[A-Za-z0-9_]`},
+	{regexp.MustCompile(`^xapp-[A-Za-z0-9-]{10,250}`), "slack-token", `[A-Za-z0-9_-]`},
+	{regexp.MustCompile(`^SG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}`), "sendgrid-key", `[A-Za-z0-9_-]`},
+	{regexp.MustCompile(`^[0-9]{8,10}:AA[A-Za-z0-9_-]{33}`), "telegram-token", `[A-Za-z0-9_-]`},
 }
 
 func refGluedLeft4(t []byte, s int) bool {
@@ -300,47 +318,84 @@ func refMAC(t []byte, out []refCand) []refCand {
 	return out
 }
 
+var (
+	refAtBracket = regexp.MustCompile(`^ ?(?:\[@\]|\(@\)|\[[aA][tT]\]|\([aA][tT]\)) ?`)
+	refAtOther   = regexp.MustCompile(`^(?:@|%40|&#64;|&#[xX]40;)`)
+	refLocalRun  = regexp.MustCompile(`[A-Za-z0-9_%+'\-\p{L}\p{N}\p{M}]+(?:\.+[A-Za-z0-9_%+'\-\p{L}\p{N}\p{M}]+)*$`)
+	refPct40     = regexp.MustCompile(`%40`)
+	refPctAny    = regexp.MustCompile(`%[0-9A-Fa-f]{2}`)
+	refURLUser   = regexp.MustCompile(`://[A-Za-z0-9\-._~%!$&'()*+,;=:]*:$`)
+	refLabel     = regexp.MustCompile(`^[A-Za-z0-9\-\p{L}\p{N}\p{M}]+`)
+	refEmailDot  = regexp.MustCompile(`^(?: ?(?:\[\.\]|\(\.\)|\{\.\}|\[[dD][oO][tT]\]|\([dD][oO][tT]\)) ?|\.|&#46;)`)
+)
+
 func refEmail(t []byte, out []refCand) []refCand {
-	for a := range t {
-		if t[a] != '@' {
+	for p := range t {
+		var as, ae int
+		if m := refAtBracket.FindIndex(t[p:]); m != nil {
+			as, ae = p, p+m[1]
+		} else if m := refAtOther.FindIndex(t[p:]); m != nil {
+			if t[p] == '@' && p > 0 && p+1 < len(t) && (t[p-1] == '[' && t[p+1] == ']' || t[p-1] == '(' && t[p+1] == ')') {
+				continue // read as "[@]"
+			}
+			as, ae = p, p+m[1]
+		} else {
 			continue
 		}
-		m := refLocal.FindIndex(t[:a])
+		m := refLocalRun.FindIndex(t[:as])
 		if m == nil {
 			continue
 		}
 		s := m[0]
-		for s < a && strings.IndexByte("'-+%.", t[s]) >= 0 {
+		cut := refPct40
+		if t[as] == '%' {
+			cut = refPctAny
+		}
+		if all := cut.FindAllIndex(t[s:as], -1); len(all) > 0 {
+			s += all[len(all)-1][1]
+		}
+		for s < as && strings.IndexByte("'-+%.", t[s]) >= 0 {
 			s++
 		}
-		if s == a || a-s > 64 {
+		if s == as || as-s > 64 || t[as-1] == '.' || refURLUser.Match(t[:s]) {
 			continue
 		}
-		d := refDomain.Find(t[a+1:])
-		if d == nil {
-			continue
-		}
-		end, off := -1, a+1
-		for i, l := range strings.Split(string(d), ".") {
-			off += len(l)
-			if len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' || off-(a+1) > 253 {
-				if i == 0 && refRetina.MatchString(l) {
-					end = -2
-				}
+		// Domain labels.
+		end, i, val := -1, ae, ""
+		var dom []string
+		for k := 0; ; k++ {
+			l := string(refLabel.Find(t[i:]))
+			stop := strings.HasSuffix(l, "-")
+			l = strings.TrimRight(l, "-")
+			if l == "" {
 				break
 			}
-			if i == 0 && refRetina.MatchString(l) {
+			if k == 0 && refRetina.MatchString(l) {
 				end = -2
 				break
 			}
-			if i > 0 && refTLD.MatchString(l) && !fileExts[strings.ToLower(l)] {
-				end = off
+			if len(l) > 63 || l[0] == '-' || i+len(l)-ae > 253 {
+				break
 			}
-			off++ // the dot
+			dom = append(dom, l)
+			if k > 0 && refTLD.MatchString(l) && !fileExts[strings.ToLower(l)] {
+				end = i + len(l)
+				val = strings.ToLower(string(t[s:as]) + "@" + strings.Join(dom, "."))
+			}
+			i += len(l)
+			if stop {
+				break
+			}
+			d := refEmailDot.FindIndex(t[i:])
+			if d == nil || refLabel.Find(t[i+d[1]:]) == nil {
+				break
+			}
+			i += d[1]
 		}
-		if end > 0 {
-			out = append(out, refCand{s, end, Email, rankEmail, strings.ToLower(string(t[s:end])), ""})
+		if end < 0 {
+			continue
 		}
+		out = append(out, refCand{s, end, Email, rankEmail, val, ""})
 	}
 	return out
 }
@@ -454,9 +509,11 @@ func refPEMBlocks(t []byte, out []refCand) []refCand {
 					body, off = body[2:], off+2
 					continue
 				}
-				k := strings.IndexAny(body, "\n\r\\")
-				if k < 0 {
-					k = len(body)
+				k := len(body)
+				for _, sep := range []string{"\n", "\r", `\n`, `\r`} {
+					if j := strings.Index(body, sep); j >= 0 && j < k {
+						k = j
+					}
 				}
 				line := body[:k]
 				if !refB64Line.MatchString(line) && !refArmour.MatchString(line) {
@@ -506,6 +563,48 @@ func refTokenCands(t []byte, out []refCand) []refCand {
 	return out
 }
 
+// refKeywords are credKeywords as regexps over an identifier.
+var refKeywords = func() (out []struct {
+	re        *regexp.Regexp
+	kw, label string
+}) {
+	for _, k := range []struct {
+		kw, label string
+		whole     bool
+	}{
+		{"password", "password", false}, {"passwd", "password", false}, {"passphrase", "password", false},
+		{"pwd", "password", false}, {"pass", "password", true}, {"api|key", "api-key", false},
+		{"token", "token", false}, {"authorization", "token", false}, {"secret", "secret", false},
+		{"secret|key", "secret", false}, {"access|key", "secret", false}, {"private|key", "secret", false},
+		{"account|key", "secret", false},
+	} {
+		pat := asciiFold(strings.ReplaceAll(k.kw, "|", "")) + "$"
+		if i := strings.IndexByte(k.kw, '|'); i >= 0 {
+			pat = asciiFold(k.kw[:i]) + `[_.\-]?` + asciiFold(k.kw[i+1:]) + "$"
+		}
+		if k.whole {
+			pat = `(?:^|[_.\-])` + pat
+		}
+		out = append(out, struct {
+			re        *regexp.Regexp
+			kw, label string
+		}{regexp.MustCompile(pat), strings.ReplaceAll(k.kw, "|", ""), k.label})
+	}
+	return out
+}()
+
+func refPlaceholder(v, kw string) bool {
+	if strings.Trim(v, "*") == "" || kw == "pwd" && (v[0] == '/' || v[0] == '~') ||
+		strings.HasPrefix(v, "${") || strings.HasPrefix(v, "{{") || strings.HasPrefix(v, "$(") || v[0] == '<' {
+		return true
+	}
+	switch strings.ToLower(v) {
+	case "null", "none", "nil", "true", "false", "undefined", "redacted", "hidden", "required":
+		return true
+	}
+	return false
+}
+
 func refAssign(t []byte, out []refCand) []refCand {
 	for i := range t {
 		var sepEnd int
@@ -515,26 +614,49 @@ func refAssign(t []byte, out []refCand) []refCand {
 			continue
 		case strings.HasPrefix(rest, ":="), strings.HasPrefix(rest, "=>"):
 			sepEnd = i + 2
-		case strings.HasPrefix(rest, ":"):
-			sepEnd = i + 1
 		case strings.HasPrefix(rest, "="):
 			if i > 0 && strings.IndexByte(":=!", t[i-1]) >= 0 {
 				continue
 			}
 			sepEnd = i + 1
+		case strings.HasPrefix(rest, ":"), strings.HasPrefix(rest, ">"), strings.HasPrefix(rest, ","), strings.HasPrefix(rest, " "):
+			sepEnd = i + 1
 		default:
 			continue
 		}
-		m := refKeyword.FindSubmatch(t[:i])
+		m := refIdent.FindSubmatchIndex(t[:i])
 		if m == nil {
 			continue
 		}
-		id := strings.ToLower(string(m[1]))
+		id, quote, spaces := string(t[m[2]:m[3]]), string(t[m[4]:m[5]]), m[7]-m[6]
+		identStart := m[2]
 		var kw, label string
-		for _, k := range credKeywords {
-			if strings.HasSuffix(id, k.kw) {
+		for _, k := range refKeywords {
+			if k.re.MatchString(id) {
 				kw, label = k.kw, k.label
 				break
+			}
+		}
+		if kw == "" {
+			continue
+		}
+		after := strings.TrimLeft(rest[1:], " ")
+		switch t[i] {
+		case '>':
+			if quote != "" || spaces > 0 || identStart == 0 || t[identStart-1] != '<' {
+				continue
+			}
+		case ',':
+			open := strings.TrimRight(string(t[:identStart]), "")
+			if quote == "" || spaces > 0 || !strings.HasSuffix(open, quote) ||
+				!strings.HasSuffix(strings.TrimRight(open[:len(open)-1], " "), "(") ||
+				after == "" || after[0] != '"' && after[0] != '\'' {
+				continue
+			}
+		case ' ':
+			if quote != "" || spaces > 0 || len(id) < 3 || !strings.HasPrefix(id, "--") || id[2] == '-' ||
+				after == "" || after[0] == '-' {
+				continue
 			}
 		}
 		k := sepEnd
@@ -544,27 +666,64 @@ func refAssign(t []byte, out []refCand) []refCand {
 		if k >= len(t) {
 			continue
 		}
-		var vs, ve int
-		if re := refQuoted[t[k]]; re != nil {
+		vs, ve := -1, -1
+		re := refQuoted[t[k]]
+		if kw == "authorization" {
+			if re != nil {
+				if a := refAuthSch.Find(t[k+1:]); a != nil {
+					vs = k + 1 + len(a)
+				}
+			} else {
+				k += len(refAuthSch.Find(t[k:]))
+			}
+		}
+		switch {
+		case t[i] == '>':
+			v := refXMLValue.Find(t[k:min(len(t), k+MaxLen)])
+			if !strings.HasPrefix(string(t[k+len(v):]), "</") {
+				continue
+			}
+			vs, ve = k, k+len(strings.TrimRight(string(v), " \t"))
+		case re != nil:
 			mm := re.FindSubmatchIndex(t[k:])
-			vs, ve = k+mm[2], k+mm[3]
-		} else {
+			if vs < 0 {
+				vs = k + mm[2]
+			}
+			ve = k + mm[3]
+		default:
 			vs, ve = k, k+len(refUnquoted.Find(t[k:]))
 		}
 		ve = min(ve, vs+MaxLen)
-		if ve <= vs {
+		if ve <= vs || refPlaceholder(string(t[vs:ve]), kw) {
 			continue
 		}
-		v := string(t[vs:ve])
-		if strings.Trim(v, "*") == "" || kw == "pwd" && (v[0] == '/' || v[0] == '~') ||
-			strings.HasPrefix(v, "${") || strings.HasPrefix(v, "{{") || strings.HasPrefix(v, "$(") || v[0] == '<' {
+		out = append(out, refCand{vs, ve, Secret, rankAssign, string(t[vs:ve]), label})
+	}
+	return out
+}
+
+// refURLPasswords: the password in "scheme://user:password@host".
+func refURLPasswords(t []byte, out []refCand) []refCand {
+	for i := 1; i+3 <= len(t); i++ {
+		if string(t[i:i+3]) != "://" || !refWord(t[i-1]) || t[i-1] == '_' {
 			continue
 		}
-		switch strings.ToLower(v) {
-		case "null", "none", "nil", "true", "false", "undefined", "redacted", "hidden", "required":
+		a := i + 3
+		auth := string(refAuthority.Find(t[a:]))
+		auth = auth[:min(len(auth), MaxLen)]
+		first, last := strings.IndexByte(auth, '@'), strings.LastIndexByte(auth, '@')
+		if first < 0 {
 			continue
 		}
-		out = append(out, refCand{vs, ve, Secret, rankAssign, v, label})
+		colon := strings.IndexByte(auth[:first], ':')
+		if colon < 0 || a+last+1 >= len(t) || !refWord(t[a+last+1]) && t[a+last+1] != '[' || t[a+last+1] == '_' {
+			continue
+		}
+		v := auth[colon+1 : last]
+		if v == "" || refPlaceholder(v, "") {
+			continue
+		}
+		out = append(out, refCand{a + colon + 1, a + last, Secret, rankAssign, v, "password"})
 	}
 	return out
 }
@@ -599,6 +758,7 @@ func refScan(opts Options, text []byte) []Match {
 		c = refPEMBlocks(text, c)
 		c = refTokenCands(text, c)
 		c = refAssign(text, c)
+		c = refURLPasswords(text, c)
 	}
 	sort.SliceStable(c, func(i, j int) bool {
 		if c[i].start != c[j].start {

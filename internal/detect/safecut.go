@@ -133,11 +133,11 @@ func (s *Scanner) assignOpen(text []byte, ls, cut int) bool {
 		le = cut + j
 	}
 	for j := ls; j < le; j++ {
-		if c := text[j]; c != ':' && c != '=' {
+		if c := text[j]; c != ':' && c != '=' && c != '>' && c != ',' && c != ' ' {
 			continue
 		}
 		_, _, start, ok := keywordBefore(text, j)
-		if !ok || start >= cut {
+		if !ok || start >= cut || !sepLeftOK(text, j, start) {
 			continue
 		}
 		end := le

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -26,10 +27,10 @@ type Match struct {
 	//   Secret the secret itself, byte for byte. Treat it as a secret: wrap it
 	//          in secret.String before it goes anywhere it could be printed.
 	Value string
-	// Label says what kind of secret a Secret match is: "private-key",
-	// "aws-access-key", "github-token", "slack-token", "google-api-key",
-	// "stripe-key", "jwt", or for an assignment by keyword "password",
-	// "api-key", "token", "secret". Empty for other kinds.
+	// Label says what kind of secret a Secret match is: "private-key", a
+	// token's issuer and kind ("aws-access-key", "github-token",
+	// "slack-webhook", "jwt", ...), or for an assignment by keyword
+	// "password", "api-key", "token", "secret". Empty for other kinds.
 	Label string
 	Scope Scope      // IP addresses only
 	Addr  netip.Addr // IP addresses only
@@ -57,7 +58,9 @@ const (
 	actSkip    = iota // nothing starts here
 	actWord           // a word byte whose word cannot start anything
 	actWordMay        // a word byte whose word may start something
-	actPunct          // ':', '=' or '-'
+	actWordTok        // a word byte whose word may start only a token
+	actWordAt         // with e-mail on, a byte that may start the word of an at-sign form ("[at]", "%40", "&#64;"), see atFormBefore; then as actWordMay
+	actPunct          // ':', '=', '-', '>' or ','
 	actHigh           // a non-ASCII byte, with names listed
 )
 
@@ -90,10 +93,10 @@ func New(opts Options) (*Scanner, error) {
 		b := byte(c)
 		switch {
 		case isWordByte(b):
-			s.trig[c] = s.on[IPv4] || s.on[IPv6] || s.on[MAC] || s.on[Secret] || s.names != nil
+			s.trig[c] = s.on[IPv4] || s.on[IPv6] || s.on[MAC] || s.on[Secret] || s.names != nil || s.on[Email] && strings.IndexByte(atWordFirst, b) >= 0
 		case b == ':':
 			s.trig[c] = s.on[IPv6] || s.on[Secret]
-		case b == '=' || b == '-':
+		case b == '=' || b == '-' || b == '>' || b == ',':
 			s.trig[c] = s.on[Secret]
 		case b >= utf8.RuneSelf:
 			s.trig[c] = s.names != nil
@@ -103,9 +106,13 @@ func New(opts Options) (*Scanner, error) {
 			s.act[c] = actSkip
 		case isWordByte(b):
 			s.act[c] = actWord
-			if s.names != nil || isHex(b) && (s.on[IPv4] || s.on[IPv6] || s.on[MAC]) ||
-				s.on[Secret] && strings.IndexByte("Agxsre", b) >= 0 {
+			switch {
+			case s.on[Email] && strings.IndexByte(atWordFirst, b) >= 0:
+				s.act[c] = actWordAt
+			case s.names != nil || isHex(b) && (s.on[IPv4] || s.on[IPv6] || s.on[MAC]) || s.on[Secret] && isDigit(b):
 				s.act[c] = actWordMay
+			case s.on[Secret] && tokenSecond[b] != 0:
+				s.act[c] = actWordTok
 			}
 		case b >= utf8.RuneSelf:
 			s.act[c] = actHigh
@@ -136,7 +143,12 @@ type cand struct {
 	label      string
 	addr       netip.Addr
 	mac        [6]byte
-	name       int32
+	name       int32 // Name: the listed name; Email: 1 if defanged
+}
+
+// secretCand is a Secret candidate with the given label.
+func secretCand(start, end int, rank uint8, label string) cand {
+	return cand{start: start, end: end, kind: Secret, rank: rank, label: label}
 }
 
 // offer keeps the longer of two candidates that start at the same offset,
@@ -154,12 +166,16 @@ func (c *cand) offer(o cand) {
 // assignment, name).
 func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 	n := len(text)
+	// E-mail addresses at '@', see emailCursor; the rarer at-sign forms
+	// ("[at]", "%40", "&#64;") are found at their word, see atFormBefore.
+	base := len(dst)
 	var em emailCursor
 	em.start = -1
 	if s.on[Email] {
-		em.seek(text, 0)
+		em.init(text)
 	}
-	pend := cand{start: -1}
+	pend := cand{start: -1}  // a credential value that starts after a separator
+	upend := cand{start: -1} // a password in a URL, see urlPasswordAt
 	var pc pemCache
 	i := 0
 	for i < n {
@@ -170,50 +186,44 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		if pend.start >= 0 && pend.start < lim {
 			lim = pend.start
 		}
+		if upend.start >= 0 && upend.start < lim {
+			lim = upend.start
+		}
 		// The fast loop: skip bytes and words where nothing can start. At a
 		// word start it runs the word detectors itself, so that a word is
 		// looked at once; done says best holds their verdict for i.
-		seg := text[:lim]
 		var best cand
-		done := false
-	fast:
-		for i < len(seg) {
-			switch s.act[seg[i]] {
-			case actSkip:
-				i++
-				continue
-			case actWord:
-			case actWordMay:
-				if i == 0 || class[seg[i-1]]&cWord == 0 {
-					s.wordStart(text, i, &best)
-					if best.end > 0 {
-						done = true
-						break fast
-					}
-				}
-			case actPunct:
-				if s.punctMay(text, i) {
-					break fast
-				}
-				i++
-				continue
-			default: // non-ASCII
-				break fast
-			}
-			i++
-			for i < len(seg) && class[seg[i]]&cWord != 0 {
-				i++
-			}
-		}
+		var done bool
+		i, done = s.fast(text, i, lim, &best)
 		if i >= n {
 			break
 		}
+		if !done && s.act[text[i]] == actWordAt {
+			if st, e, ok := atWordEmail(text, i); ok {
+				// An address whose local part the loop has passed: it
+				// wins over the matches made since its start, unless one
+				// made before overlaps it.
+				if k, ok := takeBack(dst, base, st); ok {
+					dst = dst[:k]
+					best = cand{start: st, end: e, kind: Email, rank: rankEmail, name: 1}
+					done = true
+				}
+			}
+		}
 		if i == em.start {
-			best = cand{start: em.start, end: em.end, kind: Email, rank: rankEmail}
+			c := cand{start: em.start, end: em.end, kind: Email, rank: rankEmail}
+			if !em.plain {
+				c.name = 1
+			}
+			best.offer(c)
 		}
 		if i == pend.start {
 			best.offer(pend)
 			pend.start = -1
+		}
+		if i == upend.start {
+			best.offer(upend)
+			upend.start = -1
 		}
 		c := text[i]
 		adv := i + 1
@@ -233,17 +243,27 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			if s.on[IPv6] && i+1 < n && text[i+1] == ':' {
 				s.ipv6At(text, i, &best)
 			}
+			if s.on[Secret] {
+				if vs, ve, ok := urlPasswordAt(text, i); ok {
+					upend = secretCand(vs, ve, rankAssign, "password")
+				}
+			}
 			fallthrough
-		case c == '=':
+		case c == '=' || c == '>' || c == ',':
 			if s.on[Secret] {
 				if vs, ve, label, ok := scanAssignment(text, i); ok {
-					pend = cand{start: vs, end: ve, kind: Secret, rank: rankAssign, label: label}
+					setPend(&pend, secretCand(vs, ve, rankAssign, label))
 				}
 			}
 		case c == '-':
 			if s.on[Secret] {
 				if e, ok := scanPEM(text, i, &pc); ok {
-					best.offer(cand{start: i, end: e, kind: Secret, rank: rankPEM, label: "private-key"})
+					best.offer(secretCand(i, e, rankPEM, "private-key"))
+				}
+				if i+1 < n && text[i+1] == '-' {
+					if vs, ve, label, ok := flagAssignment(text, i); ok {
+						setPend(&pend, secretCand(vs, ve, rankAssign, label))
+					}
 				}
 			}
 		case c >= utf8.RuneSelf:
@@ -253,15 +273,35 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 				s.nameAt(text, i, &best)
 			}
 		}
+		if best.rank == rankAssign && best.end > 0 && s.on[Email] {
+			// A credential value may overlap an address with a rare
+			// at-sign form, which the loop does not visit inside it; the
+			// address wins if it starts first, or with the value and
+			// runs as far.
+			if st, e, ok := valueEmailAt(text, best.start, best.end); ok && (st < best.start || e >= best.end) {
+				if k, ok := takeBack(dst, base, st); ok {
+					dst = dst[:k]
+					best = cand{start: st, end: e, kind: Email, rank: rankEmail, name: 1}
+				}
+			}
+		}
 		if best.end > 0 {
 			dst = append(dst, s.match(text, best))
 			i = best.end
 			if pend.start >= 0 && pend.start < i {
 				pend.start = -1
 			}
+			if upend.start >= 0 && upend.start < i {
+				upend.start = -1
+			}
 			if s.on[Secret] {
 				if c, ok := tailAssignment(text, best.start, best.end); ok && (pend.start < 0 || c.start < pend.start) {
 					pend = c
+				}
+				if best.kind == Secret && best.rank != rankToken {
+					if c, ok := tailURLPassword(text, best.start, best.end); ok && (upend.start < 0 || c.start < upend.start) {
+						upend = c
+					}
 				}
 			}
 		} else {
@@ -272,10 +312,89 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 	return dst
 }
 
+// fast is the scanner's inner loop: it skips from i, up to lim, the bytes
+// and words where nothing can start, and stops where something may. At a
+// word start it runs the word detectors itself, so that a word is looked
+// at once; done says best holds their verdict for the returned offset. It
+// is a function of its own so that its few variables stay in registers.
+func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
+	seg := text[:lim]
+	for i < len(seg) {
+		switch s.act[seg[i]] {
+		case actSkip:
+			i++
+			continue
+		case actWord:
+		case actWordAt:
+			if i > 0 && (seg[i-1] == '[' || seg[i-1] == '(' || seg[i-1] == '%' || seg[i-1] == '#') {
+				return i, false // maybe an at-sign form, see atFormBefore
+			}
+			fallthrough
+		case actWordMay:
+			if i == 0 || class[seg[i-1]]&cWord == 0 {
+				s.wordStart(text, i, best)
+				if best.end > 0 {
+					return i, true
+				}
+			}
+		case actWordTok:
+			if i+1 < len(text) && tokenStart(seg[i], text[i+1]) && (i == 0 || class[seg[i-1]]&cWord == 0) {
+				s.wordStart(text, i, best)
+				if best.end > 0 {
+					return i, true
+				}
+			}
+		case actPunct:
+			// Inline rejects for the common cases: clock times
+			// ("10:30:00") and single dashes.
+			if c := seg[i]; c == ':' && i > 0 && isDigit(seg[i-1]) && i+1 < len(text) && text[i+1] != ':' && text[i+1] != '/' ||
+				c == '-' && (i+1 >= len(text) || text[i+1] != '-') {
+				i++
+				continue
+			}
+			if s.punctMay(text, i) {
+				return i, false
+			}
+			i++
+			continue
+		default: // non-ASCII
+			return i, false
+		}
+		i++
+		for i < len(seg) && class[seg[i]]&cWord != 0 {
+			i++
+		}
+	}
+	return i, false
+}
+
+// takeBack decides for an address that starts at st, behind the loop:
+// the matches made since st (in dst[base:]) lose to it, unless one made
+// before overlaps it. It returns how many matches of dst to keep.
+func takeBack(dst []Match, base, st int) (int, bool) {
+	k := len(dst)
+	for k > base && dst[k-1].Start >= st {
+		k--
+	}
+	return k, k == base || dst[k-1].End <= st
+}
+
+// setPend makes c the pending candidate, a credential value that starts
+// after the separator the loop is at; of two with the same start it keeps
+// the better.
+func setPend(pend *cand, c cand) {
+	if pend.start == c.start {
+		pend.offer(c)
+		return
+	}
+	*pend = c
+}
+
 // tailAssignment finds a credential separator inside the match [st, e) whose
 // value starts at or after e, as in `pwd=x= y` (the value "x=" holds a
-// second "x=" whose value is "y"). The main loop skips the inside of a
-// match, so it would not see that separator.
+// second "x=" whose value is "y"), or the space after a command-line flag
+// that ends the match. The main loop skips the inside of a match and stops
+// at no space, so it would not see that separator.
 func tailAssignment(text []byte, st, e int) (cand, bool) {
 	j := e
 	for j > st {
@@ -286,13 +405,16 @@ func tailAssignment(text []byte, st, e int) (cand, bool) {
 	}
 	var best cand
 	found := false
-	for k := j - 1; k >= st && k >= j-2; k-- {
-		if text[k] != ':' && text[k] != '=' {
+	for k := j; k >= st && k >= j-2; k-- {
+		if k == len(text) {
+			continue
+		}
+		if c := text[k]; c != ':' && c != '=' && c != '>' && c != ',' && !(c == ' ' && k == j) {
 			continue
 		}
 		if vs, ve, label, ok := scanAssignment(text, k); ok && vs >= e {
 			if !found || vs < best.start || vs == best.start && ve > best.end {
-				best = cand{start: vs, end: ve, kind: Secret, rank: rankAssign, label: label}
+				best = secretCand(vs, ve, rankAssign, label)
 				found = true
 			}
 		}
@@ -300,18 +422,45 @@ func tailAssignment(text []byte, st, e int) (cand, bool) {
 	return best, found
 }
 
+// tailURLPassword finds a URL inside the credential or key [st, e) whose
+// password starts at or after e. The main loop skips the inside of a
+// match, so it would not see the URL's "://".
+func tailURLPassword(text []byte, st, e int) (cand, bool) {
+	var best cand
+	found := false
+	for k := st; k < e; {
+		j := bytes.Index(text[k:e], []byte("://"))
+		if j < 0 {
+			break
+		}
+		k += j
+		if vs, ve, ok := urlPasswordAt(text, k); ok && vs >= e && (!found || vs < best.start) {
+			best, found = secretCand(vs, ve, rankAssign, "password"), true
+		}
+		k++
+	}
+	return best, found
+}
+
 // punctMay is a cheap test that the separator at text[i] may start
-// something; it looks at ':', '=' and '-'.
+// something; it looks at ':', '=', '-', '>' and ','.
 func (s *Scanner) punctMay(text []byte, i int) bool {
 	switch text[i] {
 	case ':':
 		if s.on[IPv6] && i+1 < len(text) && text[i+1] == ':' {
 			return true
 		}
+		if s.on[Secret] && i+2 < len(text) && text[i+1] == '/' && text[i+2] == '/' {
+			return true
+		}
 	case '-':
 		return i+1 < len(text) && text[i+1] == '-'
+	case ',':
+		if i == 0 || text[i-1] != '"' && text[i-1] != '\'' {
+			return false
+		}
 	}
-	return kwTail(text, i)
+	return kwTail(text, i) != 0
 }
 
 // wordStart tries every detector that can start at the ASCII word start p.
@@ -322,8 +471,9 @@ func (s *Scanner) punctMay(text []byte, i int) bool {
 func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 	c := text[p]
 	n := len(text)
+	k := 0 // hex digits at p, counted up to five
 	if isHex(c) && s.addrs {
-		k := hexRun5(text, p)
+		k = hexRun5(text, p)
 		if p+k+1 < n {
 			next := text[p+k+1]
 			switch text[p+k] {
@@ -342,7 +492,7 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 				if k == 4 && s.on[MAC] && isHex(next) {
 					s.macAt(text, p, best)
 				}
-			case '[', '(', '{':
+			case '[', '(', '{', '&':
 				if k <= 3 && isDigit(c) && s.on[IPv4] {
 					s.ipv4At(text, p, best)
 				}
@@ -350,22 +500,15 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 		}
 	}
 	if s.on[Secret] && p+1 < n {
-		var ok bool
-		switch d := text[p+1]; c {
-		case 'A':
-			ok = d == 'K' || d == 'S' || d == 'B' || d == 'C' || d == 'I'
-		case 'g':
-			ok = d == 'h' || d == 'i'
-		case 'x':
-			ok = d == 'o'
-		case 's', 'r':
-			ok = d == 'k'
-		case 'e':
-			ok = d == 'y'
-		}
-		if ok {
+		if isDigit(c) {
+			if (k == 5 || k == 0 && hexRun5(text, p) == 5) && p+10 < n && (text[p+8] == ':' || text[p+9] == ':' || text[p+10] == ':') {
+				if e, ok := scanTelegram(text, p); ok {
+					best.offer(secretCand(p, e, rankToken, "telegram-token"))
+				}
+			}
+		} else if tokenStart(c, text[p+1]) {
 			if e, label, ok := scanToken(text, p); ok {
-				best.offer(cand{start: p, end: e, kind: Secret, rank: rankToken, label: label})
+				best.offer(secretCand(p, e, rankToken, label))
 			}
 		}
 	}
@@ -427,7 +570,7 @@ func (s *Scanner) match(text []byte, c cand) Match {
 		m.Value = c.addr.String()
 		m.Scope = ScopeOf(c.addr)
 	case Email:
-		m.Value = strings.ToLower(string(text[c.start:c.end]))
+		m.Value = emailValue(text, c.start, c.end, c.name == 0)
 	case MAC:
 		m.Value = macString(c.mac)
 	case Name:

@@ -86,11 +86,37 @@ func ScopeOf(a netip.Addr) Scope {
 	if a.Is4() {
 		return scope4(a.As4())
 	}
-	rules := scopes6
-	for _, r := range rules {
-		if r.p.Contains(a) {
-			return r.s
+	return scope6(a)
+}
+
+// scope6 is scopes6 with a switch on the first 16 bits in front, so that
+// the common global unicast addresses need no table walk.
+func scope6(a netip.Addr) Scope {
+	b := a.As16()
+	switch w := uint16(b[0])<<8 | uint16(b[1]); {
+	case w == 0x2001:
+		return scope2001(b)
+	case w == 0 || w == 0x64 || w == 0x100:
+		for _, r := range scopes6 {
+			if r.p.Contains(a) {
+				return r.s
+			}
 		}
+		return Reserved
+	case w == 0x3fff && b[2] < 0x10:
+		return Documentation
+	case w >= 0x2000 && w <= 0x3fff:
+		return Public
+	case w == 0x5f00:
+		return Reserved
+	case w >= 0xfc00 && w <= 0xfdff:
+		return Private
+	case w >= 0xfe80 && w <= 0xfebf:
+		return LinkLocal
+	case w >= 0xfec0 && w <= 0xfeff:
+		return Private
+	case w >= 0xff00:
+		return Multicast
 	}
 	return Reserved
 }
@@ -157,6 +183,34 @@ func scope4(b [4]byte) Scope {
 	case b[0] >= 224 && b[0] < 240:
 		return Multicast
 	case b[0] >= 240:
+		return Reserved
+	}
+	return Public
+}
+
+// scope2001 is scopes6 for 2001::/16, where most of the IPv6 registry lies.
+func scope2001(b [16]byte) Scope {
+	w := uint16(b[2])<<8 | uint16(b[3])
+	switch {
+	case w == 0x0db8:
+		return Documentation
+	case w == 0, w == 3: // Teredo, AMT
+		return Public
+	case w == 1: // PCP, TURN and DNS-SD anycast
+		for _, x := range b[4:15] {
+			if x != 0 {
+				return Reserved
+			}
+		}
+		if b[15] >= 1 && b[15] <= 3 {
+			return Public
+		}
+		return Reserved
+	case w == 4 && b[4] == 0x01 && b[5] == 0x12: // AS112
+		return Public
+	case w >= 0x20 && w <= 0x3f: // ORCHIDv2, drone remote ID
+		return Public
+	case w < 0x200: // IETF protocol assignments
 		return Reserved
 	}
 	return Public

@@ -87,7 +87,7 @@ func pemBodyEnd(text []byte, h int) int {
 			continue
 		}
 		j := i
-		for j < limit && text[j] != '\n' && text[j] != '\r' && text[j] != '\\' {
+		for j < limit && text[j] != '\n' && text[j] != '\r' && !(text[j] == '\\' && j+1 < limit && (text[j+1] == 'n' || text[j+1] == 'r')) {
 			j++
 		}
 		if !pemBodyLine(text[i:j]) {
@@ -144,8 +144,11 @@ func upperDigB(c byte) bool { return isUpperDigit(c) }
 func wordB(c byte) bool     { return isWordByte(c) }
 func b64urlB(c byte) bool   { return class[c]&cB64URL != 0 }
 func slackB(c byte) bool    { return isAlnum(c) || c == '-' }
+func pathB(c byte) bool     { return isAlnum(c) || c == '/' }
+func hookB(c byte) bool     { return class[c]&cB64URL != 0 || c == '/' }
 
-// tokenShapes by first byte.
+// tokenShapes by first byte. Of shapes with a common prefix the longer
+// prefix comes first.
 var tokenShapes = [256][]tokenShape{
 	'A': {
 		{"AKIA", upperDigB, 16, 16, "aws-access-key"},
@@ -154,6 +157,13 @@ var tokenShapes = [256][]tokenShape{
 		{"ACCA", upperDigB, 16, 16, "aws-access-key"},
 		{"AIza", b64urlB, 35, 35, "google-api-key"},
 	},
+	'G': {
+		{"GOCSPX-", b64urlB, 28, 28, "google-client-secret"},
+	},
+	'd': {
+		{"discord.com/api/webhooks/", hookB, 40, 200, "discord-webhook"},
+		{"discordapp.com/api/webhooks/", hookB, 40, 200, "discord-webhook"},
+	},
 	'g': {
 		{"ghp_", alnumB, 30, 251, "github-token"},
 		{"gho_", alnumB, 30, 251, "github-token"},
@@ -161,6 +171,33 @@ var tokenShapes = [256][]tokenShape{
 		{"ghs_", alnumB, 30, 251, "github-token"},
 		{"ghr_", alnumB, 30, 251, "github-token"},
 		{"github_pat_", wordB, 22, 244, "github-token"},
+		{"glpat-", b64urlB, 20, 250, "gitlab-token"},
+	},
+	'h': {
+		{"hooks.slack.com/services/", pathB, 20, 250, "slack-webhook"},
+		{"hf_", alnumB, 30, 40, "huggingface-token"},
+	},
+	'n': {
+		{"npm_", alnumB, 36, 36, "npm-token"},
+	},
+	'p': {
+		{"pypi-AgEIcHlwaS5vcmc", b64urlB, 50, 250, "pypi-token"},
+	},
+	'r': {
+		{"rk_live_", alnumB, 16, 247, "stripe-key"},
+		{"rk_test_", alnumB, 16, 247, "stripe-key"},
+	},
+	's': {
+		{"sk_live_", alnumB, 16, 247, "stripe-key"},
+		{"sk_test_", alnumB, 16, 247, "stripe-key"},
+		{"sk-proj-", b64urlB, 20, 250, "openai-key"},
+		{"sk-svcacct-", b64urlB, 20, 250, "openai-key"},
+		{"sk-admin-", b64urlB, 20, 250, "openai-key"},
+		{"sk-ant-", b64urlB, 20, 250, "anthropic-key"},
+		{"sk-", alnumB, 48, 48, "openai-key"},
+	},
+	'w': {
+		{"whsec_", alnumB, 24, 250, "stripe-key"},
 	},
 	'x': {
 		{"xoxb-", slackB, 10, 250, "slack-token"},
@@ -168,23 +205,42 @@ var tokenShapes = [256][]tokenShape{
 		{"xoxa-", slackB, 10, 250, "slack-token"},
 		{"xoxr-", slackB, 10, 250, "slack-token"},
 		{"xoxs-", slackB, 10, 250, "slack-token"},
+		{"xapp-", slackB, 10, 250, "slack-token"},
 	},
-	's': {
-		{"sk_live_", alnumB, 16, 247, "stripe-key"},
-		{"sk_test_", alnumB, 16, 247, "stripe-key"},
+	'y': {
+		{"ya29.", b64urlB, 20, 1000, "google-oauth-token"},
 	},
-	'r': {
-		{"rk_live_", alnumB, 16, 247, "stripe-key"},
-		{"rk_test_", alnumB, 16, 247, "stripe-key"},
-	},
+}
+
+// tokenSecond maps the first byte of a word to the set of second bytes
+// (letters, as bits from '@') with which a token shape may start there.
+var tokenSecond = func() (t [256]uint64) {
+	for _, p := range []string{"AKSBCI", "GO", "SG", "di", "ghil", "hof", "np", "py", "sk", "rk", "wh", "xoa", "ya", "ey"} {
+		for _, d := range p[1:] {
+			t[p[0]] |= 1 << (d - '@')
+		}
+	}
+	return t
+}()
+
+// tokenStart says, by a word's first two bytes, whether a token shape may
+// start there: the scanner asks before it calls scanToken.
+func tokenStart(c, d byte) bool {
+	return d >= '@' && d < '@'+64 && tokenSecond[c]>>(d-'@')&1 != 0
 }
 
 // scanToken finds an API token at text[p], which must start a word.
 func scanToken(text []byte, p int) (end int, label string, ok bool) {
 	c := text[p]
-	if c == 'e' {
+	switch c {
+	case 'e':
 		if e, ok := scanJWT(text, p); ok {
 			return e, "jwt", true
+		}
+		return 0, "", false
+	case 'S':
+		if e, ok := scanSendGrid(text, p); ok {
+			return e, "sendgrid-key", true
 		}
 		return 0, "", false
 	}
@@ -204,6 +260,55 @@ func scanToken(text []byte, p int) (end int, label string, ok bool) {
 		return j, t.label, true
 	}
 	return 0, "", false
+}
+
+// scanSendGrid finds a SendGrid API key at text[p]: "SG.", 22 base64url
+// bytes, '.', 43 base64url bytes.
+func scanSendGrid(text []byte, p int) (int, bool) {
+	if !bytes.HasPrefix(text[p:], []byte("SG.")) {
+		return 0, false
+	}
+	i := p + 3
+	for _, n := range [2]int{22, 43} {
+		j := i
+		for j < len(text) && class[text[j]]&cB64URL != 0 {
+			j++
+		}
+		if j-i != n {
+			return 0, false
+		}
+		i = j
+		if n == 22 {
+			if i >= len(text) || text[i] != '.' {
+				return 0, false
+			}
+			i++
+		}
+	}
+	return i, true
+}
+
+// scanTelegram finds a Telegram bot token at text[p]: the bot's id (eight
+// to ten digits), ':', and 35 base64url bytes starting with "AA".
+func scanTelegram(text []byte, p int) (int, bool) {
+	if p+10 >= len(text) || text[p+8] != ':' && text[p+9] != ':' && text[p+10] != ':' {
+		return 0, false
+	}
+	k := p
+	for k < len(text) && k-p <= 10 && isDigit(text[k]) {
+		k++
+	}
+	if k-p < 8 || k-p > 10 || k+3 > len(text) || text[k] != ':' || text[k+1] != 'A' || text[k+2] != 'A' {
+		return 0, false
+	}
+	j := k + 1
+	for j < len(text) && class[text[j]]&cB64URL != 0 {
+		j++
+	}
+	if j-k-1 != 35 || wordAt(text, j) {
+		return 0, false
+	}
+	return j, true
 }
 
 // scanJWT finds a JSON Web Token at text[p]: base64url header and payload
@@ -243,23 +348,29 @@ func scanJWT(text []byte, p int) (int, bool) {
 	return i, true
 }
 
-// Credential keywords: an identifier ending in one of these, then '=', ':',
-// ":=" or "=>", then a value, makes the value a secret.
-var credKeywords = []struct{ kw, label string }{
-	{"password", "password"},
-	{"passwd", "password"},
-	{"passphrase", "password"},
-	{"pwd", "password"},
-	{"api_key", "api-key"},
-	{"api-key", "api-key"},
-	{"apikey", "api-key"},
-	{"access_token", "token"},
-	{"auth_token", "token"},
-	{"refresh_token", "token"},
-	{"secret", "secret"},
-	{"secret_key", "secret"},
-	{"access_key", "secret"},
-	{"private_key", "secret"},
+// credKeywords: an identifier ending in one of these, then a separator,
+// then a value, makes the value a secret. Letters compare without regard
+// to case; a '|' marks where the identifier may hold one of "_-." ("api_key",
+// "api-key", "apiKey", "API.KEY"). A whole keyword must also start the
+// identifier or follow one of "_-.": "db_pass" and "pass" are keywords,
+// "bypass" and "compass" are not.
+var credKeywords = []struct {
+	kw, label, name string // name: kw without '|'
+	whole           bool
+}{
+	{"password", "password", "password", false},
+	{"passwd", "password", "passwd", false},
+	{"passphrase", "password", "passphrase", false},
+	{"pwd", "password", "pwd", false},
+	{"pass", "password", "pass", true},
+	{"api|key", "api-key", "apikey", false},
+	{"token", "token", "token", false},
+	{"authorization", "token", "authorization", false},
+	{"secret", "secret", "secret", false},
+	{"secret|key", "secret", "secretkey", false},
+	{"access|key", "secret", "accesskey", false},
+	{"private|key", "secret", "privatekey", false},
+	{"account|key", "secret", "accountkey", false},
 }
 
 // placeholders are values that stand for a secret rather than being one.
@@ -268,11 +379,22 @@ var placeholders = map[string]bool{
 	"undefined": true, "redacted": true, "hidden": true, "required": true,
 }
 
-// kwTail is the cheap half of keywordBefore: whether the identifier before
-// the separator at text[i] ends in the last two letters of a keyword. Log
-// lines are full of "uid=0" and "time: 3"; this rejects them with a few
-// byte loads, before keywordBefore walks back over the identifier.
-func kwTail(text []byte, i int) bool {
+// kwTails maps the last two letters of an identifier (lower case, 'a' to
+// 'z' each) to the set of credKeywords (as bits) that end so.
+var kwTails = func() (t [26 * 26]uint16) {
+	for i, k := range credKeywords {
+		a, b := k.kw[len(k.kw)-2], k.kw[len(k.kw)-1]
+		t[int(a-'a')*26+int(b-'a')] |= 1 << i
+	}
+	return t
+}()
+
+// kwTail is the cheap half of keywordBefore: the set of keywords that the
+// identifier before the separator at text[i] may end in, judging by its
+// last letters. Log lines are full of "uid=0" and "time: 3"; this rejects
+// them with a few byte loads, before keywordBefore walks back over the
+// identifier.
+func kwTail(text []byte, i int) uint16 {
 	j := i
 	for j > 0 && i-j < 8 && (text[j-1] == ' ' || text[j-1] == '\t') {
 		j--
@@ -281,18 +403,54 @@ func kwTail(text []byte, i int) bool {
 		j--
 	}
 	if j < 2 {
-		return false
+		return 0
 	}
-	// password, passwd, pwd; passphrase; *key; *token; secret.
-	switch uint16(lower[text[j-2]])<<8 | uint16(lower[text[j-1]]) {
-	case 'r'<<8 | 'd', 'w'<<8 | 'd', 's'<<8 | 'e', 'e'<<8 | 'y', 'e'<<8 | 'n', 'e'<<8 | 't':
-		return true
+	a, b := lower[text[j-2]]-'a', lower[text[j-1]]-'a'
+	if a >= 26 || b >= 26 {
+		return 0
 	}
-	return false
+	m := kwTails[int(a)*26+int(b)]
+	switch {
+	case m == kwPass: // "pass", not "class" or "address"
+		if j < 4 || lower[text[j-4]] != 'p' || lower[text[j-3]] != 'a' {
+			return 0
+		}
+	case m == kwAuth: // "authorization", not "version"
+		if j < 13 || lower[text[j-13]] != 'a' || lower[text[j-5]] != 'a' || lower[text[j-3]] != 'i' {
+			return 0
+		}
+	}
+	return m
+}
+
+// The kwTails sets of the keywords that share their tail with many words.
+var (
+	kwPass = kwTails[int('s'-'a')*26+int('s'-'a')]
+	kwAuth = kwTails[int('o'-'a')*26+int('n'-'a')]
+)
+
+// keywordAt reports whether the identifier id ends in the keyword kw (as
+// credKeywords spells it).
+func keywordAt(id []byte, kw string, whole bool) bool {
+	j := len(id)
+	for k := len(kw) - 1; k >= 0; k-- {
+		if kw[k] == '|' {
+			if j > 0 && (id[j-1] == '_' || id[j-1] == '-' || id[j-1] == '.') {
+				j--
+			}
+			continue
+		}
+		if j == 0 || lower[id[j-1]] != kw[k] {
+			return false
+		}
+		j--
+	}
+	return !whole || j == 0 || id[j-1] == '_' || id[j-1] == '-' || id[j-1] == '.'
 }
 
 // keywordBefore checks whether the separator at text[i] follows a credential
-// keyword, and returns the keyword's label and the identifier's start.
+// keyword, and returns the keyword, its label, the identifier's start and
+// whether the identifier was quoted.
 func keywordBefore(text []byte, i int) (kw, label string, identStart int, ok bool) {
 	j := i
 	for j > 0 && i-j < 8 && (text[j-1] == ' ' || text[j-1] == '\t') {
@@ -301,7 +459,8 @@ func keywordBefore(text []byte, i int) (kw, label string, identStart int, ok boo
 	if j > 0 && (text[j-1] == '"' || text[j-1] == '\'') {
 		j--
 	}
-	if !kwTail(text, i) {
+	m := kwTail(text, i)
+	if m == 0 {
 		return "", "", 0, false
 	}
 	e := j
@@ -312,9 +471,9 @@ func keywordBefore(text []byte, i int) (kw, label string, identStart int, ok boo
 		return "", "", 0, false
 	}
 	id := text[j:e]
-	for _, k := range credKeywords {
-		if len(id) >= len(k.kw) && bytes.EqualFold(id[len(id)-len(k.kw):], []byte(k.kw)) {
-			return k.kw, k.label, j, true
+	for k := range credKeywords {
+		if m&(1<<k) != 0 && keywordAt(id, credKeywords[k].kw, credKeywords[k].whole) {
+			return credKeywords[k].name, credKeywords[k].label, j, true
 		}
 	}
 	return "", "", 0, false
@@ -328,51 +487,148 @@ func valueStop(c byte) bool {
 	return false
 }
 
-// scanAssignment checks for a credential assignment whose separator starts
-// at text[i] ("password=...", `"api_key": "..."`, "pwd := ...") and returns
-// the span of the value alone. A quoted value runs to its closing quote on
-// the same line, or to the end of the line; an unquoted one to the next
-// space, quote or one of ",;&<>)]}|". Values are cut at MaxLen.
-func scanAssignment(text []byte, i int) (vs, ve int, label string, ok bool) {
-	var sepEnd int
+// sepLeftOK checks what comes before the separator at text[i] of a
+// credential assignment whose identifier starts at identStart:
+//
+//	':' '=' ":=" "=>"     password=x, "api_key": "x", pwd := x
+//	'>'                   <password>x</password>: the tag right before it
+//	','                   define('DB_PASSWORD', 'x'): a quoted key opened
+//	                      after '('
+//	' '                   --password x: a command-line flag
+func sepLeftOK(text []byte, i, identStart int) bool {
+	switch text[i] {
+	case ':', '=':
+		return true
+	case '>':
+		return identStart > 0 && text[identStart-1] == '<' && class[text[i-1]]&cIdent != 0
+	case ',':
+		q := text[i-1]
+		if q != '"' && q != '\'' || identStart < 2 || text[identStart-1] != q {
+			return false
+		}
+		k := identStart - 1
+		for k > 0 && text[k-1] == ' ' {
+			k--
+		}
+		return k > 0 && text[k-1] == '('
+	case ' ':
+		return identStart+2 < i && text[identStart] == '-' && text[identStart+1] == '-' && text[identStart+2] != '-' && class[text[i-1]]&cIdent != 0
+	}
+	return false
+}
+
+// sepEnd returns where the separator at text[i] of a credential assignment
+// ends (see sepLeftOK), after checking what follows it: ':' not "::", '='
+// not "==", a quoted value after ',', no other flag after ' '.
+func sepEnd(text []byte, i, identStart int) (int, bool) {
+	if !sepLeftOK(text, i, identStart) {
+		return 0, false
+	}
+	n := len(text)
 	switch text[i] {
 	case ':':
 		switch {
-		case i+1 < len(text) && text[i+1] == '=':
-			sepEnd = i + 2
-		case i+1 < len(text) && text[i+1] == ':':
-			return 0, 0, "", false
-		default:
-			sepEnd = i + 1
+		case i+1 < n && text[i+1] == '=':
+			return i + 2, true
+		case i+1 < n && text[i+1] == ':':
+			return 0, false
 		}
 	case '=':
 		if i > 0 && (text[i-1] == ':' || text[i-1] == '=' || text[i-1] == '!') {
-			return 0, 0, "", false
+			return 0, false
 		}
 		switch {
-		case i+1 < len(text) && text[i+1] == '>':
-			sepEnd = i + 2
-		case i+1 < len(text) && text[i+1] == '=':
-			return 0, 0, "", false
-		default:
-			sepEnd = i + 1
+		case i+1 < n && text[i+1] == '>':
+			return i + 2, true
+		case i+1 < n && text[i+1] == '=':
+			return 0, false
 		}
+	case ',', ' ':
+		e := i + 1
+		for e < n && text[e] == ' ' {
+			e++
+		}
+		if e >= n || text[i] == ',' && text[e] != '"' && text[e] != '\'' || text[i] == ' ' && text[e] == '-' {
+			return 0, false
+		}
+	}
+	return i + 1, true
+}
+
+// authSchemes are the HTTP authentication schemes whose credentials follow
+// the scheme name in an Authorization header.
+var authSchemes = []string{"bearer", "basic", "token", "bot", "jwt", "apikey", "negotiate", "ntlm"}
+
+// authScheme returns the length of an authentication scheme name and the
+// white space after it at text[k], or 0.
+func authScheme(text []byte, k int) int {
+	for _, sc := range authSchemes {
+		e := k + len(sc)
+		if e < len(text) && (text[e] == ' ' || text[e] == '\t') && bytes.EqualFold(text[k:e], []byte(sc)) {
+			for e < len(text) && (text[e] == ' ' || text[e] == '\t') {
+				e++
+			}
+			return e - k
+		}
+	}
+	return 0
+}
+
+// scanAssignment checks for a credential assignment whose separator starts
+// at text[i] (see sepEnd) and returns the span of the value alone. A quoted
+// value runs to its closing quote on the same line, or to the end of the
+// line; an unquoted one to the next space, quote or one of ",;&<>)]}|"; an
+// XML element's to its closing tag, which must be on the same line. An Authorization header's value follows
+// the scheme name ("Bearer ..."). Values are cut at MaxLen.
+func scanAssignment(text []byte, i int) (vs, ve int, label string, ok bool) {
+	switch text[i] {
+	case ':', '=', '>', ',', ' ':
 	default:
 		return 0, 0, "", false
 	}
-	kw, label, _, ok := keywordBefore(text, i)
+	kw, label, identStart, ok := keywordBefore(text, i)
 	if !ok {
 		return 0, 0, "", false
 	}
-	k := sepEnd
+	se, ok := sepEnd(text, i, identStart)
+	if !ok {
+		return 0, 0, "", false
+	}
+	k := se
 	for k < len(text) && (text[k] == ' ' || text[k] == '\t') {
 		k++
 	}
 	if k >= len(text) {
 		return 0, 0, "", false
 	}
-	if q := text[k]; q == '"' || q == '\'' || q == '`' {
-		vs = k + 1
+	q := text[k]
+	quoted := q == '"' || q == '\'' || q == '`'
+	if kw == "authorization" {
+		if quoted {
+			if a := authScheme(text, k+1); a > 0 {
+				vs = k + 1 + a
+			}
+		} else {
+			k += authScheme(text, k)
+		}
+	}
+	switch {
+	case text[i] == '>':
+		vs = k
+		ve = vs
+		for ve < len(text) && ve-vs < MaxLen && text[ve] != '<' && text[ve] != '\n' && text[ve] != '\r' {
+			ve++
+		}
+		if ve+1 >= len(text) || text[ve] != '<' || text[ve+1] != '/' {
+			return 0, 0, "", false // not closed on the line: not an element
+		}
+		for ve > vs && (text[ve-1] == ' ' || text[ve-1] == '\t') {
+			ve--
+		}
+	case quoted:
+		if vs == 0 {
+			vs = k + 1
+		}
 		ve = vs
 		for ve < len(text) && ve-vs < MaxLen && text[ve] != q && text[ve] != '\n' && text[ve] != '\r' {
 			if text[ve] == '\\' && ve+1 < len(text) && text[ve+1] != '\n' && text[ve+1] != '\r' {
@@ -380,7 +636,7 @@ func scanAssignment(text []byte, i int) (vs, ve int, label string, ok bool) {
 			}
 			ve++
 		}
-	} else {
+	default:
 		vs = k
 		ve = vs
 		for ve < len(text) && ve-vs < MaxLen && !valueStop(text[ve]) {
@@ -392,6 +648,19 @@ func scanAssignment(text []byte, i int) (vs, ve int, label string, ok bool) {
 		return 0, 0, "", false
 	}
 	return vs, ve, label, true
+}
+
+// flagAssignment checks for a command-line flag "--password value" whose
+// dashes start at text[i] and returns the span of the value.
+func flagAssignment(text []byte, i int) (vs, ve int, label string, ok bool) {
+	e := i + 2
+	for e < len(text) && e-i < 64 && class[text[e]]&cIdent != 0 {
+		e++
+	}
+	if e >= len(text) || text[e] != ' ' {
+		return 0, 0, "", false
+	}
+	return scanAssignment(text, e)
 }
 
 // placeholder reports values that name or hide a secret without being one:
@@ -413,4 +682,37 @@ func placeholder(v []byte, kw string) bool {
 		return true
 	}
 	return false
+}
+
+// urlPasswordAt finds the password in the user information of a URL whose
+// "://" starts at text[i] ("https://user:pass@host/"): the authority runs
+// to the first '/', '?', '#' or byte no URL holds, the user information to
+// its last '@', and the password from the first ':' in it. The host must
+// follow.
+func urlPasswordAt(text []byte, i int) (vs, ve int, ok bool) {
+	if i == 0 || !isAlnum(text[i-1]) || i+3 > len(text) || text[i+1] != '/' || text[i+2] != '/' {
+		return 0, 0, false
+	}
+	a := i + 3
+	at, colon := -1, -1
+	for k := a; k < len(text) && k-a < MaxLen; k++ {
+		c := text[k]
+		if c == '@' {
+			at = k
+		} else if c == ':' {
+			if colon < 0 && at < 0 {
+				colon = k
+			}
+		} else if !userinfoByte(c) && c != '[' && c != ']' {
+			break
+		}
+	}
+	if at < 0 || colon < 0 || colon > at || at+1 >= len(text) || !(isAlnum(text[at+1]) || text[at+1] == '[') {
+		return 0, 0, false
+	}
+	vs, ve = colon+1, at
+	if ve <= vs || placeholder(text[vs:ve], "") {
+		return 0, 0, false
+	}
+	return vs, ve, true
 }
