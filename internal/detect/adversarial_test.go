@@ -1,5 +1,7 @@
 package detect
 
+import "strings"
+
 // adversarial holds table cases written against the specification the way
 // an attacker or a threat-intelligence analyst would probe it: defanged
 // indicators, mail headers, URLs, JSON, log lines, Unicode around
@@ -82,6 +84,47 @@ var adversarial = []struct {
 	{"IP then escaped at-sign: the address", tcase{in: "1.2.3.4%40example.com", want: []string{"email|1.2.3.4%40example.com|1.2.3.4@example.com"}}},
 	{"[at] without a domain", tcase{in: "meet [at] noon and x[at]y"}},
 	{"Java object hash is not an address", tcase{in: "FastLeaderElection@774 Foo@1f2e3d"}},
+
+	// Secrets.
+	{"password in a URL", tcase{in: "postgres://admin:s3cr3t@db.internal:5432/app", want: []string{"secret:password|s3cr3t"}}},
+	{"URL password with an escaped at-sign", tcase{in: "mongodb+srv://u:p%40ss@cluster0.example.net/db", want: []string{"secret:password|p%40ss"}}},
+	{"URL password with a bare at-sign: up to the last one", tcase{in: "https://user:p@ss@example.com/x", want: []string{"secret:password|p@ss"}}},
+	{"URL with an empty user", tcase{in: "redis://:hunter2@localhost:6379", want: []string{"secret:password|hunter2"}}},
+	{"URL password and IP host", tcase{in: "ftp://anon:guest@10.1.2.3/pub", want: []string{"secret:password|guest", "ipv4|10.1.2.3"}}},
+	{"URL without a password", tcase{in: "http://example.com:8080/a:b@c"}},
+	{"URL password placeholder", tcase{in: "https://user:${PASS}@host.example/ https://u:****@h.example/"}},
+	{"mailto is no URL", tcase{in: "mailto:bob@example.com", want: []string{"email|bob@example.com"}}},
+	{"pass= in a form post", tcase{in: "user=admin&pass=letmein&x=1", want: []string{"secret:password|letmein"}}},
+	{"DB_PASS in an environment", tcase{in: "DB_PASS=hunter2", want: []string{"secret:password|hunter2"}}},
+	{"bypass and compass are not keywords", tcase{in: "bypass=1 compass: north class: A"}},
+	{"token keyword", tcase{in: "?token=abc123&page=2", want: []string{"secret:token|abc123"}}},
+	{"camel-case API key", tcase{in: `{"apiKey": "k-123"}`, want: []string{"secret:api-key|k-123"}}},
+	{"AWS secret key by keyword", tcase{in: "aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", want: []string{"secret:secret|wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"}}},
+	{"Azure connection string key", tcase{in: "AccountName=x;AccountKey=abc/DEF+==;EndpointSuffix=core", want: []string{"secret:secret|abc/DEF+=="}}},
+	{"Authorization Bearer", tcase{in: "Authorization: Bearer abc.def-ghi", want: []string{"secret:token|abc.def-ghi"}}},
+	{"Authorization Basic in JSON", tcase{in: `"Authorization": "Basic dXNlcjpwYXNz"`, want: []string{"secret:token|dXNlcjpwYXNz"}}},
+	{"Bearer JWT is the JWT", tcase{in: "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2ln", want: []string{"secret:jwt|eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2ln"}}},
+	{"XML element", tcase{in: "<password>hunter2</password>", want: []string{"secret:password|hunter2"}}},
+	{"XML element not closed on the line", tcase{in: "password: <password>\nhunter2"}},
+	{"PHP define", tcase{in: "define( 'DB_PASSWORD', 'w0rdpress' );", want: []string{"secret:password|w0rdpress"}}},
+	{"CSV header is not a call", tcase{in: `"username","password","email"`}},
+	{"command-line flag", tcase{in: "mysqldump --password hunter2 db", want: []string{"secret:password|hunter2"}}},
+	{"flag followed by a flag", tcase{in: "app --password --verbose"}},
+	{"flag with '='", tcase{in: "--db-password=hunter2", want: []string{"secret:password|hunter2"}}},
+	{"JSON null password", tcase{in: `{"password": null, "token": ""}`}},
+	{"YAML secret, quoted with a hash", tcase{in: `secret: "a#b" # comment`, want: []string{"secret:secret|a#b"}}},
+	{"GitLab token", tcase{in: "glpat-" + strings.Repeat("x", 20), want: []string{"secret:gitlab-token|glpat-" + strings.Repeat("x", 20)}}},
+	{"npm token", tcase{in: "//registry.npmjs.org/:_authToken=npm_" + strings.Repeat("a", 36), want: []string{"secret:npm-token|npm_" + strings.Repeat("a", 36)}}},
+	{"Slack app token", tcase{in: "xapp-1-A0123456789-1234567890123-abcdef", want: []string{"secret:slack-token|xapp-1-A0123456789-1234567890123-abcdef"}}},
+	{"Slack webhook URL", tcase{in: "https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX", want: []string{"secret:slack-webhook|hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"}}},
+	{"OpenAI project key", tcase{in: "sk-proj-" + strings.Repeat("Ab1_", 10), want: []string{"secret:openai-key|sk-proj-" + strings.Repeat("Ab1_", 10)}}},
+	{"SendGrid key", tcase{in: "SG." + strings.Repeat("a", 22) + "." + strings.Repeat("b", 43) + ".", want: []string{"secret:sendgrid-key|SG." + strings.Repeat("a", 22) + "." + strings.Repeat("b", 43)}}},
+	{"Telegram bot token in a URL", tcase{in: "https://api.telegram.org/bot123456789:AA" + strings.Repeat("h", 33) + "/sendMessage", want: []string{"secret:telegram-token|123456789:AA" + strings.Repeat("h", 33)}}},
+	{"Stripe publishable key is public", tcase{in: "pk_live_4eC39HqLyjWDarjtT1zdp7dc"}},
+	{"AWS key id in lower case is not one", tcase{in: "akiaiosfodnn7example"}},
+	{"OpenSSH key escaped in JSON", tcase{in: `"key":"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbg==\n-----END OPENSSH PRIVATE KEY-----\n"`, want: []string{`secret:private-key|-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbg==\n-----END OPENSSH PRIVATE KEY-----`}}},
+	{"encrypted PKCS#8 key", tcase{in: "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIE\n-----END ENCRYPTED PRIVATE KEY-----", want: []string{"secret:private-key|-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIE\n-----END ENCRYPTED PRIVATE KEY-----"}}},
+	{"truncated key then a lone backslash (used to hang)", tcase{in: "-----BEGIN RSA PRIVATE KEY-----\nMIIE\\x", want: []string{"secret:private-key|-----BEGIN RSA PRIVATE KEY-----\nMIIE"}}},
 }
 
 // allCases is every table case.

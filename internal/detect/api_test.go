@@ -221,6 +221,7 @@ func TestSafeCutStreaming(t *testing.T) {
 	b.WriteString("\nmet John\nSmith and Ana Maria\n  Lopez; password = \"a b c\" pwd=x\n")
 	b.WriteString("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIB\nAAKCAQ==\n-----END RSA PRIVATE KEY-----\n")
 	b.WriteString("long line " + strings.Repeat("word ", 300) + "api_key: \"k e y\" 10.0.0.1 end\n")
+	b.WriteString("long line " + strings.Repeat("w [x] ", 200) + "jane [at] example [dot] org --password hunter2 x (at) y (dot) com\n")
 	text := b.Bytes()
 	want := s.Scan(nil, text)
 
@@ -275,6 +276,8 @@ func TestSafeCutCases(t *testing.T) {
 		{"not inside a quoted value", `x "password": "a b`, 2},
 		{"nothing safe", "abc", 0},
 		{"partial BEGIN marker", "x\n-----BEG", 2},
+		{"not inside a spaced at-sign", "a jane [at] x", 2},
+		{"not between flag and value", "a --password x", 2},
 	} {
 		if got := s.SafeCut([]byte(c.in)); got != c.want {
 			t.Errorf("%s: SafeCut(%q) = %d, want %d", c.note, c.in, got, c.want)

@@ -509,11 +509,12 @@ func refPEMBlocks(t []byte, out []refCand) []refCand {
 					body, off = body[2:], off+2
 					continue
 				}
-				k := len(body)
-				for _, sep := range []string{"\n", "\r", `\n`, `\r`} {
-					if j := strings.Index(body, sep); j >= 0 && j < k {
-						k = j
-					}
+				k := strings.IndexAny(body, "\n\r\\")
+				if k < 0 {
+					k = len(body)
+				}
+				if k == 0 {
+					break // a lone backslash
 				}
 				line := body[:k]
 				if !refB64Line.MatchString(line) && !refArmour.MatchString(line) {
@@ -528,8 +529,14 @@ func refPEMBlocks(t []byte, out []refCand) []refCand {
 	return out
 }
 
+var refTelegramBot = regexp.MustCompile(`^bot([0-9]{8,10}:AA[A-Za-z0-9_-]{33})`)
+
 func refTokenCands(t []byte, out []refCand) []refCand {
 	for s := range t {
+		// A Telegram bot token right after "bot", as in API URLs.
+		if m := refTelegramBot.FindSubmatchIndex(t[s:]); m != nil && !refWordAt(t, s-1) && !refWordAt(t, s+m[1]) && (s+m[1] >= len(t) || t[s+m[1]] != '-') {
+			out = append(out, refCand{s + m[2], s + m[3], Secret, rankToken, string(t[s+m[2] : s+m[3]]), "telegram-token"})
+		}
 		if s > 0 && refWord(t[s-1]) {
 			continue
 		}

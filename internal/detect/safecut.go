@@ -57,7 +57,7 @@ func (s *Scanner) SafeCut(text []byte) int {
 			continue
 		}
 		cut := w + 1
-		if inBlock(cut) < 0 && !s.nameOpen(text, cut) && !s.assignOpen(text, ls, cut) {
+		if inBlock(cut) < 0 && !s.nameOpen(text, cut) && !s.assignOpen(text, ls, cut) && !(s.on[Email] && bracketFormNear(text, w)) {
 			return cut
 		}
 	}
@@ -149,4 +149,39 @@ func (s *Scanner) assignOpen(text []byte, ls, cut int) bool {
 		}
 	}
 	return false
+}
+
+// bracketFormNear reports whether the space at text[w] may belong to a
+// bracketed at-sign or dot form of an e-mail address, which may have a
+// space on either side ("jane [at] example [dot] org").
+func bracketFormNear(text []byte, w int) bool {
+	if w+1 < len(text) && (text[w+1] == '[' || text[w+1] == '(' || text[w+1] == '{') {
+		if sepLen(text, w+1) > 1 || bracketAt(text, w+1) > 0 {
+			return true
+		}
+	}
+	if w >= 3 && (text[w-1] == ']' || text[w-1] == ')' || text[w-1] == '}') {
+		for _, k := range []int{3, 4, 5} {
+			if w-k >= 0 && (sepLen(text, w-k) == k || bracketAt(text, w-k) == k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// bracketAt returns the length of "[at]", "(at)", "[@]" or "(@)" at
+// text[i], or 0.
+func bracketAt(text []byte, i int) int {
+	if i+2 >= len(text) || text[i] != '[' && text[i] != '(' {
+		return 0
+	}
+	c := closing(text[i])
+	if text[i+1] == '@' && text[i+2] == c {
+		return 3
+	}
+	if i+3 < len(text) && lower[text[i+1]] == 'a' && lower[text[i+2]] == 't' && text[i+3] == c {
+		return 4
+	}
+	return 0
 }

@@ -509,6 +509,11 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 		} else if tokenStart(c, text[p+1]) {
 			if e, label, ok := scanToken(text, p); ok {
 				best.offer(secretCand(p, e, rankToken, label))
+			} else if c == 'b' && p+3 < n && text[p+2] == 't' && isDigit(text[p+3]) {
+				// A bot token in a Telegram API URL: ".../bot123:AA.../".
+				if e, ok := scanTelegram(text, p+3); ok {
+					best.offer(secretCand(p+3, e, rankToken, "telegram-token"))
+				}
 			}
 		}
 	}

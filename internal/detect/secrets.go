@@ -87,8 +87,11 @@ func pemBodyEnd(text []byte, h int) int {
 			continue
 		}
 		j := i
-		for j < limit && text[j] != '\n' && text[j] != '\r' && !(text[j] == '\\' && j+1 < limit && (text[j+1] == 'n' || text[j+1] == 'r')) {
+		for j < limit && text[j] != '\n' && text[j] != '\r' && text[j] != '\\' {
 			j++
+		}
+		if j == i {
+			break // a backslash that escapes no line break
 		}
 		if !pemBodyLine(text[i:j]) {
 			break
@@ -215,7 +218,7 @@ var tokenShapes = [256][]tokenShape{
 // tokenSecond maps the first byte of a word to the set of second bytes
 // (letters, as bits from '@') with which a token shape may start there.
 var tokenSecond = func() (t [256]uint64) {
-	for _, p := range []string{"AKSBCI", "GO", "SG", "di", "ghil", "hof", "np", "py", "sk", "rk", "wh", "xoa", "ya", "ey"} {
+	for _, p := range []string{"AKSBCI", "GO", "SG", "bo", "di", "ghil", "hof", "np", "py", "sk", "rk", "wh", "xoa", "ya", "ey"} {
 		for _, d := range p[1:] {
 			t[p[0]] |= 1 << (d - '@')
 		}
