@@ -11,6 +11,32 @@ var adversarial = []struct {
 	note string
 	tcase
 }{
+	// IPv4.
+	{"port", tcase{in: "connect 203.0.113.7:443 ok", want: []string{"ipv4|203.0.113.7"}}},
+	{"URL with port and path", tcase{in: "http://198.51.100.2:8080/a.php?x=1", want: []string{"ipv4|198.51.100.2"}}},
+	{"CIDR", tcase{in: "deny 192.0.2.0/24;", want: []string{"ipv4|192.0.2.0"}}},
+	{"user@ before the address", tcase{in: "ssh root@10.0.0.5 -p 22", want: []string{"ipv4|10.0.0.5"}}},
+	{"defanged last dot", tcase{in: "C2: 185.220.101[.]4", want: []string{"ipv4|185.220.101[.]4|185.220.101.4"}}},
+	{"defanged every dot", tcase{in: "185[.]220[.]101[.]4", want: []string{"ipv4|185[.]220[.]101[.]4|185.220.101.4"}}},
+	{"defanged (.) and {.}", tcase{in: "1.2.3(.)4 and 5.6.7{.}8", want: []string{"ipv4|1.2.3(.)4|1.2.3.4", "ipv4|5.6.7{.}8|5.6.7.8"}}},
+	{"defanged URL", tcase{in: "hxxp://45.33.2[.]1/payload.exe", want: []string{"ipv4|45.33.2[.]1|45.33.2.1"}}},
+	{"HTML character reference for the dots", tcase{in: "8&#46;8&#46;4&#46;4", want: []string{"ipv4|8&#46;8&#46;4&#46;4|8.8.4.4"}}},
+	{"leading zeros are decimal", tcase{in: "010.001.001.001", want: []string{"ipv4|010.001.001.001|10.1.1.1"}}},
+	{"JSON value", tcase{in: `{"src":"8.8.8.8","dst":"1.1.1.1"}`, want: []string{"ipv4|8.8.8.8", "ipv4|1.1.1.1"}}},
+	{"CSV fields", tcase{in: "2024-01-01,10.0.0.1,443", want: []string{"ipv4|10.0.0.1"}}},
+	{"in a reverse-DNS name", tcase{in: "4.3.2.1.in-addr.arpa", want: []string{"ipv4|4.3.2.1"}}},
+	{"after a URL escape", tcase{in: "url=http%3A%2F%2F10.0.0.1%2Fx", want: []string{"ipv4|10.0.0.1"}}},
+	{"full-width digits and stops", tcase{in: "IP地址为１９２．１６８．１．１。", want: []string{"ipv4|１９２．１６８．１．１|192.168.1.1"}}},
+	{"full-width digits, ASCII dots", tcase{in: "１.２.３.４", want: []string{"ipv4|１.２.３.４|1.2.3.4"}}},
+	{"full-width letter glues", tcase{in: "ｖ１.２.３.４"}},
+	{"next to a non-ASCII letter", tcase{in: "адрес:1.2.3.4,é5.6.7.8", want: []string{"ipv4|1.2.3.4", "ipv4|5.6.7.8"}}},
+	{"NBSP around", tcase{in: "ip\u00a01.2.3.4\u00a0ok", want: []string{"ipv4|1.2.3.4"}}},
+	{"version with four parts is read as an address", tcase{in: "Chrome/120.0.0.0", want: []string{"ipv4|120.0.0.0"}}},
+	{"version and OID with more parts", tcase{in: "1.2.3.4.5 2.5.4.3.1 1.3.6.1.4.1.311"}},
+	{"octet over 255", tcase{in: "256.1.1.1 1.1.1.999"}},
+	{"decimals and dates", tcase{in: "3.14 12.03.2017 2017.03.07"}},
+	{"defanged dot then a digit glues", tcase{in: "1[.]2[.]3[.]4[.]5"}},
+
 	// IPv6: RFC 4291 text forms.
 	{"compressed all-zero is refused alone", tcase{in: "a :: b"}},
 	{"loopback in brackets with a port", tcase{in: "http://[::1]:8080/", want: []string{"ipv6|::1"}}},

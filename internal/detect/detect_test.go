@@ -206,9 +206,10 @@ func checkInvariants(t *testing.T, note string, text []byte, ms []Match) {
 		switch m.Kind {
 		case IPv4:
 			v := span
-			for _, d := range []string{"[.]", "(.)", "{.}", "[dot]", "[DOT]", "[Dot]", "(dot)", "(DOT)", "&#46;"} {
+			for _, d := range []string{"[.]", "(.)", "{.}", "[dot]", "[DOT]", "[Dot]", "(dot)", "(DOT)", "&#46;", "．"} {
 				v = strings.ReplaceAll(v, d, ".")
 			}
+			v = refASCIIDigits(v)
 			var o [4]int
 			if n, err := fmt.Sscanf(v, "%d.%d.%d.%d", &o[0], &o[1], &o[2], &o[3]); n != 4 || err != nil {
 				if !strings.Contains(strings.ToLower(v), "dot") {
@@ -257,5 +258,5 @@ func refangEmail(span string) string {
 
 var (
 	refangAt  = regexp.MustCompile(`(?i) ?(?:\[at\]|\(at\)|\[@\]|\(@\)) ?|%40|&#64;|&#x40;`)
-	refangDot = regexp.MustCompile(`(?i) ?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)) ?|&#46;`)
+	refangDot = regexp.MustCompile(`(?i) ?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)) ?|&#46;|．`)
 )

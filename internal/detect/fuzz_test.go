@@ -76,13 +76,14 @@ var fragments = []string{
 	"*", "${", "<", "null", "%eth0", "\xff", "\xc3", "\xe2\x80",
 	"[at]", "(AT)", "[@]", "(@)", " [at] ", " [dot] ", "%40", "%3D", "&#64;", "&#x40;", "&#46;", "://", "u:p@", "--password ",
 	"<password>", "</password>", "define('pwd', ", "Authorization: Bearer ", "token", "pass", "IPv6:", "[::]", "/64", "1::",
+	"２５５", "０", "．", "Ｚ", "bot", "%2F", "\u00ad", "\u200b", "e\u0301", "Jose",
 }
 
 // dense is a smaller alphabet that builds addresses often.
 var dense = []string{
 	"1", "25", "255", "0", "010", "300", "7", ".", ".", ".", "[.]", "(dot)", ":", ":", "::", "a", "f", "fe80", "ffff",
 	"1a", "2b", "001a", "-", "-", "@", "x", " ", "\n", "ex.com", "b.org", "/", "%", "[", "]", "v", "_", "é", "pwd=",
-	"[at]", "(at)", "%40", "&#64;", "[.]", "://", ":", "a:b@",
+	"[at]", "(at)", "%40", "&#64;", "[.]", "://", ":", "a:b@", "%2F", "%3a", "１", "９", "．", "ａ",
 }
 
 // TestScanVsReferenceRandom compares scanner and reference on texts built

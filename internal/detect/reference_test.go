@@ -29,10 +29,10 @@ func refWord(b byte) bool {
 func refWordAt(t []byte, i int) bool { return i >= 0 && i < len(t) && refWord(t[i]) }
 func refHex(b byte) bool             { return strings.IndexByte("0123456789abcdefABCDEF", b) >= 0 }
 
-const refSepRE = `(?:\.|\[\.\]|\(\.\)|\{\.\}|\[[dD][oO][tT]\]|\([dD][oO][tT]\))`
+const refSepRE = `(?:\.|\[\.\]|\(\.\)|\{\.\}|\[[dD][oO][tT]\]|\([dD][oO][tT]\)|&#46;|．)`
 
 var (
-	refV4        = regexp.MustCompile(`^([0-9]+)` + refSepRE + `([0-9]+)` + refSepRE + `([0-9]+)` + refSepRE + `([0-9]+)`)
+	refV4        = regexp.MustCompile(`^([0-9０-９]+)` + refSepRE + `([0-9０-９]+)` + refSepRE + `([0-9０-９]+)` + refSepRE + `([0-9０-９]+)`)
 	refSepHead   = regexp.MustCompile(`^` + refSepRE)
 	refSepTail   = regexp.MustCompile(refSepRE + `$`)
 	refV6Chars   = regexp.MustCompile(`^[0-9A-Fa-f:.]+$`)
@@ -107,15 +107,27 @@ var refTokens = []refTok{
 	{regexp.MustCompile(`^[0-9]{8,10}:AA[A-Za-z0-9_-]{33}`), "telegram-token", `[A-Za-z0-9_-]`},
 }
 
+// refGlue4 is a rune that glues to a dotted number: an ASCII or full-width
+// letter or digit, or '_'.
+func refGlue4(r rune) bool {
+	return r < utf8.RuneSelf && refWord(byte(r)) || r >= '０' && r <= '９' || r >= 'Ａ' && r <= 'Ｚ' || r >= 'ａ' && r <= 'ｚ'
+}
+
+func refDigitOr_(r rune) bool { return r >= '0' && r <= '9' || r == '_' || r >= '０' && r <= '９' }
+
 func refGluedLeft4(t []byte, s int) bool {
 	if s == 0 {
 		return false
 	}
-	if refWord(t[s-1]) {
+	if s >= 3 && t[s-3] == '%' && refHex(t[s-2]) && refHex(t[s-1]) {
+		return false
+	}
+	if r, _ := utf8.DecodeLastRune(t[:s]); refGlue4(r) {
 		return true
 	}
 	if m := refSepTail.FindIndex(t[:s]); m != nil && m[0] > 0 {
-		return regexp.MustCompile(`[0-9_]`).Match(t[m[0]-1 : m[0]])
+		r, _ := utf8.DecodeLastRune(t[:m[0]])
+		return refDigitOr_(r)
 	}
 	return false
 }
@@ -124,13 +136,24 @@ func refGluedRight4(t []byte, e int) bool {
 	if e >= len(t) {
 		return false
 	}
-	if refWord(t[e]) {
+	if r, _ := utf8.DecodeRune(t[e:]); refGlue4(r) {
 		return true
 	}
 	if m := refSepHead.FindIndex(t[e:]); m != nil && e+m[1] < len(t) {
-		return regexp.MustCompile(`[0-9_]`).Match(t[e+m[1] : e+m[1]+1])
+		r, _ := utf8.DecodeRune(t[e+m[1]:])
+		return refDigitOr_(r)
 	}
 	return false
+}
+
+// refASCIIDigits maps full-width digits to ASCII.
+func refASCIIDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return r - '０' + '0'
+		}
+		return r
+	}, s)
 }
 
 func refIPv4(t []byte, out []refCand) []refCand {
@@ -142,7 +165,7 @@ func refIPv4(t []byte, out []refCand) []refCand {
 		var oct [4]byte
 		ok := true
 		for k := 0; k < 4; k++ {
-			d := string(t[s+m[2+2*k] : s+m[3+2*k]])
+			d := refASCIIDigits(string(t[s+m[2+2*k] : s+m[3+2*k]]))
 			v, _ := strconv.Atoi(d)
 			if len(d) > 3 || v > 255 {
 				ok = false
@@ -326,7 +349,7 @@ var (
 	refPctAny    = regexp.MustCompile(`%[0-9A-Fa-f]{2}`)
 	refURLUser   = regexp.MustCompile(`://[A-Za-z0-9\-._~%!$&'()*+,;=:]*:$`)
 	refLabel     = regexp.MustCompile(`^[A-Za-z0-9\-\p{L}\p{N}\p{M}]+`)
-	refEmailDot  = regexp.MustCompile(`^(?: ?(?:\[\.\]|\(\.\)|\{\.\}|\[[dD][oO][tT]\]|\([dD][oO][tT]\)) ?|\.|&#46;)`)
+	refEmailDot  = regexp.MustCompile(`^(?: ?(?:\[\.\]|\(\.\)|\{\.\}|\[[dD][oO][tT]\]|\([dD][oO][tT]\)) ?|\.|&#46;|．)`)
 )
 
 func refEmail(t []byte, out []refCand) []refCand {

@@ -1,7 +1,6 @@
 package detect
 
 import (
-	"bytes"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -99,7 +98,7 @@ func New(opts Options) (*Scanner, error) {
 		case b == '=' || b == '-' || b == '>' || b == ',':
 			s.trig[c] = s.on[Secret]
 		case b >= utf8.RuneSelf:
-			s.trig[c] = s.names != nil
+			s.trig[c] = s.names != nil || b == 0xEF && s.on[IPv4] // full-width digits
 		}
 		switch {
 		case !s.trig[c]:
@@ -269,6 +268,9 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		case c >= utf8.RuneSelf:
 			r, size := utf8.DecodeRune(text[i:])
 			adv = i + size
+			if s.on[IPv4] && r >= '０' && r <= '９' {
+				s.ipv4At(text, i, &best)
+			}
 			if s.names != nil && isWordRune(r) && !prevRuneIsWord(text, i) {
 				s.nameAt(text, i, &best)
 			}
@@ -295,8 +297,12 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 				upend.start = -1
 			}
 			if s.on[Secret] {
-				if c, ok := tailAssignment(text, best.start, best.end); ok && (pend.start < 0 || c.start < pend.start) {
-					pend = c
+				// Only a credential can end with a separator; any match
+				// can end with a flag ("--password" before a space).
+				if e := best.end; best.kind == Secret || e < n && text[e] == ' ' && kwLast[text[e-1]] {
+					if c, ok := tailAssignment(text, best.start, e); ok && (pend.start < 0 || c.start < pend.start) {
+						pend = c
+					}
 				}
 				if best.kind == Secret && best.rank != rankToken {
 					if c, ok := tailURLPassword(text, best.start, best.end); ok && (upend.start < 0 || c.start < upend.start) {
@@ -409,7 +415,7 @@ func tailAssignment(text []byte, st, e int) (cand, bool) {
 		if k == len(text) {
 			continue
 		}
-		if c := text[k]; c != ':' && c != '=' && c != '>' && c != ',' && !(c == ' ' && k == j) {
+		if c := text[k]; c != ':' && c != '=' && c != '>' && c != ',' && !(c == ' ' && k == j && kwLast[text[k-1]] && kwTail(text, k) != 0) {
 			continue
 		}
 		if vs, ve, label, ok := scanAssignment(text, k); ok && vs >= e {
@@ -428,16 +434,13 @@ func tailAssignment(text []byte, st, e int) (cand, bool) {
 func tailURLPassword(text []byte, st, e int) (cand, bool) {
 	var best cand
 	found := false
-	for k := st; k < e; {
-		j := bytes.Index(text[k:e], []byte("://"))
-		if j < 0 {
-			break
+	for k := st; k+2 < e; k++ {
+		if text[k] != ':' || text[k+1] != '/' || text[k+2] != '/' {
+			continue
 		}
-		k += j
 		if vs, ve, ok := urlPasswordAt(text, k); ok && vs >= e && (!found || vs < best.start) {
 			best, found = secretCand(vs, ve, rankAssign, "password"), true
 		}
-		k++
 	}
 	return best, found
 }
@@ -486,13 +489,18 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 					s.macAt(text, p, best)
 				}
 			case '.':
-				if k <= 3 && isDigit(c) && s.on[IPv4] && isDigit(next) {
+				if k <= 3 && isDigit(c) && s.on[IPv4] && (isDigit(next) || next == 0xEF) {
 					s.ipv4At(text, p, best)
 				}
 				if k == 4 && s.on[MAC] && isHex(next) {
 					s.macAt(text, p, best)
 				}
-			case '[', '(', '{', '&':
+				// An address after a URL escape: "%2F1.2.3.4" starts a
+				// word "2F1".
+				if best.end == 0 && k >= 3 && p > 0 && text[p-1] == '%' && isDigit(text[p+2]) && s.on[IPv4] {
+					s.ipv4At(text, p+2, best)
+				}
+			case '[', '(', '{', '&', 0xEF:
 				if k <= 3 && isDigit(c) && s.on[IPv4] {
 					s.ipv4At(text, p, best)
 				}

@@ -392,6 +392,15 @@ var kwTails = func() (t [26 * 26]uint16) {
 	return t
 }()
 
+// kwLast holds the last letters of the keywords, in both cases.
+var kwLast = func() (t [256]bool) {
+	for _, k := range credKeywords {
+		c := k.kw[len(k.kw)-1]
+		t[c], t[c-'a'+'A'] = true, true
+	}
+	return t
+}()
+
 // kwTail is the cheap half of keywordBefore: the set of keywords that the
 // identifier before the separator at text[i] may end in, judging by its
 // last letters. Log lines are full of "uid=0" and "time: 3"; this rejects
