@@ -3,6 +3,8 @@ package detect
 import (
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // Byte classes, computed once; read-only afterwards.
@@ -84,8 +86,21 @@ func isIntlRune(r rune) bool {
 	return r >= utf8.RuneSelf && r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r))
 }
 
-// prevRuneIsWord reports whether the rune ending at text[i] (exclusive) is a
-// word rune. The start of text is not.
+// ideograph reports the runes of scripts written without spaces between
+// words (Han, Hiragana, Katakana): each is a word of its own, so that a
+// listed "李小龙" matches inside "我是李小龙的朋友", and "联系John" holds John.
+func ideograph(r rune) bool {
+	return r >= 0x2E80 && ideographSlow(r)
+}
+
+func ideographSlow(r rune) bool {
+	return unicode.Is(unicode.Han, r) || unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r)
+}
+
+// prevRuneIsWord reports whether the rune ending at text[i] (exclusive),
+// passing over ignorable format characters, is a word rune that a word
+// starting at text[i] would continue: not an ideograph. The start of text
+// is not.
 func prevRuneIsWord(text []byte, i int) bool {
 	if i <= 0 {
 		return false
@@ -93,12 +108,74 @@ func prevRuneIsWord(text []byte, i int) bool {
 	if b := text[i-1]; b < utf8.RuneSelf {
 		return isWordByte(b)
 	}
-	r, _ := utf8.DecodeLastRune(text[:i])
-	return isWordRune(r)
+	return prevRuneIsWordSlow(text, i)
 }
 
+func prevRuneIsWordSlow(text []byte, i int) bool {
+	for i > 0 {
+		if b := text[i-1]; b < utf8.RuneSelf {
+			return isWordByte(b)
+		}
+		r, size := utf8.DecodeLastRune(text[:i])
+		if !ignorable(r) {
+			return isWordRune(r) && !ideograph(r)
+		}
+		i -= size
+	}
+	return false
+}
+
+// wordStartAt reports whether a word starts with the rune r at text[i].
+func wordStartAt(text []byte, i int, r rune) bool {
+	return isWordRune(r) && (ideograph(r) || !prevRuneIsWord(text, i))
+}
+
+// ignorable reports the invisible format characters that may sit inside a
+// word without ending it: the soft hyphen of hyphenated HTML, zero-width
+// space, joiner and non-joiner, word joiner and the byte-order mark. Names
+// match across them ("Jo\u00adhn" is John).
+func ignorable(r rune) bool {
+	return r == 0xAD || r >= 0x200B && r <= 0x200D || r == 0x2060 || r == 0xFEFF
+}
+
+// accent reports the combining diacritical marks (U+0300 to U+036F) that
+// names match without: "Jose\u0301" (NFD, as macOS writes file names), "José"
+// and "Jose" are one name.
+func accent(r rune) bool { return r >= 0x300 && r <= 0x36F }
+
+// maxSkip bounds the accents and ignorable characters a name matches
+// across after each letter; more make no match, so that a name's span
+// stays bounded.
+const maxSkip = 4
+
+// baseLetters maps precomposed Latin and Greek letters to the letter their
+// canonical decomposition starts with, when the rest is accents: é to e, Ệ
+// to E, ί to ι. Letters without such a decomposition (ø, ł, ß) map to
+// themselves.
+var baseLetters = func() map[rune]rune {
+	m := map[rune]rune{}
+	for _, rg := range [][2]rune{{0xC0, 0x250}, {0x370, 0x400}, {0x1E00, 0x2000}} {
+		for r := rg[0]; r < rg[1]; r++ {
+			d := []rune(norm.NFD.String(string(r)))
+			if len(d) < 2 || !unicode.IsLetter(d[0]) {
+				continue
+			}
+			ok := true
+			for _, x := range d[1:] {
+				ok = ok && accent(x)
+			}
+			if ok {
+				m[r] = d[0]
+			}
+		}
+	}
+	return m
+}()
+
 // fold maps r to the smallest rune in its Unicode simple case-folding orbit,
-// so two runes are equal under simple folding exactly when their folds are.
+// so two runes are equal under simple folding exactly when their folds are,
+// after mapping an accented Latin or Greek letter to its base letter (see
+// baseLetters), and a full-width digit or Latin letter to its ASCII form.
 // Left and right single quotation marks fold to the ASCII apostrophe, so
 // "O’Brien" matches a listed "O'Brien".
 func fold(r rune) rune {
@@ -107,6 +184,18 @@ func fold(r rune) rune {
 	}
 	if r == '\u2019' || r == '\u2018' {
 		return '\''
+	}
+	if r >= 0xFF10 && r <= 0xFF5A {
+		// Full-width digits and Latin letters, as input methods type them.
+		if a := r - 0xFF10 + '0'; r <= 0xFF19 || r >= 0xFF21 && r <= 0xFF3A || r >= 0xFF41 {
+			return rune(lower[a])
+		}
+	}
+	if b, ok := baseLetters[r]; ok {
+		r = b
+		if r < utf8.RuneSelf {
+			return rune(lower[r])
+		}
 	}
 	m := r
 	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {

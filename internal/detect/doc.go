@@ -15,17 +15,21 @@
 //
 // IPv4. Four decimal octets of one to three digits, each at most 255; a
 // leading zero is read as decimal ("010.001.002.003" is 10.1.2.3, not octal
-// as inet_aton would read it). Separators may be defanged: "[.]", "(.)",
-// "{.}", "[dot]", "(dot)", mixed freely; the span then covers the defanged
-// text. The span never includes a port, prefix length, brackets or a
-// "user@". A dotted quad glued to a letter, digit or '_', or to a separator
-// that is itself glued to a digit or '_', is not an address: "v1.2.3.4",
-// "1.2.3.4a", "1.2.3.4.5", "2.5.4.3.1" and "host129.206.196.21.example.com"
-// are refused. A dot next to a letter does not glue, because reverse-DNS
-// host names carry addresses in the clear: "5.36.59.76.dsl.example.net" and
-// "static-059.45.101.203.example.net" yield 5.36.59.76 and 59.45.101.203
-// (the latter is the reversed address, as PTR names are). "1.2.3.4." at the
-// end of a sentence and "IP地址1.2.3.4" are found.
+// as inet_aton would read it). Digits may be full-width ("１９２．１６８．１．１",
+// as input methods type them and browsers accept them). Separators may be
+// defanged: "[.]", "(.)", "{.}", "[dot]", "(dot)", the HTML reference
+// "&#46;" or the full-width stop, mixed freely; the span then covers the
+// defanged text. The span never includes a port, prefix length, brackets or
+// a "user@". A dotted quad glued to a letter, digit or '_', or to a
+// separator that is itself glued to a digit or '_', is not an address:
+// "v1.2.3.4", "1.2.3.4a", "1.2.3.4.5", "2.5.4.3.1" and
+// "host129.206.196.21.example.com" are refused, but a URL escape does not
+// glue ("http%3A%2F%2F10.0.0.1" yields 10.0.0.1). A dot next to a letter
+// does not glue, because reverse-DNS host names carry addresses in the
+// clear: "5.36.59.76.dsl.example.net" and "static-059.45.101.203.example.net"
+// yield 5.36.59.76 and 59.45.101.203 (the latter is the reversed address,
+// as PTR names are). "1.2.3.4." at the end of a sentence and "IP地址1.2.3.4"
+// are found.
 //
 // IPv6. The longest prefix of a run of [0-9A-Fa-f:.] that net/netip accepts
 // (all RFC 4291 text forms, embedded IPv4 included), not glued to a word,
@@ -73,10 +77,18 @@
 //
 // Names. Whole words, case-insensitive under Unicode simple folding, with
 // any run of up to 16 white-space runes (newlines included) wherever the
-// listed name has white space, and ’ matching '. The span is the name
-// alone: in "Smith's" it leaves the possessive, which stays readable in the
-// redacted text. The value is the name as listed, so every spelling of a
-// person gets one pseudonym.
+// listed name has white space, and ’ matching '. Accented Latin and Greek
+// letters match their base letters, whether composed or decomposed (NFD, as
+// macOS writes file names): "José", "JOSE", "Jose\u0301" are one name, and
+// "ISTANBUL" matches "İstanbul"; full-width letters match ASCII ones. Soft
+// hyphens and zero-width characters inside a word are passed over
+// ("Mül\u00adler"), up to four accents or such characters after a letter.
+// Han, Hiragana and Katakana characters are words of their own, since those
+// scripts put no spaces between words: "李小龙" is found in "我是李小龙的朋友",
+// and "John" in "联系John". The span is the name alone: in "Smith's" it
+// leaves the possessive, which stays readable in the redacted text. The
+// value is the name as listed, so every spelling of a person gets one
+// pseudonym.
 //
 // Secrets. A private-key block is matched whole, from BEGIN to END (or, if
 // truncated, over the base64 lines that follow), including keys escaped into

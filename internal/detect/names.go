@@ -36,9 +36,12 @@ func mix(h uint64) uint64 {
 	return h
 }
 
-// nextToken reads the token at text[i]: a word (a maximal run of word runes),
-// a run of white space, or one other rune. It returns the token's kind, end,
-// hash (of folded runes) and, for white space, its length in runes.
+// nextToken reads the token at text[i]: a word, a run of white space, or
+// one other rune. It returns the token's kind, end, hash (of folded runes)
+// and, for white space, its length in runes. A word is an ideograph, or a
+// maximal run of other word runes, with ignorable characters inside it (not
+// at its ends); its hash passes over accents and ignorable characters, up
+// to maxSkip after each letter (see wordFold).
 func nextToken(text []byte, i int) (k tokKind, end int, h uint64, n int) {
 	c := text[i]
 	var r rune
@@ -49,24 +52,49 @@ func nextToken(text []byte, i int) (k tokKind, end int, h uint64, n int) {
 		r, size = utf8.DecodeRune(text[i:])
 	}
 	switch {
+	case ideograph(r):
+		return tkWord, i + size, (fnvOffset ^ uint64(fold(r))) * fnvPrime, 0
 	case isWordRune(r):
 		h = fnvOffset
+		skip := 0
 		for i < len(text) {
 			c := text[i]
 			if c < utf8.RuneSelf {
 				if !isWordByte(c) {
 					break
 				}
-				h = (h ^ uint64(lower[c])) * fnvPrime
-				i++
+				for i < len(text) && isWordByte(text[i]) {
+					h = (h ^ uint64(lower[text[i]])) * fnvPrime
+					i++
+				}
+				skip = 0
 				continue
 			}
 			r, size := utf8.DecodeRune(text[i:])
-			if !isWordRune(r) {
-				break
+			switch {
+			case accent(r):
+				if skip++; skip > maxSkip {
+					h = (h ^ poison) * fnvPrime
+				}
+				i += size
+			case isWordRune(r) && !ideograph(r):
+				h = (h ^ uint64(fold(r))) * fnvPrime
+				skip = 0
+				i += size
+			case ignorable(r):
+				j, n := ignorableRun(text, i)
+				if r, _ := utf8.DecodeRune(text[j:]); j >= len(text) || !isWordRune(r) || ideograph(r) {
+					return tkWord, i, h, 0 // not inside the word
+				}
+				for ; n > 0; n-- {
+					if skip++; skip > maxSkip {
+						h = (h ^ poison) * fnvPrime
+					}
+				}
+				i = j
+			default:
+				return tkWord, i, h, 0
 			}
-			h = (h ^ uint64(fold(r))) * fnvPrime
-			i += size
 		}
 		return tkWord, i, h, 0
 	case unicode.IsSpace(r):
@@ -84,6 +112,45 @@ func nextToken(text []byte, i int) (k tokKind, end int, h uint64, n int) {
 		return tkSpace, i, spaceHash, n
 	}
 	return tkPunct, i + size, mix(uint64(fold(r)) + 0x51ed27), 0
+}
+
+// poison stands for an accent or ignorable character beyond maxSkip in a
+// word's hash and folded form; no listed name holds it.
+const poison = 0x10FFFF
+
+// ignorableRun returns the end of the run of ignorable characters at
+// text[i] and its length in runes.
+func ignorableRun(text []byte, i int) (end, n int) {
+	for i < len(text) {
+		r, size := utf8.DecodeRune(text[i:])
+		if !ignorable(r) {
+			break
+		}
+		i += size
+		n++
+	}
+	return i, n
+}
+
+// wordFold is the folded form of the word b (a word token as nextToken
+// reads it): its letters folded, accents and ignorable characters left out
+// (poison beyond maxSkip after a letter).
+func wordFold(b []byte) []rune {
+	var out []rune
+	skip := 0
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		b = b[size:]
+		if accent(r) || ignorable(r) {
+			if skip++; skip > maxSkip {
+				out = append(out, poison)
+			}
+			continue
+		}
+		skip = 0
+		out = append(out, fold(r))
+	}
+	return out
 }
 
 type nameEdge struct {
@@ -113,13 +180,7 @@ type nameIndex struct {
 	maxSpan   int // bytes: the longest text any listed name can match
 }
 
-func foldString(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		b.WriteRune(fold(r))
-	}
-	return b.String()
-}
+func foldString(s string) string { return string(wordFold([]byte(s))) }
 
 func newNameIndex(list []string) (*nameIndex, error) {
 	x := &nameIndex{term: []int32{-1}, kids: []bool{false}}
@@ -142,6 +203,9 @@ func newNameIndex(list []string) (*nameIndex, error) {
 			if k != tkSpace {
 				s = foldString(name[j:e])
 			}
+			if k == tkWord && (s == "" || strings.ContainsRune(s, poison)) {
+				return nil, fmt.Errorf("name %d in the list has a word of accents alone or too many accents in a row: fix it", i+1)
+			}
 			if k == tkWord || len(toks) > 0 {
 				toks = append(toks, tok{h, s})
 			}
@@ -161,7 +225,9 @@ func newNameIndex(list []string) (*nameIndex, error) {
 			if t.s == " " {
 				span += maxGap * utf8.UTFMax
 			} else {
-				span += utf8.RuneCountInString(t.s) * utf8.UTFMax
+				// Each letter may carry maxSkip accents or ignorable
+				// characters, the word as many before its first letter.
+				span += (utf8.RuneCountInString(t.s) + 1) * (utf8.UTFMax + maxSkip*3)
 			}
 		}
 		x.maxSpan = max(x.maxSpan, span)
@@ -284,16 +350,27 @@ func (x *nameIndex) verify(b []byte, t int32) bool {
 	return i == len(b)
 }
 
+// foldEqual reports whether wordFold(b) is want, without allocating.
 func foldEqual(b []byte, want string) bool {
-	for _, w := range want {
-		if len(b) == 0 {
-			return false
-		}
+	skip := 0
+	for len(b) > 0 {
 		r, size := utf8.DecodeRune(b)
-		if fold(r) != w {
+		b = b[size:]
+		var f rune
+		if accent(r) || ignorable(r) {
+			if skip++; skip <= maxSkip {
+				continue
+			}
+			f = poison
+		} else {
+			skip = 0
+			f = fold(r)
+		}
+		w, n := utf8.DecodeRuneInString(want)
+		if n == 0 || w != f {
 			return false
 		}
-		b = b[size:]
+		want = want[n:]
 	}
-	return len(b) == 0
+	return want == ""
 }

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 type refCand struct {
@@ -428,77 +430,143 @@ func refWordRune(r rune) bool {
 	return r == '_' || unicode.IsLetter(r) || unicode.IsNumber(r) || unicode.IsMark(r)
 }
 
-// refNamePattern turns a listed name into a case-insensitive regexp.
-func refNamePattern(name string) *regexp.Regexp {
-	type piece struct {
-		word bool
-		re   string
+// refIdeograph: a rune that is a word of its own.
+func refIdeograph(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana)
+}
+
+// refIgnorable and refAccent: the characters a name matches across.
+func refIgnorable(r rune) bool {
+	switch r {
+	case '\u00ad', '\u200b', '\u200c', '\u200d', '\u2060', '\ufeff':
+		return true
 	}
-	var ps []piece
-	rs := []rune(name)
-	for i := 0; i < len(rs); {
-		r := rs[i]
-		switch {
-		case refWordRune(r):
-			j := i
-			for j < len(rs) && refWordRune(rs[j]) {
-				j++
-			}
-			ps = append(ps, piece{true, regexp.QuoteMeta(string(rs[i:j]))})
-			i = j
-		case refSpace(r):
-			for i < len(rs) && refSpace(rs[i]) {
-				i++
-			}
-			ps = append(ps, piece{false, `[\t\n\v\f\r\x{85}\p{Z}]{1,16}`})
-		default:
-			if r == '\'' || r == '\u2018' || r == '\u2019' {
-				ps = append(ps, piece{false, `['\x{2018}\x{2019}]`})
-			} else {
-				ps = append(ps, piece{false, regexp.QuoteMeta(string(r))})
-			}
-			i++
+	return false
+}
+func refAccent(r rune) bool { return unicode.In(r, unicode.Mn) && r >= '\u0300' && r <= '\u036f' }
+
+// refFold: curly apostrophes are ASCII ones; an accented Latin or Greek
+// letter is its base letter; then the smallest rune of its simple case
+// folding orbit, in lower case if ASCII.
+func refFold(r rune) rune {
+	if r == '\u2018' || r == '\u2019' {
+		return '\''
+	}
+	if unicode.In(r, unicode.Lu, unicode.Ll, unicode.Nd) && r >= 0xFF10 && r <= 0xFF5A {
+		return unicode.ToLower(r - 0xFEE0) // full-width
+	}
+	if r >= 0xC0 && r < 0x250 || r >= 0x370 && r < 0x400 || r >= 0x1E00 && r < 0x2000 {
+		if d := []rune(norm.NFD.String(string(r))); len(d) > 1 && unicode.IsLetter(d[0]) && !strings.ContainsFunc(string(d[1:]), func(x rune) bool { return !refAccent(x) }) {
+			r = d[0]
 		}
 	}
-	for len(ps) > 0 && !ps[0].word {
-		ps = ps[1:]
+	m := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		m = min(m, f)
 	}
-	for len(ps) > 0 && !ps[len(ps)-1].word {
-		ps = ps[:len(ps)-1]
+	return unicode.ToLower(m)
+}
+
+type refNameTok struct {
+	kind       tokKind
+	start, end int
+	key        string // word: folded letters; other: folded rune
+	n          int    // white space: runes
+}
+
+// refTokenize splits text into words, white space runs and single other
+// runes. A word runs over word runes, and over ignorable characters that a
+// word rune follows; its key leaves accents and ignorable characters out,
+// up to maxSkip after each letter (more put U+10FFFF in the key).
+func refTokenize(t []byte) []refNameTok {
+	var out []refNameTok
+	for i := 0; i < len(t); {
+		r, size := utf8.DecodeRune(t[i:])
+		switch {
+		case refIdeograph(r):
+			out = append(out, refNameTok{tkWord, i, i + size, string(refFold(r)), 0})
+			i += size
+		case refWordRune(r):
+			j, skip := i, 0
+			var key []rune
+			for j < len(t) {
+				r, size := utf8.DecodeRune(t[j:])
+				if refIgnorable(r) {
+					k := j
+					for k < len(t) {
+						x, s := utf8.DecodeRune(t[k:])
+						if !refIgnorable(x) {
+							break
+						}
+						k += s
+					}
+					if x, _ := utf8.DecodeRune(t[k:]); k >= len(t) || !refWordRune(x) || refIdeograph(x) {
+						break
+					}
+				} else if !refWordRune(r) || refIdeograph(r) {
+					break
+				}
+				if refIgnorable(r) || refAccent(r) {
+					if skip++; skip > maxSkip {
+						key = append(key, 0x10FFFF)
+					}
+				} else {
+					skip = 0
+					key = append(key, refFold(r))
+				}
+				j += size
+			}
+			out = append(out, refNameTok{tkWord, i, j, string(key), 0})
+			i = j
+		case refSpace(r):
+			j, n := i, 0
+			for j < len(t) {
+				x, s := utf8.DecodeRune(t[j:])
+				if !refSpace(x) {
+					break
+				}
+				j, n = j+s, n+1
+			}
+			out = append(out, refNameTok{tkSpace, i, j, " ", n})
+			i = j
+		default:
+			out = append(out, refNameTok{tkPunct, i, i + size, string(refFold(r)), 0})
+			i += size
+		}
 	}
-	var b strings.Builder
-	b.WriteString(`^(?i:`)
-	for _, p := range ps {
-		b.WriteString(p.re)
+	return out
+}
+
+// refNameToks is a listed name as tokens, without leading or trailing
+// tokens that are not words.
+func refNameToks(name string) []refNameTok {
+	toks := refTokenize([]byte(name))
+	for len(toks) > 0 && toks[0].kind != tkWord {
+		toks = toks[1:]
 	}
-	b.WriteString(`)`)
-	return regexp.MustCompile(b.String())
+	for len(toks) > 0 && toks[len(toks)-1].kind != tkWord {
+		toks = toks[:len(toks)-1]
+	}
+	return toks
 }
 
 func refNames(names []string, t []byte, out []refCand) []refCand {
+	text := refTokenize(t)
 	for idx, raw := range names {
 		name := strings.TrimFunc(raw, unicode.IsSpace)
-		re := refNamePattern(name)
-		for s := 0; s < len(t); s++ {
-			if !utf8.RuneStart(t[s]) {
-				continue
-			}
-			if s > 0 {
-				if r, _ := utf8.DecodeLastRune(t[:s]); refWordRune(r) {
-					continue
+		want := refNameToks(name)
+		for s := range text {
+			k := 0
+			for k < len(want) && s+k < len(text) {
+				w, g := want[k], text[s+k]
+				if w.kind != g.kind || w.kind != tkSpace && w.key != g.key || w.kind == tkSpace && g.n > maxGap {
+					break
 				}
+				k++
 			}
-			m := re.FindIndex(t[s:])
-			if m == nil {
-				continue
+			if k == len(want) {
+				out = append(out, refCand{text[s].start, text[s+k-1].end, Name, rankName*1000 + idx, name, ""})
 			}
-			e := s + m[1]
-			if e < len(t) {
-				if r, _ := utf8.DecodeRune(t[e:]); refWordRune(r) {
-					continue
-				}
-			}
-			out = append(out, refCand{s, e, Name, rankName*1000 + idx, name, ""})
 		}
 	}
 	return out

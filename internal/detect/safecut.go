@@ -113,7 +113,7 @@ func (s *Scanner) nameOpen(text []byte, cut int) bool {
 			continue
 		}
 		r, _ := utf8.DecodeRune(chunk[w:])
-		if !isWordRune(r) || prevRuneIsWord(chunk, w) {
+		if !wordStartAt(chunk, w, r) {
 			continue
 		}
 		_, _, node, pos := s.names.walk(chunk, w)

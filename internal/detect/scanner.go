@@ -271,7 +271,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			if s.on[IPv4] && r >= '０' && r <= '９' {
 				s.ipv4At(text, i, &best)
 			}
-			if s.names != nil && isWordRune(r) && !prevRuneIsWord(text, i) {
+			if s.names != nil && wordStartAt(text, i, r) {
 				s.nameAt(text, i, &best)
 			}
 		}
