@@ -111,6 +111,18 @@ var adversarial = []struct {
 	{"[at] without a domain", tcase{in: "meet [at] noon and x[at]y"}},
 	{"Java object hash is not an address", tcase{in: "FastLeaderElection@774 Foo@1f2e3d"}},
 
+	// MAC.
+	{"colon form in an ifconfig line", tcase{in: "ether 08:00:27:4e:66:a1 txqueuelen 1000", want: []string{"mac|08:00:27:4e:66:a1"}}},
+	{"dash form, upper case", tcase{in: "Physical Address: 00-1A-2B-3C-4D-5E", want: []string{"mac|00-1A-2B-3C-4D-5E|00:1a:2b:3c:4d:5e"}}},
+	{"Cisco dotted form", tcase{in: "0011.2233.4455 DYNAMIC Gi0/1", want: []string{"mac|0011.2233.4455|00:11:22:33:44:55"}}},
+	{"netfilter log: destination and source", tcase{in: "IN=eth0 OUT= MAC=00:16:3e:5e:6c:00:fe:ff:ff:ff:ff:ff:08:00 SRC=203.0.113.9", want: []string{"mac|00:16:3e:5e:6c:00", "mac|fe:ff:ff:ff:ff:ff", "ipv4|203.0.113.9"}}},
+	{"seven groups are not a MAC", tcase{in: "00:1a:2b:3c:4d:5e:6f"}},
+	{"EUI-64 is not a MAC", tcase{in: "02:1a:2b:ff:fe:3c:4d:5e"}},
+	{"hash is not a MAC", tcase{in: "d41d8cd98f00b204e9800998ecf8427e"}},
+	{"time is not a MAC", tcase{in: "12:34:56 and 12:34:56.789"}},
+	{"IPv6 is not a MAC", tcase{in: "fe80::21a:2bff:fe3c:4d5e", want: []string{"ipv6|fe80::21a:2bff:fe3c:4d5e"}}},
+	{"mixed separators", tcase{in: "00:1a-2b:3c-4d:5e"}},
+
 	// Names.
 	{"possessive with apostrophe", tcase{in: "Bob's car", names: []string{"Bob"}, want: []string{"name|Bob"}}},
 	{"possessive with a curly apostrophe", tcase{in: "Bob’s car", names: []string{"Bob"}, want: []string{"name|Bob"}}},

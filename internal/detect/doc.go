@@ -73,7 +73,9 @@
 //
 // MAC. Six colon-separated groups of one or two hex digits, six
 // dash-separated pairs, or Cisco's three dotted quads, not part of a longer
-// hex run. The value is lower-case colon form.
+// hex run, but for the destination and source addresses in the MAC field
+// of a netfilter log line ("MAC=" and fourteen pairs). The value is
+// lower-case colon form.
 //
 // Names. Whole words, case-insensitive under Unicode simple folding, with
 // any run of up to 16 white-space runes (newlines included) wherever the

@@ -76,7 +76,7 @@ var fragments = []string{
 	"*", "${", "<", "null", "%eth0", "\xff", "\xc3", "\xe2\x80",
 	"[at]", "(AT)", "[@]", "(@)", " [at] ", " [dot] ", "%40", "%3D", "&#64;", "&#x40;", "&#46;", "://", "u:p@", "--password ",
 	"<password>", "</password>", "define('pwd', ", "Authorization: Bearer ", "token", "pass", "IPv6:", "[::]", "/64", "1::",
-	"２５５", "０", "．", "Ｚ", "bot", "%2F", "\u00ad", "\u200b", "e\u0301", "Jose",
+	"２５５", "０", "．", "Ｚ", "bot", "%2F", "\u00ad", "\u200b", "e\u0301", "Jose", "MAC=", "ff:", "李", "的",
 }
 
 // dense is a smaller alphabet that builds addresses often.
@@ -106,6 +106,48 @@ func TestScanVsReferenceRandom(t *testing.T) {
 		}
 		for k := r.IntN(32); k >= 0; k-- {
 			b.WriteString(vocab[r.IntN(len(vocab))])
+		}
+		compareWithReference(t, uint8(r.IntN(256)), []byte(b.String()))
+	}
+}
+
+// TestShapesVsReference compares scanner and reference on texts built
+// around long structured shapes that random fragments rarely assemble:
+// netfilter MAC fields, URLs with user information, defanged addresses.
+func TestShapesVsReference(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 4))
+	pick := func(xs ...string) string { return xs[r.IntN(len(xs))] }
+	for i := 0; i < 3000; i++ {
+		var b strings.Builder
+		for k := r.IntN(4); k >= 0; k-- {
+			switch r.IntN(4) {
+			case 0:
+				b.WriteString(pick("", "x", " ", "MAC=", "mac=", "=", ":"))
+				for g := 12 + r.IntN(4); g > 0; g-- {
+					b.WriteString(pick("00", "1a", "ff", "0", "fe", "Ab"))
+					b.WriteString(pick(":", ":", ":", "-", ""))
+				}
+			case 1:
+				b.WriteString(pick("http", "s3", "", "x_"))
+				b.WriteString(pick("://", ":/", "//"))
+				b.WriteString(pick("", "u", "pwd=", "a(at)"))
+				b.WriteString(pick(":", "", "::"))
+				b.WriteString(pick("p", "p@s", "", "p%40x.com", "[.]"))
+				b.WriteString(pick("@", "@@", "[at]"))
+				b.WriteString(pick("h", "1.2.3.4", "[::1]", "ex.com", ""))
+				b.WriteString(pick("/", ":80", " ", ""))
+			case 2:
+				b.WriteString(pick("a", "jo.e", "1.2.3.4", "--password", "x%3D"))
+				b.WriteString(pick(" [at] ", "[at]", "(@)", "%40", "&#64;", "@"))
+				b.WriteString(pick("ex", "b-", "x"))
+				b.WriteString(pick("[.]", " [dot] ", ".", "．", "&#46;"))
+				b.WriteString(pick("com", "org.", "x", ""))
+			default:
+				b.WriteString(pick("１", "1", "２５５", "."))
+				b.WriteString(pick("．", ".", "[.]"))
+				b.WriteString(pick("２", "2", "%2F3", "%2F１", "%20"))
+				b.WriteString(pick(".3.4", "．３．４", ".3.4.5", ""))
+			}
 		}
 		compareWithReference(t, uint8(r.IntN(256)), []byte(b.String()))
 	}

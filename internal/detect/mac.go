@@ -46,7 +46,8 @@ func hexRun(text []byte, i int) int {
 // ("0:1b:63:84:45:e6" as macOS prints it), six dash-separated pairs, or
 // Cisco's three dot-separated quads. It writes the six bytes to mac.
 func scanMAC(text []byte, p int, mac *[6]byte) (end int, ok bool) {
-	if macGluedLeft(text, p) {
+	ipt := iptablesMAC(text, p)
+	if !ipt && macGluedLeft(text, p) {
 		return 0, false
 	}
 	n := hexRun(text, p)
@@ -88,10 +89,31 @@ func scanMAC(text []byte, p int, mac *[6]byte) (end int, ok bool) {
 	default:
 		return 0, false
 	}
-	if macGluedRight(text, i) {
+	if !ipt && macGluedRight(text, i) {
 		return 0, false
 	}
 	return i, true
+}
+
+// iptablesMAC reports whether text[p] starts the destination or the source
+// address of the MAC field of a netfilter log line: "MAC=" and fourteen
+// colon-separated pairs, destination, source and EtherType
+// ("MAC=00:16:3e:5e:6c:00:fe:ff:ff:ff:ff:ff:08:00").
+func iptablesMAC(text []byte, p int) bool {
+	for _, q := range [2]int{p, p - 18} {
+		if q < 4 || string(text[q-4:q]) != "MAC=" {
+			continue
+		}
+		ok := true
+		for g := 0; g < 14 && ok; g++ {
+			k := q + 3*g
+			ok = k+1 < len(text) && isHex(text[k]) && isHex(text[k+1]) && (g == 13 || k+2 < len(text) && text[k+2] == ':')
+		}
+		if e := q + 41; ok && !macGluedRight(text, e) {
+			return true
+		}
+	}
+	return false
 }
 
 func hexVal(c byte) byte {

@@ -298,8 +298,31 @@ func refV6Marked(t []byte, s, e int) bool {
 		(s < 2 || !refWord(t[s-2]) && t[s-2] != ']' && t[s-2] != ')')
 }
 
+var refIptables = regexp.MustCompile(`^MAC=(?:[0-9A-Fa-f]{2}:){13}[0-9A-Fa-f]{2}`)
+
 func refMAC(t []byte, out []refCand) []refCand {
+	// The MAC field of a netfilter log line holds two addresses.
+	ipt := map[int]bool{}
 	for s := range t {
+		if m := refIptables.FindIndex(t[s:]); m != nil {
+			e := s + m[1]
+			if e < len(t) && (refWord(t[e]) || (t[e] == ':' || t[e] == '-') && e+1 < len(t) && refHex(t[e+1]) || t[e] == '.' && refWordAt(t, e+1)) {
+				continue
+			}
+			ipt[s+4], ipt[s+22] = true, true
+		}
+	}
+	for s := range t {
+		if ipt[s] {
+			m := refMACc.FindIndex(t[s:])
+			hex := strings.ToLower(strings.ReplaceAll(string(t[s:s+m[1]]), ":", ""))
+			var groups []string
+			for i := 0; i < 12; i += 2 {
+				groups = append(groups, hex[i:i+2])
+			}
+			out = append(out, refCand{s, s + m[1], MAC, rankMAC, strings.Join(groups, ":"), ""})
+			continue
+		}
 		if s > 0 {
 			b := t[s-1]
 			if refWord(b) || (b == ':' || b == '-') && s >= 2 && refHex(t[s-2]) || b == '.' && refWordAt(t, s-2) {

@@ -495,16 +495,15 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 				if k == 4 && s.on[MAC] && isHex(next) {
 					s.macAt(text, p, best)
 				}
-				// An address after a URL escape: "%2F1.2.3.4" starts a
-				// word "2F1".
-				if best.end == 0 && k >= 3 && p > 0 && text[p-1] == '%' && isDigit(text[p+2]) && s.on[IPv4] {
-					s.ipv4At(text, p+2, best)
-				}
 			case '[', '(', '{', '&', 0xEF:
 				if k <= 3 && isDigit(c) && s.on[IPv4] {
 					s.ipv4At(text, p, best)
 				}
 			}
+		}
+		// An address after a URL escape: "%2F1.2.3.4" starts a word "2F1".
+		if p > 0 && text[p-1] == '%' && best.end == 0 && k >= 2 && p+2 < n && (isDigit(text[p+2]) || text[p+2] == 0xEF) && s.on[IPv4] {
+			s.ipv4At(text, p+2, best)
 		}
 	}
 	if s.on[Secret] && p+1 < n {
