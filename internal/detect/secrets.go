@@ -117,7 +117,7 @@ func pemBodyLine(l []byte) bool {
 	for k < len(l) && (isAlnum(l[k]) || l[k] == '-') {
 		k++
 	}
-	return k > 0 && isAlnum(l[0]) && k+1 < len(l) && l[k] == ':' && l[k+1] == ' '
+	return k > 0 && isAlnum(l[0]) && k+2 < len(l) && l[k] == ':' && l[k+1] == ' '
 }
 
 // scanPEM finds a private-key block starting at text[p]: PKCS#1, PKCS#8,
