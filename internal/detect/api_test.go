@@ -305,6 +305,9 @@ func TestAdversarialInputsStayFast(t *testing.T) {
 		"a a a ",
 		"1.1.1.1.",
 		"eyJaaaaaaaaaaaaa.",
+		"a[at]", "a.a[at]a.a", "x%40y.", "&#64;a.", " [at] b [dot] ",
+		"--password ", "s://u:p@", "a:a:", "pwd=a[at]", "-----BEGIN RSA PRIVATE KEY-----\\",
+		"MAC=00:00:", "\u00ad", "e\u0301", "李", "１.", "%2F1.",
 	} {
 		text := bytes.Repeat([]byte(unit), size/len(unit))
 		start := time.Now()

@@ -52,12 +52,20 @@ func (s *Scanner) SafeCut(text []byte) int {
 			hi = ls + d
 		}
 	}
-	for w := hi - 1; w >= ls && w >= limit-2*MaxLen; w-- {
+	lo := max(ls, limit-2*MaxLen)
+	if hi <= lo {
+		return 0
+	}
+	var open []bool
+	if s.on[Secret] {
+		open = assignOpen(text, ls, lo, hi)
+	}
+	for w := hi - 1; w >= lo; w-- {
 		if c := text[w]; c != ' ' && c != '\t' {
 			continue
 		}
 		cut := w + 1
-		if inBlock(cut) < 0 && !s.nameOpen(text, cut) && !s.assignOpen(text, ls, cut) && !(s.on[Email] && bracketFormNear(text, w)) {
+		if inBlock(cut) < 0 && (open == nil || !open[cut-lo]) && !(s.on[Email] && bracketFormNear(text, w)) && !s.nameOpen(text, cut) {
 			return cut
 		}
 	}
@@ -124,31 +132,42 @@ func (s *Scanner) nameOpen(text []byte, cut int) bool {
 	return false
 }
 
-// assignOpen reports whether a credential assignment on the line starting
-// at ls begins before cut and has its value (or its separator) at or after
-// it.
-func (s *Scanner) assignOpen(text []byte, ls, cut int) bool {
+// assignOpen reports, for each cut in [lo, hi] (index cut-lo), whether a
+// credential assignment on the line starting at ls begins before the cut
+// and has its value (or its separator) at or after it. It reads the line
+// once, so that a line full of rejected cuts costs linear time.
+func assignOpen(text []byte, ls, lo, hi int) []bool {
 	le := len(text)
-	if j := bytes.IndexByte(text[cut:], '\n'); j >= 0 {
-		le = cut + j
+	if j := bytes.IndexByte(text[hi:], '\n'); j >= 0 {
+		le = hi + j
 	}
+	diff := make([]int, hi-lo+2)
 	for j := ls; j < le; j++ {
 		if c := text[j]; c != ':' && c != '=' && c != '>' && c != ',' && c != ' ' {
 			continue
 		}
 		_, _, start, ok := keywordBefore(text, j)
-		if !ok || start >= cut || !sepLeftOK(text, j, start) {
+		if !ok || start >= hi || !sepLeftOK(text, j, start) {
 			continue
 		}
 		end := le
 		if _, ve, _, ok := scanAssignment(text, j); ok {
 			end = ve
 		}
-		if end >= cut-1 {
-			return true
+		// Open for start < cut <= end+1.
+		a, b := max(start+1, lo), min(end+1, hi)
+		if a <= b {
+			diff[a-lo]++
+			diff[b-lo+1]--
 		}
 	}
-	return false
+	open := make([]bool, hi-lo+1)
+	n := 0
+	for k := range open {
+		n += diff[k]
+		open[k] = n > 0
+	}
+	return open
 }
 
 // bracketFormNear reports whether the space at text[w] may belong to a
