@@ -30,10 +30,10 @@ func cmdCaseOpen(ctx context.Context, e *env, args []string) error {
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || len(vendors) == 0 {
+	if len(vendors) == 0 {
 		return usageErrorf("usage: antidote case open FINDING --vendor VENDOR[:PRODUCT]...")
 	}
-	fid, err := parseID("finding ID", fs.Arg(0))
+	fid, err := oneID(fs, "finding ID", "case open FINDING --vendor VENDOR[:PRODUCT]...")
 	if err != nil {
 		return err
 	}
@@ -129,10 +129,7 @@ func cmdCaseNotify(ctx context.Context, e *env, args []string) error {
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usageErrorf("usage: antidote case notify CASE [--vendor VENDOR[:PRODUCT]]...")
-	}
-	cid, err := parseID("case ID", fs.Arg(0))
+	cid, err := oneID(fs, "case ID", "case notify CASE [--vendor VENDOR[:PRODUCT]]...")
 	if err != nil {
 		return err
 	}
@@ -270,10 +267,10 @@ func cmdCasePublic(ctx context.Context, e *env, args []string) error {
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 || strings.TrimSpace(*evidence) == "" {
+	if strings.TrimSpace(*evidence) == "" {
 		return usageErrorf("usage: antidote case public CASE --evidence URL: the embargo collapses, so say where the details are")
 	}
-	cid, err := parseID("case ID", fs.Arg(0))
+	cid, err := oneID(fs, "case ID", "case public CASE --evidence URL: the embargo collapses, so say where the details are")
 	if err != nil {
 		return err
 	}
@@ -450,10 +447,7 @@ func cmdCaseShow(ctx context.Context, e *env, args []string) error {
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usageErrorf("usage: antidote case show CASE")
-	}
-	cid, err := parseID("case ID", fs.Arg(0))
+	cid, err := oneID(fs, "case ID", "case show CASE")
 	if err != nil {
 		return err
 	}
@@ -530,10 +524,7 @@ func cmdCaseTimeline(ctx context.Context, e *env, args []string) error {
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usageErrorf("usage: antidote case timeline CASE")
-	}
-	cid, err := parseID("case ID", fs.Arg(0))
+	cid, err := oneID(fs, "case ID", "case timeline CASE")
 	if err != nil {
 		return err
 	}

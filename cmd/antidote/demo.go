@@ -112,7 +112,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "(%v)\n", err)
 		}
 		if st.args[0] == "init" {
-			if err := holdKeys(&de); err != nil {
+			if err := holdKeys(ctx, &de); err != nil {
 				return err
 			}
 		}
@@ -177,24 +177,11 @@ func (r *relWriter) flush() error {
 
 // holdKeys unlocks the demo workspace once and keeps its keys in this
 // process, so the commands that follow do not each pay the KDF.
-func holdKeys(e *env) error {
-	dir, err := (&wsFlags{}).resolveDir(e)
-	if err != nil {
-		return err
-	}
-	_, kf, err := readConfig(dir)
-	if err != nil {
-		return err
-	}
-	p, err := passphrase(e, &wsFlags{}, "")
-	if err != nil {
-		return err
-	}
-	keys, err := kf.Unlock(p)
+func holdKeys(ctx context.Context, e *env) error {
+	dir, _, keys, err := unlockKeys(ctx, e, &wsFlags{})
 	if err != nil {
 		return fmt.Errorf("unlock demo workspace: %w", err)
 	}
-	releaseKDFMemory()
 	e.held = &heldKeys{dir: dir, keys: keys}
 	return nil
 }

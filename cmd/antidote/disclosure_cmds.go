@@ -130,6 +130,15 @@ func parseID(what, s string) (int64, error) {
 	return id, nil
 }
 
+// oneID reads the single ID argument of a command such as 'case show
+// CASE'; usage is the command's synopsis for the error.
+func oneID(fs *flag.FlagSet, what, usage string) (int64, error) {
+	if fs.NArg() != 1 {
+		return 0, usageErrorf("usage: antidote %s", usage)
+	}
+	return parseID(what, fs.Arg(0))
+}
+
 // catalog is the vendors and products of a workspace, for resolving names.
 type catalog struct {
 	vendors  []cases.Vendor

@@ -229,10 +229,7 @@ func cmdFindingShow(ctx context.Context, e *env, args []string) error {
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return usageErrorf("usage: antidote finding show ID")
-	}
-	id, err := parseID("finding ID", fs.Arg(0))
+	id, err := oneID(fs, "finding ID", "finding show ID")
 	if err != nil {
 		return err
 	}
@@ -301,10 +298,7 @@ func findingMove(to findings.State) subcommand {
 		if err := parseArgs(fs, args); err != nil {
 			return err
 		}
-		if fs.NArg() != 1 {
-			return usageErrorf("usage: antidote %s", usage)
-		}
-		id, err := parseID("finding ID", fs.Arg(0))
+		id, err := oneID(fs, "finding ID", usage)
 		if err != nil {
 			return err
 		}

@@ -148,13 +148,23 @@ func nfc(p string) secret.String { return secret.NewString(norm.NFC.String(p)) }
 // openWorkspace opens and unlocks the workspace named by the flags: with
 // the key held by an unlocked session if there is one, else the passphrase.
 func openWorkspace(ctx context.Context, e *env, w *wsFlags) (*workspace, error) {
-	dir, err := w.resolveDir(e)
+	dir, cfg, keys, err := unlockKeys(ctx, e, w)
 	if err != nil {
 		return nil, err
 	}
+	return openWithKeys(ctx, e, w, dir, cfg, keys, false)
+}
+
+// unlockKeys finds the workspace and its keys: held by this process, from
+// an unlocked session's agent, or derived from the passphrase.
+func unlockKeys(ctx context.Context, e *env, w *wsFlags) (string, wsConfig, *vault.Keys, error) {
+	dir, err := w.resolveDir(e)
+	if err != nil {
+		return "", wsConfig{}, nil, err
+	}
 	cfg, kf, err := readConfig(dir)
 	if err != nil {
-		return nil, err
+		return "", wsConfig{}, nil, err
 	}
 	keys, err := e.held.keysFor(dir)
 	if err != nil {
@@ -163,15 +173,15 @@ func openWorkspace(ctx context.Context, e *env, w *wsFlags) (*workspace, error) 
 	if err != nil {
 		pass, perr := passphrase(e, w, "Passphrase for "+dir+": ")
 		if perr != nil {
-			return nil, perr
+			return "", wsConfig{}, nil, perr
 		}
 		keys, err = kf.Unlock(pass)
 		if err != nil {
-			return nil, fmt.Errorf("unlock workspace: %w", err)
+			return "", wsConfig{}, nil, fmt.Errorf("unlock workspace: %w", err)
 		}
 		releaseKDFMemory()
 	}
-	return openWithKeys(ctx, e, w, dir, cfg, keys, false)
+	return dir, cfg, keys, nil
 }
 
 // heldKeys are a workspace's keys kept in this process's memory only, like

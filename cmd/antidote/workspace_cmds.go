@@ -331,23 +331,9 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	dir, err := w.resolveDir(e)
+	dir, cfg, keys, err := unlockKeys(ctx, e, w)
 	if err != nil {
 		return err
-	}
-	cfg, kf, err := readConfig(dir)
-	if err != nil {
-		return err
-	}
-	keys, err := agentKeys(ctx, dir, kf)
-	if err != nil {
-		pass, perr := passphrase(e, w, "Passphrase for "+dir+": ")
-		if perr != nil {
-			return perr
-		}
-		if keys, err = kf.Unlock(pass); err != nil {
-			return fmt.Errorf("unlock workspace: %w", err)
-		}
 	}
 	ws, err := openWithKeys(ctx, e, w, dir, cfg, keys, true)
 	if err != nil {
