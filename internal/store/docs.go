@@ -132,19 +132,21 @@ func (t *Tx) AddPath(ctx context.Context, docID, parentID int64, pathKey []byte,
 	if parentID != 0 {
 		parent = parentID
 	}
+	res, err := t.Exec(ctx, `INSERT INTO doc_paths (doc_id, parent_id, path_key, path, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (path_key) DO NOTHING`,
+		docID, parent, pathKey, t.s.seal(enc, "doc_paths.path:"+hex.EncodeToString(pathKey)), now())
+	if err != nil {
+		return false, fmt.Errorf("record document path: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return true, nil
+	}
 	var old int64
 	var oldStatus string
 	err = t.QueryRow(ctx, `SELECT p.doc_id, d.status FROM doc_paths p JOIN docs d ON d.id = p.doc_id WHERE p.path_key = ?`, pathKey).Scan(&old, &oldStatus)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		if _, err := t.Exec(ctx, `INSERT INTO doc_paths (doc_id, parent_id, path_key, path, created_at) VALUES (?, ?, ?, ?, ?)`,
-			docID, parent, pathKey, t.s.seal(enc, "doc_paths.path:"+hex.EncodeToString(pathKey)), now()); err != nil {
-			return false, fmt.Errorf("record document path: %w", err)
-		}
-		return true, nil
-	case err != nil:
+	if err != nil {
 		return false, fmt.Errorf("record document path: %w", err)
-	case old == docID || oldStatus == "ok":
+	}
+	if old == docID || oldStatus == StatusOK {
 		return false, nil
 	}
 	// The path held a document that was not ingested (a member no password
