@@ -175,17 +175,61 @@ func (p *progressPrinter) print(pr ingest.Progress) {
 	}
 	line := fmt.Sprintf("files %d/%d  docs %d  %s/%s  %s/s  ETA %s",
 		pr.Files, pr.TotalFiles, pr.Docs, humanBytes(pr.Bytes), humanBytes(pr.TotalBytes), humanBytes(int64(rate)), eta)
-	if p.tty {
-		const barWidth = 24
-		n := int(frac * barWidth)
-		bar := strings.Repeat("#", n) + strings.Repeat(".", barWidth-n)
-		fmt.Fprintf(p.w, "\r[%s] %3.0f%% %s\x1b[K", bar, frac*100, line)
-		if pr.Done {
-			fmt.Fprintln(p.w)
-		}
+	drawProgress(p.w, p.tty, frac, line, pr.Done)
+}
+
+// drawProgress draws a bar on a terminal (redrawn in place) or writes a
+// plain line elsewhere.
+func drawProgress(w io.Writer, tty bool, frac float64, line string, done bool) {
+	if !tty {
+		fmt.Fprintf(w, "progress: %3.0f%% %s\n", frac*100, line)
 		return
 	}
-	fmt.Fprintf(p.w, "progress: %3.0f%% %s\n", frac*100, line)
+	const barWidth = 24
+	n := int(frac * barWidth)
+	bar := strings.Repeat("#", n) + strings.Repeat(".", barWidth-n)
+	fmt.Fprintf(w, "\r[%s] %3.0f%% %s\x1b[K", bar, frac*100, line)
+	if done {
+		fmt.Fprintln(w)
+	}
+}
+
+// docProgress shows how far a pass over every document of the workspace
+// (redact --all, verify --all) has come: a bar on a terminal, a line every
+// 5 seconds elsewhere.
+type docProgress struct {
+	w           io.Writer
+	tty         bool
+	verb        string
+	n, total    int
+	start, last time.Time
+}
+
+func newDocProgress(w io.Writer, verb string, total int) *docProgress {
+	now := time.Now()
+	return &docProgress{w: w, tty: isTerminal(w), verb: verb, total: total, start: now, last: now}
+}
+
+// step counts one document done.
+func (p *docProgress) step() {
+	p.n++
+	every := 5 * time.Second
+	if p.tty {
+		every = 200 * time.Millisecond
+	}
+	if p.n < p.total && time.Since(p.last) < every {
+		return
+	}
+	p.last = time.Now()
+	frac := 1.0
+	if p.total > 0 {
+		frac = float64(p.n) / float64(p.total)
+	}
+	done := p.n >= p.total
+	if !p.tty && done && time.Since(p.start) < every {
+		return // short work: no progress line at all
+	}
+	drawProgress(p.w, p.tty, frac, fmt.Sprintf("%s %d/%d documents", p.verb, p.n, p.total), done)
 }
 
 // docJSON is the listing format of a document.

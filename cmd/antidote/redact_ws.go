@@ -119,10 +119,12 @@ func redactAll(ctx context.Context, e *env, w *wsFlags, opts redact.Options, rep
 	var rep redact.Report
 	var out []byte
 	skipped := 0
+	pr := newDocProgress(e.stderr, "redacted", len(docs))
 	for _, d := range docs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		pr.step()
 		text, err := ws.store.DocText(ctx, d.ID)
 		if err != nil {
 			return err

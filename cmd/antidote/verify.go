@@ -123,10 +123,12 @@ func verifyAll(ctx context.Context, e *env, w *wsFlags, sc *detect.Scanner, pol 
 	}
 	bw := bufio.NewWriter(e.stdout)
 	var passed, failed, unredacted, changed, found int
+	pr := newDocProgress(e.stderr, "checked", len(docs))
 	for _, d := range docs {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		pr.step()
 		r, err := ws.store.Redaction(ctx, d.ID)
 		if errors.Is(err, store.ErrNotFound) {
 			unredacted++
