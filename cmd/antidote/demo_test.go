@@ -10,7 +10,7 @@ import (
 
 // TestDemo runs the main job end to end, as a new user would.
 func TestDemo(t *testing.T) {
-	env := map[string]string{"ANTIDOTE_INSECURE_FAST_KDF": "1", "ANTIDOTE_PASSPHRASE": "demo passphrase"}
+	env := map[string]string{"ANTIDOTE_PASSPHRASE": "demo passphrase"}
 	out, stderr, err := runCLI(t, env, "demo")
 	if err != nil {
 		t.Fatalf("demo: %v\n%s\n%s", err, out, stderr)

@@ -108,6 +108,9 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		pr = newProgressPrinter(e.stderr)
 		opts.Progress = pr.print
 	}
+	if e.tuneIngest != nil {
+		e.tuneIngest(&opts)
+	}
 	ing := ingest.New(ingestStore{ws.store}, ws.blobs, ingest.Keys{
 		Dedup: ws.keys.MAC("dedup"),
 		Path:  ws.keys.MAC("path"),

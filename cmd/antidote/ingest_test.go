@@ -12,10 +12,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	"antidote/internal/synth"
 )
@@ -25,16 +25,15 @@ func runCLI(t *testing.T, env map[string]string, args ...string) (string, string
 	t.Helper()
 	var out, errb bytes.Buffer
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
-	err := run(context.Background(), args, lookup, strings.NewReader(""), &out, &errb)
+	err := runEnv(context.Background(), testCLIEnv(lookup, strings.NewReader(""), &out, &errb), args)
 	return out.String(), errb.String(), err
 }
 
 func testEnv(t *testing.T) map[string]string {
 	return map[string]string{
-		"ANTIDOTE_WORKSPACE":         filepath.Join(t.TempDir(), "ws"),
-		"ANTIDOTE_PASSPHRASE":        "test passphrase",
-		"ANTIDOTE_INSECURE_FAST_KDF": "1",
-		"ANTIDOTE_USER":              "tester",
+		"ANTIDOTE_WORKSPACE":  filepath.Join(t.TempDir(), "ws"),
+		"ANTIDOTE_PASSPHRASE": "test passphrase",
+		"ANTIDOTE_USER":       "tester",
 	}
 }
 
@@ -295,19 +294,29 @@ func TestIngestKillAndRerun(t *testing.T) {
 	env := testEnv(t)
 	runCLI(t, env, "init")
 	exe, _ := os.Executable()
-	for _, delay := range []time.Duration{150 * time.Millisecond, 400 * time.Millisecond, 900 * time.Millisecond} {
+	stored := 0
+	// Before the first commit, mid-batch after some, and near the end; each
+	// rerun starts where the killed one left off, so the points add up.
+	for _, at := range []int{10, 140, 420} {
 		cmd := exec.Command(exe, "ingest", "--quiet", zipPath)
 		cmd.Args[0] = "antidote"
-		cmd.Env = os.Environ()
+		cmd.Env = append(os.Environ(), killAtDocEnv+"="+strconv.Itoa(at))
 		for k, v := range env {
 			cmd.Env = append(cmd.Env, k+"="+v)
 		}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
+		out, err := cmd.CombinedOutput()
+		ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+		if !ok || !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+			t.Fatalf("ingest killed at document %d was not killed mid-run: %v\n%s", at, err, out)
 		}
-		time.Sleep(delay)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+		n := len(listDocs(t, env))
+		if n < stored || n >= len(want) {
+			t.Fatalf("after a kill at document %d the workspace holds %d documents (before: %d, complete ingest: %d): the kill did not land mid-ingest", at, n, stored, len(want))
+		}
+		stored = n
+	}
+	if stored == 0 {
+		t.Fatal("no kill landed after a commit: nothing was stored before the last rerun")
 	}
 	if _, _, err := runCLI(t, env, "ingest", "--quiet", zipPath); err != nil && exitCode(err) != exitPartial {
 		t.Fatal(err)

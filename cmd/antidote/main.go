@@ -15,6 +15,9 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"antidote/internal/ingest"
+	"antidote/internal/vault"
 )
 
 func main() {
@@ -43,6 +46,12 @@ type env struct {
 	stdin     io.Reader
 	stdout    io.Writer
 	stderr    io.Writer
+	// kdf, when set, chooses the KDF cost of new keys instead of calibrating
+	// it; only tests set it (to vault.InsecureKDF).
+	kdf func() vault.KDFParams
+	// tuneIngest, when set, adjusts an ingest's options after the flags set
+	// them; only tests set it (small batches, a kill at a chosen document).
+	tuneIngest func(*ingest.Options)
 	// held, when set, holds a workspace's keys for the life of this process
 	// (the demo runs many commands on one workspace and pays the KDF once).
 	held *heldKeys
@@ -89,13 +98,16 @@ func commands() map[string]command {
 }
 
 func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdin io.Reader, stdout, stderr io.Writer) error {
-	e := &env{lookupEnv: lookupEnv, stdin: stdin, stdout: stdout, stderr: stderr}
+	return runEnv(ctx, &env{lookupEnv: lookupEnv, stdin: stdin, stdout: stdout, stderr: stderr}, args)
+}
+
+func runEnv(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(stdout)
+		usage(e.stdout)
 		return nil
 	}
 	if args[0] == "version" || args[0] == "--version" {
-		fmt.Fprintln(stdout, "antidote", version)
+		fmt.Fprintln(e.stdout, "antidote", version)
 		return nil
 	}
 	if args[0] == agentCommand {

@@ -2,8 +2,16 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
+	"strconv"
+	"syscall"
 	"testing"
+	"time"
+
+	"antidote/internal/ingest"
+
+	"antidote/internal/vault"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -13,7 +21,7 @@ import (
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
 		"antidote": func() {
-			err := run(context.Background(), os.Args[1:], os.LookupEnv, os.Stdin, os.Stdout, os.Stderr)
+			err := runEnv(context.Background(), testCLIEnv(os.LookupEnv, os.Stdin, os.Stdout, os.Stderr), os.Args[1:])
 			if err != nil && exitCode(err) != exitOK {
 				if msg := err.Error(); msg != "" {
 					os.Stderr.WriteString("antidote: " + msg + "\n")
@@ -24,13 +32,46 @@ func TestMain(m *testing.M) {
 	})
 }
 
+// testCLIEnv is the env of a command run by a test: the same as the shipped
+// binary's but with a cheap KDF, so that tests stay fast. The real cost is
+// calibrated at init; the shipped binary has no switch to lower it.
+func testCLIEnv(lookupEnv func(string) (string, bool), stdin io.Reader, stdout, stderr io.Writer) *env {
+	e := &env{lookupEnv: lookupEnv, stdin: stdin, stdout: stdout, stderr: stderr, kdf: vault.InsecureKDF}
+	if v, ok := lookupEnv(killAtDocEnv); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			panic(killAtDocEnv + " must be a number")
+		}
+		e.tuneIngest = func(o *ingest.Options) { killAtDoc(o, n) }
+	}
+	return e
+}
+
+// killAtDocEnv, read by the test binary only, makes an ingest kill itself
+// with SIGKILL when it reaches that document, committing every 25
+// documents, so that a test knows where the kill landed.
+const killAtDocEnv = "ANTIDOTE_TEST_KILL_AT_DOC"
+
+func killAtDoc(o *ingest.Options, n int) {
+	o.BatchDocs = 25
+	o.ProgressPeriod = time.Nanosecond
+	show := o.Progress
+	o.Progress = func(p ingest.Progress) {
+		if p.Docs >= n {
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {} // the signal is on its way
+		}
+		if show != nil {
+			show(p)
+		}
+	}
+}
+
 // TestScripts runs the end-to-end CLI scripts in testdata/script.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir: "testdata/script",
 		Setup: func(env *testscript.Env) error {
-			// A cheap KDF keeps scripts fast; the real cost is calibrated at init.
-			env.Setenv("ANTIDOTE_INSECURE_FAST_KDF", "1")
 			env.Setenv("ANTIDOTE_USER", "tester")
 			env.Setenv("XDG_RUNTIME_DIR", env.WorkDir)
 			return nil

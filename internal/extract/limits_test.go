@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 	"unicode/utf16"
 )
 
@@ -151,9 +150,7 @@ func TestZipBombStoppedQuickly(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	start := time.Now()
 	r := walkBytes(t, "bomb.zip", data, Options{})
-	elapsed := time.Since(start)
 	runtime.ReadMemStats(&after)
 	d := r.find(t, "bomb.zip!/zeros.bin")
 	if !errors.Is(d.err, ErrBomb) || d.content != nil {
@@ -162,10 +159,7 @@ func TestZipBombStoppedQuickly(t *testing.T) {
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 128<<20 {
 		t.Errorf("allocated %d MiB", alloc>>20)
 	}
-	if elapsed > 5*time.Second {
-		t.Errorf("took %v", elapsed)
-	}
-	t.Logf("packed %d KiB, stopped in %v", len(data)>>10, elapsed)
+	t.Logf("packed %d KiB, allocated %d MiB", len(data)>>10, (after.TotalAlloc-before.TotalAlloc)>>20)
 }
 
 func TestLimits(t *testing.T) {

@@ -62,9 +62,6 @@ func TestCalibrate(t *testing.T) {
 	start := time.Now()
 	p := Calibrate(500 * time.Millisecond)
 	d := time.Since(start)
-	if d > 3*time.Second {
-		t.Errorf("Calibrate took %v, want well under 2s", d)
-	}
 	t.Logf("Calibrate(500ms) took %v: time=%d memory=%d MiB threads=%d", d, p.Time, p.MemoryKiB>>10, p.Threads)
 	// The chosen parameters cost roughly the target.
 	start = time.Now()
