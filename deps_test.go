@@ -44,6 +44,47 @@ func imports(t *testing.T) map[string]map[string]bool {
 	return out
 }
 
+// cmdImports returns the imports of cmd/antidote's non-test files.
+func cmdImports(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	files, err := filepath.Glob(filepath.Join("cmd", "antidote", "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range files {
+		if strings.HasSuffix(p, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), p, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, im := range f.Imports {
+			path, _ := strconv.Unquote(im.Path.Value)
+			out[path] = p
+		}
+	}
+	return out
+}
+
+// TestCLIUsesTheCore holds the CLI to flags, the terminal and exit codes:
+// it reaches the store, the keys and the databases only through the core
+// (internal/workspace), like every other front end.
+func TestCLIUsesTheCore(t *testing.T) {
+	ims := cmdImports(t)
+	for im, file := range ims {
+		switch {
+		case im == "antidote/internal/store", im == "antidote/internal/vault", im == "database/sql",
+			strings.HasPrefix(im, "github.com/jackc/pgx"), strings.HasPrefix(im, "modernc.org/sqlite"):
+			t.Errorf("%s imports %s: the CLI reaches it only through internal/workspace", file, im)
+		}
+	}
+	if ims["antidote/internal/workspace"] == "" {
+		t.Error("cmd/antidote does not import internal/workspace: the rule above would hold vacuously")
+	}
+}
+
 func top(pkg string) string { return strings.SplitN(pkg, "/", 2)[0] }
 
 func TestImportRules(t *testing.T) {

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"antidote/internal/secret"
-	"antidote/internal/vault"
+	"antidote/internal/workspace"
 )
 
 // The unlock agent is this binary re-executed in the background. It holds
@@ -64,8 +64,8 @@ func agentDial(ctx context.Context, dir string) (net.Conn, error) {
 }
 
 // agentKeys asks a running agent for the workspace's keys.
-func agentKeys(ctx context.Context, dir string, kf *vault.KeyFile) (*vault.Keys, error) {
-	c, err := agentDial(ctx, dir)
+func agentKeys(ctx context.Context, l *workspace.Locked) (*workspace.Keys, error) {
+	c, err := agentDial(ctx, l.Dir())
 	if err != nil {
 		return nil, err
 	}
@@ -81,15 +81,9 @@ func agentKeys(ctx context.Context, dir string, kf *vault.KeyFile) (*vault.Keys,
 	if len(b) == 0 {
 		return nil, errors.New("agent holds no key")
 	}
-	keys, err := vault.KeysFromExport(secret.NewBytes(b))
+	keys, err := l.UnlockExport(secret.NewBytes(b))
 	clear(b)
-	if err != nil {
-		return nil, err
-	}
-	if err := kf.Check(keys); err != nil {
-		return nil, err
-	}
-	return keys, nil
+	return keys, err
 }
 
 // agentLock asks a running agent to forget its key and exit.
@@ -108,7 +102,7 @@ func agentLock(ctx context.Context, dir string) (bool, error) {
 }
 
 // startAgent launches the agent for dir, handing it keys on a pipe.
-func startAgent(ctx context.Context, dir string, keys *vault.Keys, ttl time.Duration) error {
+func startAgent(ctx context.Context, dir string, keys *workspace.Keys, ttl time.Duration) error {
 	sock, err := agentSocket(dir)
 	if err != nil {
 		return err

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"antidote/internal/cases"
-	"antidote/internal/findings"
+	"antidote/internal/workspace"
 )
 
 func cmdCase(ctx context.Context, e *env, args []string) error {
@@ -42,47 +42,11 @@ func cmdCaseOpen(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	f, err := ws.store.Finding(ctx, fid)
+	c, cat, err := ws.OpenCase(ctx, ws.actor, fid, vendors, when.or(time.Now()))
 	if err != nil {
 		return notFoundHint(err, fmt.Sprintf("finding %d", fid), "finding list")
 	}
-	if f.State != findings.Accepted {
-		return withExit(exitUsage, fmt.Errorf("finding %d is %s: only an accepted finding is coordinated ('antidote finding accept %d')", fid, f.State, fid))
-	}
-	cat, err := loadCatalog(ctx, ws.store)
-	if err != nil {
-		return err
-	}
-	at := when.or(time.Now())
-	c := cases.Case{Finding: fid, Opened: at, OpenedBy: ws.actor}
-	seen := map[cases.Target]bool{}
-	addTarget := func(t cases.Target) {
-		if !seen[t] {
-			seen[t] = true
-			c.Targets = append(c.Targets, t)
-		}
-	}
-	for _, ref := range vendors {
-		t, err := cat.target(ref)
-		if err != nil {
-			return err
-		}
-		addTarget(t)
-		if p, ok := cat.prodByID[t.Product]; ok && p.Vendor == t.Vendor {
-			for _, m := range p.Downstream {
-				addTarget(cases.Target{Vendor: m, Product: p.ID})
-			}
-		}
-	}
-	opened := cases.Event{At: at, Actor: ws.actor, Kind: cases.EventNote, Note: "case opened"}
-	id, err := ws.store.OpenCase(ctx, c, []cases.Event{opened})
-	if err != nil {
-		return err
-	}
-	c.ID = id
-	if err := ws.record(ctx, "case.open", fmt.Sprintf("case %d", id), auditDetail(map[string]any{"finding": fid, "targets": len(c.Targets)})); err != nil {
-		return err
-	}
+	id := c.ID
 	if *jsonOut {
 		return printJSON(e.stdout, c)
 	}
@@ -95,27 +59,7 @@ func cmdCaseOpen(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-func targetName(cat *catalog, t cases.Target) string {
-	if t.Product == 0 {
-		return cat.vendorName(t.Vendor)
-	}
-	return cat.vendorName(t.Vendor) + ":" + cat.productName(t.Product)
-}
-
-// addEvent appends e to its case after checking it against the timeline
-// inside the store's transaction.
-func addEvent(ctx context.Context, ws *workspace, e cases.Event) (int64, error) {
-	return ws.store.AddCaseEvent(ctx, e, func(c cases.Case, tl []cases.Event) error {
-		st, err := cases.Replay(c, tl, time.Time{})
-		if err != nil {
-			return err
-		}
-		if err := st.Apply(e); err != nil {
-			return withExit(exitUsage, err)
-		}
-		return nil
-	})
-}
+func targetName(cat *workspace.Catalog, t cases.Target) string { return cat.TargetName(t) }
 
 func cmdCaseNotify(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "case notify", "case notify CASE [--vendor VENDOR[:PRODUCT]]... [--at TIME] [--note TEXT]")
@@ -138,49 +82,9 @@ func cmdCaseNotify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	cat, err := loadCatalog(ctx, ws.store)
-	if err != nil {
-		return err
-	}
-	c, tl, err := ws.store.Case(ctx, cid)
+	done, cat, err := ws.Notify(ctx, ws.actor, cid, vendors, when.or(time.Now()), *note)
 	if err != nil {
 		return notFoundHint(err, fmt.Sprintf("case %d", cid), "case list")
-	}
-	var targets []cases.Target
-	for _, ref := range vendors {
-		t, err := cat.target(ref)
-		if err != nil {
-			return err
-		}
-		targets = append(targets, t)
-	}
-	if len(targets) == 0 {
-		st, err := cases.Replay(c, tl, time.Time{})
-		if err != nil {
-			return err
-		}
-		for _, ts := range st.Targets {
-			if ts.Status == cases.NotNotified {
-				targets = append(targets, ts.Target)
-			}
-		}
-		if len(targets) == 0 {
-			return withExit(exitUsage, fmt.Errorf("every party of case %d has been notified; name one with --vendor to record a reminder", cid))
-		}
-	}
-	at := when.or(time.Now())
-	var done []cases.Event
-	for _, t := range targets {
-		ev := cases.Event{Case: cid, At: at, Actor: ws.actor, Kind: cases.EventStatus, Target: t, Status: cases.Notified, Note: *note}
-		seq, err := addEvent(ctx, ws, ev)
-		if err != nil {
-			return fmt.Errorf("notify %s: %w", targetName(cat, t), err)
-		}
-		ev.Seq = seq
-		done = append(done, ev)
-		if err := ws.record(ctx, "case.notify", fmt.Sprintf("case %d", cid), auditDetail(map[string]any{"vendor": t.Vendor, "product": t.Product, "at": at})); err != nil {
-			return err
-		}
 	}
 	if *jsonOut {
 		return printJSON(e.stdout, done)
@@ -223,25 +127,14 @@ func cmdCaseStatus(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	cat, err := loadCatalog(ctx, ws.store)
-	if err != nil {
-		return err
-	}
-	t, err := cat.target(*vendor)
-	if err != nil {
-		return err
-	}
-	ev := cases.Event{Case: cid, At: when.or(time.Now()), Actor: ws.actor, Kind: cases.EventStatus, Target: t, Status: status,
+	ev := cases.Event{Case: cid, At: when.or(time.Now()), Status: status,
 		FixedVersion: *fixedVersion, ReleaseDate: release.t, PatchLevel: *patch, Justification: cases.Justification(*just),
 		ExpectedFix: expected.t, Note: *note}
-	seq, err := addEvent(ctx, ws, ev)
+	ev, cat, err := ws.SetStatus(ctx, ws.actor, *vendor, ev)
 	if err != nil {
 		return notFoundHint(err, fmt.Sprintf("case %d", cid), "case list")
 	}
-	ev.Seq = seq
-	if err := ws.record(ctx, "case.status", fmt.Sprintf("case %d", cid), auditDetail(map[string]any{"vendor": t.Vendor, "product": t.Product, "status": status})); err != nil {
-		return err
-	}
+	t := ev.Target
 	if *jsonOut {
 		return printJSON(e.stdout, ev)
 	}
@@ -279,83 +172,15 @@ func cmdCasePublic(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	ev := cases.Event{Case: cid, At: when.or(time.Now()), Actor: ws.actor, Kind: cases.EventPublic, Evidence: *evidence}
-	seq, err := addEvent(ctx, ws, ev)
+	ev, err := ws.MakePublic(ctx, ws.actor, cid, *evidence, when.or(time.Now()))
 	if err != nil {
 		return notFoundHint(err, fmt.Sprintf("case %d", cid), "case list")
-	}
-	ev.Seq = seq
-	if err := ws.record(ctx, "case.public", fmt.Sprintf("case %d", cid), auditDetail(map[string]any{"at": ev.At})); err != nil {
-		return err
 	}
 	if *jsonOut {
 		return printJSON(e.stdout, ev)
 	}
 	fmt.Fprintf(e.stdout, "Case %d: details public since %s; its embargo has collapsed\n", cid, ev.At.Format(time.RFC3339))
 	return nil
-}
-
-// caseView is a case with the clock of every party at some moment.
-type caseView struct {
-	ID       int64        `json:"id"`
-	Finding  int64        `json:"finding"`
-	Title    string       `json:"finding_title,omitempty"`
-	Opened   time.Time    `json:"opened"`
-	OpenedBy string       `json:"opened_by"`
-	PublicAt time.Time    `json:"public_at,omitzero"`
-	Evidence string       `json:"public_evidence,omitempty"`
-	At       time.Time    `json:"at"`
-	Targets  []targetView `json:"targets"`
-	Error    string       `json:"error,omitempty"`
-}
-
-type targetView struct {
-	Vendor        string              `json:"vendor"`
-	Product       string              `json:"product,omitempty"`
-	Downstream    bool                `json:"downstream,omitempty"`
-	Status        cases.Status        `json:"status"`
-	Since         time.Time           `json:"since,omitzero"`
-	Notified      time.Time           `json:"notified,omitzero"`
-	Deadline      time.Time           `json:"deadline,omitzero"`
-	DaysLeft      *int                `json:"days_left,omitempty"`
-	Basis         string              `json:"basis,omitempty"`
-	Resolved      bool                `json:"resolved"`
-	FixedVersion  string              `json:"fixed_version,omitempty"`
-	ReleaseDate   time.Time           `json:"release_date,omitzero"`
-	PatchLevel    string              `json:"patch_level,omitempty"`
-	Justification cases.Justification `json:"justification,omitempty"`
-	ExpectedFix   time.Time           `json:"expected_fix,omitzero"`
-}
-
-func viewCase(cat *catalog, pol cases.Policy, c cases.Case, tl []cases.Event, exploited bool, at time.Time) caseView {
-	v := caseView{ID: c.ID, Finding: c.Finding, Opened: c.Opened, OpenedBy: c.OpenedBy, At: at, Targets: []targetView{}}
-	st, err := cases.Replay(c, tl, at)
-	if err != nil {
-		v.Error = err.Error()
-	}
-	v.PublicAt, v.Evidence = st.PublicAt, st.Evidence
-	for _, ts := range st.Targets {
-		p := cat.prodByID[ts.Product]
-		tv := targetView{Vendor: cat.vendorName(ts.Vendor), Status: ts.Status, Since: ts.Since, Notified: ts.Notified,
-			FixedVersion: ts.FixedVersion, ReleaseDate: ts.ReleaseDate, PatchLevel: ts.PatchLevel, Justification: ts.Justification, ExpectedFix: ts.ExpectedFix}
-		if ts.Product != 0 {
-			tv.Product = cat.productName(ts.Product)
-			tv.Downstream = p.ID != 0 && p.Vendor != ts.Vendor
-		}
-		switch ts.Status {
-		case cases.NotAffected, cases.FixDeployed:
-			tv.Resolved = true
-		case cases.Fixed:
-			tv.Resolved = !tv.Downstream
-		}
-		clock := pol.Clock(ts, p.Class, exploited, st.PublicAt)
-		tv.Deadline, tv.Basis = clock.Deadline, clock.Basis
-		if d, ok := clock.DaysLeft(at); ok && !tv.Resolved {
-			tv.DaysLeft = &d
-		}
-		v.Targets = append(v.Targets, tv)
-	}
-	return v
 }
 
 func cmdCaseList(ctx context.Context, e *env, args []string) error {
@@ -372,36 +197,8 @@ func cmdCaseList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	at := when.or(time.Now())
-	cat, err := loadCatalog(ctx, ws.store)
+	views, err := ws.Cases(ctx, ws.actor, when.or(time.Now()))
 	if err != nil {
-		return err
-	}
-	pol, err := ws.store.Policy(ctx)
-	if err != nil {
-		return err
-	}
-	cs, err := ws.store.Cases(ctx)
-	if err != nil {
-		return err
-	}
-	evs, err := ws.store.CaseEvents(ctx)
-	if err != nil {
-		return err
-	}
-	infos, err := ws.store.FindingInfos(ctx)
-	if err != nil {
-		return err
-	}
-	exploited := map[int64]bool{}
-	for _, f := range infos {
-		exploited[f.ID] = f.Exploited
-	}
-	byCase := map[int64][]cases.Event{}
-	for _, ev := range evs {
-		byCase[ev.Case] = append(byCase[ev.Case], ev)
-	}
-	if err := ws.record(ctx, "case.list", "", nil); err != nil {
 		return err
 	}
 	out := newJSONLines(e.stdout)
@@ -409,8 +206,7 @@ func cmdCaseList(ctx context.Context, e *env, args []string) error {
 	if !*jsonOut {
 		fmt.Fprintln(tw, "CASE\tFINDING\tVENDOR\tPRODUCT\tSTATUS\tSINCE\tDEADLINE\tDAYS LEFT")
 	}
-	for _, c := range cs {
-		v := viewCase(cat, pol, c, byCase[c.ID], exploited[c.Finding], at)
+	for _, v := range views {
 		if *jsonOut {
 			out.put(v)
 			continue
@@ -456,28 +252,10 @@ func cmdCaseShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	c, tl, err := ws.store.Case(ctx, cid)
+	v, err := ws.Case(ctx, ws.actor, cid, when.or(time.Now()))
 	if err != nil {
 		return notFoundHint(err, fmt.Sprintf("case %d", cid), "case list")
 	}
-	f, err := ws.store.Finding(ctx, c.Finding)
-	if err != nil {
-		return err
-	}
-	cat, err := loadCatalog(ctx, ws.store)
-	if err != nil {
-		return err
-	}
-	pol, err := ws.store.Policy(ctx)
-	if err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "case.show", fmt.Sprintf("case %d", cid), nil); err != nil {
-		return err
-	}
-	at := when.or(time.Now())
-	v := viewCase(cat, pol, c, tl, f.Exploited, at)
-	v.Title = f.Title
 	if *jsonOut {
 		return printJSON(e.stdout, v)
 	}
@@ -533,16 +311,9 @@ func cmdCaseTimeline(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	_, tl, err := ws.store.Case(ctx, cid)
+	tl, cat, err := ws.Timeline(ctx, ws.actor, cid)
 	if err != nil {
 		return notFoundHint(err, fmt.Sprintf("case %d", cid), "case list")
-	}
-	cat, err := loadCatalog(ctx, ws.store)
-	if err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "case.timeline", fmt.Sprintf("case %d", cid), nil); err != nil {
-		return err
 	}
 	out := newJSONLines(e.stdout)
 	for _, ev := range tl {

@@ -178,10 +178,10 @@ func (r *relWriter) flush() error {
 // holdKeys unlocks the demo workspace once and keeps its keys in this
 // process, so the commands that follow do not each pay the KDF.
 func holdKeys(ctx context.Context, e *env) error {
-	dir, _, keys, err := unlockKeys(ctx, e, &wsFlags{})
+	l, keys, err := unlockKeys(ctx, e, &wsFlags{})
 	if err != nil {
 		return fmt.Errorf("unlock demo workspace: %w", err)
 	}
-	e.held = &heldKeys{dir: dir, keys: keys}
+	e.held = &heldKeys{dir: l.Dir(), keys: keys}
 	return nil
 }

@@ -13,8 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"antidote/internal/cases"
-	"antidote/internal/store"
+	"antidote/internal/workspace"
 )
 
 // This file holds what the disclosure commands (vendor, product, finding,
@@ -139,114 +138,6 @@ func oneID(fs *flag.FlagSet, what, usage string) (int64, error) {
 	return parseID(what, fs.Arg(0))
 }
 
-// catalog is the vendors and products of a workspace, for resolving names.
-type catalog struct {
-	vendors  []cases.Vendor
-	products []cases.Product
-	byID     map[int64]cases.Vendor
-	prodByID map[int64]cases.Product
-}
-
-func loadCatalog(ctx context.Context, st *store.Store) (*catalog, error) {
-	vs, err := st.Vendors(ctx, false)
-	if err != nil {
-		return nil, err
-	}
-	ps, err := st.Products(ctx)
-	if err != nil {
-		return nil, err
-	}
-	c := &catalog{vendors: vs, products: ps, byID: map[int64]cases.Vendor{}, prodByID: map[int64]cases.Product{}}
-	for _, v := range vs {
-		c.byID[v.ID] = v
-	}
-	for _, p := range ps {
-		c.prodByID[p.ID] = p
-	}
-	return c, nil
-}
-
-// vendor finds a vendor by name (any case) or id.
-func (c *catalog) vendor(ref string) (cases.Vendor, error) {
-	ref = strings.TrimSpace(ref)
-	for _, v := range c.vendors {
-		if strings.EqualFold(v.Name, ref) || strconv.FormatInt(v.ID, 10) == ref {
-			return v, nil
-		}
-	}
-	return cases.Vendor{}, fmt.Errorf("no vendor %q in this workspace: add it with 'antidote vendor add NAME' (see 'antidote vendor list')", ref)
-}
-
-// product finds a vendor's product by name or id.
-func (c *catalog) product(vendor int64, ref string) (cases.Product, error) {
-	ref = strings.TrimSpace(ref)
-	for _, p := range c.products {
-		if p.Vendor == vendor && (strings.EqualFold(p.Name, ref) || strconv.FormatInt(p.ID, 10) == ref) {
-			return p, nil
-		}
-	}
-	return cases.Product{}, fmt.Errorf("vendor %s has no product %q: add it with 'antidote product add %s NAME --class CLASS'", c.vendorName(vendor), ref, quoteArg(c.vendorName(vendor)))
-}
-
-// anyProduct finds a product by name among all vendors, for downstream
-// makers shipping someone else's product.
-func (c *catalog) anyProduct(ref string) (cases.Product, bool) {
-	for _, p := range c.products {
-		if strings.EqualFold(p.Name, ref) {
-			return p, true
-		}
-	}
-	return cases.Product{}, false
-}
-
-func (c *catalog) vendorName(id int64) string {
-	if v, ok := c.byID[id]; ok {
-		return v.Name
-	}
-	return fmt.Sprintf("vendor %d", id)
-}
-
-func (c *catalog) productName(id int64) string {
-	if id == 0 {
-		return "-"
-	}
-	if p, ok := c.prodByID[id]; ok {
-		return p.Name
-	}
-	return fmt.Sprintf("product %d", id)
-}
-
-// target resolves "VENDOR" or "VENDOR:PRODUCT". A product of another vendor
-// makes the vendor a downstream maker of it.
-func (c *catalog) target(ref string) (cases.Target, error) {
-	vname, pname, hasProduct := strings.Cut(ref, ":")
-	v, err := c.vendor(vname)
-	if err != nil {
-		return cases.Target{}, err
-	}
-	t := cases.Target{Vendor: v.ID}
-	if !hasProduct || strings.TrimSpace(pname) == "" {
-		return t, nil
-	}
-	p, err := c.product(v.ID, pname)
-	if err != nil {
-		up, ok := c.anyProduct(pname)
-		if !ok {
-			return t, err
-		}
-		p = up
-	}
-	t.Product = p.ID
-	return t, nil
-}
-
-func quoteArg(s string) string {
-	if strings.ContainsAny(s, " \t'\"") {
-		return strconv.Quote(s)
-	}
-	return s
-}
-
 // jsonLines writes one compact JSON object per line.
 type jsonLines struct {
 	w   *bufio.Writer
@@ -269,15 +160,14 @@ func printJSON(w io.Writer, v any) error {
 
 // notFoundHint turns a store miss into advice.
 func notFoundHint(err error, what, list string) error {
-	if errors.Is(err, store.ErrNotFound) {
+	var nf *workspace.NotFoundError
+	if errors.As(err, &nf) {
+		what = nf.What
+	}
+	if errors.Is(err, workspace.ErrNotFound) {
 		return fmt.Errorf("no such %s in this workspace (see 'antidote %s')", what, list)
 	}
 	return err
-}
-
-func auditDetail(v any) []byte {
-	b, _ := json.Marshal(v)
-	return b
 }
 
 func fmtDate(t time.Time) string {

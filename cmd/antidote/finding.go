@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"antidote/internal/findings"
-	"antidote/internal/store"
+	"antidote/internal/workspace"
 )
 
 func cmdFinding(ctx context.Context, e *env, args []string) error {
@@ -118,23 +118,11 @@ func cmdFindingAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	for _, src := range f.Sources {
-		text, err := ws.store.DocText(ctx, src.Doc)
-		if err != nil {
-			return notFoundHint(err, fmt.Sprintf("document %d", src.Doc), "docs list")
-		}
-		if src.End > len(text) {
-			return usageErrorf("--source %d:%d-%d ends past the document's text (%d bytes)", src.Doc, src.Start, src.End, len(text))
-		}
-	}
-	id, _, err := ws.store.AddFinding(ctx, f, nil)
+	f, err = ws.AddFinding(ctx, ws.actor, f)
 	if err != nil {
-		return err
+		return notFoundHint(err, "document", "docs list")
 	}
-	f.ID = id
-	if err := ws.record(ctx, "finding.add", fmt.Sprintf("finding %d", id), auditDetail(map[string]any{"state": f.State, "sources": len(f.Sources)})); err != nil {
-		return err
-	}
+	id := f.ID
 	if *jsonOut {
 		return printJSON(e.stdout, f)
 	}
@@ -176,11 +164,8 @@ func cmdFindingList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	all, err := ws.store.Findings(ctx)
+	all, err := ws.Findings(ctx, ws.actor)
 	if err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "finding.list", "", nil); err != nil {
 		return err
 	}
 	out := newJSONLines(e.stdout)
@@ -238,12 +223,9 @@ func cmdFindingShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	f, err := ws.store.Finding(ctx, id)
+	f, err := ws.Finding(ctx, ws.actor, id)
 	if err != nil {
 		return notFoundHint(err, fmt.Sprintf("finding %d", id), "finding list")
-	}
-	if err := ws.record(ctx, "finding.show", fmt.Sprintf("finding %d", id), nil); err != nil {
-		return err
 	}
 	if *jsonOut {
 		return printJSON(e.stdout, f)
@@ -310,21 +292,11 @@ func findingMove(to findings.State) subcommand {
 			return err
 		}
 		defer ws.Close()
-		var from findings.State
-		err = ws.store.MoveFinding(ctx, id, to, *into, time.Now(), func(cur findings.Finding) error {
-			from = cur.State
-			if !findings.CanMove(cur.State, to) {
-				return withExit(exitUsage, fmt.Errorf("finding %d is %s and cannot be %sed: %w", id, cur.State, strings.TrimSuffix(verb, "e"), findings.ErrTransition))
-			}
-			return nil
-		})
-		if errors.Is(err, store.ErrNotFound) {
+		from, err := ws.MoveFinding(ctx, ws.actor, id, to, *into)
+		if errors.Is(err, workspace.ErrNotFound) {
 			return fmt.Errorf("no finding %d (or %d) in this workspace (see 'antidote finding list')", id, *into)
 		}
 		if err != nil {
-			return err
-		}
-		if err := ws.record(ctx, "finding."+verb, fmt.Sprintf("finding %d", id), auditDetail(map[string]any{"from": from, "to": to, "into": *into})); err != nil {
 			return err
 		}
 		if *jsonOut {
@@ -337,17 +309,6 @@ func findingMove(to findings.State) subcommand {
 		fmt.Fprintln(e.stdout, msg)
 		return nil
 	}
-}
-
-type proposalJSON struct {
-	ID        int64    `json:"id"`
-	New       bool     `json:"new"`
-	Title     string   `json:"title"`
-	CVEs      []string `json:"cves"`
-	Terms     []string `json:"terms"`
-	Exploited bool     `json:"exploited_in_the_wild"`
-	Docs      []int64  `json:"docs"`
-	Spans     int      `json:"spans"`
 }
 
 func cmdFindingsExtract(ctx context.Context, e *env, args []string) error {
@@ -385,66 +346,23 @@ func cmdFindingsExtract(ctx context.Context, e *env, args []string) error {
 		}
 		ids = append(ids, id)
 	}
-	if len(ids) == 0 {
-		if ids, err = ws.store.DocIDs(ctx); err != nil {
-			return err
-		}
+	res, err := ws.ExtractFindings(ctx, ws.actor, dict, ids)
+	if err != nil {
+		return notFoundHint(err, "document", "docs list")
 	}
-	var col findings.Collector
-	for _, id := range ids {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		text, err := ws.store.DocText(ctx, id)
-		if err != nil {
-			return notFoundHint(err, fmt.Sprintf("document %d", id), "docs list")
-		}
-		if len(text) > 0 {
-			col.Add(dict.Extract(id, string(text))...)
-		}
-	}
-	mac := ws.keys.MAC("findings.extract")
-	now := time.Now().UTC()
 	out := newJSONLines(e.stdout)
-	nNew, nOld := 0, 0
-	for _, p := range col.Proposals(dict) {
-		f := p.Finding()
-		f.Created = now
-		if err := f.Validate(); err != nil {
-			return fmt.Errorf("extraction proposed an invalid finding: %w", err)
-		}
-		key := mac.Sum([]byte(p.Key))
-		id, created, err := ws.store.AddFinding(ctx, f, key[:])
-		if err != nil {
-			return err
-		}
-		if created {
-			nNew++
-		} else {
-			nOld++
-		}
-		j := proposalJSON{ID: id, New: created, Title: p.Title, CVEs: p.CVEs, Terms: p.Terms, Exploited: p.Exploited, Docs: []int64{}, Spans: len(p.Evidence)}
-		if j.CVEs == nil {
-			j.CVEs = []string{}
-		}
-		for _, ev := range p.Evidence {
-			if len(j.Docs) == 0 || j.Docs[len(j.Docs)-1] != ev.Doc {
-				j.Docs = append(j.Docs, ev.Doc)
-			}
-		}
+	for _, j := range res.Proposals {
 		if *jsonOut {
 			out.put(j)
 			continue
 		}
 		mark := "updated"
-		if created {
+		if j.New {
 			mark = "new"
 		}
-		fmt.Fprintf(e.stdout, "finding %d (%s): %s, %d documents, %d spans\n", id, mark, p.Title, len(j.Docs), j.Spans)
+		fmt.Fprintf(e.stdout, "finding %d (%s): %s, %d documents, %d spans\n", j.ID, mark, j.Title, len(j.Docs), j.Spans)
 	}
-	if err := ws.record(ctx, "findings.extract", fmt.Sprintf("%d documents", len(ids)), auditDetail(map[string]any{"new": nNew, "updated": nOld})); err != nil {
-		return err
-	}
+	nNew, nOld := res.New, res.Old
 	if err := out.flush(); err != nil {
 		return err
 	}

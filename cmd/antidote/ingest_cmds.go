@@ -7,17 +7,15 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
-	"antidote/internal/audit"
 	"antidote/internal/extract"
 	"antidote/internal/ingest"
 	"antidote/internal/search"
 	"antidote/internal/secret"
-	"antidote/internal/store"
+	"antidote/internal/workspace"
 )
 
 // stringList is a repeatable string flag.
@@ -111,16 +109,7 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	if e.tuneIngest != nil {
 		e.tuneIngest(&opts)
 	}
-	ing := ingest.New(ingestStore{ws.store}, ws.blobs, ingest.Keys{
-		Dedup: ws.keys.MAC("dedup"),
-		Path:  ws.keys.MAC("path"),
-		Index: ws.keys.MAC("index"),
-	}, opts)
-	sum, runErr := ing.Run(ctx, fs.Args())
-	detail, _ := json.Marshal(map[string]any{"inputs": len(fs.Args()), "documents": sum.Documents, "new": sum.New, "skipped": len(sum.Skipped)})
-	if err := ws.record(ctx, "ingest", fmt.Sprintf("%d inputs", len(fs.Args())), detail); err != nil && runErr == nil {
-		runErr = err
-	}
+	sum, runErr := ws.Ingest(ctx, ws.actor, fs.Args(), opts)
 	if runErr != nil {
 		if errors.Is(runErr, context.Canceled) {
 			return fmt.Errorf("ingest interrupted after %d documents; run the same command again to finish (nothing is lost)", sum.Documents)
@@ -235,43 +224,6 @@ func (p *docProgress) step() {
 	drawProgress(p.w, p.tty, frac, fmt.Sprintf("%s %d/%d documents", p.verb, p.n, p.total), done)
 }
 
-// docJSON is the listing format of a document.
-type docJSON struct {
-	ID        int64    `json:"id"`
-	Paths     []string `json:"paths"`
-	SHA256    string   `json:"sha256"`
-	MediaType string   `json:"media_type"`
-	Charset   string   `json:"charset,omitempty"`
-	Size      int64    `json:"size"`
-	TextSize  int64    `json:"text_size"`
-	Truncated bool     `json:"truncated,omitempty"`
-	Status    string   `json:"status"`
-	Reason    string   `json:"reason,omitempty"`
-	Parent    *int64   `json:"parent"`
-	Parents   []int64  `json:"parents,omitempty"`
-	Complete  bool     `json:"complete"`
-}
-
-func toDocJSON(d store.Doc) docJSON {
-	j := docJSON{ID: d.ID, SHA256: d.Meta.SHA256, MediaType: d.Meta.MediaType, Charset: d.Meta.Charset, Size: d.Meta.Size,
-		TextSize: d.Meta.TextSize, Truncated: d.Meta.Truncated, Status: d.Status, Reason: d.Meta.Reason, Complete: d.Complete, Paths: []string{}}
-	seen := map[int64]bool{}
-	for _, p := range d.Paths {
-		j.Paths = append(j.Paths, extract.DisplayPath(p.Path))
-		if p.ParentID != 0 && !seen[p.ParentID] {
-			seen[p.ParentID] = true
-			j.Parents = append(j.Parents, p.ParentID)
-		}
-	}
-	if len(j.Parents) > 0 {
-		j.Parent = &j.Parents[0]
-	}
-	if len(j.Parents) <= 1 {
-		j.Parents = nil
-	}
-	return j
-}
-
 func cmdDocs(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
 		return usageErrorf("usage: antidote docs list|show|text|get ...")
@@ -297,15 +249,11 @@ func cmdDocsList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	if err := ws.record(ctx, "docs.list", "", nil); err != nil {
-		return err
-	}
 	enc := json.NewEncoder(e.stdout)
 	if !*jsonOut {
 		fmt.Fprintf(e.stdout, "%6s  %-7s  %-28s  %10s  %10s  %6s  %s\n", "ID", "STATUS", "TYPE", "SIZE", "TEXT", "PARENT", "PATH")
 	}
-	return ws.store.ListDocs(ctx, func(d store.Doc) error {
-		j := toDocJSON(d)
+	return ws.ListDocs(ctx, ws.actor, func(j workspace.DocInfo) error {
 		if *jsonOut {
 			return enc.Encode(j)
 		}
@@ -350,19 +298,18 @@ func cmdDocsOne(ctx context.Context, e *env, sub string, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	d, err := ws.store.GetDoc(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("no document %d in this workspace (see 'antidote docs list')", id)
-	}
-	if err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "docs."+sub, "doc "+strconv.FormatInt(id, 10), nil); err != nil {
+	noDoc := func(err error) error {
+		if errors.Is(err, workspace.ErrNotFound) {
+			return fmt.Errorf("no document %d in this workspace (see 'antidote docs list')", id)
+		}
 		return err
 	}
 	switch sub {
 	case "show":
-		j := toDocJSON(d)
+		j, err := ws.Doc(ctx, ws.actor, id)
+		if err != nil {
+			return noDoc(err)
+		}
 		if *jsonOut {
 			enc := json.NewEncoder(e.stdout)
 			enc.SetIndent("", "  ")
@@ -379,35 +326,36 @@ func cmdDocsOne(ctx context.Context, e *env, sub string, args []string) error {
 		if j.Truncated {
 			fmt.Fprintln(e.stdout, "text:       truncated at the extraction limit")
 		}
-		for _, p := range d.Paths {
+		for i, p := range j.Paths {
 			parent := ""
-			if p.ParentID != 0 {
-				parent = fmt.Sprintf(" (inside document %d)", p.ParentID)
+			if j.PathParents[i] != 0 {
+				parent = fmt.Sprintf(" (inside document %d)", j.PathParents[i])
 			}
-			fmt.Fprintf(e.stdout, "path:       %s%s\n", extract.DisplayPath(p.Path), parent)
+			fmt.Fprintf(e.stdout, "path:       %s%s\n", p, parent)
 		}
 		return nil
 	case "text":
-		text, err := ws.store.DocText(ctx, id)
+		_, text, err := ws.DocText(ctx, ws.actor, id)
 		if err != nil {
-			return err
+			return noDoc(err)
 		}
 		_, err = e.stdout.Write(text)
 		return err
 	}
-	return getOriginal(ctx, e, ws, d, *out, *force)
+	r, err := ws.Original(ctx, ws.actor, id)
+	if err != nil {
+		return noDoc(err)
+	}
+	defer r.Close()
+	return writeOriginal(e, id, r, *out, *force)
 }
 
-func getOriginal(ctx context.Context, e *env, ws *workspace, d store.Doc, out string, force bool) error {
-	inline, file, err := ws.store.DocBlob(ctx, d.ID)
-	if err != nil {
-		return err
-	}
-	if inline == nil && file == "" {
-		return fmt.Errorf("document %d has no stored original (%s)", d.ID, d.Meta.Reason)
-	}
+// writeOriginal copies a document's original bytes to out ("-": standard
+// output), refusing to overwrite an existing file unless force.
+func writeOriginal(e *env, id int64, r io.Reader, out string, force bool) error {
 	var w io.Writer = e.stdout
 	var f *os.File
+	var err error
 	if out != "-" {
 		flags := os.O_CREATE | os.O_WRONLY | os.O_EXCL
 		if force {
@@ -422,16 +370,7 @@ func getOriginal(ctx context.Context, e *env, ws *workspace, d store.Doc, out st
 		}
 		w = f
 	}
-	if inline != nil {
-		_, err = w.Write(inline)
-	} else {
-		var r io.ReadCloser
-		r, err = ws.blobs.Open(file)
-		if err == nil {
-			_, err = io.Copy(w, r)
-			r.Close()
-		}
-	}
+	_, err = io.Copy(w, r)
 	if f != nil {
 		if cerr := f.Close(); err == nil {
 			err = cerr
@@ -441,7 +380,7 @@ func getOriginal(ctx context.Context, e *env, ws *workspace, d store.Doc, out st
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("write original of document %d: %w", d.ID, err)
+		return fmt.Errorf("write original of document %d: %w", id, err)
 	}
 	return nil
 }
@@ -477,12 +416,6 @@ func flagTakesValue(f string) bool {
 	return true
 }
 
-type hitJSON struct {
-	Doc      int64    `json:"doc"`
-	Paths    []string `json:"paths"`
-	Snippets []string `json:"snippets"`
-}
-
 func cmdSearch(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "search", `search [--json] [--limit N] QUERY   (words, "phrases", AND, OR, -exclude)`)
 	w := addWorkspaceFlags(fs)
@@ -494,8 +427,7 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return usageErrorf(`search needs a QUERY, e.g. antidote search '"weeping angel" OR implant'`)
 	}
-	q, err := search.Parse(strings.Join(fs.Args(), " "))
-	if err != nil {
+	if _, err := search.Parse(strings.Join(fs.Args(), " ")); err != nil {
 		return withExit(exitUsage, fmt.Errorf("query: %w", err))
 	}
 	ws, err := openWorkspace(ctx, e, w)
@@ -503,97 +435,29 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	if err := ws.record(ctx, "search", "", []byte(strings.Join(fs.Args(), " "))); err != nil {
+	res, err := ws.Search(ctx, ws.actor, strings.Join(fs.Args(), " "), *limit)
+	if err != nil {
 		return err
 	}
-	mac := ws.keys.MAC("index")
-	candidates := map[int64]bool{}
-	for _, clause := range q.Required() {
-		var ids []int64
-		for i, t := range clause {
-			got, err := ws.store.Postings(ctx, mac.Sum([]byte(t)))
-			if err != nil {
-				return err
-			}
-			if i == 0 {
-				ids = got
-			} else {
-				ids = intersect(ids, got)
-			}
-			if len(ids) == 0 {
-				break
-			}
-		}
-		for _, id := range ids {
-			candidates[id] = true
-		}
-	}
-	ids := make([]int64, 0, len(candidates))
-	for id := range candidates {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
 	enc := json.NewEncoder(e.stdout)
-	hits := 0
-	for _, id := range ids {
-		text, err := ws.store.DocText(ctx, id)
-		if err != nil {
-			return err
-		}
-		ok, spans := q.Match(text)
-		if !ok {
-			continue
-		}
-		hits++
-		if *limit > 0 && hits > *limit {
-			continue
-		}
-		d, err := ws.store.GetDoc(ctx, id)
-		if err != nil {
-			return err
-		}
-		h := hitJSON{Doc: id, Paths: toDocJSON(d).Paths}
-		for _, sp := range spans {
-			h.Snippets = append(h.Snippets, search.Snippet(text, sp, 60))
-			if len(h.Snippets) == 3 {
-				break
-			}
-		}
+	for _, h := range res.Hits {
 		if *jsonOut {
 			enc.Encode(h)
 			continue
 		}
-		fmt.Fprintf(e.stdout, "doc %d  %s\n", id, strings.Join(h.Paths, " | "))
+		fmt.Fprintf(e.stdout, "doc %d  %s\n", h.Doc, strings.Join(h.Paths, " | "))
 		for _, s := range h.Snippets {
 			fmt.Fprintf(e.stdout, "    %s\n", s)
 		}
 	}
 	if !*jsonOut {
-		if *limit > 0 && hits > *limit {
-			fmt.Fprintf(e.stdout, "%d documents match; showing %d (use --limit 0 for all)\n", hits, *limit)
+		if *limit > 0 && res.Total > *limit {
+			fmt.Fprintf(e.stdout, "%d documents match; showing %d (use --limit 0 for all)\n", res.Total, *limit)
 		} else {
-			fmt.Fprintf(e.stdout, "%d documents match\n", hits)
+			fmt.Fprintf(e.stdout, "%d documents match\n", res.Total)
 		}
 	}
 	return nil
-}
-
-func intersect(a, b []int64) []int64 {
-	var out []int64
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	return out
 }
 
 func cmdAudit(ctx context.Context, e *env, args []string) error {
@@ -613,22 +477,15 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 	}
 	defer ws.Close()
 	if sub == "verify" {
-		head, herr := ws.readHead()
-		if herr != nil && !errors.Is(herr, os.ErrNotExist) {
-			return fmt.Errorf("read audit head %s: %w", auditHeadFile, herr)
-		}
-		n, err := ws.audit.VerifyHead(ctx, head)
+		n, err := ws.AuditVerify(ctx, ws.actor)
 		if err != nil {
-			return fmt.Errorf("audit log verification failed after %d events: %w", n, err)
+			return err
 		}
 		fmt.Fprintf(e.stdout, "Audit log intact: %d events, chain verified.\n", n)
-		return ws.record(ctx, "audit.verify", "", nil)
-	}
-	if err := ws.record(ctx, "audit.list", "", nil); err != nil {
-		return err
+		return nil
 	}
 	enc := json.NewEncoder(e.stdout)
-	return ws.audit.List(ctx, func(ev auditEvent) error {
+	return ws.AuditList(ctx, ws.actor, func(ev workspace.AuditEvent) error {
 		if *jsonOut {
 			return enc.Encode(map[string]any{"seq": ev.Seq, "at": ev.At, "actor": ev.Actor, "action": ev.Action, "target": ev.Target})
 		}
@@ -636,8 +493,6 @@ func cmdAudit(ctx context.Context, e *env, args []string) error {
 		return err
 	})
 }
-
-type auditEvent = audit.Event
 
 // plural picks the singular or plural form for n.
 func plural(n int, one, many string) string {

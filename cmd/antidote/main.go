@@ -13,11 +13,10 @@ import (
 	"os/signal"
 	"runtime/pprof"
 	"sort"
-	"strings"
 	"syscall"
 
 	"antidote/internal/ingest"
-	"antidote/internal/vault"
+	"antidote/internal/workspace"
 )
 
 func main() {
@@ -48,7 +47,7 @@ type env struct {
 	stderr    io.Writer
 	// kdf, when set, chooses the KDF cost of new keys instead of calibrating
 	// it; only tests set it (to vault.InsecureKDF).
-	kdf func() vault.KDFParams
+	kdf func() workspace.KDF
 	// tuneIngest, when set, adjusts an ingest's options after the flags set
 	// them; only tests set it (small batches, a kill at a chosen document).
 	tuneIngest func(*ingest.Options)
@@ -177,11 +176,12 @@ func exitCode(err error) int {
 	if errors.As(err, &ee) {
 		return ee.code
 	}
-	if isAuthError(err) {
-		return exitAuth
-	}
-	if strings.Contains(err.Error(), "flag provided but not defined") {
+	var invalid *workspace.InvalidError
+	switch {
+	case errors.As(err, &invalid):
 		return exitUsage
+	case workspace.IsAuthError(err):
+		return exitAuth
 	}
 	return exitFailure
 }

@@ -11,7 +11,7 @@ import (
 
 	"antidote/internal/ingest"
 
-	"antidote/internal/vault"
+	"antidote/internal/workspace"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 // binary's but with a cheap KDF, so that tests stay fast. The real cost is
 // calibrated at init; the shipped binary has no switch to lower it.
 func testCLIEnv(lookupEnv func(string) (string, bool), stdin io.Reader, stdout, stderr io.Writer) *env {
-	e := &env{lookupEnv: lookupEnv, stdin: stdin, stdout: stdout, stderr: stderr, kdf: vault.InsecureKDF}
+	e := &env{lookupEnv: lookupEnv, stdin: stdin, stdout: stdout, stderr: stderr, kdf: workspace.InsecureKDF}
 	if v, ok := lookupEnv(killAtDocEnv); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"text/tabwriter"
-
-	"antidote/internal/cases"
 )
 
 func cmdPolicy(ctx context.Context, e *env, args []string) error {
@@ -25,11 +23,8 @@ func cmdPolicyShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	p, err := ws.store.Policy(ctx)
+	p, err := ws.Policy(ctx, ws.actor)
 	if err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "policy.show", "", nil); err != nil {
 		return err
 	}
 	if *jsonOut {
@@ -60,26 +55,12 @@ func cmdPolicySet(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageErrorf("DAYS must be a whole number of days, got %q", fs.Arg(1))
 	}
-	probe := cases.DefaultPolicy()
-	if err := probe.Set(fs.Arg(0), days); err != nil {
-		return withExit(exitUsage, err)
-	}
 	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	key := fs.Arg(0)
-	if c, err := cases.ParseDeviceClass(key); err == nil {
-		key = string(c)
-	}
-	if err := ws.store.SetPolicy(ctx, key, days); err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "policy.set", key, auditDetail(map[string]any{"days": days})); err != nil {
-		return err
-	}
-	p, err := ws.store.Policy(ctx)
+	p, key, err := ws.SetPolicy(ctx, ws.actor, fs.Arg(0), days)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 
 	"antidote/internal/geo"
 	"antidote/internal/redact"
+	"antidote/internal/workspace"
 )
 
 // redactFlags are the flags redact, verify and the workspace's redact
@@ -99,7 +100,7 @@ func cmdRedact(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("no files to redact under %v", fs.Args())
 	}
 
-	var ws *workspace
+	var fr *workspace.FileRedaction
 	switch {
 	case *keyFile != "":
 		b, err := os.ReadFile(*keyFile)
@@ -110,12 +111,12 @@ func cmdRedact(ctx context.Context, e *env, args []string) error {
 			return withExit(exitUsage, fmt.Errorf("key file %s: %w", *keyFile, err))
 		}
 	case inWorkspace(e, w):
-		ws, err = openWorkspace(ctx, e, w)
+		ws, err := openWorkspace(ctx, e, w)
 		if err != nil {
 			return err
 		}
 		defer ws.Close()
-		if opts.Key, err = workspaceRedactionKey(ws); err != nil {
+		if fr, err = ws.RedactFiles(ctx, ws.actor, opts); err != nil {
 			return err
 		}
 	default:
@@ -124,13 +125,10 @@ func cmdRedact(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintln(e.stderr, "antidote: no --key-file and no workspace: redacting with a fresh random key, so tokens differ from any other run (make a lasting key with 'antidote redact --new-key FILE')")
 	}
-	var tokens *tokenSink
-	if ws != nil {
-		tokens = newTokenSink(ctx, ws)
-		opts.OnToken = tokens.add
-	}
-	r, err := redact.New(opts)
-	if err != nil {
+	var r *redact.Redactor
+	if fr != nil {
+		r = fr.Redactor
+	} else if r, err = redact.New(opts); err != nil {
 		return withExit(exitUsage, err)
 	}
 
@@ -148,12 +146,8 @@ func cmdRedact(ctx context.Context, e *env, args []string) error {
 		}
 		rep.Add(in.path, st)
 	}
-	if tokens != nil {
-		if err := tokens.flush(); err != nil {
-			return err
-		}
-		detail, _ := json.Marshal(map[string]any{"inputs": len(ins), "found": rep.Total.Found, "redacted": rep.Total.Redacted})
-		if err := ws.record(ctx, "redact", fmt.Sprintf("%d inputs", len(ins)), detail); err != nil {
+	if fr != nil {
+		if err := fr.Done(ctx, len(ins), rep); err != nil {
 			return err
 		}
 	}
@@ -259,6 +253,33 @@ func inWorkspace(e *env, w *wsFlags) bool {
 	if err != nil {
 		return false
 	}
-	_, err = os.Stat(filepath.Join(dir, configFile))
+	_, err = os.Stat(filepath.Join(dir, workspace.ConfigFile))
 	return err == nil
+}
+
+// redactAll redacts the extracted text of every document of the workspace
+// with the workspace's key, keeping the results and token mapping sealed.
+func redactAll(ctx context.Context, e *env, w *wsFlags, opts redact.Options, reportFile string) error {
+	ws, err := openWorkspace(ctx, e, w)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	var pr *docProgress
+	res, err := ws.RedactAll(ctx, ws.actor, opts, func(total int) {
+		if pr == nil {
+			pr = newDocProgress(e.stderr, "redacted", total)
+		}
+		pr.step()
+	})
+	if err != nil {
+		return err
+	}
+	rep := res.Report
+	fmt.Fprintf(e.stdout, "redacted %d documents (%d without text skipped): %s identifiers found, %s replaced\n",
+		len(rep.Documents), res.Skipped, thousands(rep.Total.Found), thousands(rep.Total.Redacted))
+	if reportFile != "" {
+		return writeJSONFile(reportFile, rep)
+	}
+	return nil
 }

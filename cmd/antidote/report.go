@@ -12,7 +12,6 @@ import (
 	"strings"
 
 	"antidote/internal/redact"
-	"antidote/internal/store"
 )
 
 func cmdReport(ctx context.Context, e *env, args []string) error {
@@ -32,31 +31,8 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	names := map[int64]string{}
-	err = ws.store.ListDocs(ctx, func(d store.Doc) error {
-		names[d.ID] = docName(d)
-		return nil
-	})
+	rep, err := ws.Report(ctx, ws.actor)
 	if err != nil {
-		return err
-	}
-	var rep redact.Report
-	err = ws.store.ListRedactionStats(ctx, func(id int64, b []byte) error {
-		var st redact.Stats
-		if err := json.Unmarshal(b, &st); err != nil {
-			return fmt.Errorf("statistics of document %d are damaged: %w", id, err)
-		}
-		name, ok := names[id]
-		if !ok {
-			name = strconv.FormatInt(id, 10)
-		}
-		rep.Add(name, st)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "report", "", nil); err != nil {
 		return err
 	}
 	if len(rep.Documents) == 0 {

@@ -10,8 +10,7 @@ import (
 	"time"
 
 	"antidote/internal/cases"
-	"antidote/internal/findings"
-	"antidote/internal/store"
+	"antidote/internal/workspace"
 )
 
 func cmdVendor(ctx context.Context, e *env, args []string) error {
@@ -88,17 +87,14 @@ func cmdVendorAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	id, err := ws.store.AddVendor(ctx, v)
-	if errors.Is(err, store.ErrExists) {
-		return fmt.Errorf("vendor %s already exists (see 'antidote vendor show %s')", v.Name, quoteArg(v.Name))
+	v, err = ws.AddVendor(ctx, ws.actor, v)
+	if errors.Is(err, workspace.ErrExists) {
+		return fmt.Errorf("vendor %s already exists (see 'antidote vendor show %s')", v.Name, workspace.QuoteArg(v.Name))
 	}
 	if err != nil {
 		return err
 	}
-	v.ID = id
-	if err := ws.record(ctx, "vendor.add", fmt.Sprintf("vendor %d", id), auditDetail(map[string]any{"name": v.Name, "contacts": len(v.Contacts), "keys": len(v.Keys)})); err != nil {
-		return err
-	}
+	id := v.ID
 	if *jsonOut {
 		return printJSON(e.stdout, v)
 	}
@@ -126,11 +122,8 @@ func cmdVendorList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	cat, err := loadCatalog(ctx, ws.store)
+	cat, err := ws.ListVendors(ctx, ws.actor)
 	if err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "vendor.list", "", nil); err != nil {
 		return err
 	}
 	out := newJSONLines(e.stdout)
@@ -138,12 +131,12 @@ func cmdVendorList(ctx context.Context, e *env, args []string) error {
 	if !*jsonOut {
 		fmt.Fprintln(tw, "ID\tNAME\tKEYS\tPRODUCTS\tSECURITY.TXT")
 	}
-	for _, v := range cat.vendors {
+	for _, v := range cat.Vendors {
 		j := vendorListJSON{ID: v.ID, Name: v.Name, SecurityTxt: v.SecurityTxt, Keys: []string{}, Products: []string{}}
 		for _, k := range v.Keys {
 			j.Keys = append(j.Keys, k.Fingerprint)
 		}
-		for _, p := range cat.products {
+		for _, p := range cat.Products {
 			if p.Vendor == v.ID {
 				j.Products = append(j.Products, p.Name)
 			}
@@ -177,26 +170,9 @@ func cmdVendorShow(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	cat, err := loadCatalog(ctx, ws.store)
+	v, prods, _, err := ws.Vendor(ctx, ws.actor, fs.Arg(0))
 	if err != nil {
 		return err
-	}
-	ref, err := cat.vendor(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	v, err := ws.store.Vendor(ctx, ref.ID)
-	if err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "vendor.show", fmt.Sprintf("vendor %d", v.ID), nil); err != nil {
-		return err
-	}
-	var prods []cases.Product
-	for _, p := range cat.products {
-		if p.Vendor == v.ID {
-			prods = append(prods, p)
-		}
 	}
 	if *jsonOut {
 		return printJSON(e.stdout, struct {
@@ -249,62 +225,15 @@ func cmdProductAdd(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	cat, err := loadCatalog(ctx, ws.store)
-	if err != nil {
-		return err
-	}
-	v, err := cat.vendor(fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	p := cases.Product{Vendor: v.ID, Name: fs.Arg(1), Class: cases.DeviceClass(*class), CPE: *cpe, PURL: *purl}
-	if p.Class == "" {
-		d, err := findings.DefaultDictionary()
-		if err != nil {
-			return err
-		}
-		dp, ok := d.Product(v.Name, p.Name)
-		if !ok || dp.Class == "" {
-			return usageErrorf("product %s is not in the product dictionary: give its --class (phone-os, desktop-os, browser, smart-tv/iot, vehicle, network-equipment, server-software, ...)", p.Name)
-		}
-		p.Class = cases.DeviceClass(dp.Class)
-		if p.CPE == "" && dp.CPE != "" {
-			p.CPE = findings.CPEFor(dp.CPE, "")
-		}
-	}
-	if p.CPE != "" {
-		if err := findings.ValidateCPE(p.CPE); err != nil {
-			return withExit(exitUsage, err)
-		}
-	}
-	if p.PURL != "" {
-		a := findings.Affected{Vendor: v.Name, Product: p.Name, PURL: p.PURL}
-		if err := a.Validate(); err != nil {
-			return withExit(exitUsage, err)
-		}
-		p.PURL = a.PURL
-	}
-	for _, d := range down {
-		dv, err := cat.vendor(d)
-		if err != nil {
-			return err
-		}
-		p.Downstream = append(p.Downstream, dv.ID)
-	}
-	if err := p.Validate(); err != nil {
-		return withExit(exitUsage, err)
-	}
-	id, err := ws.store.AddProduct(ctx, p, time.Now())
-	if errors.Is(err, store.ErrExists) {
+	p := cases.Product{Name: fs.Arg(1), Class: cases.DeviceClass(*class), CPE: *cpe, PURL: *purl}
+	p, v, err := ws.AddProduct(ctx, ws.actor, fs.Arg(0), p, down)
+	if errors.Is(err, workspace.ErrExists) {
 		return fmt.Errorf("vendor %s already has a product %s (see 'antidote product list')", v.Name, p.Name)
 	}
 	if err != nil {
 		return err
 	}
-	p.ID = id
-	if err := ws.record(ctx, "product.add", fmt.Sprintf("product %d", id), auditDetail(map[string]any{"vendor": v.Name, "name": p.Name, "class": p.Class})); err != nil {
-		return err
-	}
+	id := p.ID
 	if *jsonOut {
 		return printJSON(e.stdout, p)
 	}
@@ -339,19 +268,8 @@ func cmdProductList(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	cat, err := loadCatalog(ctx, ws.store)
+	cat, only, err := ws.ListProducts(ctx, ws.actor, *vendor)
 	if err != nil {
-		return err
-	}
-	only := int64(0)
-	if *vendor != "" {
-		v, err := cat.vendor(*vendor)
-		if err != nil {
-			return err
-		}
-		only = v.ID
-	}
-	if err := ws.record(ctx, "product.list", "", nil); err != nil {
 		return err
 	}
 	out := newJSONLines(e.stdout)
@@ -359,13 +277,13 @@ func cmdProductList(ctx context.Context, e *env, args []string) error {
 	if !*jsonOut {
 		fmt.Fprintln(tw, "ID\tVENDOR\tPRODUCT\tCLASS\tDOWNSTREAM")
 	}
-	for _, p := range cat.products {
+	for _, p := range cat.Products {
 		if only != 0 && p.Vendor != only {
 			continue
 		}
-		j := productJSON{ID: p.ID, Vendor: cat.vendorName(p.Vendor), Name: p.Name, Class: string(p.Class), CPE: p.CPE, PURL: p.PURL, Downstream: []string{}}
+		j := productJSON{ID: p.ID, Vendor: cat.VendorName(p.Vendor), Name: p.Name, Class: string(p.Class), CPE: p.CPE, PURL: p.PURL, Downstream: []string{}}
 		for _, d := range p.Downstream {
-			j.Downstream = append(j.Downstream, cat.vendorName(d))
+			j.Downstream = append(j.Downstream, cat.VendorName(d))
 		}
 		if *jsonOut {
 			out.put(j)

@@ -2,16 +2,13 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 
 	"antidote/internal/detect"
 	"antidote/internal/redact"
-	"antidote/internal/store"
+	"antidote/internal/workspace"
 )
 
 func cmdVerify(ctx context.Context, e *env, args []string) error {
@@ -97,92 +94,71 @@ func checkRedacted(ctx context.Context, w io.Writer, name string, r io.Reader, s
 	n := 0
 	err := redact.Check(ctx, r, sc, pol, func(m redact.Found) error {
 		n++
-		scope := ""
-		if m.Scope != detect.ScopeNone {
-			scope = " (" + m.Scope.String() + ")"
-		}
-		_, err := fmt.Fprintf(w, "%s:%d:%d: %s%s\n", name, m.Line, m.Col, m.Kind, scope)
-		return err
+		return printFound(w, name, m)
 	})
 	return n, err
 }
 
+// printFound prints the place and type of an identifier left, never its value.
+func printFound(w io.Writer, name string, m redact.Found) error {
+	scope := ""
+	if m.Scope != detect.ScopeNone {
+		scope = " (" + m.Scope.String() + ")"
+	}
+	_, err := fmt.Fprintf(w, "%s:%d:%d: %s%s\n", name, m.Line, m.Col, m.Kind, scope)
+	return err
+}
+
 // verifyAll checks the stored redaction of every document of the workspace
-// with the same independent check as file verify, and records for each the
-// result against the exact redaction it read: redacting a document again
-// takes it back to unverified. The release gate counts passed documents.
+// and records which passed, for the release gate.
 func verifyAll(ctx context.Context, e *env, w *wsFlags, sc *detect.Scanner, pol redact.Policy, names int) error {
 	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	docs, err := allDocs(ctx, ws.store)
-	if err != nil {
-		return err
-	}
 	bw := bufio.NewWriter(e.stdout)
-	var passed, failed, unredacted, changed, found int
-	pr := newDocProgress(e.stderr, "checked", len(docs))
-	for _, d := range docs {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		pr.step()
-		r, err := ws.store.Redaction(ctx, d.ID)
-		if errors.Is(err, store.ErrNotFound) {
-			unredacted++
+	var pr *docProgress
+	sum, err := ws.VerifyAll(ctx, ws.actor, workspace.VerifyOptions{Scanner: sc, Policy: pol, Names: names}, func(v workspace.VerifiedDoc) error {
+		switch {
+		case v.NotRedacted:
 			why := "run 'antidote redact --all'"
-			if d.Meta.TextSize == 0 {
+			if v.NoText {
 				why = "no extracted text"
 			}
-			fmt.Fprintf(bw, "doc %d: not redacted (%s)\n", d.ID, why)
-			continue
+			fmt.Fprintf(bw, "doc %d: not redacted (%s)\n", v.Doc, why)
+		case v.Changed:
+			fmt.Fprintf(bw, "doc %d: redacted again while it was checked: not recorded\n", v.Doc)
 		}
-		if err != nil {
-			return err
+		for _, f := range v.Found {
+			if err := printFound(bw, fmt.Sprintf("doc %d", v.Doc), f); err != nil {
+				return err
+			}
 		}
-		n, err := checkRedacted(ctx, bw, fmt.Sprintf("doc %d", d.ID), bytes.NewReader(r.Text), sc, pol)
-		if err != nil {
-			return fmt.Errorf("verify document %d: %w", d.ID, err)
+		return nil
+	}, func(total int) {
+		if pr == nil {
+			pr = newDocProgress(e.stderr, "checked", total)
 		}
-		err = ws.store.RecordCheck(ctx, d.ID, r.Version, n == 0)
-		if errors.Is(err, store.ErrChanged) {
-			changed++
-			fmt.Fprintf(bw, "doc %d: redacted again while it was checked: not recorded\n", d.ID)
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			failed++
-			found += n
-		} else {
-			passed++
-		}
+		pr.step()
+	})
+	if err != nil {
+		return err
 	}
 	if err := bw.Flush(); err != nil {
 		return err
 	}
-	detail := auditDetail(map[string]any{
-		"documents": len(docs), "passed": passed, "failed": failed, "not_redacted": unredacted, "changed": changed,
-		"identifiers": found, "policy": json.RawMessage(pol.String()), "names": names,
-	})
-	if err := ws.record(ctx, "verify.all", fmt.Sprintf("%d documents", len(docs)), detail); err != nil {
-		return err
-	}
 	rest := ""
-	if unredacted > 0 {
-		rest = fmt.Sprintf("; %d documents not redacted", unredacted)
+	if sum.NotRedacted > 0 {
+		rest = fmt.Sprintf("; %d documents not redacted", sum.NotRedacted)
 	}
-	if changed > 0 {
-		rest += fmt.Sprintf("; %d redacted again during the check (run verify --all again)", changed)
+	if sum.Changed > 0 {
+		rest += fmt.Sprintf("; %d redacted again during the check (run verify --all again)", sum.Changed)
 	}
-	if failed > 0 {
+	if sum.Failed > 0 {
 		return withExit(exitLeaks, fmt.Errorf("verify: %d identifiers of redacted types remain in %d of %d redacted documents, which stay blocked from release%s",
-			found, failed, passed+failed+changed, rest))
+			sum.Found, sum.Failed, sum.Passed+sum.Failed+sum.Changed, rest))
 	}
-	fmt.Fprintf(e.stderr, "verify: no identifiers of redacted types in %d redacted documents, recorded as verified for the release gate%s\n", passed, rest)
+	fmt.Fprintf(e.stderr, "verify: no identifiers of redacted types in %d redacted documents, recorded as verified for the release gate%s\n", sum.Passed, rest)
 	return nil
 }

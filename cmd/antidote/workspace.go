@@ -2,36 +2,19 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
 	"os/user"
 	"path/filepath"
-	"runtime/debug"
 	"strings"
 
 	"golang.org/x/text/unicode/norm"
 
-	"antidote/internal/audit"
 	"antidote/internal/secret"
-	"antidote/internal/store"
-	"antidote/internal/vault"
+	"antidote/internal/workspace"
 )
-
-// Workspace layout on disk. Nothing here holds plaintext of the leak.
-const (
-	configFile  = "antidote.json" // format version and database location
-	keyFileName = "keys.json"     // the wrapped master key (vault.KeyFile)
-	dbFile      = "antidote.db"   // the embedded SQLite database
-	blobDirName = "blobs"         // sealed originals too large for the database
-)
-
-type wsConfig struct {
-	Version  int    `json:"version"`
-	Database string `json:"database,omitempty"` // empty: the embedded SQLite file
-}
 
 // wsFlags are the flags every workspace command takes.
 type wsFlags struct {
@@ -65,61 +48,44 @@ func (w *wsFlags) resolveDir(e *env) (string, error) {
 	return abs, nil
 }
 
-func (w *wsFlags) actor(e *env) string {
-	if w.as != "" {
-		return w.as
+// actor is who the CLI acts as: a single analyst at a terminal, named by
+// --as, $ANTIDOTE_USER or the login name. The name is not authenticated.
+func (w *wsFlags) actor(e *env) workspace.Actor {
+	name := w.as
+	if name == "" {
+		name = e.getenv("ANTIDOTE_USER")
 	}
-	if a := e.getenv("ANTIDOTE_USER"); a != "" {
-		return a
+	if name == "" {
+		if u, err := user.Current(); err == nil && u.Username != "" {
+			name = u.Username
+		}
 	}
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
+	if name == "" {
+		name = "unknown"
 	}
-	return "unknown"
+	return workspace.Actor{Name: name, Role: workspace.RoleAdmin}
 }
 
-// workspace is an open, unlocked workspace.
-type workspace struct {
-	dir   string
-	cfg   wsConfig
-	keys  *vault.Keys
-	store *store.Store
-	audit *audit.Log
-	blobs *blobDir
-	actor string
+// session is an open workspace and who the command acts as.
+type session struct {
+	*workspace.Workspace
+	actor workspace.Actor
 }
 
 // errLocked says how to provide the passphrase.
-var errLocked = errors.New("the workspace is locked: run 'antidote unlock', set ANTIDOTE_PASSPHRASE, or pass --passphrase-file")
+var errLocked = fmt.Errorf("%w: run 'antidote unlock', set ANTIDOTE_PASSPHRASE, or pass --passphrase-file", workspace.ErrLocked)
 
-func isAuthError(err error) bool {
-	return errors.Is(err, errLocked) || errors.Is(err, vault.ErrBadPassphrase) || errors.Is(err, vault.ErrBadShares)
-}
-
-func readConfig(dir string) (wsConfig, *vault.KeyFile, error) {
-	var cfg wsConfig
-	b, err := os.ReadFile(filepath.Join(dir, configFile))
-	if errors.Is(err, os.ErrNotExist) {
-		return cfg, nil, fmt.Errorf("no antidote workspace at %s: run 'antidote init' or pass --workspace", dir)
-	}
+// findWorkspace reads the workspace named by the flags, still locked.
+func findWorkspace(e *env, w *wsFlags) (*workspace.Locked, error) {
+	dir, err := w.resolveDir(e)
 	if err != nil {
-		return cfg, nil, fmt.Errorf("read workspace: %w", err)
+		return nil, err
 	}
-	if err := json.Unmarshal(b, &cfg); err != nil {
-		return cfg, nil, fmt.Errorf("workspace config %s is damaged: %w", filepath.Join(dir, configFile), err)
+	l, err := workspace.Find(dir)
+	if errors.Is(err, workspace.ErrNoWorkspace) {
+		return nil, fmt.Errorf("no antidote workspace at %s: run 'antidote init' or pass --workspace", dir)
 	}
-	if cfg.Version != 1 {
-		return cfg, nil, fmt.Errorf("workspace format %d is not supported by this antidote: use a newer antidote", cfg.Version)
-	}
-	kb, err := os.ReadFile(filepath.Join(dir, keyFileName))
-	if err != nil {
-		return cfg, nil, fmt.Errorf("read workspace key file: %w", err)
-	}
-	kf, err := vault.UnmarshalKeyFile(kb)
-	if err != nil {
-		return cfg, nil, fmt.Errorf("workspace key file: %w", err)
-	}
-	return cfg, kf, nil
+	return l, err
 }
 
 // passphrase finds the passphrase without prompting unless a terminal is there.
@@ -147,128 +113,55 @@ func nfc(p string) secret.String { return secret.NewString(norm.NFC.String(p)) }
 
 // openWorkspace opens and unlocks the workspace named by the flags: with
 // the key held by an unlocked session if there is one, else the passphrase.
-func openWorkspace(ctx context.Context, e *env, w *wsFlags) (*workspace, error) {
-	dir, cfg, keys, err := unlockKeys(ctx, e, w)
+func openWorkspace(ctx context.Context, e *env, w *wsFlags) (*session, error) {
+	l, keys, err := unlockKeys(ctx, e, w)
 	if err != nil {
 		return nil, err
 	}
-	return openWithKeys(ctx, e, w, dir, cfg, keys, false)
+	return openWithKeys(ctx, e, w, l, keys, false)
 }
 
 // unlockKeys finds the workspace and its keys: held by this process, from
 // an unlocked session's agent, or derived from the passphrase.
-func unlockKeys(ctx context.Context, e *env, w *wsFlags) (string, wsConfig, *vault.Keys, error) {
-	dir, err := w.resolveDir(e)
+func unlockKeys(ctx context.Context, e *env, w *wsFlags) (*workspace.Locked, *workspace.Keys, error) {
+	l, err := findWorkspace(e, w)
 	if err != nil {
-		return "", wsConfig{}, nil, err
+		return nil, nil, err
 	}
-	cfg, kf, err := readConfig(dir)
+	keys, err := e.held.keysFor(l.Dir())
 	if err != nil {
-		return "", wsConfig{}, nil, err
-	}
-	keys, err := e.held.keysFor(dir)
-	if err != nil {
-		keys, err = agentKeys(ctx, dir, kf)
+		keys, err = agentKeys(ctx, l)
 	}
 	if err != nil {
-		pass, perr := passphrase(e, w, "Passphrase for "+dir+": ")
+		pass, perr := passphrase(e, w, "Passphrase for "+l.Dir()+": ")
 		if perr != nil {
-			return "", wsConfig{}, nil, perr
+			return nil, nil, perr
 		}
-		keys, err = kf.Unlock(pass)
-		if err != nil {
-			return "", wsConfig{}, nil, fmt.Errorf("unlock workspace: %w", err)
+		if keys, err = l.UnlockPassphrase(pass); err != nil {
+			return nil, nil, err
 		}
-		releaseKDFMemory()
 	}
-	return dir, cfg, keys, nil
+	return l, keys, nil
 }
 
 // heldKeys are a workspace's keys kept in this process's memory only, like
 // an unlocked session without the agent.
 type heldKeys struct {
 	dir  string
-	keys *vault.Keys
+	keys *workspace.Keys
 }
 
-func (h *heldKeys) keysFor(dir string) (*vault.Keys, error) {
+func (h *heldKeys) keysFor(dir string) (*workspace.Keys, error) {
 	if h == nil || h.keys == nil || h.dir != dir {
 		return nil, errors.New("no keys held for " + dir)
 	}
 	return h.keys, nil
 }
 
-func openWithKeys(ctx context.Context, e *env, w *wsFlags, dir string, cfg wsConfig, keys *vault.Keys, migrate bool) (*workspace, error) {
-	dsn := cfg.Database
-	if w.database != "" {
-		dsn = w.database
-	}
-	if dsn == "" {
-		dsn = filepath.Join(dir, dbFile)
-	}
-	st, err := store.Open(ctx, dsn, keys.Sealer("store"))
+func openWithKeys(ctx context.Context, e *env, w *wsFlags, l *workspace.Locked, keys *workspace.Keys, migrate bool) (*session, error) {
+	ws, err := l.Open(ctx, keys, workspace.OpenOptions{Database: w.database, Migrate: migrate})
 	if err != nil {
 		return nil, err
 	}
-	if migrate {
-		if _, err := st.Migrate(ctx); err != nil {
-			st.Close()
-			return nil, err
-		}
-	} else if err := st.Check(ctx); err != nil {
-		st.Close()
-		return nil, err
-	}
-	ws := &workspace{
-		dir:   dir,
-		cfg:   cfg,
-		keys:  keys,
-		store: st,
-		audit: audit.New(st, keys.MAC("audit")),
-		blobs: &blobDir{dir: filepath.Join(dir, blobDirName), sealer: keys.Sealer("blob")},
-		actor: w.actor(e),
-	}
-	return ws, nil
+	return &session{Workspace: ws, actor: w.actor(e)}, nil
 }
-
-func (ws *workspace) Close() error { return ws.store.Close() }
-
-// record appends to the audit log (detail is sealed by the store) and moves
-// the head file that lets 'audit verify' notice a log cut short.
-func (ws *workspace) record(ctx context.Context, action, target string, detail []byte) error {
-	ev, err := ws.audit.Record(ctx, ws.actor, action, target, detail)
-	if err != nil {
-		return err
-	}
-	return ws.writeHead(audit.Head{Seq: ev.Seq, MAC: ev.MAC})
-}
-
-const auditHeadFile = "audit-head.json"
-
-// writeHead records the newest audit event outside the database; a head
-// that is already further along (another process) is kept.
-func (ws *workspace) writeHead(h audit.Head) error {
-	if cur, err := ws.readHead(); err == nil && cur.Seq >= h.Seq {
-		return nil
-	}
-	b, _ := json.Marshal(h)
-	if err := writeFileAtomic(filepath.Join(ws.dir, auditHeadFile), b); err != nil {
-		return fmt.Errorf("record audit head: %w", err)
-	}
-	return nil
-}
-
-func (ws *workspace) readHead() (audit.Head, error) {
-	var h audit.Head
-	b, err := os.ReadFile(filepath.Join(ws.dir, auditHeadFile))
-	if err != nil {
-		return h, err
-	}
-	return h, json.Unmarshal(b, &h)
-}
-
-// releaseKDFMemory returns the KDF's memory-hard arena (up to 256 MiB) to
-// the system at once. Without it the garbage collector sets its next goal
-// from a heap that held the arena, and a long ingest would keep twice that
-// resident.
-func releaseKDFMemory() { debug.FreeOSMemory() }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,7 +13,7 @@ import (
 	"time"
 
 	"antidote/internal/secret"
-	"antidote/internal/vault"
+	"antidote/internal/workspace"
 )
 
 func newFlagSet(e *env, name, usageLine string) *flag.FlagSet {
@@ -44,11 +43,11 @@ var errHelp = withExit(exitOK, errSilent)
 // kdfParams picks the KDF cost: calibrated to about half a second. Only a
 // test builds an env whose kdf field chooses otherwise; nothing in the
 // environment of the shipped binary can lower the cost.
-func kdfParams(e *env) vault.KDFParams {
+func kdfParams(e *env) workspace.KDF {
 	if e.kdf != nil {
 		return e.kdf()
 	}
-	return vault.Calibrate(500 * time.Millisecond)
+	return workspace.CalibratedKDF()
 }
 
 func cmdInit(ctx context.Context, e *env, args []string) error {
@@ -84,7 +83,7 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(dir, configFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, workspace.ConfigFile)); err == nil {
 		return fmt.Errorf("a workspace already exists at %s; choose another --workspace", dir)
 	}
 	pass, err := newPassphrase(e, w)
@@ -94,36 +93,13 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 	if len(pass.Reveal()) < 8 {
 		return usageErrorf("the passphrase is too short: use at least 8 characters (a few random words is best)")
 	}
-	kf, keys, shareList, err := vault.NewKeyFile(pass, kdfParams(e), *shares, *threshold)
+	ws, shareList, err := workspace.Create(ctx, w.actor(e), dir, pass, workspace.CreateOptions{
+		Database: w.database, KDF: kdfParams(e), Shares: *shares, Threshold: *threshold})
 	if err != nil {
-		return fmt.Errorf("create workspace keys: %w", err)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return fmt.Errorf("create workspace directory: %w", err)
-	}
-	cfg := wsConfig{Version: 1, Database: w.database}
-	kb, err := kf.Marshal()
-	if err != nil {
-		return err
-	}
-	if err := writeFileAtomic(filepath.Join(dir, keyFileName), kb); err != nil {
-		return err
-	}
-	ws, err := openWithKeys(ctx, e, w, dir, cfg, keys, true)
-	if err != nil {
-		os.Remove(filepath.Join(dir, keyFileName))
 		return err
 	}
 	defer ws.Close()
-	cb, _ := json.MarshalIndent(cfg, "", "  ")
-	// The config is written last: its presence marks a complete workspace.
-	if err := writeFileAtomic(filepath.Join(dir, configFile), cb); err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "init", dir, nil); err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "Created workspace %s (%s database).\n", dir, ws.store.Dialect())
+	fmt.Fprintf(e.stdout, "Created workspace %s (%s database).\n", dir, ws.Dialect())
 	if len(shareList) > 0 {
 		fmt.Fprintf(e.stdout, "\nRecovery shares: any %d of these %d open the workspace if the passphrase is lost.\n", *threshold, *shares)
 		fmt.Fprintln(e.stdout, "Give each to a different trusted person; they are shown only now.")
@@ -132,26 +108,6 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	return nil
-}
-
-func writeFileAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp, path)
 }
 
 func cmdUnlock(ctx context.Context, e *env, args []string) error {
@@ -164,29 +120,26 @@ func cmdUnlock(ctx context.Context, e *env, args []string) error {
 	if *ttl <= 0 || *ttl > 24*time.Hour {
 		return usageErrorf("--for must be between 1s and 24h")
 	}
-	dir, err := w.resolveDir(e)
+	l, err := findWorkspace(e, w)
 	if err != nil {
 		return err
 	}
-	_, kf, err := readConfig(dir)
-	if err != nil {
-		return err
-	}
+	dir := l.Dir()
 	pass, err := passphrase(e, w, "Passphrase for "+dir+": ")
 	if err != nil {
 		return err
 	}
-	keys, err := kf.Unlock(pass)
+	keys, err := l.UnlockPassphrase(pass)
 	if err != nil {
-		return fmt.Errorf("unlock workspace: %w", err)
+		return err
 	}
 	agentLock(ctx, dir)
 	if err := startAgent(ctx, dir, keys, *ttl); err != nil {
 		return err
 	}
-	ws, err := openWithKeys(ctx, e, w, dir, wsConfig{}, keys, false)
+	ws, err := openWithKeys(ctx, e, w, l, keys, false)
 	if err == nil {
-		ws.record(ctx, "unlock", dir, []byte("for "+ttl.String()))
+		ws.Record(ctx, ws.actor, "unlock", dir, []byte("for "+ttl.String()))
 		ws.Close()
 	}
 	fmt.Fprintf(e.stdout, "Unlocked %s until %s; run 'antidote lock' to end the session sooner.\n", dir, time.Now().Add(*ttl).Format("15:04:05"))
@@ -222,11 +175,7 @@ func cmdPassphrase(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	dir, err := w.resolveDir(e)
-	if err != nil {
-		return err
-	}
-	cfg, kf, err := readConfig(dir)
+	l, err := findWorkspace(e, w)
 	if err != nil {
 		return err
 	}
@@ -234,15 +183,15 @@ func cmdPassphrase(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	keys, err := kf.Unlock(old)
+	keys, err := l.UnlockPassphrase(old)
 	if err != nil {
-		return fmt.Errorf("unlock workspace: %w", err)
+		return err
 	}
 	np, err := readNewPassphrase(e, *newFile)
 	if err != nil {
 		return err
 	}
-	return rewrap(ctx, e, w, dir, cfg, kf, keys, np, "passphrase")
+	return rewrap(ctx, e, w, l, keys, np, "passphrase")
 }
 
 func readNewPassphrase(e *env, file string) (secret.String, error) {
@@ -257,23 +206,8 @@ func readNewPassphrase(e *env, file string) (secret.String, error) {
 	return newPassphrase(&ne, nw)
 }
 
-func rewrap(ctx context.Context, e *env, w *wsFlags, dir string, cfg wsConfig, kf *vault.KeyFile, keys *vault.Keys, np secret.String, action string) error {
-	if err := kf.Rewrap(keys, np, kdfParams(e)); err != nil {
-		return fmt.Errorf("change passphrase: %w", err)
-	}
-	kb, err := kf.Marshal()
-	if err != nil {
-		return err
-	}
-	if err := writeFileAtomic(filepath.Join(dir, keyFileName), kb); err != nil {
-		return err
-	}
-	ws, err := openWithKeys(ctx, e, w, dir, cfg, keys, false)
-	if err != nil {
-		return err
-	}
-	defer ws.Close()
-	if err := ws.record(ctx, action, dir, nil); err != nil {
+func rewrap(ctx context.Context, e *env, w *wsFlags, l *workspace.Locked, keys *workspace.Keys, np secret.String, action string) error {
+	if err := l.SetPassphrase(ctx, w.actor(e), keys, np, kdfParams(e), action); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, "Passphrase changed; no data was re-encrypted.")
@@ -288,11 +222,7 @@ func cmdRecover(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	dir, err := w.resolveDir(e)
-	if err != nil {
-		return err
-	}
-	cfg, kf, err := readConfig(dir)
+	l, err := findWorkspace(e, w)
 	if err != nil {
 		return err
 	}
@@ -315,15 +245,15 @@ func cmdRecover(ctx context.Context, e *env, args []string) error {
 			shares = append(shares, secret.NewString(s))
 		}
 	}
-	keys, err := kf.Recover(shares)
+	keys, err := l.Recover(shares)
 	if err != nil {
-		return fmt.Errorf("recover workspace: %w", err)
+		return err
 	}
 	np, err := readNewPassphrase(e, *newFile)
 	if err != nil {
 		return err
 	}
-	return rewrap(ctx, e, w, dir, cfg, kf, keys, np, "recover")
+	return rewrap(ctx, e, w, l, keys, np, "recover")
 }
 
 func cmdMigrate(ctx context.Context, e *env, args []string) error {
@@ -332,16 +262,19 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	dir, cfg, keys, err := unlockKeys(ctx, e, w)
+	l, keys, err := unlockKeys(ctx, e, w)
 	if err != nil {
 		return err
 	}
-	ws, err := openWithKeys(ctx, e, w, dir, cfg, keys, true)
+	ws, err := openWithKeys(ctx, e, w, l, keys, true)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	have, _, _ := ws.store.SchemaVersion(ctx)
+	have, err := ws.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(e.stdout, "Database schema is at version %d.\n", have)
-	return ws.record(ctx, "migrate", dir, nil)
+	return ws.Record(ctx, ws.actor, "migrate", l.Dir(), nil)
 }

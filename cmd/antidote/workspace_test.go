@@ -63,7 +63,7 @@ func TestAuditVerifyCatchesEdits(t *testing.T) {
 		if _, _, err := runCLI(t, env, "audit", "verify"); err != nil {
 			t.Fatalf("intact log: %v", err)
 		}
-		db, err := sql.Open("sqlite", filepath.Join(env["ANTIDOTE_WORKSPACE"], dbFile))
+		db, err := sql.Open("sqlite", filepath.Join(env["ANTIDOTE_WORKSPACE"], "antidote.db"))
 		if err != nil {
 			t.Fatal(err)
 		}

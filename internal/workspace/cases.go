@@ -1,0 +1,315 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"antidote/internal/cases"
+	"antidote/internal/findings"
+)
+
+// OpenCase opens a case to coordinate an accepted finding with the vendors
+// named ("VENDOR" or "VENDOR:PRODUCT"); a product's downstream makers join.
+func (ws *Workspace) OpenCase(ctx context.Context, a Actor, fid int64, vendors []string, at time.Time) (cases.Case, *Catalog, error) {
+	var c cases.Case
+	if err := allow(a, actWrite); err != nil {
+		return c, nil, err
+	}
+	f, err := ws.store.Finding(ctx, fid)
+	if err != nil {
+		return c, nil, notFound(err, "finding %d", fid)
+	}
+	if f.State != findings.Accepted {
+		return c, nil, invalid(fmt.Errorf("finding %d is %s: only an accepted finding is coordinated ('antidote finding accept %d')", fid, f.State, fid))
+	}
+	cat, err := ws.catalog(ctx)
+	if err != nil {
+		return c, nil, err
+	}
+	c = cases.Case{Finding: fid, Opened: at, OpenedBy: a.Name}
+	seen := map[cases.Target]bool{}
+	addTarget := func(t cases.Target) {
+		if !seen[t] {
+			seen[t] = true
+			c.Targets = append(c.Targets, t)
+		}
+	}
+	for _, ref := range vendors {
+		t, err := cat.Target(ref)
+		if err != nil {
+			return c, cat, err
+		}
+		addTarget(t)
+		if p, ok := cat.prodByID[t.Product]; ok && p.Vendor == t.Vendor {
+			for _, m := range p.Downstream {
+				addTarget(cases.Target{Vendor: m, Product: p.ID})
+			}
+		}
+	}
+	opened := cases.Event{At: at, Actor: a.Name, Kind: cases.EventNote, Note: "case opened"}
+	id, err := ws.store.OpenCase(ctx, c, []cases.Event{opened})
+	if err != nil {
+		return c, cat, err
+	}
+	c.ID = id
+	return c, cat, ws.record(ctx, a, "case.open", fmt.Sprintf("case %d", id), auditDetail(map[string]any{"finding": fid, "targets": len(c.Targets)}))
+}
+
+// addEvent appends e to its case after checking it against the timeline
+// inside the store's transaction.
+func (ws *Workspace) addEvent(ctx context.Context, e cases.Event) (int64, error) {
+	return ws.store.AddCaseEvent(ctx, e, func(c cases.Case, tl []cases.Event) error {
+		st, err := cases.Replay(c, tl, time.Time{})
+		if err != nil {
+			return err
+		}
+		if err := st.Apply(e); err != nil {
+			return invalid(err)
+		}
+		return nil
+	})
+}
+
+// Notify records that the vendors named were notified at at (all parties
+// not yet notified when none is named); embargo clocks start there.
+func (ws *Workspace) Notify(ctx context.Context, a Actor, cid int64, vendors []string, at time.Time, note string) ([]cases.Event, *Catalog, error) {
+	if err := allow(a, actWrite); err != nil {
+		return nil, nil, err
+	}
+	cat, err := ws.catalog(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, tl, err := ws.store.Case(ctx, cid)
+	if err != nil {
+		return nil, cat, notFound(err, "case %d", cid)
+	}
+	var targets []cases.Target
+	for _, ref := range vendors {
+		t, err := cat.Target(ref)
+		if err != nil {
+			return nil, cat, err
+		}
+		targets = append(targets, t)
+	}
+	if len(targets) == 0 {
+		st, err := cases.Replay(c, tl, time.Time{})
+		if err != nil {
+			return nil, cat, err
+		}
+		for _, ts := range st.Targets {
+			if ts.Status == cases.NotNotified {
+				targets = append(targets, ts.Target)
+			}
+		}
+		if len(targets) == 0 {
+			return nil, cat, invalid(fmt.Errorf("every party of case %d has been notified; name one with --vendor to record a reminder", cid))
+		}
+	}
+	var done []cases.Event
+	for _, t := range targets {
+		ev := cases.Event{Case: cid, At: at, Actor: a.Name, Kind: cases.EventStatus, Target: t, Status: cases.Notified, Note: note}
+		seq, err := ws.addEvent(ctx, ev)
+		if err != nil {
+			return done, cat, fmt.Errorf("notify %s: %w", cat.TargetName(t), err)
+		}
+		ev.Seq = seq
+		done = append(done, ev)
+		if err := ws.record(ctx, a, "case.notify", fmt.Sprintf("case %d", cid), auditDetail(map[string]any{"vendor": t.Vendor, "product": t.Product, "at": at})); err != nil {
+			return done, cat, err
+		}
+	}
+	return done, cat, nil
+}
+
+// SetStatus records a vendor's status (ev.Target names the party by
+// vendorRef, "VENDOR" or "VENDOR:PRODUCT").
+func (ws *Workspace) SetStatus(ctx context.Context, a Actor, vendorRef string, ev cases.Event) (cases.Event, *Catalog, error) {
+	if err := allow(a, actWrite); err != nil {
+		return ev, nil, err
+	}
+	cat, err := ws.catalog(ctx)
+	if err != nil {
+		return ev, nil, err
+	}
+	t, err := cat.Target(vendorRef)
+	if err != nil {
+		return ev, cat, err
+	}
+	ev.Target, ev.Actor, ev.Kind = t, a.Name, cases.EventStatus
+	seq, err := ws.addEvent(ctx, ev)
+	if err != nil {
+		return ev, cat, err
+	}
+	ev.Seq = seq
+	return ev, cat, ws.record(ctx, a, "case.status", fmt.Sprintf("case %d", ev.Case), auditDetail(map[string]any{"vendor": t.Vendor, "product": t.Product, "status": ev.Status}))
+}
+
+// MakePublic records that a case's details are already public: its embargo
+// collapses at once.
+func (ws *Workspace) MakePublic(ctx context.Context, a Actor, cid int64, evidence string, at time.Time) (cases.Event, error) {
+	ev := cases.Event{Case: cid, At: at, Actor: a.Name, Kind: cases.EventPublic, Evidence: evidence}
+	if err := allow(a, actWrite); err != nil {
+		return ev, err
+	}
+	seq, err := ws.addEvent(ctx, ev)
+	if err != nil {
+		return ev, err
+	}
+	ev.Seq = seq
+	return ev, ws.record(ctx, a, "case.public", fmt.Sprintf("case %d", cid), auditDetail(map[string]any{"at": ev.At}))
+}
+
+// CaseView is a case with the clock of every party at some moment.
+type CaseView struct {
+	ID       int64        `json:"id"`
+	Finding  int64        `json:"finding"`
+	Title    string       `json:"finding_title,omitempty"`
+	Opened   time.Time    `json:"opened"`
+	OpenedBy string       `json:"opened_by"`
+	PublicAt time.Time    `json:"public_at,omitzero"`
+	Evidence string       `json:"public_evidence,omitempty"`
+	At       time.Time    `json:"at"`
+	Targets  []TargetView `json:"targets"`
+	Error    string       `json:"error,omitempty"`
+}
+
+// TargetView is one party of a case.
+type TargetView struct {
+	Vendor        string              `json:"vendor"`
+	Product       string              `json:"product,omitempty"`
+	Downstream    bool                `json:"downstream,omitempty"`
+	Status        cases.Status        `json:"status"`
+	Since         time.Time           `json:"since,omitzero"`
+	Notified      time.Time           `json:"notified,omitzero"`
+	Deadline      time.Time           `json:"deadline,omitzero"`
+	DaysLeft      *int                `json:"days_left,omitempty"`
+	Basis         string              `json:"basis,omitempty"`
+	Resolved      bool                `json:"resolved"`
+	FixedVersion  string              `json:"fixed_version,omitempty"`
+	ReleaseDate   time.Time           `json:"release_date,omitzero"`
+	PatchLevel    string              `json:"patch_level,omitempty"`
+	Justification cases.Justification `json:"justification,omitempty"`
+	ExpectedFix   time.Time           `json:"expected_fix,omitzero"`
+}
+
+func viewCase(cat *Catalog, pol cases.Policy, c cases.Case, tl []cases.Event, exploited bool, at time.Time) CaseView {
+	v := CaseView{ID: c.ID, Finding: c.Finding, Opened: c.Opened, OpenedBy: c.OpenedBy, At: at, Targets: []TargetView{}}
+	st, err := cases.Replay(c, tl, at)
+	if err != nil {
+		v.Error = err.Error()
+	}
+	v.PublicAt, v.Evidence = st.PublicAt, st.Evidence
+	for _, ts := range st.Targets {
+		p := cat.prodByID[ts.Product]
+		tv := TargetView{Vendor: cat.VendorName(ts.Vendor), Status: ts.Status, Since: ts.Since, Notified: ts.Notified,
+			FixedVersion: ts.FixedVersion, ReleaseDate: ts.ReleaseDate, PatchLevel: ts.PatchLevel, Justification: ts.Justification, ExpectedFix: ts.ExpectedFix}
+		if ts.Product != 0 {
+			tv.Product = cat.ProductName(ts.Product)
+			tv.Downstream = p.ID != 0 && p.Vendor != ts.Vendor
+		}
+		switch ts.Status {
+		case cases.NotAffected, cases.FixDeployed:
+			tv.Resolved = true
+		case cases.Fixed:
+			tv.Resolved = !tv.Downstream
+		}
+		clock := pol.Clock(ts, p.Class, exploited, st.PublicAt)
+		tv.Deadline, tv.Basis = clock.Deadline, clock.Basis
+		if d, ok := clock.DaysLeft(at); ok && !tv.Resolved {
+			tv.DaysLeft = &d
+		}
+		v.Targets = append(v.Targets, tv)
+	}
+	return v
+}
+
+// Cases returns every case with its parties' clocks at at.
+func (ws *Workspace) Cases(ctx context.Context, a Actor, at time.Time) ([]CaseView, error) {
+	if err := allow(a, actRead); err != nil {
+		return nil, err
+	}
+	cat, err := ws.catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pol, err := ws.store.Policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := ws.store.Cases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := ws.store.CaseEvents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	infos, err := ws.store.FindingInfos(ctx)
+	if err != nil {
+		return nil, err
+	}
+	exploited := map[int64]bool{}
+	for _, f := range infos {
+		exploited[f.ID] = f.Exploited
+	}
+	byCase := map[int64][]cases.Event{}
+	for _, ev := range evs {
+		byCase[ev.Case] = append(byCase[ev.Case], ev)
+	}
+	if err := ws.record(ctx, a, "case.list", "", nil); err != nil {
+		return nil, err
+	}
+	views := make([]CaseView, 0, len(cs))
+	for _, c := range cs {
+		views = append(views, viewCase(cat, pol, c, byCase[c.ID], exploited[c.Finding], at))
+	}
+	return views, nil
+}
+
+// Case returns one case with its finding's title and its parties' clocks
+// at at.
+func (ws *Workspace) Case(ctx context.Context, a Actor, cid int64, at time.Time) (CaseView, error) {
+	if err := allow(a, actRead); err != nil {
+		return CaseView{}, err
+	}
+	c, tl, err := ws.store.Case(ctx, cid)
+	if err != nil {
+		return CaseView{}, notFound(err, "case %d", cid)
+	}
+	f, err := ws.store.Finding(ctx, c.Finding)
+	if err != nil {
+		return CaseView{}, err
+	}
+	cat, err := ws.catalog(ctx)
+	if err != nil {
+		return CaseView{}, err
+	}
+	pol, err := ws.store.Policy(ctx)
+	if err != nil {
+		return CaseView{}, err
+	}
+	if err := ws.record(ctx, a, "case.show", fmt.Sprintf("case %d", cid), nil); err != nil {
+		return CaseView{}, err
+	}
+	v := viewCase(cat, pol, c, tl, f.Exploited, at)
+	v.Title = f.Title
+	return v, nil
+}
+
+// Timeline returns a case's events, oldest first.
+func (ws *Workspace) Timeline(ctx context.Context, a Actor, cid int64) ([]cases.Event, *Catalog, error) {
+	if err := allow(a, actRead); err != nil {
+		return nil, nil, err
+	}
+	_, tl, err := ws.store.Case(ctx, cid)
+	if err != nil {
+		return nil, nil, notFound(err, "case %d", cid)
+	}
+	cat, err := ws.catalog(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return tl, cat, ws.record(ctx, a, "case.timeline", fmt.Sprintf("case %d", cid), nil)
+}

@@ -1,0 +1,160 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"antidote/internal/findings"
+)
+
+// AddFinding records a finding after checking that every cited span lies
+// inside its document's text.
+func (ws *Workspace) AddFinding(ctx context.Context, a Actor, f findings.Finding) (findings.Finding, error) {
+	if err := allow(a, actWrite); err != nil {
+		return f, err
+	}
+	if err := f.Validate(); err != nil {
+		return f, invalid(err)
+	}
+	for _, src := range f.Sources {
+		text, err := ws.store.DocText(ctx, src.Doc)
+		if err != nil {
+			return f, notFound(err, "document %d", src.Doc)
+		}
+		if src.End > len(text) {
+			return f, invalid(fmt.Errorf("--source %d:%d-%d ends past the document's text (%d bytes)", src.Doc, src.Start, src.End, len(text)))
+		}
+	}
+	id, _, err := ws.store.AddFinding(ctx, f, nil)
+	if err != nil {
+		return f, err
+	}
+	f.ID = id
+	return f, ws.record(ctx, a, "finding.add", fmt.Sprintf("finding %d", id), auditDetail(map[string]any{"state": f.State, "sources": len(f.Sources)}))
+}
+
+// Findings lists every finding.
+func (ws *Workspace) Findings(ctx context.Context, a Actor) ([]findings.Finding, error) {
+	if err := allow(a, actRead); err != nil {
+		return nil, err
+	}
+	all, err := ws.store.Findings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return all, ws.record(ctx, a, "finding.list", "", nil)
+}
+
+// Finding returns one finding.
+func (ws *Workspace) Finding(ctx context.Context, a Actor, id int64) (findings.Finding, error) {
+	if err := allow(a, actRead); err != nil {
+		return findings.Finding{}, err
+	}
+	f, err := ws.store.Finding(ctx, id)
+	if err != nil {
+		return f, err
+	}
+	return f, ws.record(ctx, a, "finding.show", fmt.Sprintf("finding %d", id), nil)
+}
+
+// MoveFinding accepts, rejects or merges (into another) a finding and
+// returns the state it left.
+func (ws *Workspace) MoveFinding(ctx context.Context, a Actor, id int64, to findings.State, into int64) (findings.State, error) {
+	if err := allow(a, actWrite); err != nil {
+		return "", err
+	}
+	verb := map[findings.State]string{findings.Accepted: "accept", findings.Rejected: "reject", findings.Merged: "merge"}[to]
+	var from findings.State
+	err := ws.store.MoveFinding(ctx, id, to, into, ws.now(), func(cur findings.Finding) error {
+		from = cur.State
+		if !findings.CanMove(cur.State, to) {
+			return invalid(fmt.Errorf("finding %d is %s and cannot be %sed: %w", id, cur.State, strings.TrimSuffix(verb, "e"), findings.ErrTransition))
+		}
+		return nil
+	})
+	if err != nil {
+		return from, err
+	}
+	return from, ws.record(ctx, a, "finding."+verb, fmt.Sprintf("finding %d", id), auditDetail(map[string]any{"from": from, "to": to, "into": into}))
+}
+
+// Proposal is a finding proposed (or updated) by ExtractFindings.
+type Proposal struct {
+	ID        int64    `json:"id"`
+	New       bool     `json:"new"`
+	Title     string   `json:"title"`
+	CVEs      []string `json:"cves"`
+	Terms     []string `json:"terms"`
+	Exploited bool     `json:"exploited_in_the_wild"`
+	Docs      []int64  `json:"docs"`
+	Spans     int      `json:"spans"`
+}
+
+// ExtractResult is what ExtractFindings proposed.
+type ExtractResult struct {
+	Proposals []Proposal
+	New, Old  int
+	Documents int
+}
+
+// ExtractFindings proposes findings from the documents (all when docs is
+// empty) with the product dictionary dict; rerunning updates the same
+// proposals instead of duplicating them.
+func (ws *Workspace) ExtractFindings(ctx context.Context, a Actor, dict *findings.Dictionary, docs []int64) (ExtractResult, error) {
+	var res ExtractResult
+	if err := allow(a, actWrite); err != nil {
+		return res, err
+	}
+	ids := docs
+	if len(ids) == 0 {
+		var err error
+		if ids, err = ws.store.DocIDs(ctx); err != nil {
+			return res, err
+		}
+	}
+	res.Documents = len(ids)
+	var col findings.Collector
+	for _, id := range ids {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		text, err := ws.store.DocText(ctx, id)
+		if err != nil {
+			return res, notFound(err, "document %d", id)
+		}
+		if len(text) > 0 {
+			col.Add(dict.Extract(id, string(text))...)
+		}
+	}
+	mac := ws.keys.MAC("findings.extract")
+	now := ws.now().UTC()
+	for _, p := range col.Proposals(dict) {
+		f := p.Finding()
+		f.Created = now
+		if err := f.Validate(); err != nil {
+			return res, fmt.Errorf("extraction proposed an invalid finding: %w", err)
+		}
+		key := mac.Sum([]byte(p.Key))
+		id, created, err := ws.store.AddFinding(ctx, f, key[:])
+		if err != nil {
+			return res, err
+		}
+		if created {
+			res.New++
+		} else {
+			res.Old++
+		}
+		j := Proposal{ID: id, New: created, Title: p.Title, CVEs: p.CVEs, Terms: p.Terms, Exploited: p.Exploited, Docs: []int64{}, Spans: len(p.Evidence)}
+		if j.CVEs == nil {
+			j.CVEs = []string{}
+		}
+		for _, ev := range p.Evidence {
+			if len(j.Docs) == 0 || j.Docs[len(j.Docs)-1] != ev.Doc {
+				j.Docs = append(j.Docs, ev.Doc)
+			}
+		}
+		res.Proposals = append(res.Proposals, j)
+	}
+	return res, ws.record(ctx, a, "findings.extract", fmt.Sprintf("%d documents", len(ids)), auditDetail(map[string]any{"new": res.New, "updated": res.Old}))
+}

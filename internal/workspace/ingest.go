@@ -1,0 +1,27 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+
+	"antidote/internal/ingest"
+)
+
+// Ingest reads the files, directories and archives at paths into the
+// workspace (see package ingest) and records the run in the audit log.
+func (ws *Workspace) Ingest(ctx context.Context, a Actor, paths []string, opts ingest.Options) (ingest.Summary, error) {
+	if err := allow(a, actWrite); err != nil {
+		return ingest.Summary{}, err
+	}
+	ing := ingest.New(ingestStore{ws.store}, ws.blobs, ingest.Keys{
+		Dedup: ws.keys.MAC("dedup"),
+		Path:  ws.keys.MAC("path"),
+		Index: ws.keys.MAC("index"),
+	}, opts)
+	sum, runErr := ing.Run(ctx, paths)
+	detail := auditDetail(map[string]any{"inputs": len(paths), "documents": sum.Documents, "new": sum.New, "skipped": len(sum.Skipped)})
+	if err := ws.record(ctx, a, "ingest", fmt.Sprintf("%d inputs", len(paths)), detail); err != nil && runErr == nil {
+		runErr = err
+	}
+	return sum, runErr
+}

@@ -1,0 +1,333 @@
+package workspace
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+
+	"antidote/internal/detect"
+	"antidote/internal/redact"
+	"antidote/internal/store"
+)
+
+// redactionKey derives the workspace's pseudonym key from its master key
+// (through the MAC purpose "redact"), so that tokens are consistent across
+// every redaction in the workspace and need no key file.
+func (ws *Workspace) redactionKey() (redact.Key, error) {
+	sum := ws.keys.MAC("redact").Sum([]byte("antidote redaction key v1"))
+	return redact.NewKey(sum[:])
+}
+
+// tokenKey is what the store files a token under: a keyed MAC, so that the
+// database holds no token in the clear.
+func (ws *Workspace) tokenKey(token string) []byte {
+	sum := ws.keys.MAC("redaction-token").Sum([]byte(token))
+	return sum[:]
+}
+
+// tokenValue is the sealed record of what a token stands for.
+type tokenValue struct {
+	Kind  string `json:"kind"`
+	Value string `json:"value"`
+}
+
+// tokenLog batches the mappings a redaction reports into the store.
+type tokenLog struct {
+	ws      *Workspace
+	pending []store.TokenValue
+	seen    map[string]bool
+}
+
+func (ws *Workspace) newTokenLog() *tokenLog { return &tokenLog{ws: ws, seen: map[string]bool{}} }
+
+func (t *tokenLog) add(ctx context.Context, m redact.Mapping) error {
+	if t.seen[m.Token] {
+		return nil
+	}
+	if len(t.seen) > 1<<16 {
+		clear(t.seen)
+	}
+	t.seen[m.Token] = true
+	v, err := json.Marshal(tokenValue{Kind: m.Kind.String(), Value: m.Value.Reveal()})
+	if err != nil {
+		return err
+	}
+	t.pending = append(t.pending, store.TokenValue{Key: t.ws.tokenKey(m.Token), Value: v})
+	if len(t.pending) >= 1000 {
+		return t.flush(ctx)
+	}
+	return nil
+}
+
+func (t *tokenLog) flush(ctx context.Context) error {
+	err := t.ws.store.PutTokens(ctx, t.pending)
+	clear(t.pending)
+	t.pending = t.pending[:0]
+	return err
+}
+
+// FileRedaction redacts files outside the workspace with the workspace's
+// key, recording each token's value so that Reveal can answer for it.
+type FileRedaction struct {
+	ws     *Workspace
+	a      Actor
+	tokens *tokenLog
+	// Redactor redacts with the workspace's key.
+	Redactor *redact.Redactor
+}
+
+// RedactFiles returns a redactor with the workspace's key (opts.Key is
+// set); call Done when every input is written.
+func (ws *Workspace) RedactFiles(ctx context.Context, a Actor, opts redact.Options) (*FileRedaction, error) {
+	if err := allow(a, actWrite); err != nil {
+		return nil, err
+	}
+	var err error
+	if opts.Key, err = ws.redactionKey(); err != nil {
+		return nil, err
+	}
+	fr := &FileRedaction{ws: ws, a: a, tokens: ws.newTokenLog()}
+	opts.OnToken = func(m redact.Mapping) error { return fr.tokens.add(ctx, m) }
+	if fr.Redactor, err = redact.New(opts); err != nil {
+		return nil, invalid(err)
+	}
+	return fr, nil
+}
+
+// Done stores the remaining token mappings and records the redaction.
+func (fr *FileRedaction) Done(ctx context.Context, inputs int, rep redact.Report) error {
+	if err := fr.tokens.flush(ctx); err != nil {
+		return err
+	}
+	detail := auditDetail(map[string]any{"inputs": inputs, "found": rep.Total.Found, "redacted": rep.Total.Redacted})
+	return fr.ws.record(ctx, fr.a, "redact", fmt.Sprintf("%d inputs", inputs), detail)
+}
+
+// RedactAllResult is what RedactAll did.
+type RedactAllResult struct {
+	Report  redact.Report
+	Skipped int // documents without extracted text
+}
+
+// RedactAll redacts the extracted text of every document with the
+// workspace's key and stores the results and the token mapping sealed.
+// Originals stay as they were. step, if not nil, is called once per
+// document with the total.
+func (ws *Workspace) RedactAll(ctx context.Context, a Actor, opts redact.Options, step func(total int)) (RedactAllResult, error) {
+	var res RedactAllResult
+	if err := allow(a, actWrite); err != nil {
+		return res, err
+	}
+	var err error
+	if opts.Key, err = ws.redactionKey(); err != nil {
+		return res, err
+	}
+	tokens := ws.newTokenLog()
+	opts.OnToken = func(m redact.Mapping) error { return tokens.add(ctx, m) }
+	r, err := redact.New(opts)
+	if err != nil {
+		return res, invalid(err)
+	}
+	docs, err := ws.allDocs(ctx)
+	if err != nil {
+		return res, err
+	}
+	var out []byte
+	for _, d := range docs {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		if step != nil {
+			step(len(docs))
+		}
+		text, err := ws.store.DocText(ctx, d.ID)
+		if err != nil {
+			return res, err
+		}
+		if text == nil {
+			res.Skipped++ // no extracted text: nothing to redact
+			continue
+		}
+		var st redact.Stats
+		out, st, err = r.Apply(out[:0], text)
+		if err != nil {
+			return res, err
+		}
+		sb, err := json.Marshal(st)
+		if err != nil {
+			return res, err
+		}
+		if err := ws.store.PutRedaction(ctx, d.ID, out, sb); err != nil {
+			return res, err
+		}
+		res.Report.Add(docName(d), st)
+	}
+	if err := tokens.flush(ctx); err != nil {
+		return res, err
+	}
+	detail := auditDetail(map[string]any{"documents": len(res.Report.Documents), "found": res.Report.Total.Found, "redacted": res.Report.Total.Redacted})
+	return res, ws.record(ctx, a, "redact.all", fmt.Sprintf("%d documents", len(res.Report.Documents)), detail)
+}
+
+// VerifyOptions say what VerifyAll looks for: the same or a stricter policy
+// and names than the redaction.
+type VerifyOptions struct {
+	Scanner *detect.Scanner
+	Policy  redact.Policy
+	Names   int // how many names the scanner holds, for the audit record
+}
+
+// VerifiedDoc is one document's check.
+type VerifiedDoc struct {
+	Doc         int64
+	NotRedacted bool // never redacted (NoText: because it has no text)
+	NoText      bool
+	Changed     bool           // redacted again while it was checked: not recorded
+	Found       []redact.Found // identifiers of redacted types left (places and types only are shown)
+}
+
+// VerifySummary counts a VerifyAll run.
+type VerifySummary struct {
+	Documents, Passed, Failed, NotRedacted, Changed, Found int
+}
+
+// VerifyAll checks the stored redaction of every document with the same
+// independent check as file verify, and records for each the result
+// against the exact redaction it read: redacting a document again takes it
+// back to unverified. The release gate counts passed documents. each is
+// called per document, in id order; step once per document with the total.
+func (ws *Workspace) VerifyAll(ctx context.Context, a Actor, o VerifyOptions, each func(VerifiedDoc) error, step func(total int)) (VerifySummary, error) {
+	var sum VerifySummary
+	if err := allow(a, actWrite); err != nil {
+		return sum, err
+	}
+	docs, err := ws.allDocs(ctx)
+	if err != nil {
+		return sum, err
+	}
+	sum.Documents = len(docs)
+	for _, d := range docs {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		if step != nil {
+			step(len(docs))
+		}
+		v := VerifiedDoc{Doc: d.ID}
+		r, err := ws.store.Redaction(ctx, d.ID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			sum.NotRedacted++
+			v.NotRedacted, v.NoText = true, d.Meta.TextSize == 0
+		case err != nil:
+			return sum, err
+		default:
+			err = redact.Check(ctx, bytes.NewReader(r.Text), o.Scanner, o.Policy, func(f redact.Found) error {
+				v.Found = append(v.Found, f)
+				return nil
+			})
+			if err != nil {
+				return sum, fmt.Errorf("verify document %d: %w", d.ID, err)
+			}
+			err = ws.store.RecordCheck(ctx, d.ID, r.Version, len(v.Found) == 0)
+			switch {
+			case errors.Is(err, store.ErrChanged):
+				sum.Changed++
+				v.Changed, v.Found = true, nil
+			case err != nil:
+				return sum, err
+			case len(v.Found) > 0:
+				sum.Failed++
+				sum.Found += len(v.Found)
+			default:
+				sum.Passed++
+			}
+		}
+		if err := each(v); err != nil {
+			return sum, err
+		}
+	}
+	detail := auditDetail(map[string]any{
+		"documents": sum.Documents, "passed": sum.Passed, "failed": sum.Failed, "not_redacted": sum.NotRedacted, "changed": sum.Changed,
+		"identifiers": sum.Found, "policy": json.RawMessage(o.Policy.String()), "names": o.Names,
+	})
+	return sum, ws.record(ctx, a, "verify.all", fmt.Sprintf("%d documents", sum.Documents), detail)
+}
+
+// Report totals the stored redactions' statistics per type, scope,
+// country, ASN and document. It is empty when nothing was redacted.
+func (ws *Workspace) Report(ctx context.Context, a Actor) (redact.Report, error) {
+	var rep redact.Report
+	if err := allow(a, actRead); err != nil {
+		return rep, err
+	}
+	names := map[int64]string{}
+	err := ws.store.ListDocs(ctx, func(d store.Doc) error {
+		names[d.ID] = docName(d)
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	err = ws.store.ListRedactionStats(ctx, func(id int64, b []byte) error {
+		var st redact.Stats
+		if err := json.Unmarshal(b, &st); err != nil {
+			return fmt.Errorf("statistics of document %d are damaged: %w", id, err)
+		}
+		name, ok := names[id]
+		if !ok {
+			name = strconv.FormatInt(id, 10)
+		}
+		rep.Add(name, st)
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	return rep, ws.record(ctx, a, "report", "", nil)
+}
+
+// CheckToken says whether tok can be revealed: a redaction token (such as
+// IPv4-US-PQOWZIJAMBDH) or a prefix-preserved address.
+func CheckToken(tok string) error {
+	if _, ok := redact.ParseToken(tok); ok {
+		return nil
+	}
+	if _, err := netip.ParseAddr(tok); err == nil {
+		return nil
+	}
+	return invalid(fmt.Errorf("%q is not a redaction token (such as IPv4-US-PQOWZIJAMBDH or EMAIL-CJT7NJAT4FFD) nor a prefix-preserved address", tok))
+}
+
+// Reveal returns what a token stands for. The reveal is recorded (with its
+// outcome) before anything is returned.
+func (ws *Workspace) Reveal(ctx context.Context, a Actor, tok string) (kind, value string, err error) {
+	if err := allow(a, actOriginal); err != nil {
+		return "", "", err
+	}
+	if err := CheckToken(tok); err != nil {
+		return "", "", err
+	}
+	b, lerr := ws.store.LookupToken(ctx, ws.tokenKey(tok))
+	outcome := "revealed"
+	if errors.Is(lerr, store.ErrNotFound) {
+		outcome = "unknown token"
+	} else if lerr != nil {
+		return "", "", lerr
+	}
+	if err := ws.record(ctx, a, "reveal", tok, auditDetail(map[string]string{"outcome": outcome})); err != nil {
+		return "", "", err
+	}
+	if lerr != nil {
+		return "", "", fmt.Errorf("token %s: %w", tok, ErrNotFound)
+	}
+	var v tokenValue
+	if err := json.Unmarshal(b, &v); err != nil {
+		return "", "", fmt.Errorf("token record is damaged: %w", err)
+	}
+	return v.Kind, v.Value, nil
+}
