@@ -5,11 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
 	"antidote/internal/cases"
+	"antidote/internal/workspace"
 )
 
 // The demo's coordination part mirrors the Vault 7 timeline: the archive
@@ -47,129 +47,28 @@ func quoteArgs(args []string) string {
 	return strings.Join(q, " ")
 }
 
-type demoAffected struct {
-	Vendor  string `json:"vendor"`
-	Product string `json:"product"`
-}
-
-// downstreamMakers roll a platform out to devices; their patch levels are
-// tracked separately.
-var demoDownstream = map[string][]string{"Android": {"Samsung", "Xiaomi"}}
-
 func demoDisclosure(ctx context.Context, e, de *env) error {
 	if err := show(ctx, e, de, "Propose findings from the exploits the documents describe", "findings", "extract"); err != nil {
 		return err
 	}
-	out, err := capture(ctx, de, "finding", "list", "--json")
+	ws, err := openWorkspace(ctx, de, &wsFlags{})
 	if err != nil {
 		return err
 	}
-	var ids []int64
-	dec := json.NewDecoder(strings.NewReader(out))
-	for dec.More() {
-		var f struct {
-			ID    int64  `json:"id"`
-			State string `json:"state"`
-		}
-		if err := dec.Decode(&f); err != nil {
-			return err
-		}
-		if f.State == "proposed" {
-			ids = append(ids, f.ID)
-		}
-	}
-	// An analyst reviews each proposal; the demo accepts them all.
-	affected := map[int64][]demoAffected{}
-	vendors := map[string]bool{}
-	products := map[[2]string]bool{}
-	rejected := 0
-	for _, id := range ids {
-		sid := strconv.FormatInt(id, 10)
-		js, err := capture(ctx, de, "finding", "show", sid, "--json")
-		if err != nil {
-			return err
-		}
-		var f struct {
-			Affected []demoAffected `json:"affected"`
-		}
-		if err := json.Unmarshal([]byte(js), &f); err != nil {
-			return err
-		}
-		// A proposal naming no product cannot go to a vendor: rejected.
-		verdict := "accept"
-		if len(f.Affected) == 0 {
-			verdict = "reject"
-			rejected++
-		}
-		if _, err := capture(ctx, de, "finding", verdict, sid); err != nil {
-			return err
-		}
-		for _, a := range f.Affected {
-			k := [2]string{a.Vendor, a.Product}
-			if !products[k] {
-				products[k] = true
-				affected[id] = append(affected[id], a)
-			}
-			vendors[a.Vendor] = true
-			for _, d := range demoDownstream[a.Product] {
-				vendors[d] = true
-			}
-		}
-	}
-	fmt.Fprintf(e.stdout, "\n== The analyst reviews the proposals: %d accepted, %d rejected (no product named)\n", len(ids)-rejected, rejected)
-	names := make([]string, 0, len(vendors))
-	for v := range vendors {
-		names = append(names, v)
-	}
-	sort.Strings(names)
-	for _, v := range names {
-		domain := strings.ToLower(strings.ReplaceAll(v, " ", "")) + ".example"
-		if _, err := capture(ctx, de, "vendor", "add", v, "--contact", "PSIRT <psirt@"+domain+">", "--security-txt", "https://"+domain+"/.well-known/security.txt"); err != nil {
-			return err
-		}
-	}
-	keys := make([][2]string, 0, len(products))
-	for k := range products {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return keys[i][0]+keys[i][1] < keys[j][0]+keys[j][1] })
-	for _, k := range keys {
-		args := []string{"product", "add", k[0], k[1]}
-		for _, d := range demoDownstream[k[1]] {
-			args = append(args, "--downstream", d)
-		}
-		if _, err := capture(ctx, de, args...); err != nil {
-			return err
-		}
-	}
-	if err := show(ctx, e, de, fmt.Sprintf("Register the %d vendors the findings name, with their products", len(names)), "product", "list"); err != nil {
+	notified, err := parseWhen(demoNotified)
+	if err != nil {
 		return err
 	}
-	opened := 0
-	for _, id := range ids {
-		if len(affected[id]) == 0 {
-			continue
-		}
-		args := []string{"case", "open", strconv.FormatInt(id, 10), "--at", demoNotified}
-		for _, a := range affected[id] {
-			args = append(args, "--vendor", a.Vendor+":"+a.Product)
-		}
-		out, err := capture(ctx, de, append(args, "--json")...)
-		if err != nil {
-			return err
-		}
-		var c struct {
-			ID int64 `json:"id"`
-		}
-		if err := json.Unmarshal([]byte(out), &c); err != nil {
-			return fmt.Errorf("case open: %w", err)
-		}
-		if _, err := capture(ctx, de, "case", "notify", strconv.FormatInt(c.ID, 10), "--at", demoNotified); err != nil {
-			return err
-		}
-		opened++
+	res, err := ws.DemoCoordinate(ctx, ws.actor, notified)
+	ws.Close()
+	if err != nil {
+		return err
 	}
-	fmt.Fprintf(e.stdout, "\n== Open a case per finding and notify every vendor on %s: %d cases\n", demoNotified[:10], opened)
+	fmt.Fprintf(e.stdout, "\n== The analyst reviews the proposals: %d accepted, %d rejected (no product named)\n", res.Accepted, res.Rejected)
+	if err := show(ctx, e, de, fmt.Sprintf("Register the %d vendors the findings name, with their products", len(res.Vendors)), "product", "list"); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "\n== Open a case per finding and notify every vendor on %s: %d cases\n", demoNotified[:10], res.Cases)
 	if err := show(ctx, e, de, "Embargo clocks a month later (days left per vendor and product)", "case", "list", "--at", "2017-04-07T00:00:00Z"); err != nil {
 		return err
 	}
@@ -199,26 +98,24 @@ func demoRelease(ctx context.Context, e, de *env, staff string) error {
 	if err := show(ctx, e, de, "Check every redaction with the independent scanner; the release gate counts documents that passed", "verify", "--all", "--names", staff); err != nil {
 		return err
 	}
-	plan, err := demoPlan(ctx, de)
+	approved, err := parseWhen(demoApproved)
 	if err != nil {
 		return err
 	}
-	var verified []string
-	for _, d := range plan {
-		if !blockedBy(d, cases.ReasonRedaction) {
-			verified = append(verified, strconv.FormatInt(d.Doc, 10))
-		}
+	ws, err := openWorkspace(ctx, de, &wsFlags{})
+	if err != nil {
+		return err
 	}
-	for _, doc := range verified {
-		for _, who := range []string{"ana", "ben"} {
-			if _, err := capture(ctx, de, "release", "approve", doc, "--as", who, "--at", demoApproved); err != nil {
-				return err
-			}
-		}
+	reviewer := func(name string) workspace.Actor { return workspace.Actor{Name: name, Role: workspace.RoleReviewer} }
+	verified, err := ws.DemoApprove(ctx, []workspace.Actor{reviewer("ana"), reviewer("ben")}, approved)
+	ws.Close()
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "\n== Two people approve each of the %d verified documents on %s\n$ antidote release approve DOC --as ana --at %s   (then --as ben)\n",
-		len(verified), demoApproved[:10], demoApproved)
-	if plan, err = demoPlan(ctx, de); err != nil {
+		verified, demoApproved[:10], demoApproved)
+	plan, err := demoPlan(ctx, de)
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "\n== What can be published on %s, now that redactions are verified and approved\n$ antidote release plan --at %s   (summarised)\n", demoReleaseAt[:10], demoReleaseAt)

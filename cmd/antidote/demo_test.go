@@ -45,6 +45,12 @@ func TestDemo(t *testing.T) {
 	if strings.Contains(out, "antidote-demo-") {
 		t.Error("demo output names its temporary directory")
 	}
+	// Findings extraction reads every document of the leak.
+	ingested := regexp.MustCompile(`Ingested 1 inputs: (\d+) documents`).FindStringSubmatch(out)
+	extracted := regexp.MustCompile(`Proposed \d+ new findings and updated \d+ from (\d+) documents`).FindStringSubmatch(out)
+	if ingested == nil || extracted == nil || ingested[1] != extracted[1] {
+		t.Errorf("findings extraction read %v documents of the %v ingested", extracted, ingested)
+	}
 	// Verified and approved documents become releasable once embargoes run out.
 	m := regexp.MustCompile(`release plan at 2017-09-01: (\d+) of (\d+) documents releasable`).FindStringSubmatch(out)
 	if m == nil {

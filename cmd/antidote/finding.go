@@ -367,7 +367,7 @@ func cmdFindingsExtract(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if !*jsonOut {
-		fmt.Fprintf(e.stdout, "Proposed %d new findings and updated %d from %d documents; review them with 'antidote finding list --state proposed'.\n", nNew, nOld, len(ids))
+		fmt.Fprintf(e.stdout, "Proposed %d new findings and updated %d from %d documents; review them with 'antidote finding list --state proposed'.\n", nNew, nOld, res.Documents)
 	}
 	return nil
 }
