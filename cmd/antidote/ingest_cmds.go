@@ -226,15 +226,12 @@ func (p *docProgress) step() {
 
 func cmdDocs(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("usage: antidote docs list|show|text|get ...")
+		return usageErrorf("usage: antidote docs list|show|text|get ...; run 'antidote help docs SUBCOMMAND' for its flags")
 	}
-	switch args[0] {
-	case "list":
-		return cmdDocsList(ctx, e, args[1:])
-	case "show", "text", "get":
-		return cmdDocsOne(ctx, e, args[0], args[1:])
+	one := func(sub string) subcommand {
+		return func(ctx context.Context, e *env, args []string) error { return cmdDocsOne(ctx, e, sub, args) }
 	}
-	return usageErrorf("unknown docs subcommand %q: use list, show, text or get", args[0])
+	return dispatch(ctx, e, "docs", args, map[string]subcommand{"list": cmdDocsList, "show": one("show"), "text": one("text"), "get": one("get")})
 }
 
 func cmdDocsList(ctx context.Context, e *env, args []string) error {
@@ -392,7 +389,7 @@ func reorderFlags(args []string) []string {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
-			pos = append(pos, args[i+1:]...)
+			pos = append(pos, args[i:]...) // "--" stays: what follows is no flag
 			break
 		}
 		if strings.HasPrefix(a, "-") && a != "-" {
@@ -461,6 +458,10 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdAudit(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprintln(e.stdout, "usage: antidote audit list|verify [flags]\nRun 'antidote help audit SUBCOMMAND' for its flags.")
+		return nil
+	}
 	if len(args) == 0 || (args[0] != "list" && args[0] != "verify") {
 		return usageErrorf("usage: antidote audit list [--json] | antidote audit verify")
 	}
