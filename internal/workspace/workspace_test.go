@@ -198,9 +198,10 @@ func TestUseCases(t *testing.T) {
 					return err
 				}},
 				{"release plan", func() error {
-					plan, err := ws.ReleasePlan(ctx, analyst, at)
-					if err == nil && len(plan) != len(docs) {
-						t.Errorf("plan of %d documents, want %d", len(plan), len(docs))
+					n := 0
+					sum, err := ws.ReleasePlan(ctx, analyst, at, func(cases.Decision) error { n++; return nil })
+					if err == nil && (n != len(docs) || sum.Documents != n) {
+						t.Errorf("plan of %d documents (summary %d), want %d", n, sum.Documents, len(docs))
 					}
 					return err
 				}},
