@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -130,15 +131,23 @@ func cmdCaseStatus(ctx context.Context, e *env, args []string) error {
 	ev := cases.Event{Case: cid, At: when.or(time.Now()), Status: status,
 		FixedVersion: *fixedVersion, ReleaseDate: release.t, PatchLevel: *patch, Justification: cases.Justification(*just),
 		ExpectedFix: expected.t, Note: *note}
-	ev, cat, err := ws.SetStatus(ctx, ws.actor, *vendor, ev)
+	done, cat, err := ws.SetStatus(ctx, ws.actor, *vendor, ev)
+	var nn *workspace.NotNotifiedError
+	if errors.As(err, &nn) {
+		return withExit(exitUsage, fmt.Errorf("%w: notify it first ('antidote case notify %d --vendor %s'), or name a party the case lists ('antidote case show %d')", err, cid, workspace.QuoteArg(*vendor), cid))
+	}
 	if err != nil {
 		return notFoundHint(err, fmt.Sprintf("case %d", cid), "case list")
 	}
-	t := ev.Target
 	if *jsonOut {
-		return printJSON(e.stdout, ev)
+		if len(done) == 1 {
+			return printJSON(e.stdout, done[0])
+		}
+		return printJSON(e.stdout, done)
 	}
-	fmt.Fprintf(e.stdout, "Case %d: %s is now %s\n", cid, targetName(cat, t), status)
+	for _, ev := range done {
+		fmt.Fprintf(e.stdout, "Case %d: %s is now %s\n", cid, targetName(cat, ev.Target), status)
+	}
 	return nil
 }
 

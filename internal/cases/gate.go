@@ -245,7 +245,7 @@ func (g *Gate) evalCase(f FindingInfo, s State) []Reason {
 	for _, ts := range targets {
 		p, known := g.products[ts.Product]
 		upstream := ts.Product == 0 || !known || p.Vendor == ts.Vendor
-		if g.resolved(s, ts, upstream, p) {
+		if s.Resolved(ts, p) {
 			continue
 		}
 		clock := g.policy.Clock(ts, p.Class, f.Exploited, s.PublicAt)
@@ -274,7 +274,14 @@ func (g *Gate) evalCase(f FindingInfo, s State) []Reason {
 	return out
 }
 
-func (g *Gate) resolved(s State, ts TargetState, upstream bool, p Product) bool {
+// Resolved reports whether a party no longer holds the finding back: it is
+// not affected or has deployed the fix; an upstream vendor's release of a
+// fix resolves it for that vendor; a downstream maker has nothing to deploy
+// when the upstream product is not affected. p is the target's product (zero
+// for a vendor-wide target). This is the one rule the release gate, case
+// views and publication share.
+func (s State) Resolved(ts TargetState, p Product) bool {
+	upstream := ts.Product == 0 || p.ID == 0 || p.Vendor == ts.Vendor
 	switch ts.Status {
 	case NotAffected, FixDeployed:
 		return true
@@ -282,7 +289,6 @@ func (g *Gate) resolved(s State, ts TargetState, upstream bool, p Product) bool 
 		return upstream
 	}
 	if !upstream {
-		// Nothing to deploy when the upstream product is not affected.
 		if up, ok := s.Target(Target{Vendor: p.Vendor, Product: p.ID}); ok && up.Status == NotAffected {
 			return true
 		}

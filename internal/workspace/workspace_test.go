@@ -176,9 +176,9 @@ func TestUseCases(t *testing.T) {
 					return err
 				}},
 				{"open a case", func() error {
-					c, _, err := ws.OpenCase(ctx, analyst, 1, []string{"Apple:iOS"}, at)
+					c, _, err := ws.OpenCase(ctx, analyst, 1, []string{"Apple"}, at)
 					if err == nil && len(c.Targets) != 1 {
-						t.Errorf("case targets %v, want Apple:iOS", c.Targets)
+						t.Errorf("case targets %v, want Apple:iOS (the vendor's product the finding lists)", c.Targets)
 					}
 					return err
 				}},
@@ -187,7 +187,7 @@ func TestUseCases(t *testing.T) {
 					return err
 				}},
 				{"set a status", func() error {
-					_, _, err := ws.SetStatus(ctx, analyst, "Apple:iOS", cases.Event{Case: 1, At: at.Add(24 * time.Hour), Status: cases.Acknowledged})
+					_, _, err := ws.SetStatus(ctx, analyst, "Apple", cases.Event{Case: 1, At: at.Add(24 * time.Hour), Status: cases.Acknowledged})
 					return err
 				}},
 				{"list cases", func() error {
