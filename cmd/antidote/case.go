@@ -225,6 +225,8 @@ func cmdCaseList(ctx context.Context, e *env, args []string) error {
 			switch {
 			case t.Resolved:
 				left = "resolved"
+			case t.DaysLeft != nil && !v.PublicAt.IsZero() && t.Deadline.Equal(v.PublicAt):
+				left = "public"
 			case t.DaysLeft != nil && *t.DaysLeft <= 0:
 				left = "expired"
 			case t.DaysLeft != nil:
@@ -295,9 +297,7 @@ func cmdCaseShow(ctx context.Context, e *env, args []string) error {
 		}
 		if !t.Deadline.IsZero() && !t.Resolved {
 			fmt.Fprintf(e.stdout, "; embargo until %s (%s)", t.Deadline.Format(time.RFC3339), t.Basis)
-			if t.DaysLeft != nil {
-				fmt.Fprintf(e.stdout, ", %d days left", *t.DaysLeft)
-			}
+			fmt.Fprint(e.stdout, daysLeft(t, v.PublicAt))
 		}
 		fmt.Fprintln(e.stdout)
 	}
@@ -355,4 +355,24 @@ func cmdCaseTimeline(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, line)
 	}
 	return out.flush()
+}
+
+// daysLeft says how a party's clock stands: days left, expired how long
+// ago, or collapsed because the details are public.
+func daysLeft(t workspace.TargetView, publicAt time.Time) string {
+	switch {
+	case t.DaysLeft == nil:
+		return ""
+	case !publicAt.IsZero() && t.Deadline.Equal(publicAt):
+		return ", details public since " + fmtDate(publicAt)
+	case *t.DaysLeft > 1:
+		return fmt.Sprintf(", %d days left", *t.DaysLeft)
+	case *t.DaysLeft == 1:
+		return ", 1 day left"
+	case *t.DaysLeft == 0:
+		return ", expires today"
+	case *t.DaysLeft == -1:
+		return ", expired 1 day ago"
+	}
+	return fmt.Sprintf(", expired %d days ago", -*t.DaysLeft)
 }

@@ -332,9 +332,17 @@ func cmdDocsOne(ctx context.Context, e *env, sub string, args []string) error {
 		}
 		return nil
 	case "text":
-		_, text, err := ws.DocText(ctx, ws.actor, id)
+		d, text, err := ws.DocText(ctx, ws.actor, id)
 		if err != nil {
 			return noDoc(err)
+		}
+		if len(text) == 0 {
+			why := d.Status
+			if d.Reason != "" {
+				why += ": " + d.Reason
+			}
+			fmt.Fprintf(e.stderr, "antidote: document %d has no extracted text (%s)\n", id, why)
+			return nil
 		}
 		_, err = e.stdout.Write(text)
 		return err

@@ -30,7 +30,10 @@ func (ws *Workspace) AddFinding(ctx context.Context, a Actor, f findings.Finding
 	if err != nil {
 		return f, err
 	}
-	f.ID = id
+	// What was stored, with its times, is what the caller sees.
+	if f, err = ws.store.Finding(ctx, id); err != nil {
+		return f, err
+	}
 	return f, ws.record(ctx, a, "finding.add", fmt.Sprintf("finding %d", id), auditDetail(map[string]any{"state": f.State, "sources": len(f.Sources)}))
 }
 
