@@ -88,6 +88,11 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return usageErrorf("ingest needs at least one PATH (file, directory or archive)")
 	}
+	for _, p := range fs.Args() {
+		if _, err := os.Lstat(p); err != nil {
+			return fmt.Errorf("ingest %s: %w; check the path (nothing was ingested)", p, unwrapPathError(err))
+		}
+	}
 	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
@@ -124,8 +129,8 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		enc.SetIndent("", "  ")
 		enc.Encode(sum)
 	} else {
-		fmt.Fprintf(e.stdout, "Ingested %d inputs: %d documents (%d new, %d already stored), %d new paths, %s read in %s.\n",
-			sum.Inputs, sum.Documents, sum.New, sum.Duplicates, sum.NewPaths, humanBytes(sum.Bytes), sum.Elapsed.Round(time.Millisecond))
+		fmt.Fprintf(e.stdout, "Ingested %d inputs: %d documents (%d new, %d already stored%s), %d new paths, %s read in %s.\n",
+			sum.Inputs, sum.Documents, sum.New, sum.Duplicates, otherDocs(sum), sum.NewPaths, humanBytes(sum.Bytes), sum.Elapsed.Round(time.Millisecond))
 		for _, p := range sum.Skipped {
 			fmt.Fprintf(e.stdout, "  %s %s: %s\n", p.Status, p.Path, p.Reason)
 		}
@@ -134,6 +139,15 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		return withExit(exitPartial, fmt.Errorf("%d %s skipped (listed above); the rest is ingested; rerun the same command after fixing the cause (e.g. with --password) to retry just those", len(sum.Skipped), plural(len(sum.Skipped), "document was", "documents were")))
 	}
 	return nil
+}
+
+// otherDocs names the documents neither new nor already stored: those an
+// earlier run left incomplete and this one finished, so the summary adds up.
+func otherDocs(sum ingest.Summary) string {
+	if sum.Retried == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d retried", sum.Retried)
 }
 
 // progressPrinter draws a progress bar on a terminal and plain lines elsewhere.
