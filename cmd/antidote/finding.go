@@ -23,7 +23,38 @@ func cmdFinding(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdFindings(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, "findings", args, map[string]subcommand{"extract": cmdFindingsExtract})
+	return dispatch(ctx, e, "findings", args, map[string]subcommand{"extract": cmdFindingsExtract, "none": cmdFindingsNone})
+}
+
+// cmdFindingsNone records that an analyst read documents and found nothing
+// to coordinate: the release gate holds back documents nobody examined.
+func cmdFindingsNone(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "findings none", "findings none DOC...   (you read these documents and they describe no exploit)")
+	w := addWorkspaceFlags(fs)
+	if err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageErrorf("usage: antidote findings none DOC... (see 'antidote docs list')")
+	}
+	var ids []int64
+	for _, a := range fs.Args() {
+		id, err := parseID("document ID", a)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	ws, err := openWorkspace(ctx, e, w)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	if err := ws.MarkNoFindings(ctx, ws.actor, ids); err != nil {
+		return notFoundHint(err, "document", "docs list")
+	}
+	fmt.Fprintf(e.stdout, "Recorded %d %s as examined with no finding (by %s)\n", len(ids), plural(len(ids), "document", "documents"), ws.actor.Name)
+	return nil
 }
 
 // parseAffected reads VENDOR:PRODUCT[@RANGE], e.g. "Apple:iOS@>=10.0,<10.3.1".

@@ -88,7 +88,7 @@ func commands() map[string]command {
 		"vendor":     {"manage vendors (vendor add|list|show)", cmdVendor},
 		"product":    {"manage products (product add|list)", cmdProduct},
 		"finding":    {"manage findings (finding add|list|show|accept|reject|merge)", cmdFinding},
-		"findings":   {"propose findings from documents (findings extract)", cmdFindings},
+		"findings":   {"propose findings from documents, or record that they hold none (findings extract|none)", cmdFindings},
 		"case":       {"coordinate a finding with vendors (case open|list|show|notify|status|public|timeline)", cmdCase},
 		"policy":     {"embargo policy per device class (policy show|set)", cmdPolicy},
 		"release":    {"release gate (release plan|approve)", cmdRelease},

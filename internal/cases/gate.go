@@ -14,6 +14,7 @@ const (
 	ReasonNotNotified = "not-notified"         // a vendor of the case has not been notified: no clock
 	ReasonEmbargo     = "embargo"              // a vendor has not resolved it and its embargo runs
 	ReasonCaseInvalid = "case-invalid"         // the case's timeline breaks the rules
+	ReasonUnexamined  = "findings-unexamined"  // nobody looked for findings in it
 	ReasonRedaction   = "redaction-unverified" // the redacted text has not passed antidote verify
 	ReasonApprovals   = "approvals"            // fewer than two different people approved it
 )
@@ -58,6 +59,10 @@ type DocInput struct {
 	Findings  []int64
 	Verified  bool
 	Approvals []Approval
+	// Unexamined: nobody looked for findings in it (neither findings
+	// extraction nor an analyst who found none), so an empty Findings says
+	// nothing about the exploits it may describe.
+	Unexamined bool
 }
 
 // GateInput is everything the gate evaluates against.
@@ -154,6 +159,10 @@ func (g *Gate) Decide(d DocInput) Decision {
 		if !dup {
 			dec.BlockedBy = append(dec.BlockedBy, g.finding(f)...)
 		}
+	}
+	if d.Unexamined {
+		dec.BlockedBy = append(dec.BlockedBy, Reason{Kind: ReasonUnexamined,
+			Detail: "nobody has looked for findings in it ('antidote findings extract', or 'antidote findings none' when it describes none)"})
 	}
 	if !d.Verified {
 		dec.BlockedBy = append(dec.BlockedBy, Reason{Kind: ReasonRedaction,

@@ -2,10 +2,13 @@ package workspace
 
 import (
 	"context"
+	"crypto/hmac"
 	"fmt"
 	"strings"
+	"time"
 
 	"antidote/internal/findings"
+	"antidote/internal/store"
 )
 
 // AddFinding records a finding after checking that every cited span lies
@@ -130,6 +133,9 @@ func (ws *Workspace) ExtractFindings(ctx context.Context, a Actor, dict *finding
 			col.Add(dict.Extract(id, string(text))...)
 		}
 	}
+	if err := ws.markExamined(ctx, ids, "extract"); err != nil {
+		return res, err
+	}
 	mac := ws.keys.MAC("findings.extract")
 	now := ws.now().UTC()
 	for _, p := range col.Proposals(dict) {
@@ -160,4 +166,44 @@ func (ws *Workspace) ExtractFindings(ctx context.Context, a Actor, dict *finding
 		res.Proposals = append(res.Proposals, j)
 	}
 	return res, ws.record(ctx, a, "findings.extract", fmt.Sprintf("%d documents", len(ids)), auditDetail(map[string]any{"new": res.New, "updated": res.Old}))
+}
+
+// examinedTag is the MAC of an examination record: a row written without
+// the workspace key does not open the gate.
+type examinedTag [32]byte
+
+func (t examinedTag) Equal(mac []byte) bool { return hmac.Equal(t[:], mac) }
+
+func (ws *Workspace) examinedMAC(x store.Examined) examinedTag {
+	return ws.keys.MAC("findings-examined").Sum([]byte(fmt.Sprintf("%d\x00%s\x00%s", x.Doc, x.At.UTC().Format(time.RFC3339Nano), x.How)))
+}
+
+func (ws *Workspace) markExamined(ctx context.Context, ids []int64, how string) error {
+	at := ws.now().UTC()
+	xs := make([]store.Examined, 0, len(ids))
+	for _, id := range ids {
+		x := store.Examined{Doc: id, At: at, How: how}
+		tag := ws.examinedMAC(x)
+		x.MAC = tag[:]
+		xs = append(xs, x)
+	}
+	return ws.store.MarkExamined(ctx, xs)
+}
+
+// MarkNoFindings records that an analyst examined the documents and found
+// nothing to coordinate in them, which the release gate needs as much as a
+// findings extraction.
+func (ws *Workspace) MarkNoFindings(ctx context.Context, a Actor, docs []int64) error {
+	if err := allow(a, actWrite); err != nil {
+		return err
+	}
+	for _, id := range docs {
+		if _, err := ws.store.GetDoc(ctx, id); err != nil {
+			return notFound(err, "document %d", id)
+		}
+	}
+	if err := ws.markExamined(ctx, docs, "none"); err != nil {
+		return err
+	}
+	return ws.record(ctx, a, "findings.none", fmt.Sprintf("%d documents", len(docs)), auditDetail(map[string]any{"docs": docs}))
 }

@@ -51,9 +51,15 @@ func (ws *Workspace) gateInput(ctx context.Context, at time.Time) (cases.GateInp
 	if err != nil {
 		return in, nil, err
 	}
+	examined, err := st.ExaminedDocs(ctx)
+	if err != nil {
+		return in, nil, err
+	}
 	docs := make([]cases.DocInput, len(ids))
 	for i, id := range ids {
-		docs[i] = cases.DocInput{ID: id, Findings: links[id], Verified: verified[id], Approvals: approvals[id]}
+		x, ok := examined[id]
+		docs[i] = cases.DocInput{ID: id, Findings: links[id], Verified: verified[id], Approvals: approvals[id],
+			Unexamined: !ok || !ws.examinedMAC(x).Equal(x.MAC)}
 	}
 	return in, docs, nil
 }
