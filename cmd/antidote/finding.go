@@ -258,8 +258,15 @@ func cmdFindingShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return notFoundHint(err, fmt.Sprintf("finding %d", id), "finding list")
 	}
+	excerpts, err := ws.Excerpts(ctx, ws.actor, f)
+	if err != nil {
+		return err
+	}
 	if *jsonOut {
-		return printJSON(e.stdout, f)
+		return printJSON(e.stdout, struct {
+			findings.Finding
+			Excerpts []workspace.Excerpt `json:"excerpts,omitempty"`
+		}{f, excerpts})
 	}
 	fmt.Fprintf(e.stdout, "finding %d (%s): %s\n", f.ID, f.State, f.Title)
 	if f.MergedInto != 0 {
@@ -290,8 +297,12 @@ func cmdFindingShow(ctx context.Context, e *env, args []string) error {
 	for _, s := range f.CVSS {
 		fmt.Fprintf(e.stdout, "CVSS %s: %.1f %s %s\n", s.Version, s.Score, s.Severity, s.Vector)
 	}
-	for _, s := range f.Sources {
+	for i, s := range f.Sources {
 		fmt.Fprintf(e.stdout, "source: document %d bytes %d-%d\n", s.Doc, s.Start, s.End)
+		if i < len(excerpts) && excerpts[i].Text != "" {
+			x := excerpts[i]
+			fmt.Fprintf(e.stdout, "        page %d, line %d: \u201c%s\u201d\n", x.Page, x.Line, x.Text)
+		}
 	}
 	return nil
 }

@@ -1,13 +1,17 @@
 package workspace
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"antidote/internal/findings"
+	"antidote/internal/geo"
+	"antidote/internal/redact"
 	"antidote/internal/store"
 )
 
@@ -206,4 +210,70 @@ func (ws *Workspace) MarkNoFindings(ctx context.Context, a Actor, docs []int64) 
 		return err
 	}
 	return ws.record(ctx, a, "findings.none", fmt.Sprintf("%d documents", len(docs)), auditDetail(map[string]any{"docs": docs}))
+}
+
+// Excerpt is the text a finding cites, redacted with the workspace's key
+// (identifiers become the same tokens as in the redacted documents), with
+// where it stands.
+type Excerpt struct {
+	Doc  int64  `json:"doc"`
+	Page int    `json:"page"` // 1-based: pages are separated by form feeds
+	Line int    `json:"line"` // 1-based, on its page's document
+	Text string `json:"text"`
+}
+
+// excerptContext is how many bytes around a cited span an excerpt shows.
+const excerptContext = 80
+
+// Excerpts returns the cited spans of a finding as redacted excerpts. Reading
+// the documents to cut them is recorded; the excerpts show no identifier.
+func (ws *Workspace) Excerpts(ctx context.Context, a Actor, f findings.Finding) ([]Excerpt, error) {
+	if err := allow(a, actRead); err != nil {
+		return nil, err
+	}
+	if len(f.Sources) == 0 {
+		return nil, nil
+	}
+	key, err := ws.redactionKey()
+	if err != nil {
+		return nil, err
+	}
+	db, err := geo.Open()
+	if err != nil {
+		return nil, err
+	}
+	r, err := redact.New(redact.Options{Key: key, Policy: redact.DefaultPolicy(), Geo: db})
+	if err != nil {
+		return nil, err
+	}
+	var out []Excerpt
+	for _, src := range f.Sources {
+		text, err := ws.store.DocText(ctx, src.Doc)
+		if err != nil {
+			return nil, notFound(err, "document %d", src.Doc)
+		}
+		if src.Start < 0 || src.End > len(text) || src.Start > src.End {
+			out = append(out, Excerpt{Doc: src.Doc}) // the text changed since: nothing to cite
+			continue
+		}
+		from, to := max(0, src.Start-excerptContext), min(len(text), src.End+excerptContext)
+		for from > 0 && !utf8.RuneStart(text[from]) {
+			from--
+		}
+		for to < len(text) && !utf8.RuneStart(text[to]) {
+			to++
+		}
+		red, _, err := r.Apply(nil, text[from:to])
+		if err != nil {
+			return nil, err
+		}
+		before := text[:src.Start]
+		out = append(out, Excerpt{
+			Doc:  src.Doc,
+			Page: 1 + bytes.Count(before, []byte{'\f'}),
+			Line: 1 + bytes.Count(before, []byte{'\n'}),
+			Text: strings.Join(strings.Fields(string(red)), " "),
+		})
+	}
+	return out, ws.record(ctx, a, "finding.excerpts", fmt.Sprintf("finding %d", f.ID), nil)
 }
