@@ -217,7 +217,9 @@ func cmdCaseList(ctx context.Context, e *env, args []string) error {
 	}
 	for _, v := range views {
 		if *jsonOut {
-			out.put(v)
+			if err := out.put(v); err != nil {
+				return err
+			}
 			continue
 		}
 		for _, t := range v.Targets {
@@ -327,7 +329,9 @@ func cmdCaseTimeline(ctx context.Context, e *env, args []string) error {
 	out := newJSONLines(e.stdout)
 	for _, ev := range tl {
 		if *jsonOut {
-			out.put(ev)
+			if err := out.put(ev); err != nil {
+				return err
+			}
 			continue
 		}
 		line := fmt.Sprintf("%s  %-8s %s", ev.At.Format(time.RFC3339), ev.Actor, ev.Kind)

@@ -216,7 +216,9 @@ func cmdFindingList(ctx context.Context, e *env, args []string) error {
 			j.Score = max(j.Score, s.Score)
 		}
 		if *jsonOut {
-			out.put(j)
+			if err := out.put(j); err != nil {
+				return err
+			}
 			continue
 		}
 		score, itw, cve := "-", "-", "-"
@@ -395,7 +397,9 @@ func cmdFindingsExtract(ctx context.Context, e *env, args []string) error {
 	out := newJSONLines(e.stdout)
 	for _, j := range res.Proposals {
 		if *jsonOut {
-			out.put(j)
+			if err := out.put(j); err != nil {
+				return err
+			}
 			continue
 		}
 		mark := "updated"

@@ -127,7 +127,9 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		enc.Encode(sum)
+		if err := enc.Encode(sum); err != nil {
+			return err
+		}
 	} else {
 		fmt.Fprintf(e.stdout, "Ingested %d inputs: %d documents (%d new, %d already stored%s), %d new paths, %s read in %s.\n",
 			sum.Inputs, sum.Documents, sum.New, sum.Duplicates, otherDocs(sum), sum.NewPaths, humanBytes(sum.Bytes), sum.Elapsed.Round(time.Millisecond))
@@ -461,7 +463,9 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	enc := json.NewEncoder(e.stdout)
 	for _, h := range res.Hits {
 		if *jsonOut {
-			enc.Encode(h)
+			if err := enc.Encode(h); err != nil {
+				return err
+			}
 			continue
 		}
 		fmt.Fprintf(e.stdout, "doc %d  %s\n", h.Doc, strings.Join(h.Paths, " | "))

@@ -202,7 +202,11 @@ func Create(ctx context.Context, a Actor, dir string, pass secret.String, o Crea
 		os.Remove(filepath.Join(dir, keyFileName))
 		return nil, nil, err
 	}
-	cb, _ := json.MarshalIndent(cfg, "", "  ")
+	cb, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		ws.Close()
+		return nil, nil, err
+	}
 	// The config is written last: its presence marks a complete workspace.
 	if err := writeFileAtomic(filepath.Join(dir, ConfigFile), cb); err != nil {
 		ws.Close()
