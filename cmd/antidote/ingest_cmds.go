@@ -173,10 +173,7 @@ func (p *progressPrinter) print(pr ingest.Progress) {
 	if s := pr.Elapsed.Seconds(); s > 0 {
 		rate = float64(pr.Bytes) / s
 	}
-	eta := "--"
-	if rate > 0 && pr.TotalBytes > pr.Bytes {
-		eta = (time.Duration(float64(pr.TotalBytes-pr.Bytes)/rate) * time.Second / time.Second).Round(time.Second).String()
-	}
+	eta := etaOf(pr, rate)
 	frac := 1.0
 	if pr.TotalBytes > 0 {
 		frac = min(float64(pr.Bytes)/float64(pr.TotalBytes), 1)
@@ -184,6 +181,16 @@ func (p *progressPrinter) print(pr ingest.Progress) {
 	line := fmt.Sprintf("files %d/%d  docs %d  %s/%s  %s/s  ETA %s",
 		pr.Files, pr.TotalFiles, pr.Docs, humanBytes(pr.Bytes), humanBytes(pr.TotalBytes), humanBytes(int64(rate)), eta)
 	drawProgress(p.w, p.tty, frac, line, pr.Done)
+}
+
+// etaOf estimates the time left from the input bytes still to read at the
+// rate so far ("--" until there is a rate).
+func etaOf(pr ingest.Progress, rate float64) string {
+	if rate <= 0 || pr.TotalBytes <= pr.Bytes {
+		return "--"
+	}
+	left := time.Duration(float64(pr.TotalBytes-pr.Bytes) / rate * float64(time.Second))
+	return left.Round(time.Second).String()
 }
 
 // drawProgress draws a bar on a terminal (redrawn in place) or writes a
