@@ -100,6 +100,10 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 }
 
 func runEnv(ctx context.Context, e *env, args []string) error {
+	return advise(dispatchCommand(ctx, e, args))
+}
+
+func dispatchCommand(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
 		usage(e.stderr)
 		return withExit(exitUsage, errSilent)
@@ -114,7 +118,7 @@ func runEnv(ctx context.Context, e *env, args []string) error {
 			return nil
 		}
 		// "antidote help case status" is "antidote case status --help".
-		return runEnv(ctx, e, append(append([]string{}, args[1:]...), "--help"))
+		return dispatchCommand(ctx, e, append(append([]string{}, args[1:]...), "--help"))
 	case "version", "--version":
 		fmt.Fprintln(e.stdout, "antidote", version)
 		return nil

@@ -21,7 +21,7 @@ func (ws *Workspace) OpenCase(ctx context.Context, a Actor, fid int64, vendors [
 		return c, nil, notFound(err, "finding %d", fid)
 	}
 	if f.State != findings.Accepted {
-		return c, nil, invalid(fmt.Errorf("finding %d is %s: only an accepted finding is coordinated ('antidote finding accept %d')", fid, f.State, fid))
+		return c, nil, invalid(&NotAcceptedError{Finding: fid, State: f.State})
 	}
 	cat, err := ws.catalog(ctx)
 	if err != nil {
@@ -65,6 +65,17 @@ func (ws *Workspace) OpenCase(ctx context.Context, a Actor, fid int64, vendors [
 	}
 	c.ID = id
 	return c, cat, ws.record(ctx, a, "case.open", fmt.Sprintf("case %d", id), auditDetail(map[string]any{"finding": fid, "targets": len(c.Targets)}))
+}
+
+// NotAcceptedError means a finding must be accepted before it is
+// coordinated.
+type NotAcceptedError struct {
+	Finding int64
+	State   findings.State
+}
+
+func (e *NotAcceptedError) Error() string {
+	return fmt.Sprintf("finding %d is %s: only an accepted finding is coordinated", e.Finding, e.State)
 }
 
 // findingProducts are the catalog's products of vendor that the finding
