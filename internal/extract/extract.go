@@ -41,7 +41,7 @@ type Options struct {
 	MaxTotalBytes  int64   // total bytes expanded out of archives and mail per root input
 	MaxRatio       float64 // expanded/packed ratio limit per archive and per member, enforced past 16 MiB
 	MaxMemberBytes int64   // largest member held in memory
-	MaxTextBytes   int64   // cap on extracted text per document; beyond it Doc.Truncated is set
+	MaxTextBytes   int64   // cap on extracted text per document; beyond it Doc.Truncated and ErrTextTruncated are set
 	MaxMembers     int     // members per archive, mailbox or mail message
 
 	// Passwords are tried in order for encrypted 7z archives (including
@@ -108,6 +108,10 @@ var (
 	ErrUnsupported   = errors.New("unsupported format")
 	ErrTooDeep       = errors.New("nested too deep; members not expanded")
 	ErrTooLarge      = errors.New("too large to hold in memory; content not available")
+	// ErrTextTruncated: the text was cut at Options.MaxTextBytes. The
+	// document is indexed as far as the cut, so it is a problem to report,
+	// not a silent success.
+	ErrTextTruncated = errors.New("extracted text cut at the size limit")
 )
 
 // Visitor receives the documents of a Walk.
@@ -219,6 +223,9 @@ func (w *walker) visitOutcome(path []string, depth int, m member) (bombed bool, 
 	if d.Text != nil && !utf8.Valid(d.Text) {
 		d.Text = toValidUTF8(d.Text)
 	}
+	if d.Truncated {
+		setErr(d, ErrTextTruncated, fmt.Sprintf("text over %d bytes", w.opts.MaxTextBytes))
+	}
 	bombed = errors.Is(d.Err, ErrBomb)
 	return bombed, w.end(d)
 }
@@ -303,7 +310,7 @@ func (w *walker) extract(d *Doc, sn sniffed) (fatal error) {
 		return w.extractZip(d, sn)
 	case mtTar:
 		return w.extractTar(d, readAllAt(d.Content, d.Size), nil)
-	case mtGzip, mtBzip2, mtXz:
+	case mtGzip, mtBzip2, mtXz, mtZstd:
 		return w.extractCompressed(d)
 	case mt7z:
 		return w.extract7z(d)

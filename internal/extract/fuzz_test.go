@@ -54,7 +54,7 @@ var fuzzOptions = Options{
 	MaxDepth: 4, MaxTotalBytes: 32 << 20, MaxMemberBytes: 4 << 20, MaxTextBytes: 1 << 20, MaxMembers: 200,
 }
 
-var sentinels = []error{ErrBomb, ErrEncrypted, ErrWrongPassword, ErrCorrupt, ErrUnsupported, ErrTooDeep, ErrTooLarge}
+var sentinels = []error{ErrBomb, ErrEncrypted, ErrWrongPassword, ErrCorrupt, ErrUnsupported, ErrTooDeep, ErrTooLarge, ErrTextTruncated}
 
 // checkWalk walks data and checks the invariants every walk must keep.
 func checkWalk(t *testing.T, name string, data []byte, opts Options) {

@@ -17,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/emersion/go-message/textproto"
-	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/transform"
 )
@@ -231,7 +230,7 @@ func (f *base64Filter) Read(p []byte) (int, error) {
 // x/text, and a raw 8-bit value as windows-1252 when it is not UTF-8.
 func decodeHeader(v string) string {
 	dec := mime.WordDecoder{CharsetReader: func(cs string, in io.Reader) (io.Reader, error) {
-		enc, _ := charset.Lookup(cs)
+		enc, _ := lookupCharset(cs)
 		if enc == nil {
 			return nil, errors.New("unknown charset")
 		}

@@ -27,6 +27,7 @@ const (
 	mtBzip2  = "application/x-bzip2"
 	mtXz     = "application/x-xz"
 	mt7z     = "application/x-7z-compressed"
+	mtZstd   = "application/zstd"
 	mtBinary = "application/octet-stream"
 )
 
@@ -53,6 +54,7 @@ var (
 	magic7z   = []byte{'7', 'z', 0xBC, 0xAF, 0x27, 0x1C}
 	magicXz   = []byte{0xFD, '7', 'z', 'X', 'Z', 0x00}
 	magicGzip = []byte{0x1F, 0x8B}
+	magicZstd = []byte{0x28, 0xB5, 0x2F, 0xFD}
 )
 
 // sniff recognises d's format by content first, and by the name's extension
@@ -84,6 +86,8 @@ func (w *walker) sniff(d *Doc, hint, declaredCharset string) sniffed {
 		sn.mediaType = mtBzip2
 	case bytes.HasPrefix(head, magicXz):
 		sn.mediaType = mtXz
+	case bytes.HasPrefix(head, magicZstd):
+		sn.mediaType = mtZstd
 	case isTarHeader(head):
 		sn.mediaType = mtTar
 	default:
