@@ -306,6 +306,14 @@ func (w *walker) extract(d *Doc, sn sniffed) (fatal error) {
 		w.extractPDF(d)
 	case mtDocx, mtXlsx, mtPptx:
 		return w.extractOOXML(d, sn)
+	case mtODT, mtODS, mtODP:
+		return w.extractODF(d, sn)
+	case mtEPUB:
+		return w.extractEPUB(d, sn)
+	case mtRTF:
+		w.extractRTF(d)
+	case mtDoc, mtXls, mtPpt, mtMsg, mtOLE:
+		return w.extractOLE(d, sn)
 	case mtZip:
 		return w.extractZip(d, sn)
 	case mtTar:

@@ -62,7 +62,8 @@ type ooxml struct {
 	b     *budget
 	parts map[string]*zip.File
 	tb    *textBuf
-	err   error // first failure reading a part
+	files []*zip.File // in archive order
+	err   error       // first failure reading a part
 }
 
 // open returns a metered decoder over a part, or nil if it is absent.
