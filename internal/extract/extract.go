@@ -134,8 +134,14 @@ func Walk(ctx context.Context, name string, r io.ReaderAt, size int64, opts Opti
 	if r == nil || size < 0 {
 		return errors.New("extract: walk: no input or negative size")
 	}
+	_, err := walk(ctx, name, r, size, opts, v)
+	return err
+}
+
+// walk is Walk, also returning the walker for tests to inspect.
+func walk(ctx context.Context, name string, r io.ReaderAt, size int64, opts Options, v Visitor) (*walker, error) {
 	w := &walker{ctx: ctx, opts: opts.withDefaults(), v: v}
-	return w.visit([]string{name}, 0, member{r: r, size: size})
+	return w, w.visit([]string{name}, 0, member{r: r, size: size})
 }
 
 // member is a document about to be visited.
@@ -159,6 +165,10 @@ type walker struct {
 	exhausted bool
 	sums      [][32]byte // digests of the documents being visited, root first
 	flate     io.ReadCloser
+	// cur is the budget of the container whose member is being
+	// visited: the budgets of nested containers charge their expansion to
+	// it and its ancestors too, so that nesting multiplies no allowance.
+	cur *budget
 	// zipPassword is the index of the password that opened the last
 	// encrypted zip member, tried first on the next.
 	zipPassword int
@@ -239,7 +249,10 @@ const maxBombMembers = 2
 // must stop. It returns a fatal error or stop=true.
 func (w *walker) emit(d *Doc, b *budget, name string, m member) (stop bool, err error) {
 	d2path := append(slices.Clip(d.Path), name)
+	outer := w.cur
+	w.cur = b
 	bombed, err := w.visitOutcome(d2path, d.Depth+1, m)
+	w.cur = outer
 	if err != nil {
 		return true, err
 	}
