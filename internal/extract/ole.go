@@ -104,6 +104,9 @@ func (o *oleFile) stream(b *budget, name string, limit int64) (data []byte, err 
 			err = errors.New("compound file stream unreadable")
 		}
 	}()
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
 	n := min(f.Size, o.size, limit)
 	if n < 0 {
 		return nil, errors.New("compound file stream has a negative size")

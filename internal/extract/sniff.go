@@ -183,14 +183,16 @@ func ooxmlType(z *zip.Reader) string {
 		}
 	}
 	switch {
-	case types && word:
+	case !types:
+		return mtZip
+	case word:
 		return mtDocx
-	case types && xl:
+	case xl:
 		return mtXlsx
-	case types && ppt:
+	case ppt:
 		return mtPptx
 	}
-	return mtZip
+	return ooxmlTypeByRels(z)
 }
 
 func ooxmlByExt(ext string) string {
