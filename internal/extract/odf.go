@@ -131,6 +131,7 @@ func (o *ooxml) odf(name string, onlyMasters, sheets bool) {
 		masters      int    // depth inside style:header/footer
 		cells        int    // cells written in the current row
 		rowStart     int    // text length at the start of the current cell
+		annotation   int    // depth inside office:annotation
 		para         int    // depth inside text:p and text:h, where character data is text
 	)
 	at := func(t xml.StartElement, space, local string) string {
@@ -180,7 +181,12 @@ func (o *ooxml) odf(name string, onlyMasters, sheets bool) {
 			case "text:deletion":
 				o.tb.WriteString("\n" + labelDeleted)
 			case "office:annotation":
+				annotation++
 				o.tb.WriteString("\n" + labelComment)
+			case "dc:creator":
+				if annotation > 0 {
+					para++ // the author's name is text here
+				}
 			case "presentation:notes":
 				o.tb.WriteString("\n" + labelNotes)
 			case "table:table":
@@ -239,7 +245,15 @@ func (o *ooxml) odf(name string, onlyMasters, sheets bool) {
 				}
 			case "table:table-row":
 				o.tb.WriteString("\n")
-			case "office:annotation", "text:deletion", "presentation:notes":
+			case "dc:creator":
+				if annotation > 0 {
+					para = max(para-1, 0)
+					o.tb.WriteString(": ")
+				}
+			case "office:annotation":
+				annotation = max(annotation-1, 0)
+				o.tb.WriteString("\n")
+			case "text:deletion", "presentation:notes":
 				o.tb.WriteString("\n")
 			}
 		case xml.CharData:

@@ -98,7 +98,7 @@ type rtfState struct {
 // headers and annotations (labelled), with tracked deletions labelled and
 // field instructions, pictures and tables of fonts and styles left out.
 func rtfText(tb *textBuf, data []byte) {
-	p := rtfParser{tb: tb, codepage: 1252, fontCP: map[int]int{}}
+	p := rtfParser{tb: tb, codepage: 1252, fontCP: map[int]int{}, st: rtfState{uc: 1}}
 	p.run(data)
 }
 
@@ -112,6 +112,7 @@ type rtfParser struct {
 	extra    int // groups opened past maxRTFDepth
 	skipN    int // characters still to skip after \uN
 	inFonts  bool
+	fontsAt  int // group depth of the font table
 	curFont  int
 	wasDel   bool
 }
@@ -138,7 +139,7 @@ func (p *rtfParser) emit(b []byte) {
 	}
 	if p.st.deleted != p.wasDel {
 		if p.st.deleted {
-			p.tb.WriteString(" " + labelDeleted)
+			p.tb.WriteString(labelDeleted)
 		} else {
 			p.tb.WriteString(" ")
 		}
@@ -167,7 +168,7 @@ func (p *rtfParser) run(data []byte) {
 			} else if n := len(p.stack); n > 0 {
 				p.st = p.stack[n-1]
 				p.stack = p.stack[:n-1]
-				if p.inFonts && len(p.stack) == 0 {
+				if p.inFonts && len(p.stack) < p.fontsAt {
 					p.inFonts = false
 				}
 			}
@@ -299,7 +300,7 @@ func (p *rtfParser) word(word string, num int, hasNum bool) {
 	case word == "ansicpg" && hasNum:
 		p.codepage = num
 	case word == "fonttbl":
-		p.inFonts = true
+		p.inFonts, p.fontsAt = true, len(p.stack)
 		p.st.skip = true
 	case word == "f" && hasNum:
 		if p.inFonts {
