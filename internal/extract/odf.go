@@ -111,7 +111,11 @@ func (w *walker) extractODF(d *Doc, sn sniffed) error {
 	o := w.newPackage(d, sn.zip)
 	sheets := d.MediaType == mtODS
 	o.odf("content.xml", false, sheets)
-	o.odf("styles.xml", true, sheets)
+	if d.MediaType == mtODT {
+		// Spreadsheets and presentations keep only field placeholders
+		// ("Page 1", "???") in their headers and footers.
+		o.odf("styles.xml", true, sheets)
+	}
 	return o.finish(d)
 }
 

@@ -104,6 +104,9 @@ func (o *oleFile) stream(b *budget, name string, limit int64) (data []byte, err 
 			err = errors.New("compound file stream unreadable")
 		}
 	}()
+	if f.Size <= 0 {
+		return []byte{}, nil
+	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return nil, err
 	}

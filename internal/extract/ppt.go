@@ -49,9 +49,17 @@ func (x *oleReader) ppt() {
 		body := off + 8
 		if n < 0 || n > len(data)-body {
 			x.corrupt("PowerPoint record past the end of its stream")
-			return
+			if len(stack) == 0 {
+				return
+			}
+			// Resume after the enclosing container.
+			off = stack[len(stack)-1].end
+			continue
 		}
-		if verInst&0x0F == 0x0F {
+		// A container holds records; a few atoms (round-trip data such
+		// as embedded themes) are marked as containers but do not.
+		container := verInst&0x0F == 0x0F && n >= 8 && int(binary.LittleEndian.Uint32(data[body+4:])) <= n-8
+		if container {
 			if len(stack) >= maxPPTDepth {
 				off = body + n
 				continue
