@@ -2,8 +2,8 @@ package extract
 
 import (
 	"os"
-	"regexp"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
