@@ -44,6 +44,8 @@ func seedInputs(t testing.TB) map[string][]byte {
 	// The quality corpus's smaller documents: real legacy Office,
 	// OpenDocument, RTF and Outlook files.
 	corpus, _ := filepath.Glob("testdata/corpus/*")
+	damaged, _ := filepath.Glob("testdata/mail/msg_3*.txt")
+	corpus = append(corpus, damaged...)
 	for _, name := range corpus {
 		if strings.HasSuffix(name, ".txt") || strings.HasSuffix(name, ".sh") || strings.HasSuffix(name, "SOURCES") {
 			continue
