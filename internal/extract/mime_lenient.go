@@ -225,7 +225,7 @@ func (p *mimePartReader) Read(b []byte) (int, error) {
 
 // rawParam finds a parameter that mime.ParseMediaType could not decode,
 // such as an RFC 2231 value in a charset Go does not know
-// (boundary*=ansi-x3.4-1968''abc).
+// (boundary*=ansi-x3.4-1968”abc).
 func rawParam(v, name string) string {
 	re := regexp.MustCompile(`(?i)(?:^|;)\s*` + regexp.QuoteMeta(name) + `\*?(?:0\*?)?\s*=\s*("[^"]*"|[^;\s]*)`)
 	m := re.FindStringSubmatch(v)
