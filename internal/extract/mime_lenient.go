@@ -223,18 +223,30 @@ func (p *mimePartReader) Read(b []byte) (int, error) {
 	return n, nil
 }
 
-// rawParam finds a parameter that mime.ParseMediaType could not decode,
-// such as an RFC 2231 value in a charset Go does not know
-// (boundary*=ansi-x3.4-1968”abc).
+// rawParamRE finds a parameter's raw value, RFC 2231 forms included.
+var rawParamRE = func() map[string]*regexp.Regexp {
+	m := map[string]*regexp.Regexp{}
+	for _, name := range []string{"boundary", "charset", "name"} {
+		m[name] = regexp.MustCompile(`(?i)(?:^|;)\s*` + name + `\*?(?:0\*?)?\s*=\s*("[^"]*"|[^;\s]*)`)
+	}
+	return m
+}()
+
+// rawParam finds a parameter (boundary, charset or name) that
+// mime.ParseMediaType could not decode, such as an RFC 2231 value in a
+// charset Go does not know (ansi-x3.4-1968 in CPython's msg_33).
 func rawParam(v, name string) string {
-	re := regexp.MustCompile(`(?i)(?:^|;)\s*` + regexp.QuoteMeta(name) + `\*?(?:0\*?)?\s*=\s*("[^"]*"|[^;\s]*)`)
+	re := rawParamRE[name]
+	if re == nil {
+		return ""
+	}
 	m := re.FindStringSubmatch(v)
 	if m == nil {
 		return ""
 	}
 	s := strings.Trim(m[1], `"`)
-	if i := strings.Index(s, "''"); i >= 0 {
-		s = s[i+2:]
+	if i := strings.Index(s, "\x27\x27"); i >= 0 {
+		s = s[i+2:] // charset'language'value
 	}
 	return s
 }
