@@ -76,6 +76,10 @@ func (x *oleReader) doc() {
 	}
 	out := &docWriter{tb: x.tb}
 	var cp int64
+	// Pieces do not overlap in a real document: together they read no
+	// more characters than the stream holds. Hostile tables that point
+	// every piece at the same bytes stop there.
+	steps := int64(len(wd))
 	for _, pc := range pieces {
 		if cp >= total || x.tb.full() {
 			break
@@ -86,6 +90,10 @@ func (x *oleReader) doc() {
 		}
 		cp = pc.cpStart
 		for i := int64(0); i < n && !x.tb.full(); i++ {
+			if steps--; steps < 0 {
+				x.corrupt("Word piece table reads past its document")
+				return
+			}
 			var r rune
 			if pc.compressed {
 				off := pc.fc + i

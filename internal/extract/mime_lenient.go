@@ -49,6 +49,12 @@ const maxHeaderFields = 10_000
 // was damaged so.
 func readLenientHeader(br *bufio.Reader, limit int) (h *lenientHeader, bodyStart []byte, damaged bool) {
 	h = &lenientHeader{}
+	folds := map[int][]string{}
+	defer func() {
+		for i, f := range folds {
+			h.values[i] = strings.Join(append([]string{h.values[i]}, f...), " ")
+		}
+	}()
 	read := 0
 	for {
 		line, err := readLine(br, limit-read)
@@ -61,7 +67,9 @@ func readLenientHeader(br *bufio.Reader, limit int) (h *lenientHeader, bodyStart
 			return h, nil, false
 		}
 		if (trimmed[0] == ' ' || trimmed[0] == '\t') && len(h.keys) > 0 {
-			h.values[len(h.values)-1] += " " + strings.TrimSpace(string(trimmed))
+			// Folded lines are collected and joined once: appending to
+			// the value each time is quadratic in a hostile header.
+			folds[len(h.keys)-1] = append(folds[len(h.keys)-1], strings.TrimSpace(string(trimmed)))
 			continue
 		}
 		k := headerKey(trimmed)

@@ -177,31 +177,47 @@ func (x *oleReader) msgAttachments(prefix string, depth int) error {
 // storages returns the storage prefixes ("…/name#XXXXXXXX/") directly under
 // prefix whose names start with kind, in order.
 func (o *oleFile) storages(prefix, kind string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, p := range o.order {
-		rest, ok := strings.CutPrefix(p, prefix+kind)
-		if !ok {
-			continue
-		}
-		id, _, ok := strings.Cut(rest, "/")
-		if !ok || seen[id] {
-			continue
-		}
-		seen[id] = true
-		out = append(out, prefix+kind+id+"/")
+	return o.index()[prefix+kind]
+}
+
+// index maps "parent/kind" (a storage's path up to and including the '#'
+// of its name) to the storages of that kind, computed once: a message with
+// many attachments is listed in one pass over the directory.
+func (o *oleFile) index() map[string][]string {
+	if o.byKind != nil {
+		return o.byKind
 	}
-	slices.Sort(out)
-	return out
+	o.byKind = map[string][]string{}
+	o.prefixes = map[string]bool{}
+	seen := map[string]bool{}
+	for _, p := range o.order {
+		for i := 0; i < len(p); i++ {
+			if p[i] != '/' {
+				continue
+			}
+			dir := p[:i+1]
+			o.prefixes[dir] = true
+			if seen[dir] {
+				continue
+			}
+			seen[dir] = true
+			// The storage's own name is the last component of dir.
+			start := strings.LastIndexByte(dir[:len(dir)-1], '/') + 1
+			if hash := strings.IndexByte(dir[start:], '#'); hash >= 0 {
+				key := dir[:start+hash+1]
+				o.byKind[key] = append(o.byKind[key], dir)
+			}
+		}
+	}
+	for k := range o.byKind {
+		slices.Sort(o.byKind[k])
+	}
+	return o.byKind
 }
 
 func (o *oleFile) hasPrefix(prefix string) bool {
-	for _, p := range o.order {
-		if strings.HasPrefix(p, prefix) {
-			return true
-		}
-	}
-	return false
+	o.index()
+	return o.prefixes[prefix]
 }
 
 // msgProps reads the properties of one message, recipient or attachment.

@@ -27,6 +27,9 @@ type oleFile struct {
 	streams map[string]*mscfb.File
 	order   []string // stream paths in directory order
 	size    int64    // size of the compound file: no stream is longer
+	// byKind and prefixes index the storages, built on first use.
+	byKind   map[string][]string
+	prefixes map[string]bool
 }
 
 func (w *walker) sniffOLE(d *Doc, sn *sniffed) string {
