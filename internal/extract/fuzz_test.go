@@ -213,3 +213,20 @@ func FuzzKoreanDecoders(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCompoundFile fuzzes the OLE readers (.doc, .xls, .ppt, .msg) from
+// real and built compound files.
+func FuzzCompoundFile(f *testing.F) {
+	f.Add(sampleMsg(f))
+	f.Add(makeDoc("Hello\rWord\r", 12, [][3]int{{0, 12, 0}}))
+	for name, data := range seedInputs(f) {
+		if bytes.HasPrefix(data, magicOLE) && name != "m.msg" {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		watchdog := time.AfterFunc(fuzzWalkTimeout, func() { panic("extract: walk did not finish in time") })
+		defer watchdog.Stop()
+		checkWalk(t, "input.bin", data, fuzzOptions)
+	})
+}

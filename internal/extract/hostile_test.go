@@ -72,3 +72,16 @@ func TestFoldedHeaderLinear(t *testing.T) {
 		t.Errorf("allocated %d MiB", alloc>>20)
 	}
 }
+
+// TestSharedStringsOverLimit: an xlsx whose shared strings pass the text
+// limit is reported as cut, not as a complete document.
+func TestSharedStringsOverLimit(t *testing.T) {
+	si := strings.Repeat("<si><t>"+strings.Repeat("s", 1000)+"</t></si>", 200)
+	data := makeZip(t, f("[Content_Types].xml", ooxmlTypes), f("xl/workbook.xml", "<workbook/>"),
+		f("xl/sharedStrings.xml", `<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`+si+`</sst>`),
+		f("xl/worksheets/sheet1.xml", `<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>`))
+	r := walkBytes(t, "big.xlsx", data, Options{MaxTextBytes: 64 << 10})
+	if d := r.docs[0]; !d.truncated || !errors.Is(d.err, ErrTextTruncated) {
+		t.Errorf("truncated %v, error %v", d.truncated, d.err)
+	}
+}
