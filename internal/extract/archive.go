@@ -12,6 +12,7 @@ import (
 	"hash/crc32"
 	"io"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
@@ -274,7 +275,11 @@ func (w *walker) extractCompressed(d *Doc) error {
 		return w.extractTar(d, br, b)
 	}
 	if name == "" {
-		name = uncompressedName(d.Path[len(d.Path)-1])
+		// The stream's own name, not the folders of the path it was given
+		// as: "corpus/gz/a.gz" holds "a".
+		name = uncompressedName(path.Base(filepath.ToSlash(d.Path[len(d.Path)-1])))
+	} else {
+		name = path.Base(strings.ReplaceAll(name, "\\", "/"))
 	}
 	if !w.admit(d, b) {
 		return nil
