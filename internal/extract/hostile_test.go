@@ -11,6 +11,12 @@ import (
 // listed by a piece table of the given pieces, each [cpStart, cpEnd) read
 // from byte offset textAt + start of its fc.
 func makeDoc(text string, ccpText int, pieces [][3]int) []byte {
+	return makeDocDeleted(text, ccpText, pieces, 0, 0)
+}
+
+// makeDocDeleted is makeDoc with the characters [delFrom, delTo) of the
+// text marked as a tracked deletion (sprmCFRMarkDel in a CHPX page).
+func makeDocDeleted(text string, ccpText int, pieces [][3]int, delFrom, delTo int) []byte {
 	const textAt = 1024
 	wd := make([]byte, textAt+len(text))
 	binary.LittleEndian.PutUint16(wd[0:], 0xA5EC)
@@ -36,13 +42,35 @@ func makeDoc(text string, ccpText int, pieces [][3]int) []byte {
 	blob := 154
 	binary.LittleEndian.PutUint32(wd[blob+8*33:], 0)
 	binary.LittleEndian.PutUint32(wd[blob+8*33+4:], uint32(len(clx)))
-	return cfbBuild([]cfbEntry{{"WordDocument", wd}, {"0Table", clx}}, nil)
+	table := clx
+	if delTo > delFrom {
+		// One CHPX page (page 1, bytes 512-1023) with one run.
+		fkp := wd[512:1024]
+		binary.LittleEndian.PutUint32(fkp[0:], uint32(textAt+delFrom))
+		binary.LittleEndian.PutUint32(fkp[4:], uint32(textAt+delTo))
+		fkp[8] = 200 // the CHPX at byte 400
+		copy(fkp[400:], []byte{3, 0x00, 0x08, 0x01})
+		fkp[511] = 1
+		bte := binary.LittleEndian.AppendUint32(nil, uint32(textAt+delFrom))
+		bte = binary.LittleEndian.AppendUint32(bte, uint32(textAt+delTo))
+		bte = binary.LittleEndian.AppendUint32(bte, 1)
+		binary.LittleEndian.PutUint32(wd[blob+8*12:], uint32(len(table)))
+		binary.LittleEndian.PutUint32(wd[blob+8*12+4:], uint32(len(bte)))
+		table = append(table, bte...)
+	}
+	return cfbBuild([]cfbEntry{{"WordDocument", wd}, {"0Table", table}}, nil)
 }
 
 func TestWordPieceTable(t *testing.T) {
 	text := "Hello\rWord \x13HYPERLINK x\x14link\x15 text\r"
 	r := walkBytes(t, "a.doc", makeDoc(text, len(text), [][3]int{{0, 6, 0}, {6, len(text), 6}}), Options{})
 	checkDocs(t, r, []want{{path: "a.doc", mediaType: mtDoc, contains: []string{"Hello\nWord link text\n"}, absent: []string{"HYPERLINK"}}})
+
+	// A tracked deletion keeps its text, labelled.
+	memo := "Pay the invoice to account 12345 today.\r"
+	from := strings.Index(memo, "to account")
+	r = walkBytes(t, "del.doc", makeDocDeleted(memo, len(memo), [][3]int{{0, len(memo), 0}}, from, from+len("to account 12345 ")), Options{})
+	checkDocs(t, r, []want{{path: "del.doc", contains: []string{"Pay the invoice  " + labelDeleted + "to account 12345  today."}}})
 
 	// 5000 pieces all reading the same 1000 characters: the table reads
 	// no more than the stream holds, and says it is damaged.
