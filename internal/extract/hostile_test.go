@@ -3,6 +3,7 @@ package extract
 import (
 	"encoding/binary"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 )
@@ -112,4 +113,70 @@ func TestSharedStringsOverLimit(t *testing.T) {
 	if d := r.docs[0]; !d.truncated || !errors.Is(d.err, ErrTextTruncated) {
 		t.Errorf("truncated %v, error %v", d.truncated, d.err)
 	}
+}
+
+// biffRec encodes one BIFF record.
+func biffRec(kind uint16, data ...[]byte) []byte {
+	var body []byte
+	for _, d := range data {
+		body = append(body, d...)
+	}
+	out := binary.LittleEndian.AppendUint16(nil, kind)
+	out = binary.LittleEndian.AppendUint16(out, uint16(len(body)))
+	return append(out, body...)
+}
+
+func u16(v int) []byte { return binary.LittleEndian.AppendUint16(nil, uint16(v)) }
+func u32(v int) []byte { return binary.LittleEndian.AppendUint32(nil, uint32(v)) }
+
+// makeXls builds a BIFF8 workbook: a visible sheet with a string and a
+// date, a hidden sheet with a string and a cell comment. The shared
+// string table is split by a CONTINUE record inside a string.
+func makeXls() []byte {
+	bof := func(dt int) []byte { return biffRec(biffBOF, u16(0x0600), u16(dt), make([]byte, 12)) }
+	sheet := func(name string, hidden bool) []byte {
+		state := 0
+		if hidden {
+			state = 1
+		}
+		return biffRec(biffBoundSheet, u32(0), []byte{byte(state), 0, byte(len(name)), 0}, []byte(name))
+	}
+	s1, s2 := "Quarterly figures", "payroll of the board"
+	sst := append(append(u32(2), u32(2)...), append(append(u16(len(s1)), 0), s1...)...)
+	sst = append(sst, append(u16(len(s2)), 0)...)
+	sst = append(sst, s2[:7]...)
+	cont := append([]byte{1}, utf16z(s2[7:])...) // continues as 16-bit characters
+	cell := func(row, col, xf int) []byte { return append(append(u16(row), u16(col)...), u16(xf)...) }
+	date := make([]byte, 8)
+	binary.LittleEndian.PutUint64(date, math.Float64bits(45292))
+	var wb []byte
+	for _, r := range [][]byte{
+		bof(0x0005),
+		biffRec(biffXF, u16(0), u16(0), make([]byte, 16)),
+		biffRec(biffXF, u16(0), u16(14), make([]byte, 16)),
+		sheet("Summary", false), sheet("Secret", true),
+		biffRec(biffSST, sst), biffRec(biffContinue, cont),
+		biffRec(biffEOF),
+		bof(0x0010),
+		biffRec(biffLabelSST, cell(0, 0, 0), u32(0)),
+		biffRec(biffNumber, cell(0, 1, 1), date),
+		biffRec(biffEOF),
+		bof(0x0010),
+		biffRec(biffLabelSST, cell(0, 0, 0), u32(1)),
+		biffRec(biffTXO, make([]byte, 10), u16(len("check this")), make([]byte, 6)),
+		biffRec(biffContinue, []byte{0}, []byte("check this")),
+		biffRec(biffEOF),
+	} {
+		wb = append(wb, r...)
+	}
+	return cfbBuild([]cfbEntry{{"Workbook", wb}}, nil)
+}
+
+func TestExcelBIFF(t *testing.T) {
+	r := walkBytes(t, "book.xls", makeXls(), Options{})
+	checkDocs(t, r, []want{{path: "book.xls", mediaType: mtXls, contains: []string{
+		labelSheet + "Summary\nQuarterly figures\t2024-01-01",
+		labelHidden + "Secret\npayroll of the board",
+		labelComment + "check this",
+	}}})
 }
