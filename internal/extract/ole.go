@@ -170,7 +170,16 @@ func (w *walker) extractOLE(d *Doc, sn sniffed) error {
 	case mtMsg:
 		err = x.msg()
 	default:
-		if sn.oleErr == nil {
+		switch {
+		case o.streams["EncryptedPackage"] != nil:
+			// A password-protected OOXML document (ECMA-376 agile or
+			// standard encryption) wrapped in a compound file.
+			// Its decryption (AES with a SHA-512 key derivation) is not
+			// implemented: a password would not help.
+			if d.Err == nil {
+				d.Err = &twoSentinels{msg: "password-protected Office document: decryption not supported", errs: []error{ErrEncrypted, ErrUnsupported}}
+			}
+		case sn.oleErr == nil:
 			setErr(d, ErrUnsupported, "compound file of an unknown application")
 		}
 	}
