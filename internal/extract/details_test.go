@@ -24,14 +24,16 @@ func relsXML(rels ...string) string {
 func TestOfficeDetails(t *testing.T) {
 	// A DOCX whose package relationships name word/real.xml as the main
 	// document; word/document.xml is a decoy Word never shows.
-	real := `<w:document ` + nsW + `><w:body><w:p><w:r><w:t>Visible text</w:t></w:r>` +
+	real := `<w:document ` + nsW + ` xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body><w:p><w:r><w:t>Visible text</w:t></w:r>` +
+		`<w:hyperlink r:id="h1"><w:r><w:t>the portal</w:t></w:r></w:hyperlink>` +
 		`<w:del w:author="Eve"><w:r><w:delText>wire 2M to account 1234</w:delText></w:r></w:del>` +
 		`<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>HYPERLINK "x"</w:instrText></w:r></w:p></w:body></w:document>`
 	comments := `<w:comments ` + nsW + `><w:comment w:id="0" w:author="Mallory"><w:p><w:r><w:t>delete this before sending</w:t></w:r></w:p></w:comment></w:comments>`
 	docx := makeZip(t,
 		f("[Content_Types].xml", ooxmlTypes),
 		f("_rels/.rels", relsXML("r1", "officeDocument", "word/real.xml")),
-		f("word/_rels/real.xml.rels", relsXML("c1", "comments", "notes.xml")),
+		f("word/_rels/real.xml.rels", strings.Replace(relsXML("c1", "comments", "notes.xml"), "</Relationships>",
+			`<Relationship Id="h1" Type="`+relT+`hyperlink" Target="https://intranet.example.org/login" TargetMode="External"/></Relationships>`, 1)),
 		f("word/document.xml", `<w:document `+nsW+`><w:body><w:p><w:r><w:t>Decoy</w:t></w:r></w:p></w:body></w:document>`),
 		f("word/real.xml", real), f("word/notes.xml", comments))
 	// A package with only an unusually named main part, recognised by its
@@ -72,7 +74,7 @@ func TestOfficeDetails(t *testing.T) {
 		wants []want
 	}{
 		{"memo.docx", docx, []want{{path: "memo.docx", mediaType: mtDocx, contains: []string{
-			"Visible text", labelDeleted + "wire 2M to account 1234", "[Comment by Mallory] delete this before sending"},
+			"Visible text", "https://intranet.example.org/login the portal", labelDeleted + "wire 2M to account 1234", "[Comment by Mallory] delete this before sending"},
 			absent: []string{"Decoy", "HYPERLINK"}}}},
 		{"odd.docx", odd, []want{{path: "odd.docx", mediaType: mtDocx, contains: []string{"Renamed main part"}}}},
 		{"book.xlsx", xlsx, []want{{path: "book.xlsx", mediaType: mtXlsx, contains: []string{

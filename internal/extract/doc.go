@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/binary"
 	"slices"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -240,8 +241,36 @@ func cp1252Rune(c byte) rune {
 type docWriter struct {
 	tb        *textBuf
 	fieldCode []bool // per open field: still in its code
+	code      []rune // the code of the innermost field, up to maxFieldCode
 	labelled  bool
 	inDeleted bool
+}
+
+// maxFieldCode bounds the field code kept to find a hyperlink's target.
+const maxFieldCode = 4096
+
+// hyperlinkTarget returns the target of a HYPERLINK field code
+// (HYPERLINK "http://example.org" \o "tip"), or "".
+func hyperlinkTarget(code string) string {
+	code = strings.TrimSpace(code)
+	rest, ok := strings.CutPrefix(code, "HYPERLINK")
+	if !ok {
+		return ""
+	}
+	rest = strings.TrimSpace(rest)
+	if strings.HasPrefix(rest, "\\l") {
+		return "" // a link within the document
+	}
+	if q, ok := strings.CutPrefix(rest, "\""); ok {
+		if end := strings.IndexByte(q, '"'); end >= 0 {
+			return q[:end]
+		}
+		return ""
+	}
+	if f := strings.Fields(rest); len(f) > 0 {
+		return f[0]
+	}
+	return ""
 }
 
 // deleted marks the start and end of tracked deletions in the text.
@@ -275,10 +304,17 @@ func (o *docWriter) char(r rune) {
 		if len(o.fieldCode) < 64 {
 			o.fieldCode = append(o.fieldCode, true)
 		}
+		o.code = o.code[:0]
 		return
 	case 0x14: // field separator: the result follows
 		if n := len(o.fieldCode); n > 0 {
 			o.fieldCode[n-1] = false
+			// A hyperlink's target is kept before its text: the
+			// address a reader would follow is evidence too.
+			if url := hyperlinkTarget(string(o.code)); url != "" && !slices.Contains(o.fieldCode, true) {
+				o.tb.WriteString(url + " ")
+			}
+			o.code = o.code[:0]
 		}
 		return
 	case 0x15:
@@ -289,6 +325,9 @@ func (o *docWriter) char(r rune) {
 	}
 	for _, code := range o.fieldCode {
 		if code {
+			if len(o.code) < maxFieldCode {
+				o.code = append(o.code, r)
+			}
 			return
 		}
 	}

@@ -63,9 +63,9 @@ func makeDocDeleted(text string, ccpText int, pieces [][3]int, delFrom, delTo in
 }
 
 func TestWordPieceTable(t *testing.T) {
-	text := "Hello\rWord \x13HYPERLINK x\x14link\x15 text\r"
+	text := "Hello\rWord \x13HYPERLINK \"http://example.org/a\"\x14link\x15 text \x13PAGEREF _Toc1 \\h\x1412\x15\r"
 	r := walkBytes(t, "a.doc", makeDoc(text, len(text), [][3]int{{0, 6, 0}, {6, len(text), 6}}), Options{})
-	checkDocs(t, r, []want{{path: "a.doc", mediaType: mtDoc, contains: []string{"Hello\nWord link text\n"}, absent: []string{"HYPERLINK"}}})
+	checkDocs(t, r, []want{{path: "a.doc", mediaType: mtDoc, contains: []string{"Hello\nWord http://example.org/a link text 12\n"}, absent: []string{"HYPERLINK", "PAGEREF"}}})
 
 	// A tracked deletion keeps its text, labelled.
 	memo := "Pay the invoice to account 12345 today.\r"
