@@ -87,11 +87,11 @@ func TestOfficeDetails(t *testing.T) {
 }
 
 func TestOpenDocumentDetails(t *testing.T) {
-	odfNS := `xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"`
+	odfNS := `xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:xlink="http://www.w3.org/1999/xlink"`
 	odt := makeZip(t, file{name: "mimetype", data: []byte(mtODT), method: 0x0},
 		f("content.xml", `<office:document-content `+odfNS+`><office:body><office:text>`+
 			`<text:tracked-changes><text:changed-region text:id="c1"><text:deletion><office:change-info><dc:creator>Eve</dc:creator><dc:date>2024-01-01</dc:date></office:change-info><text:p>removed clause</text:p></text:deletion></text:changed-region></text:tracked-changes>`+
-			`<text:h>Title</text:h><text:p>First<text:s text:c="2"/>para<text:tab/>tabbed<office:annotation><dc:creator>Rev</dc:creator><dc:date>2024</dc:date><text:p>check figures</text:p></office:annotation></text:p>`+
+			`<text:h>Title</text:h><text:p><text:a xlink:href="https://leak.example.org/x">site</text:a> <text:a xlink:href="relatorio://for each">tpl</text:a></text:p><text:p>First<text:s text:c="2"/>para<text:tab/>tabbed<office:annotation><dc:creator>Rev</dc:creator><dc:date>2024</dc:date><text:p>check figures</text:p></office:annotation></text:p>`+
 			`</office:text></office:body></office:document-content>`),
 		f("styles.xml", `<office:document-styles `+odfNS+`><office:master-styles><style:master-page><style:footer><text:p>Confidential footer</text:p></style:footer></style:master-page></office:master-styles></office:document-styles>`))
 	ods := makeZip(t, file{name: "mimetype", data: []byte(mtODS), method: 0x0},
@@ -113,8 +113,8 @@ func TestOpenDocumentDetails(t *testing.T) {
 		wants []want
 	}{
 		{"a.odt", odt, []want{{path: "a.odt", mediaType: mtODT, contains: []string{
-			labelDeleted + "removed clause", "Title\nFirst  para\ttabbed", labelComment + "Rev: check figures", "Confidential footer"},
-			absent: []string{"2024-01-01", "Eve"}}}},
+			labelDeleted + "removed clause", "Title\nFirst  para\ttabbed", labelComment + "Rev: check figures", "Confidential footer", "https://leak.example.org/x site tpl"},
+			absent: []string{"2024-01-01", "Eve", "relatorio:"}}}},
 		{"a.ods", ods, []want{{path: "a.ods", mediaType: mtODS, contains: []string{labelSheet + "Open\na1\tb1\n", labelHidden + "Secret\nhidden value"}}}},
 		{"a.odp", odp, []want{{path: "a.odp", mediaType: mtODP, contains: []string{"Slide text", labelNotes + "speaker only"}}}},
 		{"a.epub", epub, []want{{path: "a.epub", mediaType: mtEPUB, contains: []string{"Chapter one\nOpening & more", "Chapter two"}}}},
@@ -133,8 +133,9 @@ func TestRTF(t *testing.T) {
 		{`{\rtf1\ansi\deff0{\fonttbl{\f0 Times;}}{\colortbl;\red0;}{\info{\author X}}Hello \b bold\b0  world\par next}`, "Hello bold world\nnext"},
 		// Code page bytes, Unicode with its fallback skipped, escapes.
 		{`{\rtf1\ansi\ansicpg1251 \'cf\'f0\'e8\'e2\'e5\'f2 \u1046?\u1046\'3f x\{y\}\\}`, "Привет ЖЖ x{y}\\"},
-		// Fields keep their result; pictures and ignorable destinations go.
-		{`{\rtf1{\field{\*\fldinst HYPERLINK "http://x"}{\fldrslt link text}}{\pict\pngblip 89504e47}{\*\generator Riched20;}end}`, "link textend"},
+		// Fields keep their result, hyperlinks their target too; other
+		// instructions, pictures and ignorable destinations go.
+		{`{\rtf1{\field{\*\fldinst HYPERLINK "http://x"}{\fldrslt link text}}{\field{\*\fldinst {PAGE \\* MERGEFORMAT}}{\fldrslt 3}}{\pict\pngblip 89504e47}{\*\generator Riched20;}end}`, "http://x link text3end"},
 		// Annotations and tracked deletions are labelled.
 		{`{\rtf1 kept {\deleted gone}{\*\atnid A}{\*\annotation note text} after}`, "kept " + labelDeleted + "gone \n" + labelComment + "note text after"},
 		// Per-font charsets: Japanese in \fcharset128.
