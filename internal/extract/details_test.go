@@ -113,7 +113,7 @@ func TestOpenDocumentDetails(t *testing.T) {
 		wants []want
 	}{
 		{"a.odt", odt, []want{{path: "a.odt", mediaType: mtODT, contains: []string{
-			labelDeleted + "removed clause", "Title\nFirst  para\ttabbed", labelComment + "Rev: check figures", "Confidential footer", "https://leak.example.org/x site tpl"},
+			labelDeleted + "removed clause", "Title\n", "tpl\nFirst  para\ttabbed", labelComment + "Rev: check figures", "Confidential footer", "https://leak.example.org/x site tpl"},
 			absent: []string{"2024-01-01", "Eve", "relatorio:"}}}},
 		{"a.ods", ods, []want{{path: "a.ods", mediaType: mtODS, contains: []string{labelSheet + "Open\na1\tb1\n", labelHidden + "Secret\nhidden value"}}}},
 		{"a.odp", odp, []want{{path: "a.odp", mediaType: mtODP, contains: []string{"Slide text", labelNotes + "speaker only"}}}},
