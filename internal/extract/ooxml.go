@@ -331,7 +331,7 @@ func (o *ooxml) pptx() {
 	slides := o.numbered("ppt/slides/slide", ".xml")
 	if main := o.mainPart(""); main != "" {
 		if s := o.relsOf(main, "slide"); len(s) > 0 {
-			slides = o.slideOrder(main, s)
+			slides = slideOrder(s)
 		}
 	}
 	for _, name := range slides {
@@ -355,7 +355,7 @@ func (o *ooxml) pptx() {
 // slideOrder sorts slides by their number in the part name, which is the
 // order PowerPoint writes; the presentation's list could differ but
 // rarely does.
-func (o *ooxml) slideOrder(_ string, slides []string) []string {
+func slideOrder(slides []string) []string {
 	num := func(s string) int {
 		n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(path.Base(s), "slide"), ".xml"))
 		return n

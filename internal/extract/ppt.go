@@ -13,7 +13,6 @@ const (
 	pptTextBytes   = 0x0FA8
 	pptNotes       = 0x03F0
 	pptMainMaster  = 0x03F8
-	pptSlide       = 0x03EE
 	pptHandout     = 0x0FC9
 	pptEnvironment = 0x03F2
 )
