@@ -22,7 +22,7 @@ func (x *oleReader) doc() {
 	}
 	flags := binary.LittleEndian.Uint16(wd[0x0A:])
 	if flags&0x0100 != 0 {
-		setErr(x.d, ErrEncrypted, "Word document")
+		encryptedOffice(x.d, "password-protected Word document")
 		return
 	}
 	// FibRgLw97 holds the character counts of the document's parts, and

@@ -24,6 +24,11 @@ const maxPPTDepth = 64
 // slides, and of its notes pages labelled as speaker notes. Masters and
 // handouts (placeholder text) are left out.
 func (x *oleReader) ppt() {
+	if x.o.streams["EncryptedSummary"] != nil {
+		// The text streams are encrypted (CryptoAPI RC4).
+		encryptedOffice(x.d, "password-protected PowerPoint presentation")
+		return
+	}
 	data := x.read("PowerPoint Document")
 	type open struct {
 		end  int
