@@ -24,14 +24,16 @@ func relsXML(rels ...string) string {
 func TestOfficeDetails(t *testing.T) {
 	// A DOCX whose package relationships name word/real.xml as the main
 	// document; word/document.xml is a decoy Word never shows.
-	real := `<w:document ` + nsW + `><w:body><w:p><w:r><w:t>Visible text</w:t></w:r>` +
+	real := `<w:document ` + nsW + ` xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><w:body><w:p><w:r><w:t>Visible text</w:t></w:r>` +
+		`<w:hyperlink r:id="h1"><w:r><w:t>the portal</w:t></w:r></w:hyperlink>` +
 		`<w:del w:author="Eve"><w:r><w:delText>wire 2M to account 1234</w:delText></w:r></w:del>` +
 		`<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>HYPERLINK "x"</w:instrText></w:r></w:p></w:body></w:document>`
 	comments := `<w:comments ` + nsW + `><w:comment w:id="0" w:author="Mallory"><w:p><w:r><w:t>delete this before sending</w:t></w:r></w:p></w:comment></w:comments>`
 	docx := makeZip(t,
 		f("[Content_Types].xml", ooxmlTypes),
 		f("_rels/.rels", relsXML("r1", "officeDocument", "word/real.xml")),
-		f("word/_rels/real.xml.rels", relsXML("c1", "comments", "notes.xml")),
+		f("word/_rels/real.xml.rels", strings.Replace(relsXML("c1", "comments", "notes.xml"), "</Relationships>",
+			`<Relationship Id="h1" Type="`+relT+`hyperlink" Target="https://intranet.example.org/login" TargetMode="External"/></Relationships>`, 1)),
 		f("word/document.xml", `<w:document `+nsW+`><w:body><w:p><w:r><w:t>Decoy</w:t></w:r></w:p></w:body></w:document>`),
 		f("word/real.xml", real), f("word/notes.xml", comments))
 	// A package with only an unusually named main part, recognised by its
@@ -72,7 +74,7 @@ func TestOfficeDetails(t *testing.T) {
 		wants []want
 	}{
 		{"memo.docx", docx, []want{{path: "memo.docx", mediaType: mtDocx, contains: []string{
-			"Visible text", labelDeleted + "wire 2M to account 1234", "[Comment by Mallory] delete this before sending"},
+			"Visible text", "https://intranet.example.org/login the portal", labelDeleted + "wire 2M to account 1234", "[Comment by Mallory] delete this before sending"},
 			absent: []string{"Decoy", "HYPERLINK"}}}},
 		{"odd.docx", odd, []want{{path: "odd.docx", mediaType: mtDocx, contains: []string{"Renamed main part"}}}},
 		{"book.xlsx", xlsx, []want{{path: "book.xlsx", mediaType: mtXlsx, contains: []string{
@@ -85,11 +87,11 @@ func TestOfficeDetails(t *testing.T) {
 }
 
 func TestOpenDocumentDetails(t *testing.T) {
-	odfNS := `xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"`
+	odfNS := `xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:presentation="urn:oasis:names:tc:opendocument:xmlns:presentation:1.0" xmlns:draw="urn:oasis:names:tc:opendocument:xmlns:drawing:1.0" xmlns:xlink="http://www.w3.org/1999/xlink"`
 	odt := makeZip(t, file{name: "mimetype", data: []byte(mtODT), method: 0x0},
 		f("content.xml", `<office:document-content `+odfNS+`><office:body><office:text>`+
 			`<text:tracked-changes><text:changed-region text:id="c1"><text:deletion><office:change-info><dc:creator>Eve</dc:creator><dc:date>2024-01-01</dc:date></office:change-info><text:p>removed clause</text:p></text:deletion></text:changed-region></text:tracked-changes>`+
-			`<text:h>Title</text:h><text:p>First<text:s text:c="2"/>para<text:tab/>tabbed<office:annotation><dc:creator>Rev</dc:creator><dc:date>2024</dc:date><text:p>check figures</text:p></office:annotation></text:p>`+
+			`<text:h>Title</text:h><text:p><text:a xlink:href="https://leak.example.org/x">site</text:a> <text:a xlink:href="relatorio://for each">tpl</text:a></text:p><text:p>First<text:s text:c="2"/>para<text:tab/>tabbed<office:annotation><dc:creator>Rev</dc:creator><dc:date>2024</dc:date><text:p>check figures</text:p></office:annotation></text:p>`+
 			`</office:text></office:body></office:document-content>`),
 		f("styles.xml", `<office:document-styles `+odfNS+`><office:master-styles><style:master-page><style:footer><text:p>Confidential footer</text:p></style:footer></style:master-page></office:master-styles></office:document-styles>`))
 	ods := makeZip(t, file{name: "mimetype", data: []byte(mtODS), method: 0x0},
@@ -111,8 +113,8 @@ func TestOpenDocumentDetails(t *testing.T) {
 		wants []want
 	}{
 		{"a.odt", odt, []want{{path: "a.odt", mediaType: mtODT, contains: []string{
-			labelDeleted + "removed clause", "Title\nFirst  para\ttabbed", labelComment + "Rev: check figures", "Confidential footer"},
-			absent: []string{"2024-01-01", "Eve"}}}},
+			labelDeleted + "removed clause", "Title\n", "tpl\nFirst  para\ttabbed", labelComment + "Rev: check figures", "Confidential footer", "https://leak.example.org/x site tpl"},
+			absent: []string{"2024-01-01", "Eve", "relatorio:"}}}},
 		{"a.ods", ods, []want{{path: "a.ods", mediaType: mtODS, contains: []string{labelSheet + "Open\na1\tb1\n", labelHidden + "Secret\nhidden value"}}}},
 		{"a.odp", odp, []want{{path: "a.odp", mediaType: mtODP, contains: []string{"Slide text", labelNotes + "speaker only"}}}},
 		{"a.epub", epub, []want{{path: "a.epub", mediaType: mtEPUB, contains: []string{"Chapter one\nOpening & more", "Chapter two"}}}},
@@ -131,8 +133,9 @@ func TestRTF(t *testing.T) {
 		{`{\rtf1\ansi\deff0{\fonttbl{\f0 Times;}}{\colortbl;\red0;}{\info{\author X}}Hello \b bold\b0  world\par next}`, "Hello bold world\nnext"},
 		// Code page bytes, Unicode with its fallback skipped, escapes.
 		{`{\rtf1\ansi\ansicpg1251 \'cf\'f0\'e8\'e2\'e5\'f2 \u1046?\u1046\'3f x\{y\}\\}`, "Привет ЖЖ x{y}\\"},
-		// Fields keep their result; pictures and ignorable destinations go.
-		{`{\rtf1{\field{\*\fldinst HYPERLINK "http://x"}{\fldrslt link text}}{\pict\pngblip 89504e47}{\*\generator Riched20;}end}`, "link textend"},
+		// Fields keep their result, hyperlinks their target too; other
+		// instructions, pictures and ignorable destinations go.
+		{`{\rtf1{\field{\*\fldinst HYPERLINK "http://x"}{\fldrslt link text}}{\field{\*\fldinst {PAGE \\* MERGEFORMAT}}{\fldrslt 3}}{\pict\pngblip 89504e47}{\*\generator Riched20;}end}`, "http://x link text3end"},
 		// Annotations and tracked deletions are labelled.
 		{`{\rtf1 kept {\deleted gone}{\*\atnid A}{\*\annotation note text} after}`, "kept " + labelDeleted + "gone \n" + labelComment + "note text after"},
 		// Per-font charsets: Japanese in \fcharset128.

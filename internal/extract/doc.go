@@ -1,7 +1,10 @@
 package extract
 
 import (
+	"cmp"
 	"encoding/binary"
+	"slices"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -19,7 +22,7 @@ func (x *oleReader) doc() {
 	}
 	flags := binary.LittleEndian.Uint16(wd[0x0A:])
 	if flags&0x0100 != 0 {
-		setErr(x.d, ErrEncrypted, "Word document")
+		encryptedOffice(x.d, "password-protected Word document")
 		return
 	}
 	// FibRgLw97 holds the character counts of the document's parts, and
@@ -75,6 +78,14 @@ func (x *oleReader) doc() {
 		total += n
 	}
 	out := &docWriter{tb: x.tb}
+	var dels *docDeletions
+	if blob+8*13 <= len(wd) {
+		fc := int64(binary.LittleEndian.Uint32(wd[blob+8*12:]))
+		lcb := int64(binary.LittleEndian.Uint32(wd[blob+8*12+4:]))
+		if lcb > 0 && fc+lcb <= int64(len(tbl)) {
+			dels = docDeletedRuns(wd, tbl[fc:fc+lcb])
+		}
+	}
 	var cp int64
 	// Pieces do not overlap in a real document: together they read no
 	// more characters than the stream holds. Hostile tables that point
@@ -95,6 +106,11 @@ func (x *oleReader) doc() {
 				return
 			}
 			var r rune
+			byteAt := pc.fc + i
+			if !pc.compressed {
+				byteAt = pc.fc + 2*i
+			}
+			out.deleted(dels.at(byteAt))
 			if pc.compressed {
 				off := pc.fc + i
 				if off >= int64(len(wd)) {
@@ -225,7 +241,49 @@ func cp1252Rune(c byte) rune {
 type docWriter struct {
 	tb        *textBuf
 	fieldCode []bool // per open field: still in its code
+	code      []rune // the code of the innermost field, up to maxFieldCode
 	labelled  bool
+	inDeleted bool
+}
+
+// maxFieldCode bounds the field code kept to find a hyperlink's target.
+const maxFieldCode = 4096
+
+// hyperlinkTarget returns the target of a HYPERLINK field code
+// (HYPERLINK "http://example.org" \o "tip"), or "".
+func hyperlinkTarget(code string) string {
+	code = strings.TrimSpace(code)
+	rest, ok := strings.CutPrefix(code, "HYPERLINK")
+	if !ok {
+		return ""
+	}
+	rest = strings.TrimSpace(rest)
+	if strings.HasPrefix(rest, "\\l") {
+		return "" // a link within the document
+	}
+	if q, ok := strings.CutPrefix(rest, "\""); ok {
+		if end := strings.IndexByte(q, '"'); end >= 0 {
+			return q[:end]
+		}
+		return ""
+	}
+	if f := strings.Fields(rest); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
+// deleted marks the start and end of tracked deletions in the text.
+func (o *docWriter) deleted(on bool) {
+	if on == o.inDeleted {
+		return
+	}
+	o.inDeleted = on
+	if on {
+		o.tb.WriteString(" " + labelDeleted)
+	} else {
+		o.tb.WriteString(" ")
+	}
 }
 
 func (o *docWriter) label(s string) {
@@ -246,10 +304,17 @@ func (o *docWriter) char(r rune) {
 		if len(o.fieldCode) < 64 {
 			o.fieldCode = append(o.fieldCode, true)
 		}
+		o.code = o.code[:0]
 		return
 	case 0x14: // field separator: the result follows
 		if n := len(o.fieldCode); n > 0 {
 			o.fieldCode[n-1] = false
+			// A hyperlink's target is kept before its text: the
+			// address a reader would follow is evidence too.
+			if url := hyperlinkTarget(string(o.code)); url != "" && !slices.Contains(o.fieldCode, true) {
+				o.tb.WriteString(url + " ")
+			}
+			o.code = o.code[:0]
 		}
 		return
 	case 0x15:
@@ -260,6 +325,9 @@ func (o *docWriter) char(r rune) {
 	}
 	for _, code := range o.fieldCode {
 		if code {
+			if len(o.code) < maxFieldCode {
+				o.code = append(o.code, r)
+			}
 			return
 		}
 	}
@@ -282,4 +350,104 @@ func (o *docWriter) char(r rune) {
 		var buf [4]byte
 		o.tb.Write(buf[:utf8.EncodeRune(buf[:], r)])
 	}
+}
+
+// docDeletions are the byte ranges of the WordDocument stream whose
+// characters carry the revision mark of a tracked deletion
+// (sprmCFRMarkDel), from the character property pages (PlcBteChpx).
+type docDeletions struct {
+	ranges [][2]int64 // sorted, not overlapping
+}
+
+// maxChpxPages bounds the character property pages read.
+const maxChpxPages = 1 << 16
+
+func docDeletedRuns(wd, plc []byte) *docDeletions {
+	if len(plc) < 12 || (len(plc)-4)%8 != 0 {
+		return nil
+	}
+	n := (len(plc) - 4) / 8
+	if n > maxChpxPages {
+		return nil
+	}
+	d := &docDeletions{}
+	for i := range n {
+		pn := int64(binary.LittleEndian.Uint32(plc[4*(n+1)+4*i:]) & 0x3FFFFF)
+		page := pn * 512
+		if page+512 > int64(len(wd)) {
+			continue
+		}
+		fkp := wd[page : page+512]
+		crun := int(fkp[511])
+		if crun == 0 || 4*(crun+1)+crun > 511 {
+			continue
+		}
+		for k := range crun {
+			start := int64(binary.LittleEndian.Uint32(fkp[4*k:]))
+			end := int64(binary.LittleEndian.Uint32(fkp[4*(k+1):]))
+			at := int(fkp[4*(crun+1)+k]) * 2
+			if at == 0 || at >= 511 || end <= start {
+				continue
+			}
+			cb := int(fkp[at])
+			if at+1+cb > 511 {
+				continue
+			}
+			if grpprlDeletes(fkp[at+1 : at+1+cb]) {
+				d.ranges = append(d.ranges, [2]int64{start, end})
+			}
+		}
+	}
+	slices.SortFunc(d.ranges, func(a, b [2]int64) int { return cmp.Compare(a[0], b[0]) })
+	return d
+}
+
+// grpprlDeletes reports whether a list of character properties sets the
+// deletion revision mark.
+func grpprlDeletes(g []byte) bool {
+	for len(g) >= 2 {
+		sprm := binary.LittleEndian.Uint16(g)
+		g = g[2:]
+		var size int
+		switch sprm >> 13 {
+		case 0, 1:
+			size = 1
+		case 2, 4, 5:
+			size = 2
+		case 3:
+			size = 4
+		case 7:
+			size = 3
+		case 6:
+			if len(g) < 1 {
+				return false
+			}
+			size = 1 + int(g[0])
+		}
+		if size > len(g) {
+			return false
+		}
+		if sprm == 0x0800 && g[0]&1 == 1 { // sprmCFRMarkDel
+			return true
+		}
+		g = g[size:]
+	}
+	return false
+}
+
+// at reports whether the character at byte offset off is deleted.
+func (d *docDeletions) at(off int64) bool {
+	if d == nil || len(d.ranges) == 0 {
+		return false
+	}
+	i, _ := slices.BinarySearchFunc(d.ranges, off, func(r [2]int64, t int64) int {
+		if r[1] <= t {
+			return -1
+		}
+		if r[0] > t {
+			return 1
+		}
+		return 0
+	})
+	return i < len(d.ranges) && d.ranges[i][0] <= off && off < d.ranges[i][1]
 }

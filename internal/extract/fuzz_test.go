@@ -41,6 +41,12 @@ func seedInputs(t testing.TB) map[string][]byte {
 		return seeds
 	}
 	seeds["m.msg"] = sampleMsg(t)
+	seeds["b.xls"] = makeXls()
+	seeds["w.doc"] = makeDocDeleted("Pay the invoice\r", 16, [][3]int{{0, 16, 0}}, 4, 8)
+	seeds["e.epub"] = makeZip(t, file{name: "mimetype", data: []byte(mtEPUB), method: 0x0},
+		f("META-INF/container.xml", `<container><rootfiles><rootfile full-path="c.opf"/></rootfiles></container>`),
+		f("c.opf", `<package><manifest><item id="a" href="a.xhtml"/></manifest><spine><itemref idref="a"/></spine></package>`),
+		f("a.xhtml", `<html><body><p>Chapter</p></body></html>`))
 	seeds["a.rtf"] = []byte(`{\rtf1\ansi\ansicpg1251{\fonttbl{\f1\fcharset128 M;}}\f1 \'93\'fa{\*\annotation n}{\deleted d}\u1046?\bin2 xy{\field{\*\fldinst X}{\fldrslt r}}\par}`)
 	seeds["z.zst"] = zstdBytes(t, []byte("zstd seed"))
 	seeds["k.txt"] = []byte(iso2022krSample)

@@ -2,6 +2,7 @@ package extract
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -56,7 +57,7 @@ func (x *oleReader) msgAt(prefix string, depth int) error {
 	str := m.string
 	var h strings.Builder
 	from := str(propSenderName)
-	if addr := cmpOr(str(propSenderSMTP), str(propSenderEmail)); addr != "" && addr != from {
+	if addr := cmp.Or(str(propSenderSMTP), str(propSenderEmail)); addr != "" && addr != from {
 		from = strings.TrimSpace(from + " <" + addr + ">")
 	}
 	line := func(k, v string) {
@@ -105,19 +106,12 @@ func (x *oleReader) msgAt(prefix string, depth int) error {
 	return x.msgAttachments(prefix, depth)
 }
 
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 // msgRecipients lists the recipients' names and addresses.
 func (x *oleReader) msgRecipients(prefix string) []string {
 	var out []string
 	for _, st := range x.o.storages(prefix, "__recip_version1.0_#") {
 		r := &msgProps{x: x, prefix: st}
-		name, addr := r.string(propRecipName), cmpOr(r.string(propRecipSMTP), r.string(propRecipEmail))
+		name, addr := r.string(propRecipName), cmp.Or(r.string(propRecipSMTP), r.string(propRecipEmail))
 		s := name
 		if addr != "" && addr != name {
 			s = strings.TrimSpace(name + " <" + addr + ">")
@@ -141,7 +135,7 @@ func (x *oleReader) msgAttachments(prefix string, depth int) error {
 	}
 	for i, st := range atts {
 		a := &msgProps{x: x, prefix: st}
-		name := cmpOr(a.string(propAttachLong), a.string(propAttachName))
+		name := cmp.Or(a.string(propAttachLong), a.string(propAttachName))
 		if name == "" {
 			name = fmt.Sprintf("attachment-%d", i+1)
 		}

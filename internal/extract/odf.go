@@ -212,6 +212,11 @@ func (o *ooxml) odf(name string, onlyMasters, sheets bool) {
 				cells++
 			case "text:p", "text:h":
 				para++
+			case "text:a":
+				// A hyperlink's target is kept before its text.
+				if href := at(t, "xlink", "href"); linkTarget(href) && para > 0 {
+					o.tb.WriteString(href + " ")
+				}
 			case "text:s":
 				n, _ := strconv.Atoi(at(t, "text", "c"))
 				o.tb.WriteString(strings.Repeat(" ", min(max(n, 1), 64)))
@@ -381,4 +386,23 @@ func (o *ooxml) openRaw(name string) io.ReadCloser {
 		io.Reader
 		io.Closer
 	}{&meter{r: rc, b: o.b, packed: int64(min(f.CompressedSize64, 1<<62))}, rc}
+}
+
+// linkTarget reports whether an ODF link's target is worth keeping as
+// text: an address on the web, in mail or on a file system, not a jump
+// within the document or an application's own scheme (templating tools
+// such as relatorio put their directives in links).
+func linkTarget(href string) bool {
+	if href == "" || strings.HasPrefix(href, "#") {
+		return false
+	}
+	scheme, _, ok := strings.Cut(href, ":")
+	if !ok || strings.ContainsAny(scheme, "/\\.") {
+		return true // a relative path
+	}
+	switch strings.ToLower(scheme) {
+	case "http", "https", "mailto", "ftp", "file", "sftp", "smb", "tel":
+		return true
+	}
+	return len(scheme) == 1 // a drive letter: C:\\...
 }

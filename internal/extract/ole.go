@@ -170,7 +170,14 @@ func (w *walker) extractOLE(d *Doc, sn sniffed) error {
 	case mtMsg:
 		err = x.msg()
 	default:
-		if sn.oleErr == nil {
+		switch {
+		case o.streams["EncryptedPackage"] != nil:
+			// A password-protected OOXML document (ECMA-376 agile or
+			// standard encryption) wrapped in a compound file.
+			// Its decryption (AES with a SHA-512 key derivation) is not
+			// implemented: a password would not help.
+			encryptedOffice(d, "password-protected Office document")
+		case sn.oleErr == nil:
 			setErr(d, ErrUnsupported, "compound file of an unknown application")
 		}
 	}
@@ -204,3 +211,13 @@ func (x *oleReader) read(name string) []byte {
 func (x *oleReader) corrupt(what string) { setErr(x.d, ErrCorrupt, what) }
 
 func sha256Sum(b []byte) [32]byte { return sha256.Sum256(b) }
+
+// encryptedOffice records that an Office document is password-protected
+// with an encryption extract does not implement (RC4, CryptoAPI, ECMA-376
+// agile): a password would not open it, so the error says so rather than
+// asking for one.
+func encryptedOffice(d *Doc, what string) {
+	if d.Err == nil {
+		d.Err = &twoSentinels{msg: what + ": decryption not supported", errs: []error{ErrEncrypted, ErrUnsupported}}
+	}
+}

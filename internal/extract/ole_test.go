@@ -73,6 +73,14 @@ func TestOLEHostile(t *testing.T) {
 			t.Errorf("cut at %d: no error", n)
 		}
 	}
+	r = walkBytes(t, "locked.docx", cfbBuild([]cfbEntry{{"EncryptionInfo", []byte("x")}, {"EncryptedPackage", []byte("y")}}, nil), Options{})
+	if !errors.Is(r.docs[0].err, ErrEncrypted) || !errors.Is(r.docs[0].err, ErrUnsupported) {
+		t.Errorf("password-protected docx: %v", r.docs[0].err)
+	}
+	r = walkBytes(t, "locked.ppt", cfbBuild([]cfbEntry{{"PowerPoint Document", []byte("x")}, {"EncryptedSummary", []byte("y")}}, nil), Options{})
+	if d := r.docs[0]; d.mediaType != mtPpt || !errors.Is(d.err, ErrEncrypted) || !errors.Is(d.err, ErrUnsupported) {
+		t.Errorf("password-protected ppt: %s %v", d.mediaType, d.err)
+	}
 	r = walkBytes(t, "x.bin", cfbBuild([]cfbEntry{{"Something", []byte("x")}}, nil), Options{})
 	if !errors.Is(r.docs[0].err, ErrUnsupported) {
 		t.Errorf("unknown compound file: %v", r.docs[0].err)

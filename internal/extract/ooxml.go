@@ -130,7 +130,8 @@ func (o *ooxml) paragraphs(name string) {
 		return
 	}
 	defer c.Close()
-	inText := false
+	inText, inInstr := false, false
+	var links map[string]string
 	for !o.tb.full() {
 		tok, err := dec.RawToken()
 		if err != nil {
@@ -140,6 +141,17 @@ func (o *ooxml) paragraphs(name string) {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			switch t.Name.Local {
+			case "hyperlink":
+				// The target a reader would follow is evidence too: it
+				// is written before the link's text.
+				if id := relID(t); id != "" {
+					if links == nil {
+						links = o.hyperlinks(name)
+					}
+					if url := links[id]; url != "" {
+						o.tb.WriteString(url + " ")
+					}
+				}
 			case "t", "delText":
 				inText = true
 			case "tab":
@@ -156,13 +168,17 @@ func (o *ooxml) paragraphs(name string) {
 					label = "[Comment by " + a + "] "
 				}
 				o.tb.WriteString("\n" + label)
-			case "instrText", "fldData":
+			case "instrText":
+				inText, inInstr = false, true
+			case "fldData":
 				inText = false
 			}
 		case xml.EndElement:
 			switch t.Name.Local {
 			case "t", "delText":
 				inText = false
+			case "instrText":
+				inInstr = false
 			case "p":
 				o.tb.WriteString("\n")
 			case "del":
@@ -171,11 +187,26 @@ func (o *ooxml) paragraphs(name string) {
 				}
 			}
 		case xml.CharData:
-			if inText {
+			switch {
+			case inText:
 				o.tb.Write(t)
+			case inInstr:
+				if url := hyperlinkTarget(string(t)); url != "" {
+					o.tb.WriteString(url + " ")
+				}
 			}
 		}
 	}
+}
+
+// relID returns the r:id attribute of an element.
+func relID(t xml.StartElement) string {
+	for _, a := range t.Attr {
+		if a.Name.Local == "id" && a.Name.Space == "r" {
+			return a.Value
+		}
+	}
+	return ""
 }
 
 // attr returns the value of the attribute with the given local name.
@@ -189,7 +220,10 @@ func attr(t xml.StartElement, local string) string {
 }
 
 // rel is one relationship of a package part.
-type rel struct{ typ, target string }
+type rel struct {
+	id, typ, target string
+	external        bool // target is a URL, not a part
+}
 
 // maxRels bounds the relationships read from one part.
 const maxRels = 100_000
@@ -210,10 +244,14 @@ func (o *ooxml) rels(part string) []rel {
 			return out
 		}
 		t, ok := tok.(xml.StartElement)
-		if !ok || t.Name.Local != "Relationship" || attr(t, "TargetMode") == "External" {
+		if !ok || t.Name.Local != "Relationship" {
 			continue
 		}
 		target := attr(t, "Target")
+		if attr(t, "TargetMode") == "External" {
+			out = append(out, rel{id: attr(t, "Id"), typ: relType(attr(t, "Type")), target: target, external: true})
+			continue
+		}
 		if u, err := url.PathUnescape(target); err == nil {
 			target = u
 		}
@@ -222,20 +260,36 @@ func (o *ooxml) rels(part string) []rel {
 		} else {
 			target = strings.TrimPrefix(path.Join("/"+dir, target), "/")
 		}
-		typ := attr(t, "Type")
-		if i := strings.LastIndexByte(typ, '/'); i >= 0 {
-			typ = typ[i+1:]
-		}
-		out = append(out, rel{typ: typ, target: target})
+		out = append(out, rel{id: attr(t, "Id"), typ: relType(attr(t, "Type")), target: target})
 	}
 	return out
+}
+
+// relType is the last segment of a relationship type URI.
+func relType(typ string) string {
+	if i := strings.LastIndexByte(typ, '/'); i >= 0 {
+		return typ[i+1:]
+	}
+	return typ
+}
+
+// hyperlinks maps the relationship ids of part's external hyperlinks to
+// their targets.
+func (o *ooxml) hyperlinks(part string) map[string]string {
+	m := map[string]string{}
+	for _, r := range o.rels(part) {
+		if r.external && r.typ == "hyperlink" {
+			m[r.id] = r.target
+		}
+	}
+	return m
 }
 
 // relsOf returns the targets of part's relationships of one type.
 func (o *ooxml) relsOf(part, typ string) []string {
 	var out []string
 	for _, r := range o.rels(part) {
-		if r.typ == typ && o.parts[r.target] != nil && !slices.Contains(out, r.target) {
+		if r.typ == typ && !r.external && o.parts[r.target] != nil && !slices.Contains(out, r.target) {
 			out = append(out, r.target)
 		}
 	}
@@ -277,7 +331,7 @@ func (o *ooxml) pptx() {
 	slides := o.numbered("ppt/slides/slide", ".xml")
 	if main := o.mainPart(""); main != "" {
 		if s := o.relsOf(main, "slide"); len(s) > 0 {
-			slides = o.slideOrder(main, s)
+			slides = slideOrder(s)
 		}
 	}
 	for _, name := range slides {
@@ -301,7 +355,7 @@ func (o *ooxml) pptx() {
 // slideOrder sorts slides by their number in the part name, which is the
 // order PowerPoint writes; the presentation's list could differ but
 // rarely does.
-func (o *ooxml) slideOrder(_ string, slides []string) []string {
+func slideOrder(slides []string) []string {
 	num := func(s string) int {
 		n, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(path.Base(s), "slide"), ".xml"))
 		return n

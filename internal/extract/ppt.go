@@ -13,7 +13,6 @@ const (
 	pptTextBytes   = 0x0FA8
 	pptNotes       = 0x03F0
 	pptMainMaster  = 0x03F8
-	pptSlide       = 0x03EE
 	pptHandout     = 0x0FC9
 	pptEnvironment = 0x03F2
 )
@@ -25,6 +24,11 @@ const maxPPTDepth = 64
 // slides, and of its notes pages labelled as speaker notes. Masters and
 // handouts (placeholder text) are left out.
 func (x *oleReader) ppt() {
+	if x.o.streams["EncryptedSummary"] != nil {
+		// The text streams are encrypted (CryptoAPI RC4).
+		encryptedOffice(x.d, "password-protected PowerPoint presentation")
+		return
+	}
 	data := x.read("PowerPoint Document")
 	type open struct {
 		end  int

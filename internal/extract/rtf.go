@@ -60,7 +60,7 @@ var rtfCharsetCodepage = map[int]int{
 // rtfSkipped are destinations whose text is not document content.
 var rtfSkipped = map[string]bool{
 	"fonttbl": true, "colortbl": true, "stylesheet": true, "info": true, "pict": true,
-	"fldinst": true, "themedata": true, "colorschememapping": true, "datastore": true,
+	"themedata": true, "colorschememapping": true, "datastore": true,
 	"latentstyles": true, "listtable": true, "listoverridetable": true, "rsidtbl": true,
 	"generator": true, "xmlnstbl": true, "mmathPr": true, "filetbl": true, "revtbl": true,
 	"objdata": true, "objclass": true, "bkmkstart": true, "bkmkend": true, "atnid": true,
@@ -73,7 +73,7 @@ var rtfSkipped = map[string]bool{
 }
 
 // rtfKept are \* destinations whose text is content.
-var rtfKept = map[string]bool{"annotation": true, "shptxt": true, "fldrslt": true, "footnote": true, "htmlrtf": false}
+var rtfKept = map[string]bool{"fldinst": true, "annotation": true, "shptxt": true, "fldrslt": true, "footnote": true, "htmlrtf": false}
 
 // rtfSymbols are control words that stand for a character.
 var rtfSymbols = map[string]string{
@@ -89,6 +89,7 @@ const maxRTFDepth = 1024
 
 type rtfState struct {
 	skip    bool // inside a destination that is not content
+	instr   bool // inside a field instruction: collected, not written
 	uc      int  // bytes to skip after \uN
 	font    int
 	deleted bool
@@ -107,6 +108,7 @@ type rtfParser struct {
 	codepage int
 	fontCP   map[int]int // \fN to code page, from the font table
 	pending  []byte      // \'xx bytes not yet decoded
+	instr    []byte      // the field instruction being read, up to maxFieldCode
 	stack    []rtfState
 	st       rtfState
 	extra    int // groups opened past maxRTFDepth
@@ -135,6 +137,12 @@ func (p *rtfParser) flush() {
 
 func (p *rtfParser) emit(b []byte) {
 	if p.st.skip || len(b) == 0 {
+		return
+	}
+	if p.st.instr {
+		if len(p.instr) < maxFieldCode {
+			p.instr = append(p.instr, b...)
+		}
 		return
 	}
 	if p.st.deleted != p.wasDel {
@@ -166,8 +174,16 @@ func (p *rtfParser) run(data []byte) {
 			if p.extra > 0 {
 				p.extra--
 			} else if n := len(p.stack); n > 0 {
+				wasInstr := p.st.instr
 				p.st = p.stack[n-1]
 				p.stack = p.stack[:n-1]
+				if wasInstr && !p.st.instr {
+					// A hyperlink's target is kept before its text.
+					if url := hyperlinkTarget(string(p.instr)); url != "" {
+						p.emit([]byte(url + " "))
+					}
+					p.instr = p.instr[:0]
+				}
 				if p.inFonts && len(p.stack) < p.fontsAt {
 					p.inFonts = false
 				}
@@ -316,6 +332,8 @@ func (p *rtfParser) word(word string, num int, hasNum bool) {
 		p.st.deleted = !hasNum || num != 0
 	case word == "plain":
 		p.st.deleted = false
+	case word == "fldinst":
+		p.st.instr = true
 	case word == "annotation":
 		p.emit([]byte("\n" + labelComment))
 	case rtfSkipped[word]:

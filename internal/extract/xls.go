@@ -110,7 +110,7 @@ func (x *oleReader) xls() {
 				}
 			}
 		case biffFilePass:
-			setErr(x.d, ErrEncrypted, "Excel workbook")
+			encryptedOffice(x.d, "password-protected Excel workbook")
 			return
 		case biffCodepage:
 			if len(d) >= 2 && !r.biff8 {
