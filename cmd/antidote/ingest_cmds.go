@@ -80,6 +80,8 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	maxRatio := fs.Float64("max-ratio", extract.DefaultMaxRatio, "cap on an archive member's expansion ratio (archive bomb guard)")
 	maxMember := byteSize(extract.DefaultMaxMemberBytes)
 	fs.Var(&maxMember, "max-member", "largest archive member read into memory")
+	maxText := byteSize(extract.DefaultMaxTextBytes)
+	fs.Var(&maxText, "max-text", "most extracted text kept per document; longer text is cut and reported (a rerun with a higher limit reads it whole)")
 	jsonOut := fs.Bool("json", false, "print the summary as JSON")
 	quiet := fs.Bool("quiet", false, "no progress output")
 	if err := parseFlags(fs, args); err != nil {
@@ -106,6 +108,7 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	opts.Extract.MaxTotalBytes = int64(maxTotal)
 	opts.Extract.MaxRatio = *maxRatio
 	opts.Extract.MaxMemberBytes = int64(maxMember)
+	opts.Extract.MaxTextBytes = int64(maxText)
 	var pr *progressPrinter
 	if !*quiet {
 		pr = newProgressPrinter(e.stderr)
