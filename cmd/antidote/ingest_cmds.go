@@ -14,6 +14,7 @@ import (
 
 	"antidote/internal/audit"
 	"antidote/internal/extract"
+	"antidote/internal/extract/sandbox"
 	"antidote/internal/ingest"
 	"antidote/internal/search"
 	"antidote/internal/secret"
@@ -82,6 +83,8 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	maxRatio := fs.Float64("max-ratio", extract.DefaultMaxRatio, "cap on an archive member's expansion ratio (archive bomb guard)")
 	maxMember := byteSize(extract.DefaultMaxMemberBytes)
 	fs.Var(&maxMember, "max-member", "largest archive member read into memory")
+	ocr := fs.String("ocr", "eng", "Tesseract languages to recognise text in images and scanned PDF pages, e.g. eng,deu; 'none' turns OCR off")
+	noSandbox := fs.Bool("no-sandbox", false, "run external extractors (Tesseract) without the bubblewrap sandbox (rlimits and deadline only)")
 	jsonOut := fs.Bool("json", false, "print the summary as JSON")
 	quiet := fs.Bool("quiet", false, "no progress output")
 	if err := parseFlags(fs, args); err != nil {
@@ -89,6 +92,10 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	}
 	if fs.NArg() == 0 {
 		return usageErrorf("ingest needs at least one PATH (file, directory or archive)")
+	}
+	var ocrLangs []string
+	if *ocr != "none" && *ocr != "" {
+		ocrLangs = strings.Split(*ocr, ",")
 	}
 	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
@@ -103,6 +110,10 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	opts.Extract.MaxTotalBytes = int64(maxTotal)
 	opts.Extract.MaxRatio = *maxRatio
 	opts.Extract.MaxMemberBytes = int64(maxMember)
+	opts.Extract.OCR = ocrLangs
+	if *noSandbox {
+		opts.Engines.Sandbox.Mode = sandbox.Off
+	}
 	var pr *progressPrinter
 	if !*quiet {
 		pr = newProgressPrinter(e.stderr)
