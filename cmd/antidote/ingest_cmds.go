@@ -253,6 +253,8 @@ type docJSON struct {
 	Size      int64    `json:"size"`
 	TextSize  int64    `json:"text_size"`
 	Truncated bool     `json:"truncated,omitempty"`
+	OCR       string   `json:"ocr,omitempty"`
+	OCRPages  []int    `json:"ocr_pages,omitempty"`
 	Status    string   `json:"status"`
 	Reason    string   `json:"reason,omitempty"`
 	Parent    *int64   `json:"parent"`
@@ -262,7 +264,7 @@ type docJSON struct {
 
 func toDocJSON(d store.Doc) docJSON {
 	j := docJSON{ID: d.ID, SHA256: d.Meta.SHA256, MediaType: d.Meta.MediaType, Charset: d.Meta.Charset, Size: d.Meta.Size,
-		TextSize: d.Meta.TextSize, Truncated: d.Meta.Truncated, Status: d.Status, Reason: d.Meta.Reason, Complete: d.Complete, Paths: []string{}}
+		TextSize: d.Meta.TextSize, Truncated: d.Meta.Truncated, OCR: d.Meta.OCR, OCRPages: d.Meta.OCRPages, Status: d.Status, Reason: d.Meta.Reason, Complete: d.Complete, Paths: []string{}}
 	seen := map[int64]bool{}
 	for _, p := range d.Paths {
 		j.Paths = append(j.Paths, extract.DisplayPath(p.Path))
@@ -386,6 +388,13 @@ func cmdDocsOne(ctx context.Context, e *env, sub string, args []string) error {
 		}
 		if j.Truncated {
 			fmt.Fprintln(e.stdout, "text:       truncated at the extraction limit")
+		}
+		if j.OCR != "" {
+			pages := ""
+			if len(j.OCRPages) > 0 {
+				pages = fmt.Sprintf(", pages %s", strings.Trim(fmt.Sprint(j.OCRPages), "[]"))
+			}
+			fmt.Fprintf(e.stdout, "ocr:        text recognised by OCR (%s)%s\n", j.OCR, pages)
 		}
 		for _, p := range d.Paths {
 			parent := ""
