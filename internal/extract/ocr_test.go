@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -19,6 +20,9 @@ func needOCR(t *testing.T) {
 	t.Helper()
 	for _, p := range []string{"tesseract", "bwrap"} {
 		if _, err := exec.LookPath(p); err != nil {
+			if os.Getenv("CI") != "" {
+				t.Fatalf("%s not installed (CI installs it)", p)
+			}
 			t.Skipf("%s not installed", p)
 		}
 	}
