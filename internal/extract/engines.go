@@ -32,6 +32,10 @@ type EngineConfig struct {
 	PDFTimeout time.Duration
 	// Sandbox confines the external programs (Tesseract).
 	Sandbox sandbox.Config
+
+	// compiled, when set, shares PDFium's compiled code between engines
+	// (tests start many).
+	compiled wazero.CompilationCache
 }
 
 // Engines holds what extraction runs beside Go code: PDFium compiled to
@@ -103,6 +107,9 @@ func (e *Engines) startPDFium(ctx context.Context) (pdfium.Pool, error) {
 		WithCoreFeatures(api.CoreFeaturesV2 | experimental.CoreFeaturesExceptionHandling).
 		WithMemoryLimitPages(pages).
 		WithCloseOnContextDone(true)
+	if e.cfg.compiled != nil {
+		rc = rc.WithCompilationCache(e.cfg.compiled)
+	}
 	pool, err := webassembly.Init(webassembly.Config{
 		Context:       context.WithoutCancel(ctx),
 		MinIdle:       0,

@@ -100,7 +100,7 @@ func TestOCRDocument(t *testing.T) {
 		t.Errorf("truncated PNG: err %v, %d bytes of text", got.Err, len(got.Text))
 	}
 	// No sandbox: nothing runs, and the error says why.
-	eng := NewEngines(EngineConfig{Sandbox: sandbox.Config{Bwrap: "/nonexistent/bwrap"}})
+	eng := newTestEngines(EngineConfig{Sandbox: sandbox.Config{Bwrap: "/nonexistent/bwrap"}})
 	defer eng.Close()
 	if got := walk("letter.png", png, Options{OCR: []string{"eng"}, Engines: eng}); !errors.Is(got.Err, ErrEngine) || !strings.Contains(got.Err.Error(), "bubblewrap") || got.Text != nil {
 		t.Errorf("without bubblewrap: err %v text %q", got.Err, got.Text)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -264,6 +265,27 @@ func (r *pdfDoc) truncated(data []byte) bool {
 	return !bytes.Contains(data[max(len(data)-1024, 0):], []byte("%%EOF"))
 }
 
+// nearMemoryCap reports whether the instance's WebAssembly memory grew to
+// within a quarter of the cap: PDFium stops with a trap when an allocation
+// fails, which looks like any other abort, and the failed allocation
+// itself is not seen. go-pdfium exposes the memory
+// only through its implementation's Module field, reached by reflection.
+func (r *pdfDoc) nearMemoryCap() (near bool) {
+	defer func() {
+		if recover() != nil {
+			near = false
+		}
+	}()
+	mod := reflect.ValueOf(r.inst.GetImplementation()).Elem().FieldByName("Module")
+	if !mod.IsValid() || mod.IsNil() {
+		return false
+	}
+	mem := mod.MethodByName("Memory").Call(nil)[0]
+	size := mem.MethodByName("Size").Call(nil)[0].Uint()
+	limit := uint64(r.w.opts.Engines.cfg.PDFMemoryBytes)
+	return size >= limit-limit/4
+}
+
 // step starts the deadline of one step (a page) afresh.
 func (r *pdfDoc) step() { r.timer.Reset(r.w.opts.Engines.cfg.PDFTimeout) }
 
@@ -292,8 +314,10 @@ func (r *pdfDoc) fail(d *Doc, err error, page int) {
 		}
 	case errors.Is(err, pdferr.ErrSecurity):
 		setErr(d, ErrEncrypted, "pdf encryption not supported")
-	case strings.Contains(err.Error(), "memory"):
-		setErr(d, ErrBomb, where+": pdf engine memory limit reached")
+	case r.nearMemoryCap():
+		setErr(d, ErrBomb, fmt.Sprintf("%s: pdf engine memory limit (%d MiB) reached", where, r.w.opts.Engines.cfg.PDFMemoryBytes>>20))
+	case strings.Contains(err.Error(), "wasm error"):
+		setErr(d, ErrCorrupt, where+": pdf engine stopped on a malformed file")
 	default:
 		setErr(d, ErrCorrupt, where+": read pdf")
 	}
@@ -318,7 +342,7 @@ func (r *pdfDoc) pageText(i int) (text string, needsOCR bool, err error) {
 		// Form fields, stamps and free text draw through appearance
 		// streams: flattening merges them into the page content, which
 		// PDFium reads once the page is loaded again.
-		fr, err := inst.FPDFPage_Flatten(&requests.FPDFPage_Flatten{Page: requests.Page{ByReference: &page}, Usage: requests.FPDFPage_FlattenUsagePrint})
+		fr, err := inst.FPDFPage_Flatten(&requests.FPDFPage_Flatten{Page: requests.Page{ByReference: &page}, Usage: requests.FPDFPage_FlattenUsageNormalDisplay})
 		if err == nil && fr.Result == responses.FPDFPage_FlattenResultSuccess {
 			inst.FPDF_ClosePage(&requests.FPDF_ClosePage{Page: page})
 			lp, err = inst.FPDF_LoadPage(&requests.FPDF_LoadPage{Document: r.doc, Index: i})
