@@ -79,6 +79,15 @@ func (e *Engines) Close() error {
 	return err
 }
 
+// StartPDF compiles PDFium now rather than at the first PDF.
+func (e *Engines) StartPDF(ctx context.Context) error {
+	inst, err := e.pdfium(ctx)
+	if err != nil {
+		return err
+	}
+	return inst.Close()
+}
+
 // errEngineClosed is returned after Close.
 var errEngineClosed = errors.New("extraction engines closed")
 
