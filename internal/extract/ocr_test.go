@@ -125,9 +125,10 @@ func TestOCRScannedPDF(t *testing.T) {
 	if d.OCR != "eng" || !slices.Equal(d.OCRPages, []int{1}) {
 		t.Errorf("OCR %q pages %v, want eng [1]", d.OCR, d.OCRPages)
 	}
-	// Without OCR the scanned page is empty but the PDF is read.
+	// Without OCR the typed page is read and the scan is reported unread.
 	r := walkBytes(t, "scan.pdf", data, Options{})
-	if r.docs[0].err != nil || strings.Contains(r.docs[0].text, "GUILLAUME") || !strings.Contains(r.docs[0].text, "typed page") {
+	if err := r.docs[0].err; !errors.Is(err, ErrUnsupported) || !strings.Contains(err.Error(), "pdf page 1 has no text layer") ||
+		strings.Contains(r.docs[0].text, "GUILLAUME") || !strings.Contains(r.docs[0].text, "typed page") {
 		t.Errorf("OCR off: err %v text %q", r.docs[0].err, r.docs[0].text)
 	}
 	// The real image-only PDF in testdata: its picture has no text.

@@ -65,6 +65,16 @@ func (w *walker) extractPDF(d *Doc) {
 	}
 	tb := w.newText()
 	defer tb.set(d)
+	var scans []int // pages with no text layer, not read with OCR off
+	defer func() {
+		if len(scans) > 0 {
+			what := "pdf page " + pageList(scans) + " has"
+			if len(scans) > 1 {
+				what = "pdf pages " + pageList(scans) + " have"
+			}
+			setErr(d, ErrUnsupported, what+" no text layer (a scan?) and text recognition (OCR) is off")
+		}
+	}()
 	for i := range min(pages, pdfMaxPages) {
 		if tb.full() {
 			break
@@ -74,6 +84,9 @@ func (w *walker) extractPDF(d *Doc) {
 		}
 		r.step()
 		text, needsOCR, err := r.pageText(i)
+		if err == nil && needsOCR && len(w.opts.OCR) == 0 {
+			scans = append(scans, i+1)
+		}
 		if err == nil && needsOCR && len(w.opts.OCR) > 0 {
 			var ocr string
 			ocr, err = w.ocrPDFPage(r, i)
@@ -95,6 +108,21 @@ func (w *walker) extractPDF(d *Doc) {
 	if pages < r.pages && pages >= pdfMaxPages {
 		setErr(d, ErrBomb, fmt.Sprintf("pdf of more than %d pages", pdfMaxPages))
 	}
+}
+
+// pageList writes page numbers as "3, 4, 9", or "3, 4, 9 and 12 more".
+func pageList(pages []int) string {
+	var b strings.Builder
+	for i, p := range pages[:min(len(pages), 10)] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprint(&b, p)
+	}
+	if len(pages) > 10 {
+		fmt.Fprintf(&b, " and %d more", len(pages)-10)
+	}
+	return b.String()
 }
 
 // pdfContentLimits measures the decompressed page contents with the pure
@@ -370,14 +398,32 @@ func (r *pdfDoc) pageText(i int) (text string, needsOCR bool, err error) {
 		sb.WriteString(cleanPDFText(gt.Text))
 	}
 	if strings.TrimSpace(sb.String()) == "" {
-		objs, err := inst.FPDFPage_CountObjects(&requests.FPDFPage_CountObjects{Page: requests.Page{ByReference: &page}})
-		needsOCR = err == nil && objs.Count > 0
+		needsOCR = r.hasImage(page)
 	}
 	for _, n := range notes {
 		sb.WriteString("\n[annotation] ")
 		sb.WriteString(n)
 	}
 	return sb.String(), needsOCR, nil
+}
+
+// hasImage reports whether the page draws an image: a page with no text
+// that does is taken for a scan. Pages of vector drawings are not.
+func (r *pdfDoc) hasImage(page references.FPDF_PAGE) bool {
+	objs, err := r.inst.FPDFPage_CountObjects(&requests.FPDFPage_CountObjects{Page: requests.Page{ByReference: &page}})
+	if err != nil {
+		return false
+	}
+	for k := range min(objs.Count, 10_000) {
+		o, err := r.inst.FPDFPage_GetObject(&requests.FPDFPage_GetObject{Page: requests.Page{ByReference: &page}, Index: k})
+		if err != nil {
+			continue
+		}
+		if t, err := r.inst.FPDFPageObj_GetType(&requests.FPDFPageObj_GetType{PageObject: o.PageObject}); err == nil && t.Type == enums.FPDF_PAGEOBJ_IMAGE {
+			return true
+		}
+	}
+	return false
 }
 
 // annotations returns the text of the page's annotations other than links

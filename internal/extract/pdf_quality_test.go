@@ -1,6 +1,8 @@
 package extract
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,7 +55,9 @@ func TestPDFQuality(t *testing.T) {
 		}
 		r := walkBytes(t, filepath.Base(f), data, Options{})
 		d := r.docs[0]
-		if d.err != nil {
+		// With OCR off, a scan is read but reported: that is the only
+		// error allowed, and only where pdftotext finds no text either.
+		if d.err != nil && !(errors.Is(d.err, ErrUnsupported) && len(bytes.TrimSpace(want)) == 0) {
 			t.Errorf("%s: %v", f, d.err)
 		}
 		c, nr, no := overlap(words(string(want)), words(d.text))
