@@ -131,6 +131,13 @@ func TestOCRScannedPDF(t *testing.T) {
 		strings.Contains(r.docs[0].text, "GUILLAUME") || !strings.Contains(r.docs[0].text, "typed page") {
 		t.Errorf("OCR off: err %v text %q", r.docs[0].err, r.docs[0].text)
 	}
+	// Without the sandbox, OCR fails closed and the typed page is still read.
+	noBwrap := newTestEngines(EngineConfig{Sandbox: sandbox.Config{Bwrap: "/nonexistent/bwrap"}})
+	defer noBwrap.Close()
+	r = walkBytes(t, "scan.pdf", data, Options{OCR: []string{"eng"}, Engines: noBwrap})
+	if err := r.docs[0].err; !errors.Is(err, ErrEngine) || !strings.Contains(r.docs[0].text, "typed page") {
+		t.Errorf("OCR without sandbox: err %v text %q", err, r.docs[0].text)
+	}
 	// The real image-only PDF in testdata: its picture has no text.
 	r = walkBytes(t, "penguin.pdf", readFixture(t, "pdf/groff-mom-penguin.pdf"), ocrEng)
 	if r.docs[0].err != nil || strings.TrimSpace(r.docs[0].text) != "" {

@@ -91,21 +91,26 @@ func (w *walker) extractPDF(d *Doc) {
 			var ocr string
 			ocr, err = w.ocrPDFPage(r, i)
 			if err == nil && ocr != "" {
-				text = ocr
+				text = ocr + text // text holds only annotations here
 				d.OCR = ocrName(w.opts.OCR)
 				d.OCRPages = append(d.OCRPages, i+1)
 			}
 		}
 		if err != nil {
+			// The first problem is recorded; the pages after a damaged
+			// one are still read, unless the engine itself stopped.
 			r.fail(d, err, i)
-			return
+			if r.stopped(err) {
+				return
+			}
+			continue
 		}
 		tb.WriteString(foldPresentationForms(text))
 	}
 	if r.truncated(data) {
 		setErr(d, ErrCorrupt, "pdf truncated (no end marker, cross-reference table rebuilt); text recovered from the part present")
 	}
-	if pages < r.pages && pages >= pdfMaxPages {
+	if pages > pdfMaxPages {
 		setErr(d, ErrBomb, fmt.Sprintf("pdf of more than %d pages", pdfMaxPages))
 	}
 }
@@ -312,6 +317,13 @@ func (r *pdfDoc) nearMemoryCap() (near bool) {
 	size := mem.MethodByName("Size").Call(nil)[0].Uint()
 	limit := uint64(r.w.opts.Engines.cfg.PDFMemoryBytes)
 	return size >= limit-limit/4
+}
+
+// stopped reports whether err means the instance can do no more: killed
+// at its deadline or by cancellation, or trapped.
+func (r *pdfDoc) stopped(err error) bool {
+	return r.timedOut.Load() || r.w.ctx.Err() != nil ||
+		strings.Contains(err.Error(), "wasm error") || strings.Contains(err.Error(), "closed")
 }
 
 // step starts the deadline of one step (a page) afresh.
