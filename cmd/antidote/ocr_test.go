@@ -137,3 +137,36 @@ func minimalPDF(text string) []byte {
 	b.WriteString("trailer\n<< /Size 6 /Root 1 0 R >>\nstartxref\n" + jsonInt(int64(xref)) + "\n%%EOF\n")
 	return b.Bytes()
 }
+
+// TestIngestPDFPhrases: phrases of real PDFs (Debian documentation, see
+// internal/extract/testdata/pdf/README) are found by search after ingest,
+// as an analyst would look for them.
+func TestIngestPDFPhrases(t *testing.T) {
+	env := testEnv(t)
+	if _, _, err := runCLI(t, env, "init"); err != nil {
+		t.Fatal(err)
+	}
+	src := filepath.Join("..", "..", "internal", "extract", "testdata", "pdf")
+	out, _, err := runCLI(t, env, "ingest", "--quiet", "--json", "--ocr", "none", src)
+	// The one image-only PDF is reported unread with OCR off.
+	if err != nil && exitCode(err) != exitPartial {
+		t.Fatalf("ingest: %v\n%s", err, out)
+	}
+	for _, phrase := range []string{
+		"algorithm which renders these flags irrelevant",
+		"if insufficient memory is available",
+		"Whether glyphs can be antialiased",
+		"Use the embedded bitmap instead of the outline",
+		"USING AUTOMAKE IN THE GROFF PROJECT",
+		"How to Exploit PDF Features with GNU Troff",
+		"which defines the active region of the link",
+		"directory is a mount point",
+		"embedded web browser relies heavily on open source",
+		"It does not allow any discussion",
+	} {
+		out, _, err := runCLI(t, env, "search", "--json", `"`+phrase+`"`)
+		if err != nil || !strings.Contains(out, `"doc"`) {
+			t.Errorf("search %q found nothing: %v %s", phrase, err, out)
+		}
+	}
+}
