@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"antidote/internal/secret"
 )
 
 // TestPDFiumLimits: a PDF that needs more memory than the engine's cap,
@@ -135,5 +137,27 @@ func TestPDFiumMutations(t *testing.T) {
 				checkWalk(t, name, bad, fuzzOptions)
 			}
 		})
+	}
+}
+
+// TestPDFPasswords: an AES-256 PDF (qpdf) opens with the right password
+// among several, and says which problem it has without one.
+func TestPDFPasswords(t *testing.T) {
+	data := readFixture(t, "pdf-encrypted/letter-aes256.pdf")
+	pw := func(ps ...string) (out []secret.String) {
+		for _, p := range ps {
+			out = append(out, secret.NewString(p))
+		}
+		return out
+	}
+	r := walkBytes(t, "locked.pdf", data, Options{Passwords: pw("wrong", "open sesame")})
+	if d := r.docs[0]; d.err != nil || !strings.Contains(d.text, "GUILLAUME") {
+		t.Errorf("right password: %v %q", d.err, d.text)
+	}
+	if d := walkBytes(t, "locked.pdf", data, Options{}).docs[0]; !errors.Is(d.err, ErrEncrypted) || d.text != "" {
+		t.Errorf("no password: %v %q", d.err, d.text)
+	}
+	if d := walkBytes(t, "locked.pdf", data, Options{Passwords: pw("wrong")}).docs[0]; !errors.Is(d.err, ErrWrongPassword) || d.text != "" {
+		t.Errorf("wrong password: %v %q", d.err, d.text)
 	}
 }
