@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	_ "image/gif"  // image.DecodeConfig
+	_ "image/jpeg" // image.DecodeConfig
+	_ "image/png"  // image.DecodeConfig
 	"math"
 	"regexp"
 	"slices"
@@ -64,6 +67,8 @@ func ocrName(langs []string) string { return strings.Join(langs, "+") }
 const (
 	ocrDPI       = 300
 	ocrMaxPixels = 40_000_000
+	// ocrMaxImagePixels bounds an image given to OCR: a 600 dpi A0 scan.
+	ocrMaxImagePixels = 700_000_000
 )
 
 // extractImage recognises the text of an image. An image with no text is
@@ -77,6 +82,18 @@ func (w *walker) extractImage(d *Doc) {
 	if n, err := d.Content.ReadAt(data, 0); int64(n) < d.Size && err != nil {
 		setErr(d, ErrCorrupt, "read image")
 		return
+	}
+	if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
+		// PNG, JPEG and GIF state their size: a bomb is refused before any
+		// decoder runs, and an icon cannot hold a line of text.
+		switch px := int64(cfg.Width) * int64(cfg.Height); {
+		case px > ocrMaxImagePixels:
+			setErr(d, ErrBomb, fmt.Sprintf("image of %dx%d pixels over the OCR limit", cfg.Width, cfg.Height))
+			return
+		case cfg.Width < 16 || cfg.Height < 8:
+			d.OCR = ocrName(w.opts.OCR)
+			return
+		}
 	}
 	text, err := w.ocr(data)
 	if err != nil {

@@ -2,8 +2,12 @@ package extract
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"image"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -68,7 +72,7 @@ func TestOCRMatchesTesseract(t *testing.T) {
 // or without text; what cannot be read says why.
 func TestOCRDocument(t *testing.T) {
 	needOCR(t)
-	png := readFixture(t, "ocr/letter.png")
+	letter := readFixture(t, "ocr/letter.png")
 	var d Doc
 	v := &docCatcher{d: &d}
 	walk := func(name string, data []byte, opts Options) *Doc {
@@ -77,32 +81,46 @@ func TestOCRDocument(t *testing.T) {
 		walkWith(t, name, data, withTestEngines(opts), v)
 		return &d
 	}
-	if got := walk("letter.png", png, ocrEng); got.Err != nil || got.OCR != "eng" || len(got.Text) == 0 {
+	if got := walk("letter.png", letter, ocrEng); got.Err != nil || got.OCR != "eng" || len(got.Text) == 0 {
 		t.Errorf("letter: err %v ocr %q text %d bytes", got.Err, got.OCR, len(got.Text))
 	}
 	// No text: complete, no text, no error.
 	if got := walk("no-text.png", readFixture(t, "ocr/no-text.png"), ocrEng); got.Err != nil || got.Text != nil || got.OCR != "eng" {
 		t.Errorf("picture with no text: err %v ocr %q text %q", got.Err, got.OCR, got.Text)
 	}
+	// A PNG header claiming 100000x100000 pixels: refused before decoding.
+	ihdr := []byte("IHDR\x00\x01\x86\xa0\x00\x01\x86\xa0\x08\x00\x00\x00\x00")
+	bomb := append([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0d"), ihdr...)
+	bomb = binary.BigEndian.AppendUint32(bomb, crc32.ChecksumIEEE(ihdr))
+	bomb = append(bomb, make([]byte, 64)...)
+	if got := walk("bomb.png", bomb, ocrEng); !errors.Is(got.Err, ErrBomb) || !strings.Contains(got.Err.Error(), "100000x100000") {
+		t.Errorf("pixel bomb: %v", got.Err)
+	}
+	// An icon: complete, no text, no Tesseract run.
+	var icon bytes.Buffer
+	png.Encode(&icon, image.NewGray(image.Rect(0, 0, 12, 12)))
+	if got := walk("icon.png", icon.Bytes(), ocrEng); got.Err != nil || got.Text != nil {
+		t.Errorf("icon: %v %q", got.Err, got.Text)
+	}
 	// OCR off: the image is not read, and says so.
-	if got := walk("letter.png", png, Options{}); !errors.Is(got.Err, ErrUnsupported) || !strings.Contains(got.Err.Error(), "OCR") {
+	if got := walk("letter.png", letter, Options{}); !errors.Is(got.Err, ErrUnsupported) || !strings.Contains(got.Err.Error(), "OCR") {
 		t.Errorf("OCR off: %v", got.Err)
 	}
 	// A language pack not installed.
-	if got := walk("letter.png", png, Options{OCR: []string{"eng", "qqq"}}); !errors.Is(got.Err, ErrEngine) || !strings.Contains(got.Err.Error(), "tesseract-ocr-qqq") {
+	if got := walk("letter.png", letter, Options{OCR: []string{"eng", "qqq"}}); !errors.Is(got.Err, ErrEngine) || !strings.Contains(got.Err.Error(), "tesseract-ocr-qqq") {
 		t.Errorf("missing language: %v", got.Err)
 	}
-	if got := walk("letter.png", png, Options{OCR: []string{"../eng"}}); !errors.Is(got.Err, ErrEngine) {
+	if got := walk("letter.png", letter, Options{OCR: []string{"../eng"}}); !errors.Is(got.Err, ErrEngine) {
 		t.Errorf("bad language name: %v", got.Err)
 	}
 	// A damaged image: an error, no crash, no text.
-	if got := walk("cut.png", png[:len(png)/3], ocrEng); got.Err == nil && len(got.Text) > 0 {
+	if got := walk("cut.png", letter[:len(letter)/3], ocrEng); got.Err == nil && len(got.Text) > 0 {
 		t.Errorf("truncated PNG: err %v, %d bytes of text", got.Err, len(got.Text))
 	}
 	// No sandbox: nothing runs, and the error says why.
 	eng := newTestEngines(EngineConfig{Sandbox: sandbox.Config{Bwrap: "/nonexistent/bwrap"}})
 	defer eng.Close()
-	if got := walk("letter.png", png, Options{OCR: []string{"eng"}, Engines: eng}); !errors.Is(got.Err, ErrEngine) || !strings.Contains(got.Err.Error(), "bubblewrap") || got.Text != nil {
+	if got := walk("letter.png", letter, Options{OCR: []string{"eng"}, Engines: eng}); !errors.Is(got.Err, ErrEngine) || !strings.Contains(got.Err.Error(), "bubblewrap") || got.Text != nil {
 		t.Errorf("without bubblewrap: err %v text %q", got.Err, got.Text)
 	}
 }
