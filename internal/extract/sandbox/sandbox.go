@@ -112,7 +112,8 @@ type Cmd struct {
 type Runner struct {
 	cfg Config
 
-	once     sync.Once
+	mu       sync.Mutex
+	checked  bool
 	setupErr error
 	bwrap    string
 	prlimit  string
@@ -127,8 +128,18 @@ func (r *Runner) Mode() Mode { return r.cfg.Mode }
 // Check sets the sandbox up once, running a trivial program in it, and
 // reports ErrUnavailable if that fails.
 func (r *Runner) Check(ctx context.Context) error {
-	r.once.Do(func() { r.setupErr = r.setup(ctx) })
-	return r.setupErr
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.checked {
+		return r.setupErr
+	}
+	err := r.setup(ctx)
+	if ctx.Err() != nil {
+		// Cancelled while checking: nothing was learnt.
+		return ctx.Err()
+	}
+	r.checked, r.setupErr = true, err
+	return err
 }
 
 func (r *Runner) setup(ctx context.Context) error {
