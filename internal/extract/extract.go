@@ -4,9 +4,11 @@
 // under limits on depth, expansion and size, so that a hostile dump can be
 // walked without exhausting memory or time.
 //
-// extract owns format sniffing, charset decoding and text extraction. It must
-// not touch the file system, log, or import any antidote package other than
-// secret. Member names found inside inputs are provenance data only; they are
+// extract owns format sniffing, charset decoding and text extraction. PDF
+// text comes from PDFium compiled to WebAssembly, run in-process with no
+// file system (Engines); OCR runs Tesseract through the sandbox package,
+// input and output on pipes. It must not touch the file system, log, or
+// import any antidote package other than secret and its own subpackages. Member names found inside inputs are provenance data only; they are
 // never used as paths and never appear in error messages.
 package extract
 
