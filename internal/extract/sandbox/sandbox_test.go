@@ -129,3 +129,24 @@ func TestFailsClosed(t *testing.T) {
 		t.Errorf("missing program: %v, want ErrUnavailable", err)
 	}
 }
+
+// BenchmarkOverhead: the cost of confinement per program run, against the
+// same run unconfined (rlimits only).
+func BenchmarkOverhead(b *testing.B) {
+	if _, err := exec.LookPath("bwrap"); err != nil {
+		b.Skip("bubblewrap not installed")
+	}
+	for _, mode := range []struct {
+		name string
+		mode Mode
+	}{{"bwrap", Bubblewrap}, {"off", Off}} {
+		b.Run(mode.name, func(b *testing.B) {
+			r := New(Config{Mode: mode.mode})
+			for b.Loop() {
+				if _, err := r.Run(context.Background(), Cmd{Program: "true"}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
