@@ -90,7 +90,7 @@ func (w *walker) extractPDF(d *Doc) {
 		if err == nil && needsOCR && len(w.opts.OCR) > 0 {
 			var ocr string
 			ocr, err = w.ocrPDFPage(r, i)
-			if err == nil && ocr != "" {
+			if err == nil {
 				text = ocr + text // text holds only annotations here
 				d.OCR = ocrName(w.opts.OCR)
 				d.OCRPages = append(d.OCRPages, i+1)
