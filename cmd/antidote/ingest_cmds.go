@@ -394,7 +394,7 @@ func cmdDocsOne(ctx context.Context, e *env, sub string, args []string) error {
 			if len(j.OCRPages) > 0 {
 				pages = fmt.Sprintf(", pages %s", strings.Trim(fmt.Sprint(j.OCRPages), "[]"))
 			}
-			fmt.Fprintf(e.stdout, "ocr:        text recognised by OCR (%s)%s\n", j.OCR, pages)
+			fmt.Fprintf(e.stdout, "ocr:        read by OCR (%s)%s\n", j.OCR, pages)
 		}
 		for _, p := range d.Paths {
 			parent := ""

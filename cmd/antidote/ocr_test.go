@@ -81,7 +81,7 @@ func TestIngestOCR(t *testing.T) {
 				t.Errorf("%v: ocr %q", d.Paths, d.OCR)
 			}
 			show, _, err := runCLI(t, env, "docs", "show", jsonInt(d.ID))
-			if err != nil || !strings.Contains(show, "ocr:        text recognised by OCR (eng)") {
+			if err != nil || !strings.Contains(show, "ocr:        read by OCR (eng)") {
 				t.Errorf("docs show %d: %v\n%s", d.ID, err, show)
 			}
 			shown++
