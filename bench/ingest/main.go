@@ -3,9 +3,11 @@
 // Confluence-like HTML pages plus 1,000 attachments (PDF, DOCX, mail) in one
 // zip, at 1x and 5x, reporting documents/s, MB/s and peak RSS; and compares
 // the extract-and-hash stage with `unzip -p | sha256sum` on the same zip in
-// the same run.
+// the same run. With -pdfs it instead ingests every PDF under
+// /usr/share/doc and runs pdftotext over the same files (pdf.go).
 //
 //	go run ./bench/ingest [-scale 1,5] [-out bench/out]
+//	go run ./bench/ingest -pdfs [-out bench/out]
 package main
 
 import (
@@ -27,6 +29,7 @@ import (
 func main() {
 	scales := flag.String("scale", "1,5", "corpus sizes to run, as multiples of 10,000 pages + 1,000 attachments")
 	outDir := flag.String("out", "bench/out", "scratch directory (corpora, workspaces)")
+	pdfs := flag.Bool("pdfs", false, "compare ingest of /usr/share/doc's PDFs with pdftotext instead")
 	flag.Parse()
 	if err := os.MkdirAll(*outDir, 0o700); err != nil {
 		log.Fatal(err)
@@ -34,6 +37,12 @@ func main() {
 	bin := filepath.Join(*outDir, "antidote")
 	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/antidote").CombinedOutput(); err != nil {
 		log.Fatalf("build antidote: %v\n%s", err, out)
+	}
+	if *pdfs {
+		if err := runPDFs(*outDir, bin); err != nil {
+			log.Fatal(err)
+		}
+		return
 	}
 	fmt.Println("| corpus | documents | zip MB | ingest s | docs/s | MB/s | peak RSS MB | extract+hash s | unzip -p \\| sha256sum s | ratio |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|")

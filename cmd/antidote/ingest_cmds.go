@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"antidote/internal/extract"
+	"antidote/internal/extract/sandbox"
 	"antidote/internal/ingest"
 	"antidote/internal/search"
 	"antidote/internal/secret"
@@ -82,6 +83,8 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	fs.Var(&maxMember, "max-member", "largest archive member read into memory")
 	maxText := byteSize(extract.DefaultMaxTextBytes)
 	fs.Var(&maxText, "max-text", "most extracted text kept per document; longer text is cut and reported (a rerun with a higher limit reads it whole)")
+	ocr := fs.String("ocr", "eng", "Tesseract languages to recognise text in images and scanned PDF pages, e.g. eng,deu; 'none' turns OCR off")
+	noSandbox := fs.Bool("no-sandbox", false, "run external extractors (Tesseract) without the bubblewrap sandbox (rlimits and deadline only)")
 	jsonOut := fs.Bool("json", false, "print the summary as JSON")
 	quiet := fs.Bool("quiet", false, "no progress output")
 	if err := parseFlags(fs, args); err != nil {
@@ -94,6 +97,10 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		if _, err := os.Lstat(p); err != nil {
 			return fmt.Errorf("ingest %s: %w; check the path (nothing was ingested)", p, unwrapPathError(err))
 		}
+	}
+	var ocrLangs []string
+	if *ocr != "none" && *ocr != "" {
+		ocrLangs = strings.Split(*ocr, ",")
 	}
 	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
@@ -109,6 +116,10 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	opts.Extract.MaxRatio = *maxRatio
 	opts.Extract.MaxMemberBytes = int64(maxMember)
 	opts.Extract.MaxTextBytes = int64(maxText)
+	opts.Extract.OCR = ocrLangs
+	if *noSandbox {
+		opts.Engines.Sandbox.Mode = sandbox.Off
+	}
 	var pr *progressPrinter
 	if !*quiet {
 		pr = newProgressPrinter(e.stderr)
@@ -348,6 +359,13 @@ func cmdDocsOne(ctx context.Context, e *env, sub string, args []string) error {
 		}
 		if j.Truncated {
 			fmt.Fprintln(e.stdout, "text:       truncated at the extraction limit")
+		}
+		if j.OCR != "" {
+			pages := ""
+			if len(j.OCRPages) > 0 {
+				pages = fmt.Sprintf(", pages %s", strings.Trim(fmt.Sprint(j.OCRPages), "[]"))
+			}
+			fmt.Fprintf(e.stdout, "ocr:        read by OCR (%s)%s\n", j.OCR, pages)
 		}
 		for i, p := range j.Paths {
 			parent := ""

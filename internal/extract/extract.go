@@ -4,9 +4,11 @@
 // under limits on depth, expansion and size, so that a hostile dump can be
 // walked without exhausting memory or time.
 //
-// extract owns format sniffing, charset decoding and text extraction. It must
-// not touch the file system, log, or import any antidote package other than
-// secret. Member names found inside inputs are provenance data only; they are
+// extract owns format sniffing, charset decoding and text extraction. PDF
+// text comes from PDFium compiled to WebAssembly, run in-process with no
+// file system (Engines); OCR runs Tesseract through the sandbox package,
+// input and output on pipes. It must not touch the file system, log, or
+// import any antidote package other than secret and its own subpackages. Member names found inside inputs are provenance data only; they are
 // never used as paths and never appear in error messages.
 package extract
 
@@ -48,6 +50,15 @@ type Options struct {
 	// header-encrypted ones), encrypted zip members (ZipCrypto and WinZip
 	// AES) and encrypted PDFs.
 	Passwords []secret.String
+
+	// OCR names the Tesseract languages ("eng", "deu") used to recognise
+	// text in images and in PDF pages with no text layer; empty turns OCR
+	// off, and images are then reported as ErrUnsupported.
+	OCR []string
+	// Engines runs PDFium and the sandboxed external programs. Nil: Walk
+	// starts its own and stops it on return, which costs seconds per
+	// input that holds a PDF; share one across a run.
+	Engines *Engines
 }
 
 func (o Options) withDefaults() Options {
@@ -93,6 +104,11 @@ type Doc struct {
 	Charset   string // source charset of text documents, e.g. "utf-8", "windows-1252"
 	Text      []byte // extracted UTF-8 text, set before End; nil if none
 	Truncated bool   // Text was cut at Options.MaxTextBytes
+	// OCR names the languages ("eng+deu") when some of Text was recognised
+	// by OCR rather than read from the document; OCRPages lists the PDF
+	// pages so recognised, numbered from 1.
+	OCR      string
+	OCRPages []int
 	// Err is set when the document, or the expansion of its members, could
 	// not be completed. It wraps one of the sentinels below. The document is
 	// still reported, with whatever text and members were recovered.
@@ -112,6 +128,9 @@ var (
 	// document is indexed as far as the cut, so it is a problem to report,
 	// not a silent success.
 	ErrTextTruncated = errors.New("extracted text cut at the size limit")
+	// ErrEngine: the engine this format needs could not run (not
+	// installed, or its sandbox could not be set up).
+	ErrEngine = errors.New("extraction engine unavailable")
 )
 
 // Visitor receives the documents of a Walk.
@@ -141,6 +160,10 @@ func Walk(ctx context.Context, name string, r io.ReaderAt, size int64, opts Opti
 // walk is Walk, also returning the walker for tests to inspect.
 func walk(ctx context.Context, name string, r io.ReaderAt, size int64, opts Options, v Visitor) (*walker, error) {
 	w := &walker{ctx: ctx, opts: opts.withDefaults(), v: v}
+	if w.opts.Engines == nil {
+		w.opts.Engines = NewEngines(EngineConfig{})
+		defer w.opts.Engines.Close()
+	}
 	return w, w.visit([]string{name}, 0, member{r: r, size: size})
 }
 
@@ -317,6 +340,8 @@ func (w *walker) extract(d *Doc, sn sniffed) (fatal error) {
 		return w.extractMbox(d)
 	case mtPDF:
 		w.extractPDF(d)
+	case mtPNG, mtJPEG, mtTIFF, mtGIF, mtBMP, mtWebP, mtJP2:
+		w.extractImage(d)
 	case mtDocx, mtXlsx, mtPptx:
 		return w.extractOOXML(d, sn)
 	case mtODT, mtODS, mtODP:

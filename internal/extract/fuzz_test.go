@@ -90,7 +90,7 @@ var sentinels = []error{ErrBomb, ErrEncrypted, ErrWrongPassword, ErrCorrupt, Err
 // checkWalk walks data and checks the invariants every walk must keep.
 func checkWalk(t *testing.T, name string, data []byte, opts Options) {
 	r := &recorder{}
-	err := Walk(context.Background(), name, bytes.NewReader(data), int64(len(data)), opts, r)
+	err := Walk(context.Background(), name, bytes.NewReader(data), int64(len(data)), withTestEngines(opts), r)
 	if err != nil {
 		t.Fatalf("Walk returned %v for a document problem", err)
 	}

@@ -99,6 +99,7 @@ func (r *recorder) find(t *testing.T, p string) *rec {
 func walkBytes(t testing.TB, name string, data []byte, opts Options) *recorder {
 	t.Helper()
 	r := &recorder{}
+	opts = withTestEngines(opts)
 	if err := Walk(context.Background(), name, bytes.NewReader(data), int64(len(data)), opts, r); err != nil {
 		t.Fatalf("Walk(%s): %v", name, err)
 	}

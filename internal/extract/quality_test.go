@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"testing"
-	"unicode"
 )
 
 // qualityFloors are the least word recall and precision, per format, of
@@ -48,27 +47,6 @@ func missing(ours, ref map[string]int, n int) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// words counts the words of s: runs of letters and digits, lowercased.
-func words(s string) map[string]int {
-	m := map[string]int{}
-	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
-		m[strings.ToLower(w)]++
-	}
-	return m
-}
-
-// overlap returns the words two counts share, and the totals of each.
-func overlap(ours, ref map[string]int) (common, nOurs, nRef int) {
-	for w, n := range ref {
-		nRef += n
-		common += min(n, ours[w])
-	}
-	for _, n := range ours {
-		nOurs += n
-	}
-	return common, nOurs, nRef
 }
 
 func TestExtractionQuality(t *testing.T) {

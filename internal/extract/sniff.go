@@ -102,6 +102,8 @@ func (w *walker) sniff(d *Doc, hint, declaredCharset string) sniffed {
 		sn.mediaType = mtZstd
 	case isTarHeader(head):
 		sn.mediaType = mtTar
+	case sniffImage(head) != "":
+		sn.mediaType = sniffImage(head)
 	default:
 		cut := int64(len(head)) < d.Size
 		te, ok := detectText(head, cut)

@@ -39,6 +39,8 @@ type Meta struct {
 	TextSize  int64
 	Truncated bool
 	Reason    string
+	OCR       string // OCR languages, when some of the text was recognised by OCR
+	OCRPages  []int  // PDF pages whose text was recognised by OCR
 }
 
 // Doc is what a batch writes for one distinct content.
@@ -92,7 +94,11 @@ type Keys struct {
 
 // Options configures a run.
 type Options struct {
-	Extract        extract.Options
+	Extract extract.Options
+	// Engines configures the engines a run starts (PDFium, the sandbox
+	// for Tesseract) when Extract.Engines is nil; they are stopped at the
+	// end of Run.
+	Engines        extract.EngineConfig
 	InlineMax      int64         // originals up to this size are sealed into the database; default 1 MiB
 	BatchDocs      int           // commit after this many documents; default 1000
 	BatchInterval  time.Duration // or after this long; default 3s
@@ -230,7 +236,11 @@ func (in *Ingester) Run(ctx context.Context, paths []string) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	r := &runner{in: in, ctx: ctx, sum: Summary{Skipped: probs}, start: start}
+	r := &runner{in: in, ctx: ctx, sum: Summary{Skipped: probs}, start: start, xopts: in.opts.Extract}
+	if r.xopts.Engines == nil {
+		r.xopts.Engines = extract.NewEngines(in.opts.Engines)
+		defer r.xopts.Engines.Close()
+	}
 	for _, i := range inputs {
 		r.prog.TotalBytes += i.size
 	}
@@ -260,6 +270,7 @@ func (in *Ingester) Run(ctx context.Context, paths []string) (Summary, error) {
 // runner holds the state of one Run.
 type runner struct {
 	in       *Ingester
+	xopts    extract.Options // with the run's engines
 	ctx      context.Context
 	sum      Summary
 	start    time.Time
@@ -311,7 +322,7 @@ func (r *runner) file(i input) error {
 	r.prog.Files++
 	r.read = 0
 	cr := &countingReaderAt{r: f, n: &r.read}
-	err = extract.Walk(r.ctx, i.display, cr, i.size, r.in.opts.Extract, r)
+	err = extract.Walk(r.ctx, i.display, cr, i.size, r.xopts, r)
 	r.base += i.size
 	r.read = 0
 	r.sum.Bytes += i.size
@@ -469,6 +480,8 @@ func meta(d *extract.Doc) Meta {
 		Size:      d.Size,
 		TextSize:  int64(len(d.Text)),
 		Truncated: d.Truncated,
+		OCR:       d.OCR,
+		OCRPages:  d.OCRPages,
 	}
 }
 
@@ -486,7 +499,8 @@ func (r *runner) End(d *extract.Doc) error {
 		m.Reason = d.Err.Error()
 		status = StatusError
 		if errors.Is(d.Err, extract.ErrUnsupported) || errors.Is(d.Err, extract.ErrEncrypted) || errors.Is(d.Err, extract.ErrWrongPassword) ||
-			errors.Is(d.Err, extract.ErrBomb) || errors.Is(d.Err, extract.ErrTooDeep) || errors.Is(d.Err, extract.ErrTooLarge) {
+			errors.Is(d.Err, extract.ErrBomb) || errors.Is(d.Err, extract.ErrTooDeep) || errors.Is(d.Err, extract.ErrTooLarge) ||
+			errors.Is(d.Err, extract.ErrEngine) {
 			status = StatusSkipped
 		}
 		r.sum.Skipped = append(r.sum.Skipped, Problem{Path: extract.DisplayPath(d.Path), Status: status, Reason: m.Reason})

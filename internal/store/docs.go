@@ -41,6 +41,8 @@ type DocMeta struct {
 	TextSize  int64  `json:"text_size"`
 	Truncated bool   `json:"truncated,omitempty"`
 	Reason    string `json:"reason,omitempty"`
+	OCR       string `json:"ocr,omitempty"`       // OCR languages, when some text was recognised by OCR
+	OCRPages  []int  `json:"ocr_pages,omitempty"` // PDF pages recognised by OCR
 }
 
 // DocPath is one place the content was found.

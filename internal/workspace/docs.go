@@ -22,6 +22,8 @@ type DocInfo struct {
 	Size      int64    `json:"size"`
 	TextSize  int64    `json:"text_size"`
 	Truncated bool     `json:"truncated,omitempty"`
+	OCR       string   `json:"ocr,omitempty"`       // languages, when the text was read by OCR
+	OCRPages  []int    `json:"ocr_pages,omitempty"` // the pages OCR read, for a PDF
 	Status    string   `json:"status"`
 	Reason    string   `json:"reason,omitempty"`
 	Parent    *int64   `json:"parent"`
@@ -34,7 +36,7 @@ type DocInfo struct {
 
 func docInfo(d store.Doc) DocInfo {
 	j := DocInfo{ID: d.ID, SHA256: d.Meta.SHA256, MediaType: d.Meta.MediaType, Charset: d.Meta.Charset, Size: d.Meta.Size,
-		TextSize: d.Meta.TextSize, Truncated: d.Meta.Truncated, Status: d.Status, Reason: d.Meta.Reason, Complete: d.Complete, Paths: []string{}}
+		TextSize: d.Meta.TextSize, Truncated: d.Meta.Truncated, OCR: d.Meta.OCR, OCRPages: d.Meta.OCRPages, Status: d.Status, Reason: d.Meta.Reason, Complete: d.Complete, Paths: []string{}}
 	seen := map[int64]bool{}
 	for _, p := range d.Paths {
 		j.Paths = append(j.Paths, extract.DisplayPath(p.Path))
