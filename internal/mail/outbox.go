@@ -30,7 +30,7 @@ type Message struct {
 	Vendor    int64     `json:"vendor,omitempty"`
 	Kind      string    `json:"kind"` // notice, reminder
 	From      string    `json:"-"`
-	To        string    `json:"-"`
+	To        string    `json:"to,omitempty"`
 	Raw       []byte    `json:"-"`
 	Encrypted bool      `json:"encrypted"`
 	State     State     `json:"state"`
