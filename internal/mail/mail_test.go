@@ -24,7 +24,7 @@ func TestParseSMTPURL(t *testing.T) {
 		wantErr string
 	}{
 		{in: "smtp://alice@mail.example.org:587?tls=starttls", host: "mail.example.org", port: 587, user: "alice", tls: mail.StartTLS},
-		{in: "smtp://mail.example.org", host: "mail.example.org", port: 587, tls: mail.StartTLS},                     // defaults
+		{in: "smtp://mail.example.org", host: "mail.example.org", port: 587, tls: mail.StartTLS},                      // defaults
 		{in: "smtp://bob@mail.example.org:465", host: "mail.example.org", port: 465, user: "bob", tls: mail.Implicit}, // 465 is SMTPS
 		{in: "smtp://mail.example.org:465?tls=implicit", host: "mail.example.org", port: 465, tls: mail.Implicit},
 		{in: "smtp://127.0.0.1:2525?tls=none", host: "127.0.0.1", port: 2525, tls: mail.NoTLS}, // loopback relay
