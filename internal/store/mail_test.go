@@ -158,7 +158,7 @@ func TestMailConformance(t *testing.T) {
 		// Replies: quarantined, then accepted once the vendor is known, once.
 		r := mail.Reply{MessageID: "<r1@acme.test>", From: "psirt@acme.test", Subject: "Re", Text: replyText,
 			Attachments: []mail.Attachment{{Name: "draft.pdf", ContentType: "application/pdf", Data: []byte(attach)}},
-			Quarantine: mail.UnknownSender, Detail: "the sender is no vendor's security contact"}
+			Quarantine:  mail.UnknownSender, Detail: "the sender is no vendor's security contact"}
 		keys := store.ReplyKeys{Content: []byte("content-1"), MessageID: []byte("msg-1")}
 		raw := []byte("raw message " + replyText)
 		res, err := s.ImportReply(ctx, r, keys, raw, at.Add(2*time.Hour))
