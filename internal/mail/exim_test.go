@@ -1,0 +1,262 @@
+package mail_test
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"antidote/internal/store"
+)
+
+// This file runs a real SMTP server, Debian's Exim, on loopback for the
+// delivery tests, and GnuPG for the vendor's side.
+
+// needTool skips (or, in CI, fails) a test that needs a program.
+func needTool(t *testing.T, path string) {
+	t.Helper()
+	if _, err := exec.LookPath(path); err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("%s is required in CI (.ci/run installs it): %v", path, err)
+		}
+		t.Skipf("%s not installed", path)
+	}
+}
+
+// exim is one Exim daemon in a temporary directory, delivering every
+// message to one Maildir. Creating the file Refuse makes it answer the
+// end of DATA with 451 (a temporary refusal).
+type exim struct {
+	Port    int
+	Maildir string
+	Refuse  string
+	cmd     *exec.Cmd
+}
+
+func startExim(t *testing.T) *exim {
+	t.Helper()
+	needTool(t, "/usr/sbin/exim4")
+	if os.Geteuid() != 0 {
+		t.Skip("the Exim test server runs as root (CI does)")
+	}
+	dir, err := os.MkdirTemp("", "antidote-exim-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	// Exim delivers as an unprivileged user (never as root): nobody.
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	os.Chmod(dir, 0o755)
+	e := &exim{Maildir: filepath.Join(dir, "Maildir"), Refuse: filepath.Join(dir, "refuse")}
+	for _, d := range []string{e.Maildir, filepath.Join(e.Maildir, "new"), filepath.Join(e.Maildir, "cur"), filepath.Join(e.Maildir, "tmp")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		os.Chown(d, uid, gid)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Port = l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	spool := filepath.Join(dir, "spool")
+	conf := fmt.Sprintf(`spool_directory = %[1]s
+log_file_path = %[1]s/%%slog
+pid_file_path = %[1]s/exim.pid
+exim_user = root
+exim_group = root
+keep_environment =
+primary_hostname = mx.test
+daemon_smtp_ports = %[2]d
+local_interfaces = 127.0.0.1
+tls_advertise_hosts =
+acl_smtp_rcpt = acl_rcpt
+acl_smtp_data = acl_data
+begin acl
+acl_rcpt:
+  accept
+acl_data:
+  defer condition = ${if exists{%[3]s}}
+        message = mailbox busy, try again later
+  accept
+begin routers
+all:
+  driver = accept
+  transport = maildir
+begin transports
+maildir:
+  driver = appendfile
+  directory = %[4]s
+  maildir_format
+  user = %[5]s
+  group = %[6]s
+begin retry
+* * F,1m,1m
+`, spool, e.Port, e.Refuse, e.Maildir, nobody.Uid, nobody.Gid)
+	cf := filepath.Join(dir, "exim.conf")
+	if err := os.WriteFile(cf, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e.cmd = exec.Command("/usr/sbin/exim4", "-C", cf, "-bdf", "-odi", "-oX", strconv.Itoa(e.Port))
+	if err := e.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { e.cmd.Process.Kill(); e.cmd.Wait() })
+	for i := 0; i < 200; i++ {
+		if c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(e.Port))); err == nil {
+			c.Close()
+			return e
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	log, _ := os.ReadFile(filepath.Join(spool, "paniclog"))
+	t.Fatalf("exim did not start listening: %s", log)
+	return nil
+}
+
+// delivered returns the messages in the Maildir once it holds at least
+// want, or what it holds after a bounded wait (Exim delivers just after
+// it answers 250).
+func (e *exim) delivered(t *testing.T, want int) [][]byte {
+	t.Helper()
+	var out [][]byte
+	for i := 0; i < 100; i++ {
+		out = out[:0]
+		ents, _ := os.ReadDir(filepath.Join(e.Maildir, "new"))
+		for _, en := range ents {
+			b, err := os.ReadFile(filepath.Join(e.Maildir, "new", en.Name()))
+			if err == nil {
+				out = append(out, b)
+			}
+		}
+		if len(out) >= want {
+			return out
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return out
+}
+
+// gpg runs GnuPG in a private home as the vendor would.
+type gpg struct{ home string }
+
+func newGPG(t *testing.T) *gpg {
+	t.Helper()
+	needTool(t, "gpg")
+	home, err := os.MkdirTemp("", "antidote-gpg-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &gpg{home: home}
+	t.Cleanup(func() {
+		exec.Command("gpgconf", "--homedir", home, "--kill", "all").Run()
+		os.RemoveAll(home)
+	})
+	return g
+}
+
+func (g *gpg) run(t *testing.T, stdin []byte, args ...string) (stdout, status string, err error) {
+	t.Helper()
+	cmd := exec.Command("gpg", append([]string{"--homedir", g.home, "--batch", "--yes", "--pinentry-mode", "loopback", "--passphrase", "", "--trust-model", "always", "--status-fd", "2"}, args...)...)
+	if stdin != nil {
+		cmd.Stdin = strings.NewReader(string(stdin))
+	}
+	var out, errb strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err = cmd.Run()
+	return out.String(), errb.String(), err
+}
+
+// newKey makes a vendor key pair (Ed25519 signing, Curve25519 encryption)
+// and returns its fingerprint and armored public key.
+func (g *gpg) newKey(t *testing.T, uid string) (string, string) {
+	t.Helper()
+	if _, st, err := g.run(t, nil, "--quick-gen-key", uid, "ed25519", "sign", "never"); err != nil {
+		t.Fatalf("gpg key generation: %v\n%s", err, st)
+	}
+	out, _, err := g.run(t, nil, "--with-colons", "--list-keys", uid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fpr string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "fpr:") {
+			fpr = strings.Split(l, ":")[9]
+			break
+		}
+	}
+	if _, st, err := g.run(t, nil, "--quick-add-key", fpr, "cv25519", "encr", "never"); err != nil {
+		t.Fatalf("gpg subkey: %v\n%s", err, st)
+	}
+	pub, _, err := g.run(t, nil, "--armor", "--export", fpr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fpr, pub
+}
+
+// gcmSealer stands in for vault's sealer in these tests.
+type gcmSealer struct{ aead cipher.AEAD }
+
+func newSealer(t testing.TB, key []byte) gcmSealer {
+	b, err := aes.NewCipher(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := cipher.NewGCM(b)
+	return gcmSealer{a}
+}
+
+func (g gcmSealer) Seal(pt, ad []byte) []byte {
+	nonce := make([]byte, g.aead.NonceSize())
+	rand.Read(nonce)
+	return g.aead.Seal(nonce, nonce, pt, ad)
+}
+
+func (g gcmSealer) Open(ct, ad []byte) ([]byte, error) {
+	n := g.aead.NonceSize()
+	if len(ct) < n {
+		return nil, errors.New("short ciphertext")
+	}
+	return g.aead.Open(nil, ct[:n], ct[n:], ad)
+}
+
+// openStore opens (and migrates) a SQLite workspace database at path.
+func openStore(t testing.TB, path string, key []byte) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := store.Open(ctx, path, newSealer(t, key))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func testKey() []byte {
+	k, _ := hex.DecodeString("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
+	return k
+}
+
+func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
