@@ -4,10 +4,16 @@ import (
 	"context"
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"os/exec"
@@ -40,12 +46,33 @@ func needTool(t *testing.T, path string) {
 // end of DATA with 451 (a temporary refusal).
 type exim struct {
 	Port    int
+	TLSPort int    // implicit TLS (SMTPS), when started with TLS
+	CA      []byte // the PEM certificate the test server presents
 	Maildir string
 	Refuse  string
 	cmd     *exec.Cmd
 }
 
-func startExim(t *testing.T) *exim {
+func startExim(t *testing.T) *exim { return startEximWith(t, eximOptions{}) }
+
+// eximOptions: TLS offers STARTTLS on Port and implicit TLS on TLSPort
+// with a certificate for 127.0.0.1; a Password makes AUTH PLAIN as User
+// mandatory.
+type eximOptions struct {
+	TLS            bool
+	User, Password string
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func startEximWith(t *testing.T, o eximOptions) *exim {
 	t.Helper()
 	needTool(t, "/usr/sbin/exim4")
 	if os.Geteuid() != 0 {
@@ -71,12 +98,22 @@ func startExim(t *testing.T) *exim {
 		}
 		os.Chown(d, uid, gid)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	e.Port = freePort(t)
+	ports := strconv.Itoa(e.Port)
+	extra, auth, rcpt := "tls_advertise_hosts =\n", "", "  accept\n"
+	if o.TLS {
+		e.TLSPort = freePort(t)
+		ports += " : " + strconv.Itoa(e.TLSPort)
+		var key []byte
+		e.CA, key = selfSigned(t)
+		os.WriteFile(filepath.Join(dir, "cert.pem"), e.CA, 0o600)
+		os.WriteFile(filepath.Join(dir, "key.pem"), key, 0o600)
+		extra = fmt.Sprintf("tls_advertise_hosts = *\ntls_certificate = %[1]s/cert.pem\ntls_privatekey = %[1]s/key.pem\ntls_on_connect_ports = %[2]d\n", dir, e.TLSPort)
 	}
-	e.Port = l.Addr().(*net.TCPAddr).Port
-	l.Close()
+	if o.Password != "" {
+		auth = fmt.Sprintf("begin authenticators\nplain:\n  driver = plaintext\n  public_name = PLAIN\n  server_prompts = :\n  server_condition = ${if and{{eq{$auth2}{%s}}{eq{$auth3}{%s}}}}\n  server_set_id = $auth2\n", o.User, o.Password)
+		rcpt = "  deny !authenticated = *\n       message = authentication required\n  accept\n"
+	}
 	spool := filepath.Join(dir, "spool")
 	conf := fmt.Sprintf(`spool_directory = %[1]s
 log_file_path = %[1]s/%%slog
@@ -85,15 +122,13 @@ exim_user = root
 exim_group = root
 keep_environment =
 primary_hostname = mx.test
-daemon_smtp_ports = %[2]d
+daemon_smtp_ports = %[2]s
 local_interfaces = 127.0.0.1
-tls_advertise_hosts =
-acl_smtp_rcpt = acl_rcpt
+%[7]sacl_smtp_rcpt = acl_rcpt
 acl_smtp_data = acl_data
 begin acl
 acl_rcpt:
-  accept
-acl_data:
+%[8]sacl_data:
   defer condition = ${if exists{%[3]s}}
         message = mailbox busy, try again later
   accept
@@ -110,12 +145,12 @@ maildir:
   group = %[6]s
 begin retry
 * * F,1m,1m
-`, spool, e.Port, e.Refuse, e.Maildir, nobody.Uid, nobody.Gid)
+%[9]s`, spool, ports, e.Refuse, e.Maildir, nobody.Uid, nobody.Gid, extra, rcpt, auth)
 	cf := filepath.Join(dir, "exim.conf")
 	if err := os.WriteFile(cf, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e.cmd = exec.Command("/usr/sbin/exim4", "-C", cf, "-bdf", "-odi", "-oX", strconv.Itoa(e.Port))
+	e.cmd = exec.Command("/usr/sbin/exim4", "-C", cf, "-bdf", "-odi")
 	if err := e.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -260,3 +295,27 @@ func testKey() []byte {
 }
 
 func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
+
+// selfSigned makes a certificate and key for 127.0.0.1.
+func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
+	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "antidote test SMTP"},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IsCA:         true, BasicConstraintsValid: true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &k.PublicKey, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kd, _ := x509.MarshalPKCS8PrivateKey(k)
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd})
+}
