@@ -3,14 +3,14 @@
 -- reminder steps already sent, and the workspace's OpenPGP key. Addresses,
 -- messages, replies and keys are sealed; lookups go through keyed MACs
 -- computed by the caller.
-CREATE TABLE mail_settings (
+CREATE TABLE IF NOT EXISTS mail_settings (
     id         INTEGER PRIMARY KEY CHECK (id = 1),
     config     BLOB NOT NULL,            -- sealed JSON: server, port, user, TLS mode, sender, allow_plain
     password   BLOB,                     -- sealed
     updated_at TEXT NOT NULL
 );
 
-CREATE TABLE mail_workspace_key (
+CREATE TABLE IF NOT EXISTS mail_workspace_key (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
     fingerprint TEXT NOT NULL,
     public_key  TEXT NOT NULL,           -- armored public key: published
@@ -18,7 +18,7 @@ CREATE TABLE mail_workspace_key (
     created_at  TEXT NOT NULL
 );
 
-CREATE TABLE mail_outbox (
+CREATE TABLE IF NOT EXISTS mail_outbox (
     id          INTEGER PRIMARY KEY,
     dedupe_key  BLOB NOT NULL UNIQUE,    -- keyed MAC of what the message is for: queueing twice adds nothing
     message_key BLOB NOT NULL UNIQUE,    -- keyed MAC of the Message-ID: replies find their case
@@ -38,9 +38,9 @@ CREATE TABLE mail_outbox (
     created_at  TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
-CREATE INDEX mail_outbox_due ON mail_outbox(state, next_at);
+CREATE INDEX IF NOT EXISTS mail_outbox_due ON mail_outbox(state, next_at);
 
-CREATE TABLE mail_deliveries (
+CREATE TABLE IF NOT EXISTS mail_deliveries (
     id        INTEGER PRIMARY KEY,
     outbox_id INTEGER NOT NULL REFERENCES mail_outbox(id),
     attempt   INTEGER NOT NULL,
@@ -48,9 +48,9 @@ CREATE TABLE mail_deliveries (
     result    TEXT NOT NULL,
     reply     BLOB                       -- sealed
 );
-CREATE INDEX mail_deliveries_outbox ON mail_deliveries(outbox_id);
+CREATE INDEX IF NOT EXISTS mail_deliveries_outbox ON mail_deliveries(outbox_id);
 
-CREATE TABLE mail_quarantine (
+CREATE TABLE IF NOT EXISTS mail_quarantine (
     id          INTEGER PRIMARY KEY,
     content_key BLOB NOT NULL UNIQUE,    -- keyed MAC of the message as received
     message_key BLOB UNIQUE,             -- keyed MAC of its Message-ID, if any
@@ -61,7 +61,7 @@ CREATE TABLE mail_quarantine (
     resolved_at TEXT NOT NULL DEFAULT ''
 );
 
-CREATE TABLE mail_replies (
+CREATE TABLE IF NOT EXISTS mail_replies (
     id          INTEGER PRIMARY KEY,
     content_key BLOB NOT NULL UNIQUE,
     message_key BLOB UNIQUE,
@@ -71,9 +71,9 @@ CREATE TABLE mail_replies (
     detail      BLOB NOT NULL,           -- sealed JSON: sender, subject, signature, text
     received_at TEXT NOT NULL
 );
-CREATE INDEX mail_replies_case ON mail_replies(case_id);
+CREATE INDEX IF NOT EXISTS mail_replies_case ON mail_replies(case_id);
 
-CREATE TABLE mail_attachments (
+CREATE TABLE IF NOT EXISTS mail_attachments (
     id            INTEGER PRIMARY KEY,
     reply_id      INTEGER REFERENCES mail_replies(id),
     quarantine_id INTEGER REFERENCES mail_quarantine(id),
@@ -81,7 +81,7 @@ CREATE TABLE mail_attachments (
     data          BLOB NOT NULL          -- sealed
 );
 
-CREATE TABLE mail_reminders (
+CREATE TABLE IF NOT EXISTS mail_reminders (
     case_id    INTEGER NOT NULL,
     vendor_id  INTEGER NOT NULL,
     product_id INTEGER NOT NULL,
