@@ -31,7 +31,7 @@ import (
 // delivery tests, and GnuPG for the vendor's side.
 
 // needTool skips (or, in CI, fails) a test that needs a program.
-func needTool(t *testing.T, path string) {
+func needTool(t testing.TB, path string) {
 	t.Helper()
 	if _, err := exec.LookPath(path); err != nil {
 		if os.Getenv("CI") != "" {
@@ -53,7 +53,7 @@ type exim struct {
 	cmd     *exec.Cmd
 }
 
-func startExim(t *testing.T) *exim { return startEximWith(t, eximOptions{}) }
+func startExim(t testing.TB) *exim { return startEximWith(t, eximOptions{}) }
 
 // eximOptions: TLS offers STARTTLS on Port and implicit TLS on TLSPort
 // with a certificate for 127.0.0.1; a Password makes AUTH PLAIN as User
@@ -63,7 +63,7 @@ type eximOptions struct {
 	User, Password string
 }
 
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +72,7 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func startEximWith(t *testing.T, o eximOptions) *exim {
+func startEximWith(t testing.TB, o eximOptions) *exim {
 	t.Helper()
 	needTool(t, "/usr/sbin/exim4")
 	if os.Geteuid() != 0 {
@@ -122,6 +122,8 @@ exim_user = root
 exim_group = root
 keep_environment =
 primary_hostname = mx.test
+host_lookup =
+rfc1413_hosts =
 daemon_smtp_ports = %[2]s
 local_interfaces = 127.0.0.1
 %[7]sacl_smtp_rcpt = acl_rcpt
@@ -170,7 +172,7 @@ begin retry
 // delivered returns the messages in the Maildir once it holds at least
 // want, or what it holds after a bounded wait (Exim delivers just after
 // it answers 250).
-func (e *exim) delivered(t *testing.T, want int) [][]byte {
+func (e *exim) delivered(t testing.TB, want int) [][]byte {
 	t.Helper()
 	var out [][]byte
 	for i := 0; i < 100; i++ {
@@ -193,7 +195,7 @@ func (e *exim) delivered(t *testing.T, want int) [][]byte {
 // gpg runs GnuPG in a private home as the vendor would.
 type gpg struct{ home string }
 
-func newGPG(t *testing.T) *gpg {
+func newGPG(t testing.TB) *gpg {
 	t.Helper()
 	needTool(t, "gpg")
 	home, err := os.MkdirTemp("", "antidote-gpg-")
@@ -208,7 +210,7 @@ func newGPG(t *testing.T) *gpg {
 	return g
 }
 
-func (g *gpg) run(t *testing.T, stdin []byte, args ...string) (stdout, status string, err error) {
+func (g *gpg) run(t testing.TB, stdin []byte, args ...string) (stdout, status string, err error) {
 	t.Helper()
 	cmd := exec.Command("gpg", append([]string{"--homedir", g.home, "--batch", "--yes", "--pinentry-mode", "loopback", "--passphrase", "", "--trust-model", "always", "--status-fd", "2"}, args...)...)
 	if stdin != nil {
@@ -222,7 +224,7 @@ func (g *gpg) run(t *testing.T, stdin []byte, args ...string) (stdout, status st
 
 // newKey makes a vendor key pair (Ed25519 signing, Curve25519 encryption)
 // and returns its fingerprint and armored public key.
-func (g *gpg) newKey(t *testing.T, uid string) (string, string) {
+func (g *gpg) newKey(t testing.TB, uid string) (string, string) {
 	t.Helper()
 	if _, st, err := g.run(t, nil, "--quick-gen-key", uid, "ed25519", "sign", "never"); err != nil {
 		t.Fatalf("gpg key generation: %v\n%s", err, st)
@@ -297,7 +299,7 @@ func testKey() []byte {
 func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
 
 // selfSigned makes a certificate and key for 127.0.0.1.
-func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
+func selfSigned(t testing.TB) (certPEM, keyPEM []byte) {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
