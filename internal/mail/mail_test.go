@@ -2,6 +2,7 @@ package mail_test
 
 import (
 	"bytes"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 
 	"antidote/internal/cases"
+	"antidote/internal/findings"
 	"antidote/internal/mail"
 )
 
@@ -233,5 +235,45 @@ func TestComposeNoUsableKey(t *testing.T) {
 		Recipients: openpgp.EntityList{k.vendor}, Signer: k.ws, Date: expired})
 	if err != mail.ErrNoUsableKey {
 		t.Fatalf("Compose with an unusable key: %v", err)
+	}
+}
+
+func TestNoticeForSharesOnlyThisVendorsPart(t *testing.T) {
+	f := findings.Finding{Title: "Overflow", Summary: "details", CVEs: []string{"CVE-2026-1"},
+		CVSS:     []findings.Score{{Vector: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}},
+		Affected: []findings.Affected{{Vendor: "Acme", Product: "Router X", Versions: findings.Range{Fixed: "2.4"}}, {Vendor: "Globex", Product: "Secret Box"}},
+		Sources:  []findings.Source{{Doc: 7, Start: 1, End: 9}}}
+	c := cases.Case{ID: 5, Targets: []cases.Target{{Vendor: 3, Product: 10}, {Vendor: 3, Product: 11}, {Vendor: 4, Product: 12}}}
+	products := []cases.Product{{ID: 10, Vendor: 3, Name: "Router X"}, {ID: 11, Vendor: 3, Name: "Switch Y"}, {ID: 12, Vendor: 4, Name: "Secret Box"}}
+	n := mail.NoticeFor(c, f, cases.Vendor{ID: 3, Name: "acme"}, products, t0, "")
+	b := n.Body()
+	if strings.Contains(b, "Secret Box") || strings.Contains(b, "Globex") {
+		t.Errorf("another vendor's product shared:\n%s", b)
+	}
+	for _, want := range []string{"Router X (", "Switch Y", "CVSS:3.1/AV:N", "CVE-2026-1"} {
+		if !strings.Contains(b, want) {
+			t.Errorf("notice lacks %q:\n%s", want, b)
+		}
+	}
+	if strings.Count(b, "Router X") != 1 {
+		t.Errorf("Router X listed twice:\n%s", b)
+	}
+}
+
+func TestComposeFor(t *testing.T) {
+	k := newKeys(t)
+	v := cases.Vendor{ID: 3, Name: "Acme", Contacts: []cases.Contact{{Email: "a@acme.test"}, {Email: "b@acme.test"}}, Keys: []cases.Key{{Armored: k.vendorPub}}}
+	n := mail.Notice{Case: 1, Title: "x"}
+	ms, err := mail.ComposeFor(n, v, "desk@newsroom.test", k.ws, false, t0.Add(time.Hour))
+	if err != nil || len(ms) != 2 || !ms[0].Encrypted || ms[1].To != "b@acme.test" || ms[0].MessageID == ms[1].MessageID {
+		t.Fatalf("ComposeFor = %+v %v", ms, err)
+	}
+	v.Keys = nil
+	if _, err := mail.ComposeFor(n, v, "desk@newsroom.test", k.ws, false, t0); !errors.Is(err, mail.ErrPlainRefused) {
+		t.Fatalf("no key, plain not allowed: %v", err)
+	}
+	ms, err = mail.ComposeFor(n, v, "desk@newsroom.test", k.ws, true, t0)
+	if err != nil || len(ms) != 2 || ms[0].Encrypted || !bytes.Contains(ms[0].Raw, []byte("multipart/signed")) {
+		t.Fatalf("plain allowed: %v", err)
 	}
 }
