@@ -12,6 +12,7 @@ import (
 	"github.com/ProtonMail/go-crypto/openpgp"
 
 	"antidote/internal/mail"
+	"antidote/internal/mail/mailtest"
 	"antidote/internal/store"
 )
 
@@ -41,13 +42,13 @@ func BenchmarkGnuPGEncryptSign(b *testing.B) {
 		b.Skip("gpg not installed")
 	}
 	home := b.TempDir()
-	g := &gpg{home: home}
+	g := &mailtest.GPG{Home: home}
 	defer exec.Command("gpgconf", "--homedir", home, "--kill", "all").Run()
-	fpr, _ := g.newKey(b, "Acme PSIRT <psirt@acme.test>")
-	ws, _ := g.newKey(b, "Desk <security@newsroom.test>")
+	fpr, _ := g.NewKey(b, "Acme PSIRT <psirt@acme.test>")
+	ws, _ := g.NewKey(b, "Desk <security@newsroom.test>")
 	body := []byte(benchNotice().Body())
 	for b.Loop() {
-		if _, st, err := g.run(b, body, "--armor", "--encrypt", "--sign", "-u", ws, "-r", fpr); err != nil {
+		if _, st, err := g.Run(b, body, "--armor", "--encrypt", "--sign", "-u", ws, "-r", fpr); err != nil {
 			b.Fatal(err, st)
 		}
 	}
@@ -74,7 +75,7 @@ func BenchmarkParseReply(b *testing.B) {
 // (claim, SMTP, handoff and finish transactions on SQLite); compare with
 // BenchmarkSMTPLibExim, Python's smtplib sending the same messages.
 func BenchmarkDeliverExim(b *testing.B) {
-	e := startExim(b)
+	e := mailtest.StartExim(b)
 	s := openStore(b, filepath.Join(b.TempDir(), "antidote.db"), testKey())
 	st, _ := mail.ParseSMTPURL(fmt.Sprintf("smtp://127.0.0.1:%d?tls=none", e.Port))
 	raw := benchRaw(b)
@@ -98,7 +99,7 @@ func BenchmarkSMTPLibExim(b *testing.B) {
 	if _, err := exec.LookPath("python3"); err != nil {
 		b.Skip("python3 not installed")
 	}
-	e := startExim(b)
+	e := mailtest.StartExim(b)
 	f := filepath.Join(b.TempDir(), "msg.eml")
 	os.WriteFile(f, benchRaw(b), 0o600)
 	script := `import smtplib, sys

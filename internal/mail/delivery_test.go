@@ -21,6 +21,7 @@ import (
 	"antidote/internal/cases"
 	"antidote/internal/findings"
 	"antidote/internal/mail"
+	"antidote/internal/mail/mailtest"
 	"antidote/internal/store"
 )
 
@@ -41,18 +42,18 @@ type world struct {
 	wsKey    mail.WorkspaceKey
 	vendor   cases.Vendor
 	caseID   int64
-	exim     *exim
-	gpg      *gpg
+	exim     *mailtest.Exim
+	gpg      *mailtest.GPG
 	fpr      string
 	settings mail.Settings
 }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	w := &world{exim: startExim(t), gpg: newGPG(t)}
+	w := &world{exim: mailtest.StartExim(t), gpg: mailtest.NewGPG(t)}
 	now := time.Now()
 	var pub string
-	w.fpr, pub = w.gpg.newKey(t, "Acme PSIRT <psirt@acme.test>")
+	w.fpr, pub = w.gpg.NewKey(t, "Acme PSIRT <psirt@acme.test>")
 	key, err := cases.ParseKey([]byte(pub), now)
 	if err != nil {
 		t.Fatalf("GnuPG's key does not parse: %v", err)
@@ -132,11 +133,11 @@ func TestDeliverThroughEximAndDecryptWithGnuPG(t *testing.T) {
 	if err != nil || rep.Sent != 2 {
 		t.Fatalf("Run = %+v, %v", rep, err)
 	}
-	got := w.exim.delivered(t, 2)
+	got := w.exim.Delivered(t, 2)
 	if len(got) != 2 {
 		t.Fatalf("%d messages arrived, want 2", len(got))
 	}
-	if _, st, err := w.gpg.run(t, w.wsKey.Public, "--import"); err != nil {
+	if _, st, err := w.gpg.Run(t, w.wsKey.Public, "--import"); err != nil {
 		t.Fatalf("import the workspace key: %v %s", err, st)
 	}
 	seen := map[string]bool{}
@@ -155,7 +156,7 @@ func TestDeliverThroughEximAndDecryptWithGnuPG(t *testing.T) {
 			}
 		}
 		block := armored.Find(raw)
-		out, status, err := w.gpg.run(t, block, "--decrypt")
+		out, status, err := w.gpg.Run(t, block, "--decrypt")
 		if err != nil {
 			t.Fatalf("gpg --decrypt: %v\n%s", err, status)
 		}
@@ -186,20 +187,20 @@ func TestDeliverThroughEximAndDecryptWithGnuPG(t *testing.T) {
 
 	// The vendor answers with GnuPG: signed, encrypted to the workspace.
 	inner := "Content-Type: text/plain; charset=utf-8\r\n\r\nWe confirm the overflow. A fix ships in 2.4.\r\n"
-	enc, st, err := w.gpg.run(t, []byte(inner), "--armor", "--encrypt", "--sign", "-u", w.fpr, "-r", w.wsKey.Fingerprint)
+	enc, st, err := w.gpg.Run(t, []byte(inner), "--armor", "--encrypt", "--sign", "-u", w.fpr, "-r", w.wsKey.Fingerprint)
 	if err != nil {
 		t.Fatalf("gpg --encrypt --sign: %v %s", err, st)
 	}
 	replyRaw := []byte(pgpmime("From: Acme PSIRT <psirt@acme.test>\r\nTo: security@newsroom.test\r\nSubject: Re: Security vulnerability report\r\nMessage-ID: <reply-1@acme.test>\r\nIn-Reply-To: "+ids[0]+"\r\n", enc))
 	// Someone else's key signs: quarantine.
-	mfpr, _ := w.gpg.newKey(t, "Mallory <mallory@evil.test>")
-	forged, _, err := w.gpg.run(t, []byte(inner), "--armor", "--encrypt", "--sign", "-u", mfpr, "-r", w.wsKey.Fingerprint)
+	mfpr, _ := w.gpg.NewKey(t, "Mallory <mallory@evil.test>")
+	forged, _, err := w.gpg.Run(t, []byte(inner), "--armor", "--encrypt", "--sign", "-u", mfpr, "-r", w.wsKey.Fingerprint)
 	if err != nil {
 		t.Fatal(err)
 	}
 	forgedRaw := []byte(pgpmime("From: psirt@acme.test\r\nSubject: Re: [antidote case "+strconv.FormatInt(w.caseID, 10)+"]\r\nMessage-ID: <forged@acme.test>\r\n", forged))
 	// Encrypted to the vendor's own key by mistake: quarantine.
-	wrong, _, _ := w.gpg.run(t, []byte(inner), "--armor", "--encrypt", "-r", w.fpr)
+	wrong, _, _ := w.gpg.Run(t, []byte(inner), "--armor", "--encrypt", "-r", w.fpr)
 	wrongRaw := []byte(pgpmime("From: psirt@acme.test\r\nSubject: Re: [antidote case "+strconv.FormatInt(w.caseID, 10)+"]\r\nMessage-ID: <wrong@acme.test>\r\n", wrong))
 	mbox := "From psirt@acme.test Sat Dec  5 10:00:00 2026\n" + string(replyRaw) + "\nFrom psirt@acme.test Sat Dec  5 10:00:00 2026\n" + string(forgedRaw) + "\nFrom psirt@acme.test Sat Dec  5 10:00:00 2026\n" + string(wrongRaw)
 
@@ -287,7 +288,7 @@ func TestOutboxServerDownThenRefusingThenAccepting(t *testing.T) {
 	if len(list) != 1 || list[0].State != mail.Pending || list[0].Attempts != 2 || !strings.Contains(list[0].LastReply, "451") {
 		t.Fatalf("after 451: %+v", list)
 	}
-	if n := len(w.exim.delivered(t, 0)); n != 0 {
+	if n := len(w.exim.Delivered(t, 0)); n != 0 {
 		t.Fatalf("%d messages arrived while refused", n)
 	}
 
@@ -300,7 +301,7 @@ func TestOutboxServerDownThenRefusingThenAccepting(t *testing.T) {
 	if rep, _ := w.deliverer(at.Add(24 * time.Hour)).Run(ctx); rep != (mail.Report{}) {
 		t.Fatalf("sent again: %+v", rep)
 	}
-	if n := len(w.exim.delivered(t, 2)); n != 1 {
+	if n := len(w.exim.Delivered(t, 2)); n != 1 {
 		t.Fatalf("%d messages arrived, want 1", n)
 	}
 	ds, _ := w.s.Deliveries(ctx, list[0].ID)
@@ -401,7 +402,7 @@ func TestSenderKilled(t *testing.T) {
 			if len(list) != 1 || list[0].State != c.state {
 				t.Fatalf("outbox %+v", list)
 			}
-			if n := len(w.exim.delivered(t, c.delivered+1)); n != c.delivered {
+			if n := len(w.exim.Delivered(t, c.delivered+1)); n != c.delivered {
 				t.Fatalf("%d messages arrived, want %d", n, c.delivered)
 			}
 		})

@@ -8,11 +8,12 @@ import (
 	"testing"
 
 	"antidote/internal/mail"
+	"antidote/internal/mail/mailtest"
 	"antidote/internal/secret"
 )
 
 func TestSMTPTLSAndAuth(t *testing.T) {
-	e := startEximWith(t, eximOptions{TLS: true, User: "desk", Password: "s3cret-pass"})
+	e := mailtest.StartEximWith(t, mailtest.Options{TLS: true, User: "desk", Password: "s3cret-pass"})
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(e.CA)
 	tcfg := &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
@@ -38,20 +39,20 @@ func TestSMTPTLSAndAuth(t *testing.T) {
 	if _, err := send(mail.StartTLS, e.Port, "s3cret-pass", nil); err == nil {
 		t.Fatal("an untrusted certificate was accepted")
 	}
-	if n := len(e.delivered(t, 3)); n != 2 {
+	if n := len(e.Delivered(t, 3)); n != 2 {
 		t.Fatalf("%d messages arrived, want 2", n)
 	}
 }
 
 func TestSMTPStartTLSRequired(t *testing.T) {
-	e := startExim(t) // offers no STARTTLS
+	e := mailtest.StartExim(t) // offers no STARTTLS
 	st := mail.Settings{Host: "127.0.0.1", Port: e.Port, TLS: mail.StartTLS}
 	_, err := (&mail.SMTP{Settings: st}).Send(context.Background(), "a@newsroom.test", "b@acme.test", []byte("Subject: x\r\n\r\nx\r\n"), nil)
 	var re *mail.ReplyError
 	if !errors.As(err, &re) || re.Temporary() {
 		t.Fatalf("server without STARTTLS: %v", err)
 	}
-	if n := len(e.delivered(t, 1)); n != 0 {
+	if n := len(e.Delivered(t, 1)); n != 0 {
 		t.Fatalf("%d messages sent in clear", n)
 	}
 }

@@ -1,17 +1,15 @@
-package mail_test
+// Package mailtest runs the real programs that antidote's mail tests talk
+// to: Debian's Exim as an SMTP server on loopback, delivering to a Maildir,
+// and GnuPG as a vendor's mail client. It is for tests only.
+package mailtest
 
 import (
-	"context"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
-	"encoding/hex"
 	"encoding/pem"
-	"errors"
 	"fmt"
 	"math/big"
 	"net"
@@ -23,15 +21,13 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"antidote/internal/store"
 )
 
 // This file runs a real SMTP server, Debian's Exim, on loopback for the
 // delivery tests, and GnuPG for the vendor's side.
 
-// needTool skips (or, in CI, fails) a test that needs a program.
-func needTool(t testing.TB, path string) {
+// NeedTool skips (or, in CI, fails) a test that needs a program.
+func NeedTool(t testing.TB, path string) {
 	t.Helper()
 	if _, err := exec.LookPath(path); err != nil {
 		if os.Getenv("CI") != "" {
@@ -41,10 +37,10 @@ func needTool(t testing.TB, path string) {
 	}
 }
 
-// exim is one Exim daemon in a temporary directory, delivering every
+// Exim is one Exim daemon in a temporary directory, delivering every
 // message to one Maildir. Creating the file Refuse makes it answer the
 // end of DATA with 451 (a temporary refusal).
-type exim struct {
+type Exim struct {
 	Port    int
 	TLSPort int    // implicit TLS (SMTPS), when started with TLS
 	CA      []byte // the PEM certificate the test server presents
@@ -53,17 +49,17 @@ type exim struct {
 	cmd     *exec.Cmd
 }
 
-func startExim(t testing.TB) *exim { return startEximWith(t, eximOptions{}) }
+func StartExim(t testing.TB) *Exim { return StartEximWith(t, Options{}) }
 
-// eximOptions: TLS offers STARTTLS on Port and implicit TLS on TLSPort
+// Options: TLS offers STARTTLS on Port and implicit TLS on TLSPort
 // with a certificate for 127.0.0.1; a Password makes AUTH PLAIN as User
 // mandatory.
-type eximOptions struct {
+type Options struct {
 	TLS            bool
 	User, Password string
 }
 
-func freePort(t testing.TB) int {
+func FreePort(t testing.TB) int {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -72,9 +68,9 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func startEximWith(t testing.TB, o eximOptions) *exim {
+func StartEximWith(t testing.TB, o Options) *Exim {
 	t.Helper()
-	needTool(t, "/usr/sbin/exim4")
+	NeedTool(t, "/usr/sbin/exim4")
 	if os.Geteuid() != 0 {
 		t.Skip("the Exim test server runs as root (CI does)")
 	}
@@ -91,21 +87,21 @@ func startEximWith(t testing.TB, o eximOptions) *exim {
 	uid, _ := strconv.Atoi(nobody.Uid)
 	gid, _ := strconv.Atoi(nobody.Gid)
 	os.Chmod(dir, 0o755)
-	e := &exim{Maildir: filepath.Join(dir, "Maildir"), Refuse: filepath.Join(dir, "refuse")}
+	e := &Exim{Maildir: filepath.Join(dir, "Maildir"), Refuse: filepath.Join(dir, "refuse")}
 	for _, d := range []string{e.Maildir, filepath.Join(e.Maildir, "new"), filepath.Join(e.Maildir, "cur"), filepath.Join(e.Maildir, "tmp")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			t.Fatal(err)
 		}
 		os.Chown(d, uid, gid)
 	}
-	e.Port = freePort(t)
+	e.Port = FreePort(t)
 	ports := strconv.Itoa(e.Port)
 	extra, auth, rcpt := "tls_advertise_hosts =\n", "", "  accept\n"
 	if o.TLS {
-		e.TLSPort = freePort(t)
+		e.TLSPort = FreePort(t)
 		ports += " : " + strconv.Itoa(e.TLSPort)
 		var key []byte
-		e.CA, key = selfSigned(t)
+		e.CA, key = SelfSigned(t)
 		os.WriteFile(filepath.Join(dir, "cert.pem"), e.CA, 0o600)
 		os.WriteFile(filepath.Join(dir, "key.pem"), key, 0o600)
 		extra = fmt.Sprintf("tls_advertise_hosts = *\ntls_certificate = %[1]s/cert.pem\ntls_privatekey = %[1]s/key.pem\ntls_on_connect_ports = %[2]d\n", dir, e.TLSPort)
@@ -169,10 +165,10 @@ begin retry
 	return nil
 }
 
-// delivered returns the messages in the Maildir once it holds at least
+// Delivered returns the messages in the Maildir once it holds at least
 // want, or what it holds after a bounded wait (Exim delivers just after
 // it answers 250).
-func (e *exim) delivered(t testing.TB, want int) [][]byte {
+func (e *Exim) Delivered(t testing.TB, want int) [][]byte {
 	t.Helper()
 	var out [][]byte
 	for i := 0; i < 100; i++ {
@@ -192,17 +188,17 @@ func (e *exim) delivered(t testing.TB, want int) [][]byte {
 	return out
 }
 
-// gpg runs GnuPG in a private home as the vendor would.
-type gpg struct{ home string }
+// GPG runs GnuPG in a private home as the vendor would.
+type GPG struct{ Home string }
 
-func newGPG(t testing.TB) *gpg {
+func NewGPG(t testing.TB) *GPG {
 	t.Helper()
-	needTool(t, "gpg")
+	NeedTool(t, "gpg")
 	home, err := os.MkdirTemp("", "antidote-gpg-")
 	if err != nil {
 		t.Fatal(err)
 	}
-	g := &gpg{home: home}
+	g := &GPG{Home: home}
 	t.Cleanup(func() {
 		exec.Command("gpgconf", "--homedir", home, "--kill", "all").Run()
 		os.RemoveAll(home)
@@ -210,9 +206,9 @@ func newGPG(t testing.TB) *gpg {
 	return g
 }
 
-func (g *gpg) run(t testing.TB, stdin []byte, args ...string) (stdout, status string, err error) {
+func (g *GPG) Run(t testing.TB, stdin []byte, args ...string) (stdout, status string, err error) {
 	t.Helper()
-	cmd := exec.Command("gpg", append([]string{"--homedir", g.home, "--batch", "--yes", "--pinentry-mode", "loopback", "--passphrase", "", "--trust-model", "always", "--status-fd", "2"}, args...)...)
+	cmd := exec.Command("gpg", append([]string{"--homedir", g.Home, "--batch", "--yes", "--pinentry-mode", "loopback", "--passphrase", "", "--trust-model", "always", "--status-fd", "2"}, args...)...)
 	if stdin != nil {
 		cmd.Stdin = strings.NewReader(string(stdin))
 	}
@@ -222,14 +218,14 @@ func (g *gpg) run(t testing.TB, stdin []byte, args ...string) (stdout, status st
 	return out.String(), errb.String(), err
 }
 
-// newKey makes a vendor key pair (Ed25519 signing, Curve25519 encryption)
+// NewKey makes a vendor key pair (Ed25519 signing, Curve25519 encryption)
 // and returns its fingerprint and armored public key.
-func (g *gpg) newKey(t testing.TB, uid string) (string, string) {
+func (g *GPG) NewKey(t testing.TB, uid string) (string, string) {
 	t.Helper()
-	if _, st, err := g.run(t, nil, "--quick-gen-key", uid, "ed25519", "sign", "never"); err != nil {
+	if _, st, err := g.Run(t, nil, "--quick-gen-key", uid, "ed25519", "sign", "never"); err != nil {
 		t.Fatalf("gpg key generation: %v\n%s", err, st)
 	}
-	out, _, err := g.run(t, nil, "--with-colons", "--list-keys", uid)
+	out, _, err := g.Run(t, nil, "--with-colons", "--list-keys", uid)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,66 +236,18 @@ func (g *gpg) newKey(t testing.TB, uid string) (string, string) {
 			break
 		}
 	}
-	if _, st, err := g.run(t, nil, "--quick-add-key", fpr, "cv25519", "encr", "never"); err != nil {
+	if _, st, err := g.Run(t, nil, "--quick-add-key", fpr, "cv25519", "encr", "never"); err != nil {
 		t.Fatalf("gpg subkey: %v\n%s", err, st)
 	}
-	pub, _, err := g.run(t, nil, "--armor", "--export", fpr)
+	pub, _, err := g.Run(t, nil, "--armor", "--export", fpr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return fpr, pub
 }
 
-// gcmSealer stands in for vault's sealer in these tests.
-type gcmSealer struct{ aead cipher.AEAD }
-
-func newSealer(t testing.TB, key []byte) gcmSealer {
-	b, err := aes.NewCipher(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, _ := cipher.NewGCM(b)
-	return gcmSealer{a}
-}
-
-func (g gcmSealer) Seal(pt, ad []byte) []byte {
-	nonce := make([]byte, g.aead.NonceSize())
-	rand.Read(nonce)
-	return g.aead.Seal(nonce, nonce, pt, ad)
-}
-
-func (g gcmSealer) Open(ct, ad []byte) ([]byte, error) {
-	n := g.aead.NonceSize()
-	if len(ct) < n {
-		return nil, errors.New("short ciphertext")
-	}
-	return g.aead.Open(nil, ct[:n], ct[n:], ad)
-}
-
-// openStore opens (and migrates) a SQLite workspace database at path.
-func openStore(t testing.TB, path string, key []byte) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, path, newSealer(t, key))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-func testKey() []byte {
-	k, _ := hex.DecodeString("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f")
-	return k
-}
-
-func netListen() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
-
-// selfSigned makes a certificate and key for 127.0.0.1.
-func selfSigned(t testing.TB) (certPEM, keyPEM []byte) {
+// SelfSigned makes a certificate and key for 127.0.0.1.
+func SelfSigned(t testing.TB) (certPEM, keyPEM []byte) {
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
