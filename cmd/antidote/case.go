@@ -172,9 +172,19 @@ func cmdCaseNotify(ctx context.Context, e *env, args []string) error {
 	var done []cases.Event
 	for _, t := range targets {
 		ev := cases.Event{Case: cid, At: at, Actor: ws.actor, Kind: cases.EventStatus, Target: t, Status: cases.Notified, Note: *note}
-		seq, err := addEvent(ctx, ws, ev)
+		items, warn, err := noticeMail(ctx, ws, cat, c, tl, t, at)
+		if err != nil {
+			return fmt.Errorf("notify %s: compose the notice: %w", targetName(cat, t), err)
+		}
+		if warn != "" {
+			fmt.Fprintf(e.stderr, "warning: %s\n", warn)
+		}
+		seq, queued, err := addEventWithMail(ctx, ws, ev, items)
 		if err != nil {
 			return fmt.Errorf("notify %s: %w", targetName(cat, t), err)
+		}
+		if queued > 0 && !*jsonOut {
+			fmt.Fprintf(e.stdout, "Case %d: %d notice(s) to %s queued, encrypted; 'antidote mail send' delivers them\n", cid, queued, targetName(cat, t))
 		}
 		ev.Seq = seq
 		done = append(done, ev)
