@@ -15,7 +15,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/user"
+	osuser "os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -80,7 +80,7 @@ func StartEximWith(t testing.TB, o Options) *Exim {
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	// Exim delivers as an unprivileged user (never as root): nobody.
-	nobody, err := user.Lookup("nobody")
+	nobody, err := osuser.Lookup("nobody")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,4 +268,102 @@ func SelfSigned(t testing.TB) (certPEM, keyPEM []byte) {
 	}
 	kd, _ := x509.MarshalPKCS8PrivateKey(k)
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kd})
+}
+
+// Dovecot is one Dovecot IMAP server on loopback (plain text login, for
+// tests only) serving one Maildir to one user.
+type Dovecot struct {
+	Port    int
+	Maildir string
+	cmd     *exec.Cmd
+}
+
+// StartDovecot runs Dovecot for user with password; it delivers nothing
+// itself: tests drop messages into Maildir with Put.
+func StartDovecot(t testing.TB, user, password string) *Dovecot {
+	t.Helper()
+	NeedTool(t, "/usr/sbin/dovecot")
+	if os.Geteuid() != 0 {
+		t.Skip("the Dovecot test server runs as root (CI does)")
+	}
+	dir, err := os.MkdirTemp("", "antidote-dovecot-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o755)
+	nobody, err := osuser.Lookup("nobody")
+	if err != nil {
+		t.Fatal(err)
+	}
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	d := &Dovecot{Port: FreePort(t), Maildir: filepath.Join(dir, "Maildir")}
+	for _, sub := range []string{"", "new", "cur", "tmp", "../state", "../home"} {
+		p := filepath.Join(d.Maildir, sub)
+		os.MkdirAll(p, 0o700)
+		os.Chown(p, uid, gid)
+	}
+	os.WriteFile(filepath.Join(dir, "passwd"), []byte(user+":{PLAIN}"+password+"\n"), 0o644)
+	conf := fmt.Sprintf(`base_dir = %[1]s/run
+state_dir = %[1]s/state
+log_path = %[1]s/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain
+mail_location = maildir:%[1]s/Maildir
+passdb {
+  driver = passwd-file
+  args = %[1]s/passwd
+}
+userdb {
+  driver = static
+  args = uid=%[3]s gid=%[4]s home=%[1]s/home
+}
+service imap-login {
+  chroot =
+  inet_listener imap {
+    address = 127.0.0.1
+    port = %[2]d
+  }
+  inet_listener imaps {
+    port = 0
+  }
+}
+service anvil {
+  chroot =
+}
+`, dir, d.Port, nobody.Uid, nobody.Gid)
+	cf := filepath.Join(dir, "dovecot.conf")
+	os.WriteFile(cf, []byte(conf), 0o644)
+	d.cmd = exec.Command("/usr/sbin/dovecot", "-F", "-c", cf)
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.cmd.Process.Signal(os.Interrupt); d.cmd.Wait() })
+	for i := 0; i < 200; i++ {
+		if c, err := net.Dial("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(d.Port))); err == nil {
+			c.Close()
+			return d
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	log, _ := os.ReadFile(filepath.Join(dir, "dovecot.log"))
+	t.Fatalf("dovecot did not start listening: %s", log)
+	return nil
+}
+
+// Put delivers raw into the Maildir as a new message.
+func (d *Dovecot) Put(t testing.TB, name string, raw []byte) {
+	t.Helper()
+	p := filepath.Join(d.Maildir, "new", name)
+	if err := os.WriteFile(p, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	nobody, _ := osuser.Lookup("nobody")
+	uid, _ := strconv.Atoi(nobody.Uid)
+	gid, _ := strconv.Atoi(nobody.Gid)
+	os.Chown(p, uid, gid)
 }
