@@ -26,7 +26,7 @@ import (
 func cmdMail(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, "mail", args, map[string]subcommand{
 		"set": cmdMailSet, "show": cmdMailShow, "send": cmdMailSend, "outbox": cmdMailOutbox,
-		"import": cmdMailImport, "quarantine": cmdMailQuarantine, "retry": cmdMailRetry,
+		"import": cmdMailImport, "fetch": cmdMailFetch, "quarantine": cmdMailQuarantine, "retry": cmdMailRetry,
 	})
 }
 
@@ -326,18 +326,6 @@ func cmdMailRetry(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-type importView struct {
-	File       string      `json:"file"`
-	Index      int         `json:"index"`
-	Case       int64       `json:"case,omitempty"`
-	Vendor     string      `json:"vendor,omitempty"`
-	Quarantine mail.Reason `json:"quarantine,omitempty"`
-	Detail     string      `json:"detail,omitempty"`
-	Duplicate  bool        `json:"duplicate"`
-	Signed     bool        `json:"signed"`
-	Encrypted  bool        `json:"encrypted"`
-}
-
 func cmdMailImport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "mail import", "mail import FILE... [--json]")
 	w := addWorkspaceFlags(fs)
@@ -353,21 +341,110 @@ func cmdMailImport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
+	ri, err := newReplyImport(ctx, e, ws, *jsonOut)
+	if err != nil {
+		return err
+	}
+	for _, f := range fs.Args() {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", f, err)
+		}
+		msgs, err := mail.SplitMessages(data)
+		if err != nil {
+			return fmt.Errorf("%s: %w", f, err)
+		}
+		for i, raw := range msgs {
+			if err := ri.add(ctx, f, i+1, raw); err != nil {
+				return err
+			}
+		}
+	}
+	return ri.done()
+}
+
+func cmdMailFetch(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "mail fetch", "mail fetch --imap imaps://user@host/INBOX [--password-file F] [--since DATE] [--json]")
+	w := addWorkspaceFlags(fs)
+	imapURL := fs.String("imap", "", "mailbox: imaps://user@host[:993][/MAILBOX], or imap://...?tls=starttls (tls=none: loopback only)")
+	pwFile := fs.String("password-file", "", "file holding the IMAP password")
+	var since timeFlag
+	fs.Var(&since, "since", "only messages that arrived on or after this day")
+	jsonOut := fs.Bool("json", false, "one JSON object per message")
+	if err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if *imapURL == "" || *pwFile == "" || fs.NArg() != 0 {
+		return usageErrorf("usage: antidote mail fetch --imap URL --password-file F [--since DATE]")
+	}
+	st, err := mail.ParseIMAPURL(*imapURL)
+	if err != nil {
+		return withExit(exitUsage, err)
+	}
+	b, err := os.ReadFile(*pwFile)
+	if err != nil {
+		return fmt.Errorf("read password file: %w", err)
+	}
+	st.Password = secret.NewString(strings.TrimRight(string(b), "\r\n"))
+	ws, err := openWorkspace(ctx, e, w)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	ri, err := newReplyImport(ctx, e, ws, *jsonOut)
+	if err != nil {
+		return err
+	}
+	label := st.Host + "/" + st.Mailbox
+	i := 0
+	if _, err := mail.FetchIMAP(ctx, st, nil, since.t, func(raw []byte) error {
+		i++
+		return ri.add(ctx, label, i, raw)
+	}); err != nil {
+		return err
+	}
+	return ri.done()
+}
+
+type importView struct {
+	File       string      `json:"file"`
+	Index      int         `json:"index"`
+	Case       int64       `json:"case,omitempty"`
+	Vendor     string      `json:"vendor,omitempty"`
+	Quarantine mail.Reason `json:"quarantine,omitempty"`
+	Detail     string      `json:"detail,omitempty"`
+	Duplicate  bool        `json:"duplicate"`
+	Signed     bool        `json:"signed"`
+	Encrypted  bool        `json:"encrypted"`
+}
+
+// replyImport reads replies one at a time into the workspace.
+type replyImport struct {
+	e                          *env
+	ws                         *workspace
+	im                         *mail.Importer
+	cat                        *catalog
+	json                       *jsonLines
+	jsonOut                    bool
+	accepted, quarantined, dup int
+}
+
+func newReplyImport(ctx context.Context, e *env, ws *workspace, jsonOut bool) (*replyImport, error) {
 	from := "antidote@localhost"
 	if st, err := ws.store.MailSettings(ctx); err == nil {
 		from = st.From
 	}
 	key, err := workspacePGP(ctx, ws, from, time.Now())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cat, err := loadCatalog(ctx, ws.store)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	vendors, err := ws.store.Vendors(ctx, true)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sent := func(id string) (int64, int64, bool) {
 		c, v, ok, _ := ws.store.SentMessage(ctx, mailMAC(ws, "message-id", id))
@@ -386,67 +463,61 @@ func cmdMailImport(ctx context.Context, e *env, args []string) error {
 	}
 	im, err := mail.NewImporter(key, vendors, sent, caseOf)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	j := newJSONLines(e.stdout)
-	var accepted, quarantined, dups int
-	for _, f := range fs.Args() {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return fmt.Errorf("read %s: %w", f, err)
-		}
-		msgs, err := mail.SplitMessages(data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", f, err)
-		}
-		for i, raw := range msgs {
-			now := time.Now().UTC()
-			r := im.Parse(raw, now)
-			sum := sha256.Sum256(raw)
-			keys := store.ReplyKeys{Content: mailMAC(ws, "reply", string(sum[:]))}
-			if r.MessageID != "" {
-				keys.MessageID = mailMAC(ws, "reply-id", r.MessageID)
-			}
-			res, err := ws.store.ImportReply(ctx, r, keys, raw, now)
-			if err != nil {
-				return fmt.Errorf("%s message %d: %w", f, i+1, err)
-			}
-			v := importView{File: f, Index: i + 1, Case: r.Case, Quarantine: r.Quarantine, Detail: r.Detail, Duplicate: res.Duplicate, Signed: r.Signed, Encrypted: r.Encrypted}
-			if r.Vendor != 0 {
-				v.Vendor = cat.vendorName(r.Vendor)
-			}
-			switch {
-			case res.Duplicate:
-				dups++
-			case r.Quarantine != "":
-				quarantined++
-			default:
-				accepted++
-			}
-			if !res.Duplicate {
-				if err := ws.record(ctx, "mail.import", fmt.Sprintf("case %d", r.Case), auditDetail(map[string]any{"quarantine": r.Quarantine, "vendor": r.Vendor})); err != nil {
-					return err
-				}
-			}
-			if *jsonOut {
-				j.put(v)
-				continue
-			}
-			switch {
-			case res.Duplicate:
-				fmt.Fprintf(e.stdout, "%s #%d: already imported\n", f, i+1)
-			case r.Quarantine != "":
-				fmt.Fprintf(e.stdout, "%s #%d: quarantined (%s: %s)\n", f, i+1, r.Quarantine, r.Detail)
-			default:
-				fmt.Fprintf(e.stdout, "%s #%d: case %d, reply from %s (%s, %s)\n", f, i+1, r.Case, v.Vendor,
-					yesNo(r.Encrypted, "encrypted", "not encrypted"), yesNo(r.Signed, "signature good", "not signed"))
-			}
+	return &replyImport{e: e, ws: ws, im: im, cat: cat, json: newJSONLines(e.stdout), jsonOut: jsonOut}, nil
+}
+
+func (ri *replyImport) add(ctx context.Context, f string, i int, raw []byte) error {
+	e, ws := ri.e, ri.ws
+	now := time.Now().UTC()
+	r := ri.im.Parse(raw, now)
+	sum := sha256.Sum256(raw)
+	keys := store.ReplyKeys{Content: mailMAC(ws, "reply", string(sum[:]))}
+	if r.MessageID != "" {
+		keys.MessageID = mailMAC(ws, "reply-id", r.MessageID)
+	}
+	res, err := ws.store.ImportReply(ctx, r, keys, raw, now)
+	if err != nil {
+		return fmt.Errorf("%s message %d: %w", f, i, err)
+	}
+	v := importView{File: f, Index: i, Case: r.Case, Quarantine: r.Quarantine, Detail: r.Detail, Duplicate: res.Duplicate, Signed: r.Signed, Encrypted: r.Encrypted}
+	if r.Vendor != 0 {
+		v.Vendor = ri.cat.vendorName(r.Vendor)
+	}
+	switch {
+	case res.Duplicate:
+		ri.dup++
+	case r.Quarantine != "":
+		ri.quarantined++
+	default:
+		ri.accepted++
+	}
+	if !res.Duplicate {
+		if err := ws.record(ctx, "mail.import", fmt.Sprintf("case %d", r.Case), auditDetail(map[string]any{"quarantine": r.Quarantine, "vendor": r.Vendor})); err != nil {
+			return err
 		}
 	}
-	if *jsonOut {
-		return j.flush()
+	if ri.jsonOut {
+		return ri.json.put(v)
 	}
-	fmt.Fprintf(e.stdout, "Imported %d, quarantined %d, already imported %d\n", accepted, quarantined, dups)
+	switch {
+	case res.Duplicate:
+		fmt.Fprintf(e.stdout, "%s #%d: already imported\n", f, i)
+	case r.Quarantine != "":
+		fmt.Fprintf(e.stdout, "%s #%d: quarantined (%s: %s)\n", f, i, r.Quarantine, r.Detail)
+	default:
+		fmt.Fprintf(e.stdout, "%s #%d: case %d, reply from %s (%s, %s)\n", f, i, r.Case, v.Vendor,
+			yesNo(r.Encrypted, "encrypted", "not encrypted"), yesNo(r.Signed, "signature good", "not signed"))
+	}
+	return nil
+}
+
+func (ri *replyImport) done() error {
+	if ri.jsonOut {
+		return ri.json.flush()
+	}
+	fmt.Fprintf(ri.e.stdout, "Imported %d, quarantined %d, already imported %d\n", ri.accepted, ri.quarantined, ri.dup)
 	return nil
 }
 

@@ -125,3 +125,37 @@ func TestMailEndToEnd(t *testing.T) {
 		t.Fatalf("reminder sent before its time: %s", out)
 	}
 }
+
+// TestMailFetch reads replies from a Dovecot mailbox over IMAP.
+func TestMailFetch(t *testing.T) {
+	dv := mailtest.StartDovecot(t, "desk", "imap-pass")
+	env := testEnv(t)
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte("imap-pass\n"), 0o600)
+	cli := func(args ...string) string {
+		t.Helper()
+		out, errOut, err := runCLI(t, env, args...)
+		if err != nil {
+			t.Fatalf("antidote %s: %v\n%s%s", strings.Join(args, " "), err, out, errOut)
+		}
+		return out
+	}
+	cli("init")
+	cli("vendor", "add", "Acme", "--contact", "psirt@acme.test")
+	cli("finding", "add", "--title", "overflow")
+	cli("case", "open", "1", "--vendor", "Acme")
+	dv.Put(t, "1.eml", []byte("From: psirt@acme.test\r\nSubject: Re: [antidote case 1]\r\nMessage-ID: <a1@acme.test>\r\n\r\nzqxfetched we are on it\r\n"))
+	dv.Put(t, "2.eml", []byte("From: x@elsewhere.test\r\nSubject: spam\r\nMessage-ID: <z@elsewhere.test>\r\n\r\nbuy\r\n"))
+	url := fmt.Sprintf("imap://desk@127.0.0.1:%d?tls=none", dv.Port)
+	out := cli("mail", "fetch", "--imap", url, "--password-file", pw)
+	if !strings.Contains(out, "case 1, reply from Acme (not encrypted, not signed)") || !strings.Contains(out, "Imported 1, quarantined 1, already imported 0") {
+		t.Fatalf("mail fetch:\n%s", out)
+	}
+	if out := cli("mail", "fetch", "--imap", url, "--password-file", pw); !strings.Contains(out, "already imported 2") {
+		t.Fatalf("second fetch:\n%s", out)
+	}
+	if _, _, err := runCLI(t, env, "mail", "fetch", "--imap", "imap://desk@mail.example.org?tls=none", "--password-file", pw); err == nil || exitCode(err) != exitUsage {
+		t.Fatalf("clear-text IMAP to a remote server: %v", err)
+	}
+}
