@@ -2,6 +2,7 @@ package mail_test
 
 import (
 	"bytes"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -190,4 +191,36 @@ func FuzzParseReply(f *testing.F) {
 		}
 		mail.SplitMessages(raw)
 	})
+}
+
+// A real message from an MBOX nobody in this project wrote: read, its
+// sender recognised, and kept for an analyst since it names no case.
+func TestImportRealMBOX(t *testing.T) {
+	data, err := os.ReadFile("testdata/readline-usage.mbox")
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := mail.SplitMessages(data)
+	if err != nil || len(msgs) != 1 {
+		t.Fatalf("SplitMessages: %d %v", len(msgs), err)
+	}
+	k := newKeys(t)
+	vendors := []cases.Vendor{{ID: 5, Name: "GNU", Contacts: []cases.Contact{{Email: "security@gnu.org"}}}}
+	im, err := mail.NewImporter(k.ws, vendors, nil, func(id int64) ([]int64, bool) { return []int64{5}, id == 1 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := im.Parse(msgs[0], t0)
+	if r.From != "rms@gnu.org" || r.Subject != "Use of Readline" || r.MessageID != "<199907230037.SAA01089@wijiji.santafe.edu>" ||
+		r.Date.Year() != 1999 || !strings.Contains(r.Text, "Allbery's suggestion") {
+		t.Fatalf("parsed %+v", r)
+	}
+	if r.Quarantine != mail.Unmatched {
+		t.Fatalf("quarantine %q (%s), want unmatched: same domain as GNU's contact, no case named", r.Quarantine, r.Detail)
+	}
+	// The same message answering case 1 is accepted, as unsigned.
+	r = im.Parse(bytes.Replace(msgs[0], []byte("Subject: Use of Readline"), []byte("Subject: Re: [antidote case 1] Use of Readline"), 1), t0)
+	if r.Quarantine != "" || r.Case != 1 || r.Vendor != 5 || r.Signed || r.Encrypted {
+		t.Fatalf("with a case reference: %+v", r)
+	}
 }
