@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -222,6 +224,56 @@ func TestMailConformance(t *testing.T) {
 		for _, secretText := range []string{password, recipient, body, replyText, attach, "secret-key-4471", "desk@mail.newsroom.test", "r1@acme.test"} {
 			if bytes.Contains(dump, []byte(secretText)) {
 				t.Errorf("the database holds %q in plaintext", secretText)
+			}
+		}
+	})
+}
+
+// Two senders claiming at once never get the same message.
+func TestMailClaimConcurrent(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		at := time.Date(2026, 4, 1, 10, 0, 0, 0, time.UTC)
+		var items []store.OutboxItem
+		for i := 0; i < 40; i++ {
+			id := strconv.Itoa(i)
+			items = append(items, store.OutboxItem{Message: mail.Message{MessageID: "<" + id + "@x>", Kind: "notice", From: "a@x", To: "b@y", Raw: []byte("m")},
+				DedupeKey: []byte("d" + id), MessageKey: []byte("m" + id)})
+		}
+		if n, err := s.QueueMail(ctx, items, at); err != nil || n != 40 {
+			t.Fatalf("QueueMail: %d %v", n, err)
+		}
+		var mu sync.Mutex
+		seen := map[int64]int{}
+		var wg sync.WaitGroup
+		for w := 0; w < 4; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					ms, err := s.Claim(ctx, at, time.Minute, 3)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					if len(ms) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, m := range ms {
+						seen[m.ID]++
+					}
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if len(seen) != 40 {
+			t.Fatalf("claimed %d distinct messages, want 40", len(seen))
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Errorf("message %d claimed %d times", id, n)
 			}
 		}
 	})
