@@ -119,7 +119,6 @@ func Compose(env Envelope) (Composed, error) {
 		h.Set("References", strings.Join(env.InReplyTo, " "))
 	}
 	h.Set("MIME-Version", "1.0")
-	h.Set("Auto-Submitted", "auto-generated")
 	var out bytes.Buffer
 	c := Composed{MessageID: env.MessageID, From: from.Address, To: to.Address, Encrypted: len(keys) > 0}
 	if c.Encrypted {
