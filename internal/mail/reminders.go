@@ -123,3 +123,12 @@ func DueReminders(p ReminderPolicy, clocks []Clock, sent func(Step) bool, at tim
 	}
 	return out
 }
+
+// FormatSteps writes steps as ParseSteps reads them: "30,7,1".
+func FormatSteps(steps []int) string {
+	xs := make([]string, len(steps))
+	for i, d := range steps {
+		xs[i] = strconv.Itoa(d)
+	}
+	return strings.Join(xs, ",")
+}

@@ -763,3 +763,33 @@ func (s *Store) RecordReminder(ctx context.Context, d mail.Due, items []OutboxIt
 	})
 	return added, err
 }
+
+// SetReminderPolicy stores when reminders are due.
+func (s *Store) SetReminderPolicy(ctx context.Context, p mail.ReminderPolicy) error {
+	_, err := s.exec(ctx, `INSERT INTO mail_reminder_policy (id, steps, ack_days, updated_at) VALUES (1, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET steps = excluded.steps, ack_days = excluded.ack_days, updated_at = excluded.updated_at`,
+		mail.FormatSteps(p.Steps), p.AckDays, now())
+	if err != nil {
+		return fmt.Errorf("store reminder policy: %w", err)
+	}
+	return nil
+}
+
+// ReminderPolicy returns the stored reminder policy, or the default
+// (30, 7 and 1 days; 7 silent days) when none was set.
+func (s *Store) ReminderPolicy(ctx context.Context) (mail.ReminderPolicy, error) {
+	var steps string
+	var ack int
+	err := s.queryRow(ctx, `SELECT steps, ack_days FROM mail_reminder_policy WHERE id = 1`).Scan(&steps, &ack)
+	if errors.Is(err, sql.ErrNoRows) {
+		return mail.DefaultReminders(), nil
+	}
+	if err != nil {
+		return mail.ReminderPolicy{}, fmt.Errorf("read reminder policy: %w", err)
+	}
+	p := mail.ReminderPolicy{AckDays: ack}
+	if p.Steps, err = mail.ParseSteps(steps); err != nil {
+		return mail.ReminderPolicy{}, fmt.Errorf("read reminder policy: %w", err)
+	}
+	return p, nil
+}

@@ -220,6 +220,17 @@ func TestMailConformance(t *testing.T) {
 			t.Fatalf("reminder mail queued %d times", len(list)-2)
 		}
 
+		// Reminder policy: the default until set.
+		if p, err := s.ReminderPolicy(ctx); err != nil || mail.FormatSteps(p.Steps) != "30,7,1" || p.AckDays != 7 {
+			t.Fatalf("default ReminderPolicy = %+v %v", p, err)
+		}
+		if err := s.SetReminderPolicy(ctx, mail.ReminderPolicy{Steps: []int{14, 3}, AckDays: 0}); err != nil {
+			t.Fatal(err)
+		}
+		if p, err := s.ReminderPolicy(ctx); err != nil || mail.FormatSteps(p.Steps) != "14,3" || p.AckDays != 0 {
+			t.Fatalf("ReminderPolicy = %+v %v", p, err)
+		}
+
 		dump := rawDump(t, s)
 		for _, secretText := range []string{password, recipient, body, replyText, attach, "secret-key-4471", "desk@mail.newsroom.test", "r1@acme.test"} {
 			if bytes.Contains(dump, []byte(secretText)) {

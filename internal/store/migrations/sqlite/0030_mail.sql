@@ -91,3 +91,10 @@ CREATE TABLE IF NOT EXISTS mail_reminders (
     sent_at    TEXT NOT NULL,
     PRIMARY KEY (case_id, vendor_id, product_id, kind, days, deadline)
 );
+
+CREATE TABLE IF NOT EXISTS mail_reminder_policy (
+    id         INTEGER PRIMARY KEY CHECK (id = 1),
+    steps      TEXT NOT NULL,            -- days before a deadline, e.g. 30,7,1
+    ack_days   INTEGER NOT NULL,         -- note to analysts after this many silent days (0: never)
+    updated_at TEXT NOT NULL
+);
