@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -565,30 +566,42 @@ type reminderView struct {
 }
 
 func cmdRemindersRun(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "reminders run", "reminders run [--at TIME] [--dry-run] [--steps 30,7,1] [--ack-days 7] [--json]")
+	fs := newFlagSet(e, "reminders run", "reminders run [--at TIME] [--dry-run] [--steps 30,7,1] [--ack-days N] [--json]")
 	w := addWorkspaceFlags(fs)
 	var when timeFlag
 	fs.Var(&when, "at", "run as of this moment (default now)")
 	dry := fs.Bool("dry-run", false, "show what is due without queueing anything")
-	steps := fs.String("steps", "30,7,1", "days before a deadline to remind the vendor")
-	ackDays := fs.Int("ack-days", 7, "tell the analysts when a notified vendor has not acknowledged after this many days (0: never)")
+	steps := fs.String("steps", "", "days before a deadline to remind the vendor (default: the policy's, 'antidote policy set reminders 30,7,1')")
+	ackDays := fs.Int("ack-days", -1, "tell the analysts when a notified vendor has not acknowledged after this many days, 0: never (default: the policy's)")
 	jsonOut := fs.Bool("json", false, "one JSON object per reminder")
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	pol := mail.ReminderPolicy{AckDays: *ackDays}
-	var err error
-	if pol.Steps, err = mail.ParseSteps(*steps); err != nil {
-		return withExit(exitUsage, err)
-	}
-	if *ackDays < 0 {
+	if *ackDays < -1 {
 		return usageErrorf("--ack-days must be 0 or more")
+	}
+	var stepList []int
+	var err error
+	if *steps != "" {
+		if stepList, err = mail.ParseSteps(*steps); err != nil {
+			return withExit(exitUsage, err)
+		}
 	}
 	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
+	pol, err := ws.store.ReminderPolicy(ctx)
+	if err != nil {
+		return err
+	}
+	if stepList != nil {
+		pol.Steps = stepList
+	}
+	if *ackDays >= 0 {
+		pol.AckDays = *ackDays
+	}
 	at := when.or(time.Now())
 	cat, err := loadCatalog(ctx, ws.store)
 	if err != nil {
@@ -746,4 +759,52 @@ func addEventWithMail(ctx context.Context, ws *workspace, e cases.Event, items [
 		}
 		return nil
 	}, items)
+}
+
+func isReminderKey(k string) bool {
+	k = strings.ToLower(strings.TrimSpace(k))
+	return k == "reminders" || k == "ack-days"
+}
+
+// policySetReminders is 'policy set reminders 30,7,1' and 'policy set
+// ack-days 7'.
+func policySetReminders(ctx context.Context, e *env, w *wsFlags, key, value string) error {
+	ws, err := openWorkspace(ctx, e, w)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	p, err := ws.store.ReminderPolicy(ctx)
+	if err != nil {
+		return err
+	}
+	if strings.EqualFold(strings.TrimSpace(key), "reminders") {
+		if p.Steps, err = mail.ParseSteps(value); err != nil {
+			return withExit(exitUsage, err)
+		}
+	} else {
+		n, err := strconv.Atoi(strings.TrimSpace(value))
+		if err != nil || n < 0 || n > 3650 {
+			return usageErrorf("ack-days must be a whole number of days from 0 (never) to 3650, got %q", value)
+		}
+		p.AckDays = n
+	}
+	if err := ws.store.SetReminderPolicy(ctx, p); err != nil {
+		return err
+	}
+	if err := ws.record(ctx, "policy.set", "reminders", auditDetail(p)); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "Reminders %s days before a deadline; note after %d days without acknowledgement\n", mail.FormatSteps(p.Steps), p.AckDays)
+	return nil
+}
+
+func showReminderPolicy(ctx context.Context, ws *workspace, w io.Writer) error {
+	p, err := ws.store.ReminderPolicy(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "reminders\t%s\t(days before a deadline to remind the vendor)\n", mail.FormatSteps(p.Steps))
+	fmt.Fprintf(w, "ack-days\t%d\t(note to the analysts when a notified vendor stays silent; 0: never)\n", p.AckDays)
+	return nil
 }

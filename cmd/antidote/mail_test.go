@@ -104,6 +104,15 @@ func TestMailEndToEnd(t *testing.T) {
 		t.Fatalf("mail quarantine:\n%s", out)
 	}
 
+	if out, _ := cli("policy", "set", "ack-days", "5"); !strings.Contains(out, "30,7,1 days") || !strings.Contains(out, "after 5 days") {
+		t.Fatalf("policy set ack-days: %s", out)
+	}
+	if out, _ := cli("policy", "show"); !strings.Contains(out, "reminders") || !strings.Contains(out, "30,7,1") {
+		t.Fatalf("policy show:\n%s", out)
+	}
+	if _, _, err := runCLI(t, env, "policy", "set", "reminders", "7,x"); err == nil || exitCode(err) != exitUsage {
+		t.Fatalf("bad reminder steps: %v", err)
+	}
 	// Reminders: 6 days before Acme's 120-day deadline, the 7-day step is
 	// due (covering the 30-day one), once; neither vendor acknowledged.
 	at := time.Now().UTC().Add(114 * 24 * time.Hour).Format(time.RFC3339)
@@ -111,7 +120,7 @@ func TestMailEndToEnd(t *testing.T) {
 		t.Fatalf("reminders dry run:\n%s", out)
 	}
 	out, errOut = cli("reminders", "run", "--at", at)
-	if !strings.Contains(out, "Acme:Router X, 7-day reminder") || !strings.Contains(out, "(queued, 1 mail(s))") || strings.Count(out, "has not acknowledged after 7 days") != 2 {
+	if !strings.Contains(out, "Acme:Router X, 7-day reminder") || !strings.Contains(out, "(queued, 1 mail(s))") || strings.Count(out, "has not acknowledged after 5 days") != 2 {
 		t.Fatalf("reminders run:\n%s%s", out, errOut)
 	}
 	if out, _ := cli("reminders", "run", "--at", at); !strings.Contains(out, "No reminder due") {
