@@ -129,7 +129,7 @@ func Compose(env Envelope) (Composed, error) {
 	if err != nil {
 		return Composed{}, err
 	}
-	c.Raw = out.Bytes()
+	c.Raw = normalizeCRLF(out.Bytes())
 	return c, nil
 }
 
@@ -171,7 +171,9 @@ func innerEntity(env Envelope) ([]byte, error) {
 	if err := mw.Close(); err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	// Canonical CRLF everywhere (the armored key has bare LFs): what is
+	// signed is what a verifier canonicalises (RFC 3156 section 5).
+	return normalizeCRLF(buf.Bytes()), nil
 }
 
 func writeEncrypted(out io.Writer, h message.Header, inner []byte, keys openpgp.EntityList, signer *openpgp.Entity, now time.Time) error {

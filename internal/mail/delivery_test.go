@@ -51,9 +51,9 @@ type world struct {
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	w := &world{exim: mailtest.StartExim(t), gpg: mailtest.NewGPG(t)}
-	now := time.Now()
 	var pub string
 	w.fpr, pub = w.gpg.NewKey(t, "Acme PSIRT <psirt@acme.test>")
+	now := time.Now() // after the key's creation (whole seconds), or it is not valid yet
 	key, err := cases.ParseKey([]byte(pub), now)
 	if err != nil {
 		t.Fatalf("GnuPG's key does not parse: %v", err)
@@ -445,4 +445,37 @@ func TestSenderChild(t *testing.T) {
 	}
 	d := &mail.Deliverer{Outbox: stall{s, at}, Sender: &mail.SMTP{Settings: st}}
 	d.Run(context.Background())
+}
+
+// A notice mailed signed only (plain mail allowed) verifies with GnuPG over
+// the part as a mail client canonicalises it.
+func TestSignedOnlyVerifiesWithGnuPG(t *testing.T) {
+	g := mailtest.NewGPG(t)
+	k := newKeys(t)
+	c, err := mail.Compose(mail.Envelope{From: "security@newsroom.test", To: "psirt@acme.test", Subject: "s", Body: "plain notice\nsecond line\n", Signer: k.ws, Date: time.Now().Add(-time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(bytes.ReplaceAll(c.Raw, []byte("\r\n"), nil), []byte("\n")) {
+		t.Fatal("bare LF in a composed message")
+	}
+	m := regexp.MustCompile(`boundary="?([^";\r\n]+)`).FindSubmatch(c.Raw)
+	if m == nil {
+		t.Fatal("no boundary")
+	}
+	b := "--" + string(m[1])
+	parts := strings.Split(string(c.Raw), "\r\n"+b)
+	first := strings.SplitN(string(c.Raw), b+"\r\n", 2)[1]
+	first = first[:strings.Index(first, "\r\n"+b)]
+	sig := parts[2][strings.Index(parts[2], "-----BEGIN PGP SIGNATURE-----"):]
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "part"), []byte(first), 0o600)
+	os.WriteFile(filepath.Join(dir, "sig.asc"), []byte(sig), 0o600)
+	if _, st, err := g.Run(t, k.wsKey.Public, "--import"); err != nil {
+		t.Fatal(err, st)
+	}
+	_, st, err := g.Run(t, nil, "--verify", filepath.Join(dir, "sig.asc"), filepath.Join(dir, "part"))
+	if err != nil || !strings.Contains(st, "GOODSIG") || !strings.Contains(st, "VALIDSIG "+k.wsKey.Fingerprint) {
+		t.Fatalf("gpg --verify: %v\n%s", err, st)
+	}
 }

@@ -83,7 +83,15 @@ func ParseIMAPURL(raw string) (IMAPSettings, error) {
 // that arrived since the given day (zero: all) and hands each to fn, in
 // UID order. Import is idempotent, so fetching a message twice is safe.
 // tlsConfig, when set, replaces the default (system roots).
+//
+// A message larger than MaxMessageSize is handed over cut to
+// MaxMessageSize+1 bytes, so that import keeps it in quarantine as too
+// large instead of dropping it.
 func FetchIMAP(ctx context.Context, s IMAPSettings, tlsConfig *tls.Config, since time.Time, fn func(raw []byte) error) (int, error) {
+	return fetchIMAP(ctx, s, tlsConfig, since, MaxMessageSize, fn)
+}
+
+func fetchIMAP(ctx context.Context, s IMAPSettings, tlsConfig *tls.Config, since time.Time, limit int, fn func(raw []byte) error) (int, error) {
 	if tlsConfig == nil {
 		tlsConfig = &tls.Config{ServerName: s.Host, MinVersion: tls.VersionTLS12}
 	}
@@ -126,23 +134,33 @@ func FetchIMAP(ctx context.Context, s IMAPSettings, tlsConfig *tls.Config, since
 		return 0, fmt.Errorf("IMAP search: %w", err)
 	}
 	n := 0
-	section := &imap.BodySectionName{Peek: true}
+	whole := &imap.BodySectionName{Peek: true}
+	head := &imap.BodySectionName{Peek: true, Partial: []int{0, limit + 1}}
 	for _, uid := range uids {
 		if err := ctx.Err(); err != nil {
 			return n, err
 		}
 		set := new(imap.SeqSet)
 		set.AddNum(uid)
+		// First the size, then the body: whole, or its first limit+1 bytes.
+		size, err := fetchSize(c, set)
+		if err != nil {
+			return n, fmt.Errorf("IMAP fetch %d: %w", uid, err)
+		}
+		section := whole
+		if size > limit {
+			section = head
+		}
 		ch := make(chan *imap.Message, 1)
 		done := make(chan error, 1)
-		go func() { done <- c.UidFetch(set, []imap.FetchItem{section.FetchItem(), imap.FetchRFC822Size}, ch) }()
+		go func() { done <- c.UidFetch(set, []imap.FetchItem{section.FetchItem()}, ch) }()
 		var raw []byte
 		for m := range ch {
-			if m.Size > MaxMessageSize {
-				continue
-			}
-			if r := m.GetBody(section); r != nil {
-				raw, err = io.ReadAll(io.LimitReader(r, MaxMessageSize+1))
+			for name, lit := range m.Body {
+				if name.Specifier != imap.EntireSpecifier || lit == nil {
+					continue
+				}
+				raw, err = io.ReadAll(io.LimitReader(lit, int64(limit)+1))
 				if err != nil {
 					return n, fmt.Errorf("IMAP fetch %d: %w", uid, err)
 				}
@@ -160,4 +178,15 @@ func FetchIMAP(ctx context.Context, s IMAPSettings, tlsConfig *tls.Config, since
 		n++
 	}
 	return n, nil
+}
+
+func fetchSize(c *client.Client, set *imap.SeqSet) (int, error) {
+	ch := make(chan *imap.Message, 1)
+	done := make(chan error, 1)
+	go func() { done <- c.UidFetch(set, []imap.FetchItem{imap.FetchRFC822Size}, ch) }()
+	size := 0
+	for m := range ch {
+		size = int(m.Size)
+	}
+	return size, <-done
 }

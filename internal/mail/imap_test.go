@@ -1,6 +1,7 @@
 package mail_test
 
 import (
+	"bytes"
 	"context"
 	"strconv"
 	"strings"
@@ -74,6 +75,20 @@ func TestFetchIMAPFromDovecot(t *testing.T) {
 		if got[0].Case != 12 || !got[0].Signed || !strings.Contains(got[0].Text, "fetched over IMAP") || got[1].Quarantine != mail.UnknownSender {
 			t.Fatalf("round %d: %+v / %+v", round, got[0], got[1])
 		}
+	}
+	// A message over the limit is handed over cut to limit+1 bytes, for
+	// import to keep in quarantine, not dropped.
+	big := append([]byte("From: psirt@acme.test\r\nSubject: huge\r\n\r\n"), bytes.Repeat([]byte("0123456789abcdef\r\n"), 3000)...)
+	dv.Put(t, "3.eml", big)
+	var sizes []int
+	if _, err := mail.FetchIMAPLimit(context.Background(), st, nil, time.Time{}, 20000, func(raw []byte) error {
+		sizes = append(sizes, len(raw))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(sizes) != 3 || sizes[0] != len(reply.Raw) || sizes[2] != 20001 {
+		t.Fatalf("sizes %v (reply %d bytes)", sizes, len(reply.Raw))
 	}
 	st.Password = secret.NewString("wrong")
 	if _, err := mail.FetchIMAP(context.Background(), st, nil, time.Time{}, func([]byte) error { return nil }); err == nil || strings.Contains(err.Error(), "wrong") {

@@ -268,6 +268,9 @@ func TestComposeFor(t *testing.T) {
 	if err != nil || len(ms) != 2 || !ms[0].Encrypted || ms[1].To != "b@acme.test" || ms[0].MessageID == ms[1].MessageID {
 		t.Fatalf("ComposeFor = %+v %v", ms, err)
 	}
+	if bytes.Contains(bytes.ReplaceAll(ms[0].Raw, []byte("\r\n"), nil), []byte("\n")) {
+		t.Error("bare LF in an encrypted message: SMTP needs CRLF")
+	}
 	v.Keys = nil
 	if _, err := mail.ComposeFor(n, v, "desk@newsroom.test", k.ws, false, t0); !errors.Is(err, mail.ErrPlainRefused) {
 		t.Fatalf("no key, plain not allowed: %v", err)
