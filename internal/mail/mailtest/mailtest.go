@@ -171,7 +171,7 @@ begin retry
 func (e *Exim) Delivered(t testing.TB, want int) [][]byte {
 	t.Helper()
 	var out [][]byte
-	for i := 0; i < 100; i++ {
+	for i := 0; i < 160; i++ {
 		out = out[:0]
 		ents, _ := os.ReadDir(filepath.Join(e.Maildir, "new"))
 		for _, en := range ents {
