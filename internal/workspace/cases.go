@@ -7,6 +7,7 @@ import (
 
 	"antidote/internal/cases"
 	"antidote/internal/findings"
+	"antidote/internal/store"
 )
 
 // OpenCase opens a case to coordinate an accepted finding with the vendors
@@ -151,13 +152,20 @@ func (ws *Workspace) Notify(ctx context.Context, a Actor, cid int64, vendors []s
 			return res, cat, invalid(fmt.Errorf("every party of case %d has been notified; name one with --vendor to record a reminder", cid))
 		}
 	}
+	// A vendor's contacts get one notice per case, however many of its
+	// products the case lists (the outbox would drop the others anyway).
+	mailed := map[int64]bool{}
 	for _, t := range targets {
-		items, warn, err := ws.noticeMail(ctx, a, cat, c, tl, t, at)
-		if err != nil {
-			return res, cat, fmt.Errorf("notify %s: compose the notice: %w", cat.TargetName(t), err)
-		}
-		if warn != nil {
-			res.Warnings = append(res.Warnings, *warn)
+		var items []store.OutboxItem
+		if !mailed[t.Vendor] {
+			mailed[t.Vendor] = true
+			var warn *MailWarning
+			if items, warn, err = ws.noticeMail(ctx, a, cat, c, tl, t, at); err != nil {
+				return res, cat, fmt.Errorf("notify %s: compose the notice: %w", cat.TargetName(t), err)
+			}
+			if warn != nil {
+				res.Warnings = append(res.Warnings, *warn)
+			}
 		}
 		ev := cases.Event{Case: cid, At: at, Actor: a.Name, Kind: cases.EventStatus, Target: t, Status: cases.Notified, Note: note}
 		seq, queued, err := ws.addEventWithMail(ctx, ev, items)

@@ -251,3 +251,42 @@ func TestRepliesAndReminders(t *testing.T) {
 		t.Fatalf("ack-days 5000: %v, want InvalidError", err)
 	}
 }
+
+// TestNotifyMailsAVendorOnce: a vendor whose two products are parties of
+// the case gets one notice per contact, and one warning at most.
+func TestNotifyMailsAVendorOnce(t *testing.T) {
+	ctx := context.Background()
+	ws, _ := newMailWorkspace(t, "")
+	admin := Actor{Name: "admin", Role: RoleAdmin}
+	for _, p := range []string{"Router", "Switch"} {
+		for _, v := range []string{"Acme", "Globex"} {
+			if _, _, err := ws.AddProduct(ctx, analyst, v, cases.Product{Name: p, Class: "network-equipment"}, nil); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var affected []findings.Affected
+	for _, v := range []string{"Acme", "Globex"} {
+		affected = append(affected, findings.Affected{Vendor: v, Product: "Router"}, findings.Affected{Vendor: v, Product: "Switch"})
+	}
+	if _, err := ws.AddFinding(ctx, analyst, findings.Finding{State: findings.Accepted, Title: "two products", Affected: affected}); err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := ws.OpenCase(ctx, analyst, 2, []string{"Acme", "Globex"}, time.Now())
+	if err != nil || len(c.Targets) != 4 {
+		t.Fatalf("case %+v, %v", c, err)
+	}
+	if _, err := ws.SetMailSettings(ctx, admin, MailSettingsInput{SMTP: "smtp://127.0.0.1:2525?tls=none", From: "security@newsroom.test"}); err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := ws.Notify(ctx, analyst, c.ID, nil, time.Now(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Events) != 4 || len(res.Mail) != 1 || res.Mail[0].Messages != 1 || len(res.Warnings) != 1 {
+		t.Fatalf("notify: %+v", res)
+	}
+	if out, err := ws.Outbox(ctx, analyst); err != nil || len(out) != 1 {
+		t.Fatalf("outbox: %+v, %v", out, err)
+	}
+}
