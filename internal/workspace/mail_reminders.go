@@ -204,7 +204,7 @@ func (ws *Workspace) RunReminders(ctx context.Context, a Actor, o ReminderOption
 		}
 		out = append(out, r)
 	}
-	return out, nil
+	return out, ws.record(ctx, a, "reminders.run", "", auditDetail(map[string]any{"at": at, "due": len(out), "dry_run": o.DryRun}))
 }
 
 // reminderMail composes a reminder for every contact of the target's
