@@ -83,14 +83,21 @@ func cmdCaseNotify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	done, cat, err := ws.Notify(ctx, ws.actor, cid, vendors, when.or(time.Now()), *note)
+	res, cat, err := ws.Notify(ctx, ws.actor, cid, vendors, when.or(time.Now()), *note)
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", mailWarning(w))
+	}
 	if err != nil {
 		return notFoundHint(err, fmt.Sprintf("case %d", cid), "case list")
 	}
 	if *jsonOut {
-		return printJSON(e.stdout, done)
+		return printJSON(e.stdout, res.Events)
 	}
-	for _, ev := range done {
+	for _, m := range res.Mail {
+		fmt.Fprintf(e.stdout, "Case %d: %d notice(s) to %s queued, %s; 'antidote mail send' delivers them\n",
+			cid, m.Messages, targetName(cat, m.Target), yesNo(m.Encrypted, "encrypted", "signed but NOT encrypted"))
+	}
+	for _, ev := range res.Events {
 		fmt.Fprintf(e.stdout, "Case %d: %s notified at %s\n", cid, targetName(cat, ev.Target), ev.At.Format(time.RFC3339))
 	}
 	return nil

@@ -92,6 +92,8 @@ func commands() map[string]command {
 		"case":       {"coordinate a finding with vendors (case open|list|show|notify|status|public|timeline)", cmdCase},
 		"policy":     {"embargo policy per device class (policy show|set)", cmdPolicy},
 		"release":    {"release gate (release plan|approve)", cmdRelease},
+		"mail":       {"vendor mail: settings, outbox, replies (mail set|show|send|outbox|retry|import|quarantine)", cmdMail},
+		"reminders":  {"queue deadline reminders and unacknowledged notes (reminders run)", cmdReminders},
 	}
 }
 

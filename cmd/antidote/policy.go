@@ -38,15 +38,21 @@ func cmdPolicyShow(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(tw, "default\t%d\n", p.Default)
 	fmt.Fprintf(tw, "exploited\t%d\t(exploited in the wild, any class)\n", p.Exploited)
 	fmt.Fprintf(tw, "grace\t%d\t(extra days when the vendor announced a fix date just past the deadline)\n", p.Grace)
+	if err := showReminderPolicy(ctx, ws, tw); err != nil {
+		return err
+	}
 	return tw.Flush()
 }
 
 func cmdPolicySet(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "policy set", "policy set CLASS|default|exploited|grace DAYS")
+	fs := newFlagSet(e, "policy set", "policy set CLASS|default|exploited|grace DAYS, or policy set reminders 30,7,1 / policy set ack-days 7")
 	w := addWorkspaceFlags(fs)
 	jsonOut := fs.Bool("json", false, "print the resulting policy as JSON")
 	if err := parseArgs(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() == 2 && isReminderKey(fs.Arg(0)) {
+		return policySetReminders(ctx, e, w, fs.Arg(0), fs.Arg(1))
 	}
 	if fs.NArg() != 2 {
 		return usageErrorf("usage: antidote policy set CLASS|default|exploited|grace DAYS (e.g. policy set vehicle 365)")

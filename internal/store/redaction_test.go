@@ -175,8 +175,10 @@ func TestRedactionChecksMigration(t *testing.T) {
 		if err := s.Check(ctx); !errors.Is(err, store.ErrSchemaOld) {
 			t.Fatalf("Check on schema 3 = %v, want ErrSchemaOld", err)
 		}
-		if n, err := s.Migrate(ctx); err != nil || n != 1 {
-			t.Fatalf("Migrate = %d, %v; want 1 migration", n, err)
+		// Migration 4, and the later ones whose version rows went too
+		// (they create their tables only if missing).
+		if n, err := s.Migrate(ctx); err != nil || n < 1 {
+			t.Fatalf("Migrate = %d, %v; want migration 4 and later", n, err)
 		}
 		if err := s.Check(ctx); err != nil {
 			t.Fatal(err)

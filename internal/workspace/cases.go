@@ -7,6 +7,7 @@ import (
 
 	"antidote/internal/cases"
 	"antidote/internal/findings"
+	"antidote/internal/store"
 )
 
 // OpenCase opens a case to coordinate an accepted finding with the vendors
@@ -110,31 +111,37 @@ func (ws *Workspace) addEvent(ctx context.Context, e cases.Event) (int64, error)
 }
 
 // Notify records that the vendors named were notified at at (all parties
-// not yet notified when none is named); embargo clocks start there.
-func (ws *Workspace) Notify(ctx context.Context, a Actor, cid int64, vendors []string, at time.Time, note string) ([]cases.Event, *Catalog, error) {
+// not yet notified when none is named); embargo clocks start there. With
+// mail settings, each party's notice is composed for every security
+// contact of its vendor (encrypted to the vendor's OpenPGP keys, signed
+// with the workspace key) and queued in the outbox in the same transaction
+// as its event; vendors that get no mail, or unencrypted mail, are named in
+// the warnings.
+func (ws *Workspace) Notify(ctx context.Context, a Actor, cid int64, vendors []string, at time.Time, note string) (Notification, *Catalog, error) {
+	var res Notification
 	if err := allow(a, actWrite); err != nil {
-		return nil, nil, err
+		return res, nil, err
 	}
 	cat, err := ws.catalog(ctx)
 	if err != nil {
-		return nil, nil, err
+		return res, nil, err
 	}
 	c, tl, err := ws.store.Case(ctx, cid)
 	if err != nil {
-		return nil, cat, notFound(err, "case %d", cid)
+		return res, cat, notFound(err, "case %d", cid)
 	}
 	var targets []cases.Target
 	for _, ref := range vendors {
 		t, err := cat.Target(ref)
 		if err != nil {
-			return nil, cat, err
+			return res, cat, err
 		}
 		targets = append(targets, t)
 	}
 	if len(targets) == 0 {
 		st, err := cases.Replay(c, tl, time.Time{})
 		if err != nil {
-			return nil, cat, err
+			return res, cat, err
 		}
 		for _, ts := range st.Targets {
 			if ts.Status == cases.NotNotified {
@@ -142,23 +149,39 @@ func (ws *Workspace) Notify(ctx context.Context, a Actor, cid int64, vendors []s
 			}
 		}
 		if len(targets) == 0 {
-			return nil, cat, invalid(fmt.Errorf("every party of case %d has been notified; name one with --vendor to record a reminder", cid))
+			return res, cat, invalid(fmt.Errorf("every party of case %d has been notified; name one with --vendor to record a reminder", cid))
 		}
 	}
-	var done []cases.Event
+	// A vendor's contacts get one notice per case, however many of its
+	// products the case lists (the outbox would drop the others anyway).
+	mailed := map[int64]bool{}
 	for _, t := range targets {
+		var items []store.OutboxItem
+		if !mailed[t.Vendor] {
+			mailed[t.Vendor] = true
+			var warn *MailWarning
+			if items, warn, err = ws.noticeMail(ctx, a, cat, c, tl, t, at); err != nil {
+				return res, cat, fmt.Errorf("notify %s: compose the notice: %w", cat.TargetName(t), err)
+			}
+			if warn != nil {
+				res.Warnings = append(res.Warnings, *warn)
+			}
+		}
 		ev := cases.Event{Case: cid, At: at, Actor: a.Name, Kind: cases.EventStatus, Target: t, Status: cases.Notified, Note: note}
-		seq, err := ws.addEvent(ctx, ev)
+		seq, queued, err := ws.addEventWithMail(ctx, ev, items)
 		if err != nil {
-			return done, cat, fmt.Errorf("notify %s: %w", cat.TargetName(t), err)
+			return res, cat, fmt.Errorf("notify %s: %w", cat.TargetName(t), err)
 		}
 		ev.Seq = seq
-		done = append(done, ev)
-		if err := ws.record(ctx, a, "case.notify", fmt.Sprintf("case %d", cid), auditDetail(map[string]any{"vendor": t.Vendor, "product": t.Product, "at": at})); err != nil {
-			return done, cat, err
+		res.Events = append(res.Events, ev)
+		if queued > 0 {
+			res.Mail = append(res.Mail, NoticeQueued{Target: t, Messages: queued, Encrypted: items[0].Message.Encrypted})
+		}
+		if err := ws.record(ctx, a, "case.notify", fmt.Sprintf("case %d", cid), auditDetail(map[string]any{"vendor": t.Vendor, "product": t.Product, "at": at, "mail": queued})); err != nil {
+			return res, cat, err
 		}
 	}
-	return done, cat, nil
+	return res, cat, nil
 }
 
 // NotNotifiedError means a status was given for a party the case has not

@@ -1,0 +1,4 @@
+package mail
+
+// FetchIMAPLimit lets tests cut messages at a small size.
+var FetchIMAPLimit = fetchIMAP
