@@ -91,8 +91,8 @@ func demoInput(t testing.TB) Input {
 			Summary:  "Processing maliciously crafted web content may lead to arbitrary code execution.",
 			Affected: []findings.Affected{{Vendor: "Apple", Product: "iOS", Versions: findings.Range{Fixed: "10.3.1"}, CPE: "cpe:2.3:o:apple:iphone_os:*:*:*:*:*:*:*:*"}},
 			CWEs:     []string{"CWE-119"}, CVEs: []string{"CVE-2017-2505"},
-			CVSS:     cvss("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H"),
-			Sources:  []findings.Source{{Doc: 2, Start: 0, End: 10}}},
+			CVSS:    cvss("CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H"),
+			Sources: []findings.Source{{Doc: 2, Start: 0, End: 10}}},
 		{ID: 3, State: findings.Accepted, Title: "Router administration panel authentication bypass",
 			Summary:  "The administration panel accepts a session cookie without checking its signature.",
 			Affected: []findings.Affected{{Vendor: "Acme Networks", Product: "acme-admin", Versions: findings.Range{Introduced: "2.0.0", LastAffected: "2.4.1"}, PURL: "pkg:npm/acme-admin"}},
@@ -122,7 +122,11 @@ func demoInput(t testing.TB) Input {
 	events := []cases.Event{
 		ev(1, "2017-01-11", 1, 10, cases.Notified), ev(1, "2017-01-11", 2, 10, cases.Notified),
 		fixed(ev(1, "2017-04-03", 1, 10, cases.Fixed), "7.1.2"),
-		func() cases.Event { e := ev(1, "2017-04-05", 2, 10, cases.FixDeployed); e.PatchLevel = "2017-04-01"; return e }(),
+		func() cases.Event {
+			e := ev(1, "2017-04-05", 2, 10, cases.FixDeployed)
+			e.PatchLevel = "2017-04-01"
+			return e
+		}(),
 		ev(2, "2017-01-11", 3, 11, cases.Notified), fixed(ev(2, "2017-03-27", 3, 11, cases.Fixed), "10.3.1"),
 		ev(3, "2017-01-11", 4, 12, cases.Notified), ev(3, "2017-02-01", 4, 12, cases.Acknowledged),
 		ev(4, "2017-01-11", 1, 10, cases.Notified), ev(4, "2017-01-11", 3, 11, cases.Notified),
@@ -132,7 +136,11 @@ func demoInput(t testing.TB) Input {
 			e.Justification = cases.ComponentNotPresent
 			return e
 		}(),
-		func() cases.Event { e := ev(4, "2017-04-05", 2, 10, cases.FixDeployed); e.PatchLevel = "2017-04-01"; return e }(),
+		func() cases.Event {
+			e := ev(4, "2017-04-05", 2, 10, cases.FixDeployed)
+			e.PatchLevel = "2017-04-01"
+			return e
+		}(),
 	}
 	for i := range events {
 		events[i].Seq = int64(i + 1)
