@@ -268,8 +268,12 @@ func buildCSAF(in *Input, a *advisory, selfURL, pageURL string) *csafDoc {
 			return &csafHelper{CPE: l.CPE, PURL: l.PURL}
 		}
 		pn := l.name()
+		full := vendor + " " + pn
+		if l.Maker != "" {
+			full = pn
+		}
 		if l.Status == lineNotAffected {
-			id := tb.add(&csafProduct{Name: vendor + " " + pn, Helper: helper()},
+			id := tb.add(&csafProduct{Name: full, Helper: helper()},
 				[2]string{"vendor", vendor}, [2]string{"product_name", pn})
 			st.KnownNotAffected = append(st.KnownNotAffected, id)
 			flags = append(flags, csafFlag{Label: string(l.Justification), ProductIDs: []string{id}})
@@ -277,23 +281,23 @@ func buildCSAF(in *Input, a *advisory, selfURL, pageURL string) *csafDoc {
 		}
 		var affID string
 		if l.Maker != "" || l.Range.IsZero() {
-			affID = tb.add(&csafProduct{Name: vendor + " " + pn, Helper: helper()},
+			affID = tb.add(&csafProduct{Name: full, Helper: helper()},
 				[2]string{"vendor", vendor}, [2]string{"product_name", pn})
 		} else {
-			affID = tb.add(&csafProduct{Name: vendor + " " + pn + " " + l.Range.String(), Helper: helper()},
+			affID = tb.add(&csafProduct{Name: full + " " + l.Range.String(), Helper: helper()},
 				[2]string{"vendor", vendor}, [2]string{"product_name", pn}, [2]string{"product_version_range", versRange(l.Range)})
 		}
 		scored = append(scored, affID)
 		switch {
 		case l.Status == lineFixed && l.PatchLevel != "":
-			fixID := tb.add(&csafProduct{Name: vendor + " " + pn + " security patch level " + l.PatchLevel},
+			fixID := tb.add(&csafProduct{Name: full + " security patch level " + l.PatchLevel},
 				[2]string{"vendor", vendor}, [2]string{"product_name", pn}, [2]string{"product_version", "security patch level " + l.PatchLevel})
 			st.KnownAffected = append(st.KnownAffected, affID)
 			st.Fixed = append(st.Fixed, fixID)
 			rems = append(rems, csafRemediation{Category: "vendor_fix", ProductIDs: []string{affID},
 				Details: fmt.Sprintf("%s: install security patch level %s or a later one from %s.", pn, l.PatchLevel, vendor)})
 		case l.Status == lineFixed:
-			fixID := tb.add(&csafProduct{Name: vendor + " " + pn + " " + l.FixedVersion, Helper: fixedHelper(l)},
+			fixID := tb.add(&csafProduct{Name: full + " " + l.FixedVersion, Helper: fixedHelper(l)},
 				[2]string{"vendor", vendor}, [2]string{"product_name", pn}, [2]string{"product_version", l.FixedVersion})
 			st.KnownAffected = append(st.KnownAffected, affID)
 			st.Fixed = append(st.Fixed, fixID)

@@ -95,6 +95,11 @@ func writeProvider(ctx context.Context, in *Input, advs []*advisory, files map[s
 		return err
 	}
 	files[csafRoot+"service.json"] = svc
+	cat, err := marshal(rolieCategories(advs))
+	if err != nil {
+		return err
+	}
+	files[white+"category-white.json"] = cat
 
 	pm := map[string]any{
 		"canonical_url": base + "/" + csafRoot + "provider-metadata.json",
@@ -189,6 +194,28 @@ func rolieFeed(in *Input, advs []*advisory, feedURL string) map[string]any {
 		"updated":  csafTime(in.At),
 		"entry":    entries,
 	}}
+}
+
+// rolieCategories is the feed's ROLIE category document: the vendors and
+// products its advisories concern, for aggregators to filter by.
+func rolieCategories(advs []*advisory) map[string]any {
+	set := map[string]bool{}
+	for _, a := range advs {
+		for _, l := range a.Lines {
+			set["vendor:"+l.Vendor] = true
+			set["product:"+l.Vendor+" "+l.Product] = true
+		}
+	}
+	terms := []string{}
+	for k := range set {
+		terms = append(terms, k)
+	}
+	slices.Sort(terms)
+	cats := []map[string]string{}
+	for _, t := range terms {
+		cats = append(cats, map[string]string{"term": t})
+	}
+	return map[string]any{"categories": map[string]any{"category": cats}}
 }
 
 var listingTmpl = template.Must(template.New("listing").Parse(`<!DOCTYPE html>

@@ -98,7 +98,7 @@ func TestCSAFValidator(t *testing.T) {
 	writeTree(t, dir, out.Files)
 	var docs []string
 	for p := range out.Files {
-		if strings.HasPrefix(p, ".well-known/csaf/white/") && strings.HasSuffix(p, ".json") && !strings.Contains(p, "feed") {
+		if strings.HasPrefix(p, ".well-known/csaf/white/") && strings.HasSuffix(p, ".json") && strings.Count(p, "/") == 4 {
 			docs = append(docs, filepath.Join(dir, filepath.FromSlash(p)))
 		}
 	}
