@@ -161,8 +161,12 @@ func TestRedactionChecksMigration(t *testing.T) {
 		if err := s.RecordCheck(ctx, docs[0], 1, true); err != nil {
 			t.Fatal(err)
 		}
-		// Back to schema 3, as an older antidote left it.
+		// Back to schema 3, as an older antidote left it (the tables of
+		// later migrations go too).
 		for _, q := range []string{
+			`DROP TABLE advisory_versions`,
+			`DROP TABLE publications`,
+			`DROP TABLE publisher`,
 			`DROP TABLE redaction_checks`,
 			`ALTER TABLE redactions DROP COLUMN version`,
 			`DELETE FROM schema_version WHERE version >= 4`,
@@ -174,8 +178,8 @@ func TestRedactionChecksMigration(t *testing.T) {
 		if err := s.Check(ctx); !errors.Is(err, store.ErrSchemaOld) {
 			t.Fatalf("Check on schema 3 = %v, want ErrSchemaOld", err)
 		}
-		if n, err := s.Migrate(ctx); err != nil || n != 1 {
-			t.Fatalf("Migrate = %d, %v; want 1 migration", n, err)
+		if n, err := s.Migrate(ctx); err != nil || n < 2 {
+			t.Fatalf("Migrate = %d, %v; want 0004 and the later migrations", n, err)
 		}
 		if err := s.Check(ctx); err != nil {
 			t.Fatal(err)
