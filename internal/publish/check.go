@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"antidote/internal/detect"
 	"antidote/internal/redact"
@@ -65,19 +68,42 @@ func residualCheck(ctx context.Context, in *Input, files map[string][]byte) erro
 		paths = append(paths, p)
 	}
 	slices.Sort(paths)
-	var found []string
-	for _, p := range paths {
-		body := files[p]
-		err := redact.Check(ctx, bytes.NewReader(body), sc, pol, func(f redact.Found) error {
-			if f.Start >= 0 && f.End <= len(body) && allowed[strings.ToLower(string(body[f.Start:f.End]))] {
-				return nil
+	// Files are scanned in parallel; each is read whole by one walk (they
+	// are in memory already), so a small file costs no large buffer.
+	results := make([][]string, len(paths))
+	errs := make([]error, len(paths))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(paths) {
+					return
+				}
+				p, body := paths[i], files[paths[i]]
+				errs[i] = redact.Walk(ctx, bytes.NewReader(body), sc, min(len(body)+1, 1<<20), func(f redact.Found) error {
+					if !pol.Redacts(f.Kind, f.Scope) {
+						return nil
+					}
+					if f.Start >= 0 && f.End <= len(body) && allowed[strings.ToLower(string(body[f.Start:f.End]))] {
+						return nil
+					}
+					results[i] = append(results[i], fmt.Sprintf("%s:%d:%d: %s", p, f.Line, f.Col, f.Kind))
+					return nil
+				})
 			}
-			found = append(found, fmt.Sprintf("%s:%d:%d: %s", p, f.Line, f.Col, f.Kind))
-			return nil
-		})
+		}()
+	}
+	wg.Wait()
+	var found []string
+	for i, err := range errs {
 		if err != nil {
-			return fmt.Errorf("residual check of %s: %w", p, err)
+			return fmt.Errorf("residual check of %s: %w", paths[i], err)
 		}
+		found = append(found, results[i]...)
 	}
 	if len(found) > 0 {
 		return &ResidualError{Found: found}

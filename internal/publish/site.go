@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -189,7 +190,7 @@ func writeSite(in *Input, advs []*advisory, files map[string][]byte) error {
 			return err
 		}
 		files[pg] = b
-		idx.add(fmt.Sprintf("Document %d: %s", d.ID, d.Path), pg, d.Path, d.Text)
+		idx.add(fmt.Sprintf("Document %d: %s", d.ID, d.Path), pg, d.Path, string(d.Text))
 	}
 	si, err := idx.script()
 	if err != nil {
@@ -382,49 +383,63 @@ type searchDoc struct {
 
 func newSearchIndex() *searchIndex { return &searchIndex{Terms: map[string][]int{}} }
 
-func (s *searchIndex) add(title, url string, texts ...any) {
+func (s *searchIndex) add(title, url string, texts ...string) {
 	n := len(s.Docs)
 	s.Docs = append(s.Docs, searchDoc{Title: title, URL: url})
-	seen := map[string]bool{}
 	for _, t := range texts {
-		var text string
-		switch v := t.(type) {
-		case string:
-			text = v
-		case []byte:
-			text = string(v)
-		}
-		for _, w := range searchWords(text) {
-			if !seen[w] {
-				seen[w] = true
-				s.Terms[w] = append(s.Terms[w], n)
+		searchWords(t, func(w []byte) {
+			// Indexing a map with string(w) does not allocate; a new
+			// word is copied once.
+			ps, ok := s.Terms[string(w)]
+			if !ok {
+				s.Terms[string(w)] = []int{n}
+				return
 			}
-		}
+			if ps[len(ps)-1] != n {
+				s.Terms[string(w)] = append(ps, n)
+			}
+		})
 	}
 }
 
 // searchWords folds text as search.js folds a query: NFKD without marks,
-// lower case, split at anything but letters and digits, words of 2+ runes.
-func searchWords(text string) []string {
-	var out []string
-	var w []rune
+// lower case, split at anything but letters and digits; it calls fn with
+// each word of 2 to 40 runes (the slice is reused).
+func searchWords(text string, fn func([]byte)) {
+	var w []byte
+	runes := 0
 	flush := func() {
-		if len(w) > 1 && len(w) <= 40 {
-			out = append(out, string(w))
+		if runes > 1 && runes <= 40 {
+			fn(w)
 		}
-		w = w[:0]
+		w, runes = w[:0], 0
 	}
-	for _, r := range norm.NFKD.String(text) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			w = append(w, unicode.ToLower(r))
-		default:
-			flush()
+	var it norm.Iter
+	it.InitString(norm.NFKD, text)
+	for !it.Done() {
+		seg := it.Next()
+		for len(seg) > 0 {
+			r, size := utf8.DecodeRune(seg)
+			seg = seg[size:]
+			switch {
+			case r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9'):
+				w = append(w, byte(r))
+				runes++
+			case r < utf8.RuneSelf && r >= 'A' && r <= 'Z':
+				w = append(w, byte(r+'a'-'A'))
+				runes++
+			case r < utf8.RuneSelf:
+				flush()
+			case unicode.Is(unicode.Mn, r):
+			case unicode.IsLetter(r) || unicode.IsDigit(r):
+				w = utf8.AppendRune(w, unicode.ToLower(r))
+				runes++
+			default:
+				flush()
+			}
 		}
 	}
 	flush()
-	return out
 }
 
 func (s *searchIndex) script() ([]byte, error) {
