@@ -117,9 +117,14 @@ func (s *Signer) PublicKey() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// Sign returns an armored detached signature of data made at time at.
-// The same key, data and time give the same bytes.
+// Sign returns an armored detached signature of data made at time at, or
+// at the key's creation if at is earlier (a release may be published "as
+// of" a past moment; a signature cannot predate its key). The same key,
+// data and time give the same bytes.
 func (s *Signer) Sign(data []byte, at time.Time) ([]byte, error) {
+	if created := s.entity.PrimaryKey.CreationTime; at.Before(created) {
+		at = created
+	}
 	no := false
 	cfg := &packet.Config{
 		DefaultHash:                           crypto.SHA512,
