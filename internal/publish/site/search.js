@@ -42,4 +42,7 @@
   }
   form.addEventListener('submit', function (e) { e.preventDefault(); show(); });
   input.addEventListener('input', show);
+  // A link may carry the query: index.html?q=words
+  var q = new URLSearchParams(window.location.search).get('q');
+  if (q) { input.value = q; show(); }
 }());
