@@ -54,3 +54,28 @@ func TestSigningKeyRoundTrip(t *testing.T) {
 		t.Errorf("a key without a name was made")
 	}
 }
+
+// FuzzParseSigningKey: any input gives a signer or an error, never a
+// panic, and errors never echo the input.
+func FuzzParseSigningKey(f *testing.F) {
+	k, err := NewSigningKey("Example Newsroom", "security@example.org", day("2017-01-01"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(k.Private)
+	f.Add(k.Public)
+	f.Add(k.Private[:len(k.Private)/2])
+	f.Add([]byte("-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nxyz\n-----END PGP PRIVATE KEY BLOCK-----\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := ParseSigningKey(b)
+		if err != nil {
+			if len(b) > 8 && strings.Contains(err.Error(), string(b)) {
+				t.Errorf("error echoes the input")
+			}
+			return
+		}
+		if _, err := s.Sign([]byte("x"), day("2017-12-01")); err != nil && s.Fingerprint() == "" {
+			t.Errorf("parsed key has no fingerprint")
+		}
+	})
+}
