@@ -280,10 +280,21 @@ func buildCSAF(in *Input, a *advisory, selfURL, pageURL string) *csafDoc {
 			continue
 		}
 		var affID string
-		if l.Maker != "" || l.Range.IsZero() {
+		rng := l.Range
+		if rng.IsZero() && l.FixedVersion != "" {
+			rng.Fixed = l.FixedVersion // every version before the fix
+		}
+		switch {
+		case l.PatchLevel != "":
+			// A downstream build is affected below the patch level that
+			// carries the fix (patch levels are dates: they sort as text).
+			affID = tb.add(&csafProduct{Name: full + " security patch levels before " + l.PatchLevel, Helper: helper()},
+				[2]string{"vendor", vendor}, [2]string{"product_name", pn}, [2]string{"product_version_range", "vers:generic/<" + l.PatchLevel})
+		case l.Maker != "" || rng.IsZero():
 			affID = tb.add(&csafProduct{Name: full, Helper: helper()},
 				[2]string{"vendor", vendor}, [2]string{"product_name", pn})
-		} else {
+		default:
+			l.Range = rng
 			affID = tb.add(&csafProduct{Name: full + " " + l.Range.String(), Helper: helper()},
 				[2]string{"vendor", vendor}, [2]string{"product_name", pn}, [2]string{"product_version_range", versRange(l.Range)})
 		}
