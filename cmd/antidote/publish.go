@@ -127,56 +127,75 @@ func cmdPublishRelease(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	pub, err := ws.store.Publisher(ctx)
-	if errors.Is(err, store.ErrNotFound) {
-		return usageErrorf("no publisher yet: run 'antidote publish init --name NAME --namespace URL' first")
-	}
+	res, err := publishWorkspace(ctx, e, ws, publishOptions{Out: *out, At: when.or(time.Now()), BaseURL: *base, Scanner: sc, Policy: pol})
 	if err != nil {
 		return err
 	}
-	signer, err := publish.ParseSigningKey(pub.PrivateKey)
-	if err != nil {
-		return err
-	}
-	at := when.or(time.Now()).UTC()
-	in, err := loadPublication(ctx, e, ws.store, at)
-	if err != nil {
-		return err
-	}
-	in.BaseURL = *base
-	if in.BaseURL == "" {
-		in.BaseURL = pub.Identity.Namespace
-	}
-	in.Publisher, in.Signer, in.Scanner, in.Redaction = pub.Identity, signer, sc, pol
-	res, err := publish.Build(ctx, in)
-	var residual *publish.ResidualError
-	if errors.As(err, &residual) {
-		return withExit(exitLeaks, err)
-	}
-	if err != nil {
-		return err
-	}
-	if err := writeRelease(*out, res.Files); err != nil {
-		return err
-	}
-	if _, err := ws.store.RecordPublication(ctx, store.Publication{At: at, BaseURL: in.BaseURL, Documents: res.Documents, Advisories: res.Advisories, State: res.State}); err != nil {
-		return fmt.Errorf("the release was written to %s but not recorded: %w", *out, err)
-	}
-	var advs []string
 	changed := 0
 	for _, a := range res.Advisories {
-		advs = append(advs, fmt.Sprintf("%s v%d", a.TrackingID, a.Version))
 		if a.Changed {
 			changed++
 		}
 	}
-	if err := ws.record(ctx, "publish", at.Format(time.RFC3339), auditDetail(map[string]any{
-		"base_url": in.BaseURL, "documents": res.Documents, "advisories": advs})); err != nil {
-		return err
-	}
 	fmt.Fprintf(e.stdout, "published %d documents and %d advisories (%d new or revised) into %s\nserve it with: antidote serve --public %s --tls-cert CERT --tls-key KEY\n",
 		len(res.Documents), len(res.Advisories), changed, *out, *out)
 	return nil
+}
+
+// publishOptions are one publication's settings.
+type publishOptions struct {
+	Out     string    // directory to write
+	At      time.Time // the publication's moment
+	BaseURL string    // "" for the publisher's namespace
+	Scanner *detect.Scanner
+	Policy  redact.Policy
+}
+
+// publishWorkspace builds the release of an open workspace, writes it,
+// records the publication and audits it. The demo calls it too.
+func publishWorkspace(ctx context.Context, e *env, ws *workspace, o publishOptions) (publish.Output, error) {
+	pub, err := ws.store.Publisher(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return publish.Output{}, usageErrorf("no publisher yet: run 'antidote publish init --name NAME --namespace URL' first")
+	}
+	if err != nil {
+		return publish.Output{}, err
+	}
+	signer, err := publish.ParseSigningKey(pub.PrivateKey)
+	if err != nil {
+		return publish.Output{}, err
+	}
+	at := o.At.UTC()
+	in, err := loadPublication(ctx, e, ws.store, at)
+	if err != nil {
+		return publish.Output{}, err
+	}
+	in.BaseURL = o.BaseURL
+	if in.BaseURL == "" {
+		in.BaseURL = pub.Identity.Namespace
+	}
+	in.Publisher, in.Signer, in.Scanner, in.Redaction = pub.Identity, signer, o.Scanner, o.Policy
+	res, err := publish.Build(ctx, in)
+	var residual *publish.ResidualError
+	if errors.As(err, &residual) {
+		return res, withExit(exitLeaks, err)
+	}
+	if err != nil {
+		return res, err
+	}
+	if err := writeRelease(o.Out, res.Files); err != nil {
+		return res, err
+	}
+	if _, err := ws.store.RecordPublication(ctx, store.Publication{At: at, BaseURL: in.BaseURL, Documents: res.Documents, Advisories: res.Advisories, State: res.State}); err != nil {
+		return res, fmt.Errorf("the release was written to %s but not recorded: %w", o.Out, err)
+	}
+	var advs []string
+	for _, a := range res.Advisories {
+		advs = append(advs, fmt.Sprintf("%s v%d", a.TrackingID, a.Version))
+	}
+	err = ws.record(ctx, "publish", at.Format(time.RFC3339), auditDetail(map[string]any{
+		"base_url": in.BaseURL, "documents": res.Documents, "advisories": advs}))
+	return res, err
 }
 
 // loadPublication reads what a publication is built from: the documents
