@@ -18,6 +18,7 @@ import (
 
 	"antidote/internal/cases"
 	"antidote/internal/detect"
+	"antidote/internal/extract"
 	"antidote/internal/publish"
 	"antidote/internal/redact"
 	"antidote/internal/store"
@@ -127,7 +128,7 @@ func cmdPublishRelease(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	res, err := publishWorkspace(ctx, e, ws, publishOptions{Out: *out, At: when.or(time.Now()), BaseURL: *base, Scanner: sc, Policy: pol})
+	res, err := publishWorkspace(ctx, e, ws, publishOptions{Out: *out, At: when.or(time.Now()), BaseURL: *base, Scanner: sc, Policy: pol, Names: names})
 	if err != nil {
 		return err
 	}
@@ -149,6 +150,7 @@ type publishOptions struct {
 	BaseURL string    // "" for the publisher's namespace
 	Scanner *detect.Scanner
 	Policy  redact.Policy
+	Names   []string // listed names, redacted in provenance paths too
 }
 
 // publishWorkspace builds the release of an open workspace, writes it,
@@ -166,7 +168,7 @@ func publishWorkspace(ctx context.Context, e *env, ws *workspace, o publishOptio
 		return publish.Output{}, err
 	}
 	at := o.At.UTC()
-	in, err := loadPublication(ctx, e, ws.store, at)
+	in, err := loadPublication(ctx, e, ws, at, o)
 	if err != nil {
 		return publish.Output{}, err
 	}
@@ -200,9 +202,20 @@ func publishWorkspace(ctx context.Context, e *env, ws *workspace, o publishOptio
 
 // loadPublication reads what a publication is built from: the documents
 // the release gate allows at at (with their redactions), the whole
-// disclosure record and the previous publication's state.
-func loadPublication(ctx context.Context, e *env, st *store.Store, at time.Time) (publish.Input, error) {
+// disclosure record and the previous publication's state. Provenance paths
+// are redacted like the texts (file names hold addresses and names too).
+func loadPublication(ctx context.Context, e *env, ws *workspace, at time.Time, o publishOptions) (publish.Input, error) {
 	var in publish.Input
+	st := ws.store
+	key, err := workspaceRedactionKey(ws)
+	if err != nil {
+		return in, err
+	}
+	sink := newTokenSink(ctx, ws)
+	rd, err := redact.New(redact.Options{Key: key, Policy: o.Policy, Names: o.Names, OnToken: sink.add})
+	if err != nil {
+		return in, err
+	}
 	gin, docs, err := loadGate(ctx, st, at)
 	if err != nil {
 		return in, err
@@ -234,11 +247,16 @@ func loadPublication(ctx context.Context, e *env, st *store.Store, at time.Time)
 		if err != nil {
 			return in, err
 		}
-		p := ""
+		var p []byte
 		if len(doc.Paths) > 0 {
-			p = strings.Join(doc.Paths[0].Path, "/")
+			if p, _, err = rd.Apply(nil, []byte(extract.DisplayPath(doc.Paths[0].Path))); err != nil {
+				return in, err
+			}
 		}
-		in.Documents = append(in.Documents, publish.Document{ID: d.ID, Path: p, Text: r.Text, Stats: stats[d.ID], Verified: d.Verified})
+		in.Documents = append(in.Documents, publish.Document{ID: d.ID, Path: string(p), Text: r.Text, Stats: stats[d.ID], Verified: d.Verified})
+	}
+	if err := sink.flush(); err != nil {
+		return in, err
 	}
 	if blocked > 0 {
 		fmt.Fprintf(e.stderr, "publish: %d documents are not releasable at %s and stay out (see 'antidote release plan --at %s')\n",
