@@ -2,6 +2,8 @@ package publish
 
 import (
 	"bytes"
+	"encoding/xml"
+	"io"
 	"strings"
 	"testing"
 
@@ -100,5 +102,35 @@ func TestSitePagesAreAccessibleAndSelfContained(t *testing.T) {
 	}
 	if pages != 2+4+1 {
 		t.Errorf("%d pages, want 7", pages)
+	}
+}
+
+// TestFeedAndChartsAreXML parses the Atom feed and the SVG charts as XML
+// and checks the feed lists the release and every advisory.
+func TestFeedAndChartsAreXML(t *testing.T) {
+	in := demoInput(t)
+	in.Findings[0].Title = `Android "media" <framework> & codecs`
+	out := build(t, in)
+	for _, p := range []string{"feed.atom", "stats/types.svg", "stats/countries.svg"} {
+		dec := xml.NewDecoder(bytes.NewReader(out.Files[p]))
+		entries := 0
+		for {
+			tok, err := dec.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", p, err)
+			}
+			if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "entry" {
+				entries++
+			}
+		}
+		if p == "feed.atom" && entries != 1+len(out.Advisories) {
+			t.Errorf("feed has %d entries, want %d", entries, 1+len(out.Advisories))
+		}
+	}
+	if !bytes.Contains(out.Files["feed.atom"], []byte(`Android &#34;media&#34; &lt;framework&gt; &amp; codecs`)) {
+		t.Errorf("feed does not escape the title")
 	}
 }
