@@ -236,6 +236,11 @@ func loadPublication(ctx context.Context, e *env, ws *workspace, at time.Time, o
 	blocked := 0
 	for _, d := range docs {
 		if dec := g.Decide(d); !dec.Releasable {
+			// Say which document stays out and why (the first reason; the
+			// release plan has them all).
+			if blocked < 20 {
+				fmt.Fprintf(e.stderr, "publish: doc %d stays out: %s: %s\n", d.ID, dec.BlockedBy[0].Kind, dec.BlockedBy[0].Detail)
+			}
 			blocked++
 			continue
 		}
