@@ -12,13 +12,17 @@ import (
 	"slices"
 	"strings"
 
+	"antidote/internal/cases"
 	"antidote/internal/findings"
 )
 
 // Build makes the whole publication: the release site, the CSAF provider
-// tree, OSV and CVE records, hashes and signatures. It returns an error
-// and no files if any input is not fit to publish or if the residual
-// check finds an identifier of a redacted type in any file.
+// tree, OSV and CVE records, hashes and signatures. in.Documents are the
+// documents the release plan allows (Build refuses one not verified); the
+// findings to publish as advisories Build decides itself from the
+// disclosure record. It returns an error and no files if any input is not
+// fit to publish or if the residual check finds an identifier of a
+// redacted type in any file (a *ResidualError).
 func Build(ctx context.Context, in Input) (Output, error) {
 	if err := checkInput(&in); err != nil {
 		return Output{}, err
@@ -78,6 +82,10 @@ func checkInput(in *Input) error {
 		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
 			return errors.New("the advisory prefix may hold only upper-case letters, digits and '-'")
 		}
+	}
+	if in.Embargo.Classes == nil && in.Embargo.Default == 0 && in.Embargo.Exploited == 0 {
+		// A zero policy would end every embargo at once.
+		in.Embargo = cases.DefaultPolicy()
 	}
 	if in.Signer == nil {
 		return errors.New("publication needs the publisher's signing key ('publish init')")

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"antidote/internal/cases"
 )
 
 func build(t testing.TB, in Input) Output {
@@ -194,5 +196,16 @@ func TestBuildRefusesUnverifiedDocument(t *testing.T) {
 	_, err := Build(context.Background(), in)
 	if err == nil || !strings.Contains(err.Error(), "document 2 has not passed verify") {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestZeroEmbargoPolicyMeansTheDefault(t *testing.T) {
+	in := demoInput(t)
+	in.Embargo = cases.Policy{}
+	in.At = day("2017-02-15") // 35 days after notification: every embargo runs
+	out := build(t, in)
+	// Only the finding exploited in the wild (7 days) is out of embargo.
+	if len(out.Advisories) != 1 || out.Advisories[0].Finding != 1 {
+		t.Errorf("a zero embargo policy released %+v during the embargo", out.Advisories)
 	}
 }
