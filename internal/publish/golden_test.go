@@ -23,6 +23,7 @@ func TestGoldenAdvisories(t *testing.T) {
 		".well-known/csaf/white/2017/antidote-2017-0005.json",
 		"osv/x_ANTIDOTE-2017-0001.json",
 		"osv/x_ANTIDOTE-2017-0003.json",
+		"osv/x_ANTIDOTE-2017-0005.json",
 		"cve/CVE-2017-0561.json",
 	} {
 		got, ok := out.Files[p]

@@ -96,7 +96,14 @@ func buildOSV(a *advisory, selfURL, csafURL string) osvRecord {
 		db["exploited_in_the_wild"] = true
 	}
 	r.DatabaseSpecific = db
+	var notAffected []map[string]string
 	for _, l := range a.Lines {
+		if l.Status == lineNotAffected {
+			// OSV lists affected packages only; VEX statements go here.
+			na := map[string]string{"vendor": l.Vendor, "product": l.name(), "justification": string(l.Justification)}
+			notAffected = append(notAffected, na)
+			continue
+		}
 		ds := map[string]any{"vendor": l.Vendor, "product": l.Product, "status": l.Status}
 		if l.Maker != "" {
 			ds["downstream_maker"] = l.Maker
@@ -128,7 +135,9 @@ func buildOSV(a *advisory, selfURL, csafURL string) osvRecord {
 				af.Package = &osvPackage{Ecosystem: eco, Name: name, PURL: p.ToString()}
 			}
 		}
-		if l.Status != lineNotAffected {
+		// A downstream build's fix is a patch level, not a version of the
+		// package: no range, the patch level is in database_specific.
+		if l.PatchLevel == "" {
 			ev := []map[string]string{{"introduced": orZero(l.Range.Introduced)}}
 			switch {
 			case l.FixedVersion != "":
@@ -138,11 +147,12 @@ func buildOSV(a *advisory, selfURL, csafURL string) osvRecord {
 			case l.Range.LastAffected != "":
 				ev = append(ev, map[string]string{"last_affected": l.Range.LastAffected})
 			}
-			if l.PatchLevel == "" {
-				af.Ranges = []osvRange{{Type: "ECOSYSTEM", Events: ev}}
-			}
+			af.Ranges = []osvRange{{Type: "ECOSYSTEM", Events: ev}}
 		}
 		r.Affected = append(r.Affected, af)
+	}
+	if len(notAffected) > 0 {
+		db["not_affected"] = notAffected
 	}
 	return r
 }
