@@ -85,3 +85,17 @@ func BenchmarkBuild(b *testing.B) {
 		b.ReportMetric(time.Since(start).Seconds(), "s/publication")
 	}
 }
+
+// BenchmarkBuildAndWrite adds writing the tree to disk, as publish does.
+func BenchmarkBuildAndWrite(b *testing.B) {
+	in := benchInput(b, 10000, 1000)
+	for b.Loop() {
+		start := time.Now()
+		out, err := Build(context.Background(), in)
+		if err != nil {
+			b.Fatal(err)
+		}
+		writeTree(b, b.TempDir(), out.Files)
+		b.ReportMetric(time.Since(start).Seconds(), "s/publication")
+	}
+}
