@@ -244,6 +244,10 @@ func buildCSAF(in *Input, a *advisory, selfURL, pageURL string) *csafDoc {
 				Text: fmt.Sprintf("%s (base score %.1f, %s)", s.Vector, s.Score, s.Severity)})
 		}
 	}
+	if f.State == findings.Merged && f.MergedInto != 0 {
+		d.Notes = append(d.Notes, csafNote{Category: "general", Title: "Merged",
+			Text: fmt.Sprintf("This finding was merged into finding %d after publication; the advisory for that finding carries the current information.", f.MergedInto)})
+	}
 	d.Notes = append(d.Notes, csafNote{Category: "legal_disclaimer", Title: "Terms of use",
 		Text: "This advisory is provided as is, without warranty of any kind, as information for those who must protect affected systems."})
 	d.References = []csafRef{

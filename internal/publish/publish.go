@@ -123,7 +123,10 @@ func plan(in *Input) ([]*advisory, State, error) {
 			continue
 		}
 		f, found := byID[id]
-		if !found || f.State != findings.Accepted {
+		// A merged finding lives on in the one it was merged into; its
+		// advisory stays, saying so. Rejected can be undone: that is the
+		// way out, not a silent drop.
+		if !found || (f.State != findings.Accepted && f.State != findings.Merged) {
 			st := "missing"
 			if found {
 				st = string(f.State)

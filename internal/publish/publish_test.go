@@ -142,6 +142,15 @@ func TestRepublishAddsRevisionsAndKeepsAdvisories(t *testing.T) {
 	if _, err := Build(context.Background(), in4); err == nil || !strings.Contains(err.Error(), "never dropped") {
 		t.Errorf("dropping a published advisory: err = %v", err)
 	}
+	// A published finding merged into another keeps its advisory, revised.
+	in6 := demoInput(t)
+	in6.At = day("2018-02-01")
+	in6.Previous = third.State
+	in6.Findings[1].State, in6.Findings[1].MergedInto = "merged", 1
+	merged := build(t, in6)
+	if b := merged.Files[".well-known/csaf/white/2017/antidote-2017-0002.json"]; !bytes.Contains(b, []byte("merged into finding 1")) || !bytes.Contains(b, []byte(`"version": "2"`)) {
+		t.Errorf("merged finding's advisory:\n%s", b)
+	}
 	// Publishing before the last publication is refused too.
 	in5 := demoInput(t)
 	in5.Previous = third.State
