@@ -275,6 +275,17 @@ func loadPublication(ctx context.Context, e *env, ws *workspace, at time.Time, o
 	switch {
 	case err == nil:
 		in.Previous = last.State
+		// A document released before and not now is said aloud: the
+		// earlier release may still be mirrored.
+		now := map[int64]bool{}
+		for _, d := range in.Documents {
+			now[d.ID] = true
+		}
+		for _, id := range last.Documents {
+			if !now[id] {
+				fmt.Fprintf(e.stderr, "publish: doc %d was in the release of %s and is not in this one\n", id, last.At.Format(time.RFC3339))
+			}
+		}
 	case !errors.Is(err, store.ErrNotFound):
 		return in, err
 	}
