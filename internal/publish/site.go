@@ -120,7 +120,7 @@ var siteTmpl = template.Must(template.New("site").Funcs(template.FuncMap{
 {{if .CWEs}}<h2>Weakness</h2><ul>{{range .CWEs}}<li>{{.}}</li>{{end}}</ul>{{end}}
 {{if .Docs}}<h2>Documents</h2><ul>{{range .Docs}}<li><a href="../documents/{{.}}.html">Document {{.}}</a></li>{{end}}</ul>{{end}}
 <h2>Machine-readable</h2>
-<ul><li><a href="../{{.CSAF}}">CSAF 2.0</a> (<a href="../{{.CSAF}}.asc">signature</a>)</li><li><a href="../{{.OSV}}">OSV</a></li>{{range .CVEFiles}}<li><a href="../{{.}}">CVE record</a></li>{{end}}</ul>
+<ul><li><a href="../{{.CSAF}}">CSAF 2.0</a> (<a href="../{{.CSAF}}.asc">signature</a>)</li><li><a href="../{{.OSV}}">OSV</a></li>{{range .CVEFiles}}<li><a href="../{{.Path}}">CVE record {{.ID}}</a></li>{{end}}</ul>
 <h2>Revision history</h2>
 <ol>{{range .History}}<li>{{date .Date}}: {{.Summary}}</li>{{end}}</ol>
 {{end}}{{template "foot" .}}{{end}}
@@ -249,9 +249,10 @@ func advisoryBody(a *advisory) map[string]any {
 		}
 		cwes = append(cwes, c)
 	}
-	var cveFiles []string
+	type cveFile struct{ ID, Path string }
+	var cveFiles []cveFile
 	for _, c := range a.F.CVEs {
-		cveFiles = append(cveFiles, cvePath(c))
+		cveFiles = append(cveFiles, cveFile{c, cvePath(c)})
 	}
 	summary := a.F.Summary
 	if summary == "" {
