@@ -52,7 +52,7 @@ func TestBuildReleasesEligibleFindings(t *testing.T) {
 		t.Errorf("security.txt has no CSAF line:\n%s", out.Files[".well-known/security.txt"])
 	}
 	page := string(out.Files["advisories/antidote-2017-0001.html"])
-	for _, want := range []string{"Update to version 7.1.2 or later", "Install security patch level 2017-04-01 or later from Samsung", "Exploited in the wild"} {
+	for _, want := range []string{"Update to version 7.1.2 or later", "Install security patch level 2017-04-01 or later from Samsung", "Exploited in the wild", "CVE record CVE-2017-0561"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("advisory page lacks %q", want)
 		}
