@@ -19,6 +19,7 @@ import (
 	"antidote/internal/cases"
 	"antidote/internal/detect"
 	"antidote/internal/extract"
+	"antidote/internal/findings"
 	"antidote/internal/publish"
 	"antidote/internal/redact"
 	"antidote/internal/store"
@@ -269,6 +270,17 @@ func loadPublication(ctx context.Context, e *env, ws *workspace, at time.Time, o
 	}
 	if in.Findings, err = st.Findings(ctx); err != nil {
 		return in, err
+	}
+	// The list leaves out the spans; the advisory pages need only which
+	// documents describe each finding.
+	srcs := map[int64][]findings.Source{}
+	for _, d := range docs {
+		for _, f := range d.Findings {
+			srcs[f] = append(srcs[f], findings.Source{Doc: d.ID})
+		}
+	}
+	for i := range in.Findings {
+		in.Findings[i].Sources = srcs[in.Findings[i].ID]
 	}
 	in.At, in.Cases, in.Events, in.Products, in.Vendors, in.Embargo = at, gin.Cases, gin.Events, gin.Products, gin.Vendors, gin.Policy
 	last, err := st.LastPublication(ctx)
