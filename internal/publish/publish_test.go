@@ -171,6 +171,9 @@ func TestResidualCheckAbortsEverything(t *testing.T) {
 		{"e-mail address in a finding summary", func(in *Input) {
 			in.Findings[0].Summary = "Reported by j.doe@mail.example.net to the vendor."
 		}, ".well-known/csaf/white/2017/antidote-2017-0001.json"},
+		{"the publisher's contact address inside a document", func(in *Input) {
+			in.Documents[0].Text = []byte("forward to security@example.org\n")
+		}, "documents/1.html"},
 		{"public address in a document path", func(in *Input) {
 			in.Documents[1].Path = "dump/81.2.69.160/notes.txt"
 		}, "search-index.js"},
