@@ -92,6 +92,8 @@ func commands() map[string]command {
 		"case":       {"coordinate a finding with vendors (case open|list|show|notify|status|public|timeline)", cmdCase},
 		"policy":     {"embargo policy per device class (policy show|set)", cmdPolicy},
 		"release":    {"release gate (release plan|approve)", cmdRelease},
+		"publish":    {"write the release: site, CSAF provider, OSV and CVE records (publish|publish init|publish key)", cmdPublish},
+		"serve":      {"serve a release over HTTPS (serve --public DIR)", cmdServe},
 	}
 }
 
