@@ -2,11 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"path/filepath"
-	"strconv"
-	"strings"
 )
 
 // The demo's last part: over the summer the vendors fix most findings and
@@ -19,42 +16,25 @@ const (
 )
 
 func demoPublish(ctx context.Context, e, de *env, base, staff string, kept bool) error {
-	out, err := capture(ctx, de, "case", "list", "--json", "--at", demoFixedAt)
+	fixedAt, err := parseWhen(demoFixedAt)
 	if err != nil {
 		return err
 	}
-	var fixed, deployed, open int
-	dec := json.NewDecoder(strings.NewReader(out))
-	for i := 0; dec.More(); i++ {
-		var c caseView
-		if err := dec.Decode(&c); err != nil {
-			return fmt.Errorf("case list: %w", err)
-		}
-		// Every third vendor has not shipped a fix: its advisory says so.
-		if i%3 == 2 {
-			open++
-			continue
-		}
-		id := strconv.FormatInt(c.ID, 10)
-		for _, t := range c.Targets {
-			if t.Status != "notified" || t.Product == "" {
-				continue
-			}
-			target := t.Vendor + ":" + t.Product
-			args := []string{"case", "status", id, "fixed", "--vendor", target, "--fixed-version", "2017.6", "--at", demoFixedAt}
-			if t.Downstream {
-				args = []string{"case", "status", id, "fix-deployed", "--vendor", target, "--patch-level", "2017-07-01", "--at", demoDeployedAt}
-				deployed++
-			} else {
-				fixed++
-			}
-			if _, err := capture(ctx, de, args...); err != nil {
-				return err
-			}
-		}
+	deployedAt, err := parseWhen(demoDeployedAt)
+	if err != nil {
+		return err
+	}
+	ws, err := openWorkspace(ctx, de, &wsFlags{})
+	if err != nil {
+		return err
+	}
+	res, err := ws.DemoFix(ctx, ws.actor, fixedAt, deployedAt, "2017.6", "2017-07-01")
+	ws.Close()
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(e.stdout, "\n== Over the summer: %d vendor fixes (version 2017.6, %s) and %d downstream patch levels (2017-07-01); %d cases stay unfixed\n",
-		fixed, demoFixedAt[:10], deployed, open)
+		res.Fixed, demoFixedAt[:10], res.Deployed, res.Open)
 	if err := show(ctx, e, de, "The publisher's identity and OpenPGP signing key, once per workspace",
 		"publish", "init", "--name", "Demo Newsroom", "--namespace", "https://newsroom.example", "--contact", "security@newsroom.example"); err != nil {
 		return err

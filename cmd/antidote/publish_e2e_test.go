@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"antidote/internal/web/release"
 )
 
 // TestServedReleasePassesCSAFChecker publishes a workspace through the
@@ -48,8 +50,8 @@ func TestServedReleasePassesCSAFChecker(t *testing.T) {
 		}
 		return out.String()
 	}
-	release := filepath.Join(dir, "release")
-	srv := httptest.NewUnstartedServer(releaseHandler(os.DirFS(release)))
+	releaseDir := filepath.Join(dir, "release")
+	srv := httptest.NewUnstartedServer(release.Handler(os.DirFS(releaseDir)))
 	srv.StartTLS()
 	defer srv.Close()
 
@@ -61,7 +63,7 @@ func TestServedReleasePassesCSAFChecker(t *testing.T) {
 		{"redact", "--all"}, {"verify", "--all"},
 		{"release", "approve", "1", "--as", "ana", "--at", "2017-04-01"}, {"release", "approve", "1", "--as", "ben", "--at", "2017-04-01"},
 		{"publish", "init", "--name", "Example Newsroom", "--namespace", "https://example.org", "--contact", "security@example.org"},
-		{"publish", "--out", release, "--at", "2017-04-10", "--base-url", srv.URL},
+		{"publish", "--out", releaseDir, "--at", "2017-04-10", "--base-url", srv.URL},
 	} {
 		antidote(args...)
 	}

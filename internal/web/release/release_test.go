@@ -1,4 +1,4 @@
-package main
+package release
 
 import (
 	"net/http"
@@ -19,7 +19,7 @@ func TestReleaseHandler(t *testing.T) {
 		".well-known/csaf/white/2017/a.json.sha256":       {Data: []byte("00  a.json\n")},
 		".well-known/csaf/white/csaf-feed-tlp-white.json": {Data: []byte("{}")},
 	}
-	h := releaseHandler(fsys)
+	h := Handler(fsys)
 	for _, tc := range []struct {
 		method, path string
 		status       int
