@@ -123,6 +123,9 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	if err := demoRelease(ctx, e, &de, staff); err != nil {
 		return err
 	}
+	if err := demoPublish(ctx, e, &de, base, staff, *keep != ""); err != nil {
+		return err
+	}
 	if *keep != "" {
 		fmt.Fprintf(e.stdout, "\nThe workspace is kept at %s. To go on with it:\n", wsDir)
 		fmt.Fprintf(e.stdout, "  export ANTIDOTE_WORKSPACE=%s\n", shellQuote(wsDir))

@@ -94,6 +94,9 @@ func commands() map[string]command {
 		"release":    {"release gate (release plan|approve)", cmdRelease},
 		"mail":       {"vendor mail: settings, outbox, replies (mail set|show|send|outbox|retry|import|quarantine)", cmdMail},
 		"reminders":  {"queue deadline reminders and unacknowledged notes (reminders run)", cmdReminders},
+
+		"publish": {"write the release: site, CSAF provider, OSV and CVE records (publish|publish init|publish key)", cmdPublish},
+		"serve":   {"serve a release over HTTPS (serve --public DIR)", cmdServe},
 	}
 }
 

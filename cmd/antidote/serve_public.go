@@ -1,0 +1,53 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"antidote/internal/web/release"
+)
+
+// cmdServe serves a release written by 'antidote publish' over HTTPS.
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "serve", "serve --public DIR [--addr HOST:PORT] --tls-cert F --tls-key F")
+	dir := fs.String("public", "", "release directory written by 'antidote publish'")
+	addr := fs.String("addr", "127.0.0.1:8443", "address to listen on")
+	cert := fs.String("tls-cert", "", "TLS certificate (PEM); CSAF providers are served over HTTPS")
+	key := fs.String("tls-key", "", "TLS private key (PEM)")
+	if err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if *dir == "" || *cert == "" || *key == "" || fs.NArg() != 0 {
+		return usageErrorf("usage: antidote serve --public DIR --tls-cert F --tls-key F [--addr HOST:PORT]")
+	}
+	return servePublic(ctx, e, *dir, *addr, *cert, *key)
+}
+
+// servePublic serves the release in dir at addr until ctx ends.
+func servePublic(ctx context.Context, e *env, dir, addr, cert, key string) error {
+	if _, err := os.Stat(filepath.Join(dir, ".well-known", "csaf", "provider-metadata.json")); err != nil {
+		return usageErrorf("%s holds no antidote release (no .well-known/csaf/provider-metadata.json)", dir)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: release.Handler(os.DirFS(dir)), ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(sctx)
+	}()
+	fmt.Fprintf(e.stderr, "serving %s at https://%s/\n", dir, ln.Addr())
+	if err := srv.ServeTLS(ln, cert, key); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
