@@ -461,27 +461,80 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdAudit(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || (args[0] != "list" && args[0] != "verify") {
-		return usageErrorf("usage: antidote audit list [--json] | antidote audit verify")
+	const use = "usage: antidote audit list [--json] | antidote audit verify [--checkpoint FILE] | antidote audit checkpoint"
+	if len(args) == 0 || (args[0] != "list" && args[0] != "verify" && args[0] != "checkpoint") {
+		return usageErrorf(use)
 	}
 	sub := args[0]
 	fs := newFlagSet(e, "audit "+sub, "audit "+sub)
 	w := addWorkspaceFlags(fs)
 	jsonOut := fs.Bool("json", false, "one JSON object per event (list)")
+	cpFile := fs.String("checkpoint", "", "verify: also prove the log against a checkpoint printed earlier by 'antidote audit checkpoint'")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	ws, err := openWorkspace(ctx, e, w)
+	if fs.NArg() > 0 {
+		return usageErrorf(use)
+	}
+	if *cpFile != "" && sub != "verify" {
+		return usageErrorf("--checkpoint goes with 'audit verify'")
+	}
+	var ws *session
+	var err error
+	if sub == "verify" {
+		// verify checks the head itself, and can set it again from a
+		// checkpoint when it is missing.
+		l, keys, kerr := unlockKeys(ctx, e, w)
+		if kerr != nil {
+			return kerr
+		}
+		wsp, oerr := l.Open(ctx, keys, workspace.OpenOptions{Database: w.database, AuditRecovery: true})
+		if oerr != nil {
+			return oerr
+		}
+		ws, err = &session{Workspace: wsp, actor: w.actor(e)}, nil
+	} else {
+		ws, err = openWorkspace(ctx, e, w)
+	}
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	if sub == "verify" {
+	switch sub {
+	case "verify":
+		if *cpFile != "" {
+			b, err := os.ReadFile(*cpFile)
+			if err != nil {
+				return fmt.Errorf("read checkpoint: %w", err)
+			}
+			cp, err := workspace.ParseCheckpoint(b)
+			if err != nil {
+				return err
+			}
+			p, err := ws.AuditVerifyCheckpoint(ctx, ws.actor, cp)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Audit log intact: %d events, chain verified; event %d of the checkpoint (%s) is in the log unchanged: nothing up to it was removed or changed.\n",
+				p.Events, p.Checkpoint, cp.At.Format(time.RFC3339))
+			if p.Reanchored {
+				fmt.Fprintf(e.stderr, "antidote: the audit head was missing or damaged; it now stands at event %d. Events after the checkpoint are vouched for by the chain only: take a new checkpoint.\n", p.Events)
+			}
+			return nil
+		}
 		n, err := ws.AuditVerify(ctx, ws.actor)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Audit log intact: %d events, chain verified.\n", n)
+		return nil
+	case "checkpoint":
+		cp, err := ws.AuditCheckpoint(ctx, ws.actor)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, cp.String())
+		fmt.Fprintln(e.stderr, "Keep this line outside the workspace (print it, mail it, file it); 'antidote audit verify --checkpoint FILE' proves later that nothing up to it was removed or changed.")
 		return nil
 	}
 	enc := json.NewEncoder(e.stdout)

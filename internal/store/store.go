@@ -333,3 +333,7 @@ func (t *Tx) Commit() error { return t.tx.Commit() }
 
 // Rollback abandons the transaction.
 func (t *Tx) Rollback() error { return t.tx.Rollback() }
+
+// Rebind turns ? placeholders into the dialect's, for tests in this module
+// that write SQL of their own (tamper tests).
+func (s *Store) Rebind(q string) string { return s.rebind(q) }

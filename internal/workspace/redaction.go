@@ -136,6 +136,10 @@ func (ws *Workspace) RedactAll(ctx context.Context, a Actor, opts redact.Options
 	if err != nil {
 		return res, err
 	}
+	// Recorded before any work (fail closed); "redact.all" records the end.
+	if err := ws.record(ctx, a, "redact.all.start", fmt.Sprintf("%d documents", len(docs)), nil); err != nil {
+		return res, err
+	}
 	var out []byte
 	for _, d := range docs {
 		if err := ctx.Err(); err != nil {

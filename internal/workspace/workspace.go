@@ -8,6 +8,8 @@ package workspace
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -197,18 +199,19 @@ func Create(ctx context.Context, a Actor, dir string, pass secret.String, o Crea
 		return nil, nil, err
 	}
 	l := &Locked{dir: dir, cfg: cfg, kf: kf}
-	ws, err := l.Open(ctx, &Keys{keys}, OpenOptions{Migrate: true})
+	ws, err := l.open(ctx, &Keys{keys}, OpenOptions{Migrate: true}, true)
 	if err != nil {
 		os.Remove(filepath.Join(dir, keyFileName))
 		return nil, nil, err
 	}
-	cb, _ := json.MarshalIndent(cfg, "", "  ")
-	// The config is written last: its presence marks a complete workspace.
-	if err := writeFileAtomic(filepath.Join(dir, ConfigFile), cb); err != nil {
+	if err := ws.record(ctx, a, "init", dir, nil); err != nil {
 		ws.Close()
 		return nil, nil, err
 	}
-	if err := ws.record(ctx, a, "init", dir, nil); err != nil {
+	cb, _ := json.MarshalIndent(cfg, "", "  ")
+	// The config is written last: its presence marks a complete workspace
+	// (whose audit log holds its "init").
+	if err := writeFileAtomic(filepath.Join(dir, ConfigFile), cb); err != nil {
 		ws.Close()
 		return nil, nil, err
 	}
@@ -219,6 +222,10 @@ func Create(ctx context.Context, a Actor, dir string, pass secret.String, o Crea
 type OpenOptions struct {
 	Database string // overrides the workspace's own database setting
 	Migrate  bool   // upgrade the schema instead of refusing an older one
+	// AuditRecovery skips the audit head check at Open, for 'audit verify'
+	// alone: it checks the head itself and can set it again from a
+	// checkpoint. Every other use must leave it false.
+	AuditRecovery bool
 }
 
 // Workspace is an open, unlocked workspace.
@@ -230,10 +237,18 @@ type Workspace struct {
 	audit *audit.Log
 	blobs *blobDir
 	now   func() time.Time
+	// headPath is the audit head file for the database in use.
+	headPath string
 }
 
 // Open opens the unlocked workspace.
 func (l *Locked) Open(ctx context.Context, keys *Keys, o OpenOptions) (*Workspace, error) {
+	return l.open(ctx, keys, o, false)
+}
+
+// open opens the workspace; creating says Create is making it (its audit
+// log is still empty).
+func (l *Locked) open(ctx context.Context, keys *Keys, o OpenOptions, creating bool) (*Workspace, error) {
 	dsn := l.cfg.Database
 	if o.Database != "" {
 		dsn = o.Database
@@ -254,15 +269,28 @@ func (l *Locked) Open(ctx context.Context, keys *Keys, o OpenOptions) (*Workspac
 		st.Close()
 		return nil, err
 	}
-	return &Workspace{
-		dir:   l.dir,
-		cfg:   l.cfg,
-		keys:  keys.k,
-		store: st,
-		audit: audit.New(st, keys.k.MAC("audit")),
-		blobs: &blobDir{dir: filepath.Join(l.dir, blobDirName), sealer: keys.k.Sealer("blob")},
-		now:   time.Now,
-	}, nil
+	ws := &Workspace{
+		dir:      l.dir,
+		cfg:      l.cfg,
+		keys:     keys.k,
+		store:    st,
+		audit:    audit.New(st, keys.k.MAC("audit")),
+		blobs:    &blobDir{dir: filepath.Join(l.dir, blobDirName), sealer: keys.k.Sealer("blob")},
+		now:      time.Now,
+		headPath: filepath.Join(l.dir, headFile),
+	}
+	if o.Database != "" && o.Database != l.cfg.Database {
+		// Another database than the workspace's own has its own head.
+		sum := sha256.Sum256([]byte(o.Database))
+		ws.headPath = filepath.Join(l.dir, "audit-head-"+hex.EncodeToString(sum[:8])+".json")
+	}
+	if !o.AuditRecovery {
+		if err := ws.checkHead(ctx, creating); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return ws, nil
 }
 
 // Close closes the database.
@@ -288,24 +316,35 @@ func (ws *Workspace) Record(ctx context.Context, a Actor, action, target string,
 
 // writeFileAtomic writes a small file through a synced temporary file and a
 // rename, so that a crash leaves the old or the new content.
+// Each writer has its own temporary (concurrent commands write the audit
+// head), created 0600.
 func writeFileAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
 	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
 	if _, err := f.Write(b); err != nil {
-		f.Close()
 		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
 		return err
 	}
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	ok = true
+	return nil
 }
 
 // releaseKDFMemory returns the KDF's memory-hard arena (up to 256 MiB) to

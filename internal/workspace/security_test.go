@@ -1,0 +1,346 @@
+package workspace
+
+// The security suite: each test reproduces an attack of issue 16 (a person
+// with write access to the workspace directory or the database, but not
+// the passphrase; crashes; other users) and fails if it goes unnoticed.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"antidote/internal/geo"
+	"antidote/internal/redact"
+	"antidote/internal/secret"
+)
+
+var admin = Actor{Name: "admin", Role: RoleAdmin}
+
+const testPass = "test passphrase"
+
+// createBare makes a workspace without documents on the backend and
+// returns its directory; the workspace is closed.
+func createBare(t *testing.T, db string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "ws")
+	ws, _, err := Create(context.Background(), admin, dir, secret.NewString(testPass), CreateOptions{Database: db, KDF: InsecureKDF()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Close()
+	return dir
+}
+
+// reopen opens the workspace at dir as a new command would.
+func reopen(t *testing.T, dir string) (*Workspace, error) {
+	t.Helper()
+	l, err := Find(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := l.UnlockPassphrase(secret.NewString(testPass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws, err := l.Open(context.Background(), keys, OpenOptions{})
+	if err == nil {
+		t.Cleanup(func() { ws.Close() })
+	}
+	return ws, err
+}
+
+func mustReopen(t *testing.T, dir string) *Workspace {
+	t.Helper()
+	ws, err := reopen(t, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ws
+}
+
+// commands runs n ordinary commands (each opens the workspace and lists
+// the documents).
+func commands(t *testing.T, dir string, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		ws := mustReopen(t, dir)
+		if err := ws.ListDocs(context.Background(), analyst, func(DocInfo) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		ws.Close()
+	}
+}
+
+func execSQL(t *testing.T, ws *Workspace, q string, args ...any) {
+	t.Helper()
+	if _, err := ws.store.DB().ExecContext(context.Background(), ws.store.Rebind(q), args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// TestAuditTailCutDetected: every way of cutting the log's tail or
+// removing its anchor fails the next command, not only 'audit verify', on
+// both databases.
+func TestAuditTailCutDetected(t *testing.T) {
+	head := func(dir string) string { return filepath.Join(dir, headFile) }
+	for name, dsn := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			cases := []struct {
+				name   string
+				tamper func(t *testing.T, dir string)
+			}{
+				{"delete the last rows", func(t *testing.T, dir string) {
+					ws := mustReopen(t, dir)
+					execSQL(t, ws, `DELETE FROM audit WHERE seq > 3`)
+					ws.Close()
+				}},
+				{"delete the last rows then six commands", func(t *testing.T, dir string) {
+					ws := mustReopen(t, dir)
+					execSQL(t, ws, `DELETE FROM audit WHERE seq > 3`)
+					// Ordinary commands on the cut log, as a user who does
+					// not look: they must not launder the cut.
+					for i := 0; i < 6; i++ {
+						ws.record(context.Background(), analyst, "docs.list", "", nil)
+					}
+					ws.Close()
+				}},
+				{"delete the head", func(t *testing.T, dir string) { os.Remove(head(dir)) }},
+				{"zero the head", func(t *testing.T, dir string) { os.WriteFile(head(dir), make([]byte, 64), 0o600) }},
+				{"rewrite the head lower", func(t *testing.T, dir string) {
+					os.WriteFile(head(dir), []byte(`{"version":1,"seq":2,"mac":"00","at":"2026-01-01T00:00:00Z","tag":"00"}`), 0o600)
+				}},
+				{"delete every row and the head", func(t *testing.T, dir string) {
+					ws := mustReopen(t, dir)
+					execSQL(t, ws, `DELETE FROM audit`)
+					ws.Close()
+					os.Remove(head(dir))
+				}},
+				{"delete the rows and rewind the head to an older copy", func(t *testing.T, dir string) {
+					old, _ := os.ReadFile(head(dir))
+					commands(t, dir, 3)
+					ws := mustReopen(t, dir)
+					execSQL(t, ws, `DELETE FROM audit WHERE seq > 3`)
+					ws.Close()
+					os.WriteFile(head(dir), old, 0o600)
+				}},
+				{"alter an event", func(t *testing.T, dir string) {
+					ws := mustReopen(t, dir)
+					execSQL(t, ws, `UPDATE audit SET target = 'nothing' WHERE seq = (SELECT max(seq) FROM audit)`)
+					ws.Close()
+				}},
+			}
+			for _, c := range cases {
+				t.Run(c.name, func(t *testing.T) {
+					dir := createBare(t, dsn(t))
+					commands(t, dir, 5)
+					c.tamper(t, dir)
+					_, err := reopen(t, dir)
+					if !errors.Is(err, ErrAuditTampered) {
+						t.Fatalf("the next command after %q: %v, want ErrAuditTampered", c.name, err)
+					}
+					// 'audit verify' (which opens without the head check)
+					// refuses too.
+					l, _ := Find(dir)
+					keys, _ := l.UnlockPassphrase(secret.NewString(testPass))
+					ws, err := l.Open(context.Background(), keys, OpenOptions{AuditRecovery: true})
+					if err != nil {
+						t.Fatal(err)
+					}
+					defer ws.Close()
+					if n, err := ws.AuditVerify(context.Background(), admin); !errors.Is(err, ErrAuditTampered) {
+						t.Errorf("audit verify after %q: %d events, %v; want ErrAuditTampered", c.name, n, err)
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestAuditRollbackNeedsCheckpoint: whoever controls both the database
+// and the workspace directory can roll both back together to an older
+// consistent copy; a checkpoint kept elsewhere proves it.
+func TestAuditRollbackNeedsCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	for name, dsn := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			dir := createBare(t, dsn(t))
+			commands(t, dir, 3)
+			oldHead, _ := os.ReadFile(filepath.Join(dir, headFile))
+			ws := mustReopen(t, dir)
+			var oldLast int64
+			ws.store.DB().QueryRowContext(ctx, `SELECT max(seq) FROM audit`).Scan(&oldLast)
+			ws.Close()
+			commands(t, dir, 2)
+			ws = mustReopen(t, dir)
+			cp, err := ws.AuditCheckpoint(ctx, admin)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// A good checkpoint verifies.
+			if p, err := ws.AuditVerifyCheckpoint(ctx, admin, cp); err != nil || p.Checkpoint != cp.Seq || p.Reanchored {
+				t.Fatalf("intact log against its checkpoint: %+v, %v", p, err)
+			}
+			parsed, err := ParseCheckpoint([]byte("kept in a ticket:\n" + cp.String() + "\n"))
+			if err != nil || parsed.Seq != cp.Seq {
+				t.Fatalf("ParseCheckpoint(%q) = %+v, %v", cp.String(), parsed, err)
+			}
+			// Roll back: the rows after the old head, and the head file.
+			execSQL(t, ws, `DELETE FROM audit WHERE seq > ?`, oldLast)
+			ws.Close()
+			os.WriteFile(filepath.Join(dir, headFile), oldHead, 0o600)
+			ws = mustReopen(t, dir) // consistent: not detectable from inside
+			if _, err := ws.AuditVerifyCheckpoint(ctx, admin, parsed); !errors.Is(err, ErrAuditTampered) {
+				t.Errorf("rolled-back log against a later checkpoint: %v, want ErrAuditTampered", err)
+			}
+			// A forged checkpoint does not authenticate.
+			forged := parsed
+			forged.Seq = 2
+			if _, err := ws.AuditVerifyCheckpoint(ctx, admin, forged); err == nil {
+				t.Error("a checkpoint with a changed sequence number was accepted")
+			}
+		})
+	}
+}
+
+// TestAuditHeadReanchoredFromCheckpoint: a lost head file is an error
+// until a checkpoint proves the log, which then sets the head again.
+func TestAuditHeadReanchoredFromCheckpoint(t *testing.T) {
+	ctx := context.Background()
+	dir := createBare(t, "")
+	ws := mustReopen(t, dir)
+	cp, err := ws.AuditCheckpoint(ctx, admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ws.Close()
+	os.Remove(filepath.Join(dir, headFile))
+	if _, err := reopen(t, dir); !errors.Is(err, ErrAuditTampered) {
+		t.Fatalf("open without a head: %v", err)
+	}
+	l, _ := Find(dir)
+	keys, _ := l.UnlockPassphrase(secret.NewString(testPass))
+	ws, err = l.Open(ctx, keys, OpenOptions{AuditRecovery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := ws.AuditVerifyCheckpoint(ctx, admin, cp)
+	ws.Close()
+	if err != nil || !p.Reanchored {
+		t.Fatalf("verify --checkpoint without a head: %+v, %v; want re-anchored", p, err)
+	}
+	commands(t, dir, 1)
+}
+
+// TestAuditSharedServerCut: on PostgreSQL two analysts' workspace
+// directories share the log; the server's owner deletes the other
+// analyst's newest events, and this analyst's next command notices,
+// because every open moves each directory's head to the log's end.
+func TestAuditSharedServerCut(t *testing.T) {
+	dsn := backends(t)["postgres"](t)
+	dirA := createBare(t, dsn)
+	dirB := filepath.Join(t.TempDir(), "ws-b")
+	os.MkdirAll(dirB, 0o700)
+	for _, f := range []string{ConfigFile, keyFileName, headFile} {
+		b, err := os.ReadFile(filepath.Join(dirA, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(dirB, f), b, 0o600)
+	}
+	commands(t, dirA, 3) // analyst A works
+	commands(t, dirB, 1) // analyst B's command sees A's events
+	ws := mustReopen(t, dirA)
+	var last int64
+	ws.store.DB().QueryRowContext(context.Background(), `SELECT max(seq) FROM audit`).Scan(&last)
+	execSQL(t, ws, `DELETE FROM audit WHERE seq > ?`, last-2)
+	ws.Close()
+	for _, d := range []string{dirA, dirB} {
+		if _, err := reopen(t, d); !errors.Is(err, ErrAuditTampered) {
+			t.Errorf("%s after the server cut the log: %v, want ErrAuditTampered", filepath.Base(d), err)
+		}
+	}
+}
+
+// TestParallelCommands: 30 commands at once on one workspace all succeed
+// (they once raced on one temporary head file) and leave a log whose head
+// is its last event.
+func TestParallelCommands(t *testing.T) {
+	dir := createBare(t, "")
+	l, err := Find(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := l.UnlockPassphrase(secret.NewString(testPass))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 30)
+	for i := 0; i < 30; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ws, err := l.Open(context.Background(), keys, OpenOptions{})
+			if err != nil {
+				errs <- err
+				return
+			}
+			defer ws.Close()
+			if err := ws.ListDocs(context.Background(), analyst, func(DocInfo) error { return nil }); err != nil {
+				errs <- fmt.Errorf("docs list: %w", err)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	ws := mustReopen(t, dir)
+	n, err := ws.AuditVerify(context.Background(), admin)
+	if err != nil || n < 31 {
+		t.Fatalf("after 30 parallel commands: %d events, %v", n, err)
+	}
+	h, err := ws.readHead()
+	if err != nil || h.Seq != n+1 {
+		t.Errorf("head at %d (%v), want the last event %d", h.Seq, err, n+1)
+	}
+	if tmp, _ := filepath.Glob(filepath.Join(dir, "*.tmp*")); len(tmp) > 0 {
+		t.Errorf("temporaries left: %v", tmp)
+	}
+}
+
+// TestLongRunsRecordTheirStart: ingest and redact --all record their start
+// before the work, so a run killed halfway is in the log.
+func TestLongRunsRecordTheirStart(t *testing.T) {
+	ctx := context.Background()
+	ws := newWorkspace(t, "")
+	if _, err := ws.RedactAll(ctx, analyst, redactOptions(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	ws.audit.List(ctx, func(e AuditEvent) error { actions = append(actions, e.Action); return nil })
+	want := []string{"ingest.start", "ingest", "redact.all.start", "redact.all"}
+	j := 0
+	for _, a := range actions {
+		if j < len(want) && a == want[j] {
+			j++
+		}
+	}
+	if j != len(want) {
+		t.Errorf("audit actions %v, want %v in order", actions, want)
+	}
+}
+
+func redactOptions(t *testing.T) redact.Options {
+	t.Helper()
+	db, err := geo.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return redact.Options{Policy: redact.DefaultPolicy(), Geo: db}
+}
