@@ -59,6 +59,9 @@ func (s *Store) AddFinding(ctx context.Context, f findings.Finding, extractKey [
 			return fmt.Errorf("add finding: %w", err)
 		}
 		created = true
+		if _, err := tx.Exec(ctx, `UPDATE findings SET mac = ? WHERE id = ?`, s.findingTag(id, string(f.State), boolInt(f.Exploited), nullInt(f.MergedInto)), id); err != nil {
+			return fmt.Errorf("add finding: %w", err)
+		}
 		if err := s.writeDetail(ctx, tx, id, f); err != nil {
 			return err
 		}
@@ -255,7 +258,12 @@ func (s *Store) MoveFinding(ctx context.Context, id int64, to findings.State, me
 			}
 			merged = mergedInto
 		}
-		_, err = tx.Exec(ctx, `UPDATE findings SET state = ?, merged_into = ?, updated_at = ? WHERE id = ?`, string(to), merged, fmtTime(at), id)
+		mi := int64(0)
+		if merged != nil {
+			mi = mergedInto
+		}
+		_, err = tx.Exec(ctx, `UPDATE findings SET state = ?, merged_into = ?, updated_at = ?, mac = ? WHERE id = ?`, string(to), merged, fmtTime(at),
+			s.findingTag(id, string(to), boolInt(cur.Exploited), nullInt(mi)), id)
 		if err != nil {
 			return fmt.Errorf("update finding %d: %w", id, err)
 		}
@@ -266,7 +274,7 @@ func (s *Store) MoveFinding(ctx context.Context, id int64, to findings.State, me
 // FindingInfos returns what the release gate needs of every finding,
 // without opening any sealed detail.
 func (s *Store) FindingInfos(ctx context.Context) ([]cases.FindingInfo, error) {
-	rows, err := s.query(ctx, `SELECT id, state, exploited, merged_into FROM findings`)
+	rows, err := s.query(ctx, `SELECT id, state, exploited, merged_into, mac FROM findings`)
 	if err != nil {
 		return nil, fmt.Errorf("list findings: %w", err)
 	}
@@ -277,9 +285,11 @@ func (s *Store) FindingInfos(ctx context.Context) ([]cases.FindingInfo, error) {
 		var state string
 		var exploited int
 		var merged sql.NullInt64
-		if err := rows.Scan(&f.ID, &state, &exploited, &merged); err != nil {
+		var mac []byte
+		if err := rows.Scan(&f.ID, &state, &exploited, &merged, &mac); err != nil {
 			return nil, err
 		}
+		f.Unauthentic = !s.rowOK(mac, "findings", f.ID, state, exploited, merged)
 		f.State, f.Exploited, f.MergedInto = findings.State(state), exploited != 0, merged.Int64
 		out = append(out, f)
 	}
@@ -322,3 +332,6 @@ func (s *Store) DocIDs(ctx context.Context) ([]int64, error) {
 	}
 	return out, rows.Err()
 }
+
+// nullInt is an optional id as the database holds it (0: NULL).
+func nullInt(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v != 0} }

@@ -71,48 +71,70 @@ func (s *Store) RedactedText(ctx context.Context, docID int64) ([]byte, error) {
 // independent check for identifiers, replacing an earlier record. It
 // returns ErrChanged if the document has been redacted again since that
 // version was read (nothing is recorded: the new text was not checked),
-// and ErrNotFound if it was never redacted.
+// and ErrNotFound if it was never redacted. The record is tagged with the
+// row key over the exact sealed text it vouches for.
 func (s *Store) RecordCheck(ctx context.Context, docID, version int64, passed bool) error {
-	// One statement: the record is written only while version is current.
-	res, err := s.exec(ctx, `INSERT INTO redaction_checks (doc_id, version, passed, checked_at)
-		SELECT doc_id, version, ?, ? FROM redactions WHERE doc_id = ? AND version = ?
-		ON CONFLICT (doc_id) DO UPDATE SET version = excluded.version, passed = excluded.passed, checked_at = excluded.checked_at`,
-		boolInt(passed), now(), docID, version)
-	if err != nil {
-		return fmt.Errorf("record check of document %d: %w", docID, err)
-	}
-	if k, err := res.RowsAffected(); err != nil || k > 0 {
-		return err
-	}
-	var n int
-	if err := s.queryRow(ctx, `SELECT count(*) FROM redactions WHERE doc_id = ?`, docID).Scan(&n); err != nil {
-		return fmt.Errorf("record check of document %d: %w", docID, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("redaction of document %d: %w", docID, ErrNotFound)
-	}
-	return fmt.Errorf("check of document %d's redaction version %d: %w", docID, version, ErrChanged)
+	return s.inTx(ctx, func(tx *Tx) error {
+		var cur int64
+		var text []byte
+		err := tx.QueryRow(ctx, `SELECT version, text FROM redactions WHERE doc_id = ?`, docID).Scan(&cur, &text)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("redaction of document %d: %w", docID, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("record check of document %d: %w", docID, err)
+		}
+		if cur != version {
+			return fmt.Errorf("check of document %d's redaction version %d: %w", docID, version, ErrChanged)
+		}
+		at := now()
+		_, err = tx.Exec(ctx, `INSERT INTO redaction_checks (doc_id, version, passed, checked_at, mac) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (doc_id) DO UPDATE SET version = excluded.version, passed = excluded.passed, checked_at = excluded.checked_at, mac = excluded.mac`,
+			docID, version, boolInt(passed), at, s.checkTag(docID, version, boolInt(passed), at, text))
+		if err != nil {
+			return fmt.Errorf("record check of document %d: %w", docID, err)
+		}
+		return nil
+	})
 }
 
 // VerifiedDocs returns the documents whose current redaction passed its
 // check: the release gate's "redaction verified" condition.
 func (s *Store) VerifiedDocs(ctx context.Context) (map[int64]bool, error) {
-	rows, err := s.query(ctx, `SELECT c.doc_id FROM redaction_checks c
-		JOIN redactions r ON r.doc_id = c.doc_id AND r.version = c.version
-		WHERE c.passed = 1`)
+	v, _, err := s.RedactionChecks(ctx)
+	return v, err
+}
+
+// RedactionChecks returns the documents whose current redaction passed an
+// authentic check, and the documents whose check record fails
+// authentication (changed or inserted outside antidote, or vouching for
+// another text than the one stored).
+func (s *Store) RedactionChecks(ctx context.Context) (verified, unauthentic map[int64]bool, err error) {
+	rows, err := s.query(ctx, `SELECT c.doc_id, c.version, c.passed, c.checked_at, c.mac, r.version, r.text FROM redaction_checks c
+		JOIN redactions r ON r.doc_id = c.doc_id`)
 	if err != nil {
-		return nil, fmt.Errorf("list verified redactions: %w", err)
+		return nil, nil, fmt.Errorf("list verified redactions: %w", err)
 	}
 	defer rows.Close()
-	out := map[int64]bool{}
+	verified, unauthentic = map[int64]bool{}, map[int64]bool{}
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("list verified redactions: %w", err)
+		var id, ver, cur int64
+		var passed int
+		var at string
+		var mac, text []byte
+		if err := rows.Scan(&id, &ver, &passed, &at, &mac, &cur, &text); err != nil {
+			return nil, nil, fmt.Errorf("list verified redactions: %w", err)
 		}
-		out[id] = true
+		switch {
+		case ver != cur:
+			// A check of an earlier redaction: the current one is unchecked.
+		case !s.rowOK(mac, "redaction_checks", id, ver, passed, at, digest(text)):
+			unauthentic[id] = true
+		case passed == 1:
+			verified[id] = true
+		}
 	}
-	return out, rows.Err()
+	return verified, unauthentic, rows.Err()
 }
 
 // ListRedactionStats calls fn with the statistics of every redacted

@@ -166,6 +166,12 @@ func TestRedactionChecksMigration(t *testing.T) {
 			`DROP TABLE redaction_checks`,
 			`ALTER TABLE redactions DROP COLUMN version`,
 			`DELETE FROM schema_version WHERE version >= 4`,
+			// and before row MACs (0050).
+			`ALTER TABLE release_approvals DROP COLUMN mac`,
+			`ALTER TABLE case_events DROP COLUMN mac`,
+			`ALTER TABLE cases DROP COLUMN mac`,
+			`ALTER TABLE findings DROP COLUMN mac`,
+			`ALTER TABLE embargo_policy DROP COLUMN mac`,
 		} {
 			if _, err := s.DB().ExecContext(ctx, q); err != nil {
 				t.Fatalf("%s: %v", q, err)
@@ -174,8 +180,8 @@ func TestRedactionChecksMigration(t *testing.T) {
 		if err := s.Check(ctx); !errors.Is(err, store.ErrSchemaOld) {
 			t.Fatalf("Check on schema 3 = %v, want ErrSchemaOld", err)
 		}
-		if n, err := s.Migrate(ctx); err != nil || n != 1 {
-			t.Fatalf("Migrate = %d, %v; want 1 migration", n, err)
+		if n, err := s.Migrate(ctx); err != nil || n != 2 {
+			t.Fatalf("Migrate = %d, %v; want 2 migrations (0004, 0050)", n, err)
 		}
 		if err := s.Check(ctx); err != nil {
 			t.Fatal(err)

@@ -53,6 +53,7 @@ type Store struct {
 	db      *sql.DB
 	dialect Dialect
 	sealer  Sealer
+	rowMAC  RowMAC // authenticates the rows the release gate trusts (AuthenticateRows)
 }
 
 //go:embed migrations

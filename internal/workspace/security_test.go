@@ -12,7 +12,11 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
+	"antidote/internal/cases"
+	"antidote/internal/detect"
+	"antidote/internal/findings"
 	"antidote/internal/geo"
 	"antidote/internal/redact"
 	"antidote/internal/secret"
@@ -343,4 +347,159 @@ func redactOptions(t *testing.T) redact.Options {
 		t.Fatal(err)
 	}
 	return redact.Options{Policy: redact.DefaultPolicy(), Geo: db}
+}
+
+// releasable counts the documents the plan releases at at, and whether
+// every document blocked by kind says so.
+func releasable(t *testing.T, ws *Workspace, at time.Time) (n int, byKind map[string]int) {
+	t.Helper()
+	plan, err := ws.ReleasePlan(context.Background(), analyst, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byKind = map[string]int{}
+	for _, d := range plan {
+		if d.Releasable {
+			n++
+		}
+		seen := map[string]bool{}
+		for _, r := range d.BlockedBy {
+			if !seen[r.Kind] {
+				byKind[r.Kind]++
+				seen[r.Kind] = true
+			}
+		}
+	}
+	return n, byKind
+}
+
+// TestGateRowsAuthenticated: the attack that made 24 of 30 demo documents
+// releasable (set every check to passed, insert approvals) makes none
+// releasable, each blocked for that reason; and forged case events,
+// finding states and policy entries block instead of releasing.
+func TestGateRowsAuthenticated(t *testing.T) {
+	ctx := context.Background()
+	for name, dsn := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ws := newWorkspace(t, dsn(t))
+			if _, err := ws.RedactAll(ctx, analyst, redactOptions(t), nil); err != nil {
+				t.Fatal(err)
+			}
+			sc, err := detect.New(detect.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum, err := ws.VerifyAll(ctx, analyst, VerifyOptions{Scanner: sc, Policy: redact.DefaultPolicy()}, func(VerifiedDoc) error { return nil }, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Some documents failed their check (recorded as antidote does).
+			var ids []int64
+			ws.ListDocs(ctx, analyst, func(d DocInfo) error { ids = append(ids, d.ID); return nil })
+			failed := 0
+			for _, id := range ids[:8] {
+				if r, err := ws.store.Redaction(ctx, id); err == nil {
+					if err := ws.store.RecordCheck(ctx, id, r.Version, false); err != nil {
+						t.Fatal(err)
+					}
+					failed++
+				}
+			}
+			sum.Passed -= failed
+			if failed == 0 || sum.Passed < 5 {
+				t.Fatalf("%d failed, %d passed: the test needs both", failed, sum.Passed)
+			}
+			t0 := time.Date(2017, 3, 7, 12, 0, 0, 0, time.UTC)
+			if n, _ := releasable(t, ws, t0); n != 0 {
+				t.Fatalf("%d documents releasable before any approval", n)
+			}
+			// The attack: every check passed, two approvals for every document.
+			execSQL(t, ws, `UPDATE redaction_checks SET passed = 1`)
+			for _, id := range ids {
+				for _, who := range []string{"mallory", "eve"} {
+					execSQL(t, ws, `INSERT INTO release_approvals (doc_id, actor, at) VALUES (?, ?, ?)`, id, who, "2017-03-01T00:00:00Z")
+				}
+			}
+			n, byKind := releasable(t, ws, t0)
+			if n != 0 {
+				t.Errorf("%d documents releasable after forged checks and approvals, want 0", n)
+			}
+			if byKind[cases.ReasonUnauthentic] != len(ids) {
+				t.Errorf("%d of %d documents blocked as %s: %v", byKind[cases.ReasonUnauthentic], len(ids), cases.ReasonUnauthentic, byKind)
+			}
+			// Legitimate approvals release the documents that really passed
+			// once the forged rows are gone.
+			execSQL(t, ws, `DELETE FROM release_approvals`)
+			execSQL(t, ws, `DELETE FROM redaction_checks`)
+			if _, err := ws.VerifyAll(ctx, analyst, VerifyOptions{Scanner: sc, Policy: redact.DefaultPolicy()}, func(VerifiedDoc) error { return nil }, nil); err != nil {
+				t.Fatal(err)
+			}
+			sum.Passed += failed
+			for _, id := range ids {
+				for _, who := range []string{"rita", "ravi"} {
+					if _, err := ws.Approve(ctx, Actor{Name: who, Role: RoleReviewer}, id, t0); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			n, _ = releasable(t, ws, t0)
+			if n != sum.Passed {
+				t.Fatalf("%d documents releasable after real approvals, want the %d that passed", n, sum.Passed)
+			}
+			// A finding about the first passing document, a case, a notice:
+			// the document waits for the embargo.
+			var doc int64
+			verified, _, _ := ws.store.RedactionChecks(ctx)
+			for _, id := range ids {
+				if verified[id] {
+					doc = id
+					break
+				}
+			}
+			if _, err := ws.AddVendor(ctx, analyst, cases.Vendor{Name: "Apple", Created: t0}); err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := ws.AddProduct(ctx, analyst, "apple", cases.Product{Name: "iOS"}, nil); err != nil {
+				t.Fatal(err)
+			}
+			f, err := ws.AddFinding(ctx, analyst, findings.Finding{State: findings.Accepted, Title: "iOS implant",
+				Affected: []findings.Affected{{Vendor: "Apple", Product: "iOS"}}, Sources: []findings.Source{{Doc: doc, Start: 0, End: 1}}, Created: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			c, _, err := ws.OpenCase(ctx, analyst, f.ID, []string{"Apple:iOS"}, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := ws.Notify(ctx, analyst, c.ID, nil, t0, ""); err != nil {
+				t.Fatal(err)
+			}
+			at := t0.Add(24 * time.Hour)
+			if n, _ := releasable(t, ws, at); n != sum.Passed-1 {
+				t.Fatalf("%d releasable with one document under embargo, want %d", n, sum.Passed-1)
+			}
+			forgeries := []struct {
+				name, do, undo string
+				args           []any
+			}{
+				{"a status event saying fixed", `INSERT INTO case_events (case_id, at, actor, kind, vendor_id, product_id, status) VALUES (?, '2017-03-07T13:00:00Z', 'mallory', 'status', 1, 1, 'fix-deployed')`,
+					`DELETE FROM case_events WHERE actor = 'mallory'`, []any{c.ID}},
+				{"the finding rejected", `UPDATE findings SET state = 'rejected' WHERE id = ?`, `UPDATE findings SET state = 'accepted'`, []any{f.ID}},
+				{"the case record changed", `UPDATE cases SET opened_by = 'mallory' WHERE id = ?`, `UPDATE cases SET opened_by = 'ana'`, []any{c.ID}},
+				{"a one-day embargo policy", `INSERT INTO embargo_policy (name, days) VALUES ('default', 1)`, `DELETE FROM embargo_policy`, nil},
+			}
+			for _, fg := range forgeries {
+				execSQL(t, ws, fg.do, fg.args...)
+				n, byKind := releasable(t, ws, at.Add(200*24*time.Hour))
+				if fg.name == "a one-day embargo policy" {
+					if n != 0 || byKind[cases.ReasonUnauthentic] != len(ids) {
+						t.Errorf("%s: %d releasable, %v; want none, all blocked as unauthentic", fg.name, n, byKind)
+					}
+				} else if n > sum.Passed-1 || byKind[cases.ReasonUnauthentic] != 1 {
+					t.Errorf("%s: %d releasable (want at most %d), %v; want the document blocked as unauthentic", fg.name, n, sum.Passed-1, byKind)
+				}
+				execSQL(t, ws, fg.undo)
+			}
+		})
+	}
 }

@@ -218,6 +218,10 @@ func Create(ctx context.Context, a Actor, dir string, pass secret.String, o Crea
 	return ws, shares, nil
 }
 
+// rowMACSchema is the schema version from which the release gate's rows
+// carry MACs (migration 0050).
+const rowMACSchema = 50
+
 // OpenOptions configure Open.
 type OpenOptions struct {
 	Database string // overrides the workspace's own database setting
@@ -260,8 +264,18 @@ func (l *Locked) open(ctx context.Context, keys *Keys, o OpenOptions, creating b
 	if err != nil {
 		return nil, err
 	}
+	st.AuthenticateRows(keys.k.MAC("rows"))
 	if o.Migrate {
-		if _, err := st.Migrate(ctx); err != nil {
+		before, _, err := st.SchemaVersion(ctx)
+		if err == nil {
+			_, err = st.Migrate(ctx)
+		}
+		if err == nil && before > 0 && before < rowMACSchema {
+			// Rows written before they were authenticated are tagged once,
+			// now; from here on an untagged row is a forged one.
+			err = st.TagUntaggedRows(ctx)
+		}
+		if err != nil {
 			st.Close()
 			return nil, err
 		}

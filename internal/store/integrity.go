@@ -1,0 +1,202 @@
+package store
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+)
+
+// RowMAC is a keyed hash (the workspace's "rows" key) that authenticates
+// the rows the release gate trusts: redaction checks, approvals, case
+// events, cases, finding states and the embargo policy. The store computes
+// and checks tags with it but holds no key itself.
+type RowMAC interface {
+	Sum(data []byte) [32]byte
+}
+
+// AuthenticateRows makes the store tag every gate row it writes and check
+// the tag of every gate row it reads. A row whose tag does not verify is
+// returned marked Unauthentic, never silently trusted. Call it once,
+// right after Open.
+func (s *Store) AuthenticateRows(m RowMAC) { s.rowMAC = m }
+
+// rowTag is the MAC of a row: its table and its fields, each
+// length-prefixed in their text form. Nil when no key was given.
+func (s *Store) rowTag(table string, fields ...any) []byte {
+	if s.rowMAC == nil {
+		return nil
+	}
+	b := []byte("antidote row v1\x00" + table + "\x00")
+	for _, f := range fields {
+		var v []byte
+		switch x := f.(type) {
+		case []byte:
+			v = x
+		case string:
+			v = []byte(x)
+		case int64:
+			v = strconv.AppendInt(nil, x, 10)
+		case int:
+			v = strconv.AppendInt(nil, int64(x), 10)
+		case sql.NullInt64:
+			if x.Valid {
+				v = strconv.AppendInt(nil, x.Int64, 10)
+			} else {
+				v = []byte("null")
+			}
+		default:
+			panic(fmt.Sprintf("store: row field of type %T", f))
+		}
+		b = binary.BigEndian.AppendUint32(b, uint32(len(v)))
+		b = append(b, v...)
+	}
+	sum := s.rowMAC.Sum(b)
+	return sum[:]
+}
+
+// rowOK reports whether tag authenticates the row. Without a key every row
+// passes (store tests, tools that never run the gate).
+func (s *Store) rowOK(tag []byte, table string, fields ...any) bool {
+	if s.rowMAC == nil {
+		return true
+	}
+	return hmac.Equal(tag, s.rowTag(table, fields...))
+}
+
+// digest names a sealed value in a tag (which text a check was made of).
+func digest(b []byte) []byte {
+	sum := sha256.Sum256(b)
+	return sum[:]
+}
+
+// TagUntaggedRows tags the gate rows written before rows were
+// authenticated (schema 50). The workspace calls it once, when it
+// migrates across that version; after that an untagged row is a forged
+// one.
+func (s *Store) TagUntaggedRows(ctx context.Context) error {
+	if s.rowMAC == nil {
+		return nil
+	}
+	return s.inTx(ctx, func(tx *Tx) error {
+		type upd struct {
+			q    string
+			args []any
+		}
+		var ups []upd
+		collect := func(q string, scan func(*sql.Rows) (upd, error)) error {
+			rows, err := tx.Query(ctx, q)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				u, err := scan(rows)
+				if err != nil {
+					return err
+				}
+				ups = append(ups, u)
+			}
+			return rows.Err()
+		}
+		err := collect(`SELECT c.doc_id, c.version, c.passed, c.checked_at, r.text FROM redaction_checks c JOIN redactions r ON r.doc_id = c.doc_id WHERE c.mac IS NULL`, func(r *sql.Rows) (upd, error) {
+			var doc, ver int64
+			var passed int
+			var at string
+			var text []byte
+			err := r.Scan(&doc, &ver, &passed, &at, &text)
+			return upd{`UPDATE redaction_checks SET mac = ? WHERE doc_id = ?`, []any{s.checkTag(doc, ver, passed, at, text), doc}}, err
+		})
+		if err == nil {
+			err = collect(`SELECT doc_id, actor, at FROM release_approvals WHERE mac IS NULL`, func(r *sql.Rows) (upd, error) {
+				var doc int64
+				var actor, at string
+				err := r.Scan(&doc, &actor, &at)
+				return upd{`UPDATE release_approvals SET mac = ? WHERE doc_id = ? AND actor = ?`, []any{s.approvalTag(doc, actor, at), doc, actor}}, err
+			})
+		}
+		if err == nil {
+			err = collect(`SELECT `+eventRowCols+` FROM case_events WHERE mac IS NULL`, func(r *sql.Rows) (upd, error) {
+				row, err := scanEventRow(r)
+				return upd{`UPDATE case_events SET mac = ? WHERE id = ?`, []any{s.eventTag(row), row.id}}, err
+			})
+		}
+		if err == nil {
+			err = collect(`SELECT id, finding_id, opened_at, opened_by FROM cases WHERE mac IS NULL`, func(r *sql.Rows) (upd, error) {
+				var id, f int64
+				var at, by string
+				err := r.Scan(&id, &f, &at, &by)
+				return upd{`UPDATE cases SET mac = ? WHERE id = ?`, []any{s.caseTag(id, f, at, by), id}}, err
+			})
+		}
+		if err == nil {
+			err = collect(`SELECT id, state, exploited, merged_into FROM findings WHERE mac IS NULL`, func(r *sql.Rows) (upd, error) {
+				var id int64
+				var state string
+				var exploited int
+				var merged sql.NullInt64
+				err := r.Scan(&id, &state, &exploited, &merged)
+				return upd{`UPDATE findings SET mac = ? WHERE id = ?`, []any{s.findingTag(id, state, exploited, merged), id}}, err
+			})
+		}
+		if err == nil {
+			err = collect(`SELECT name, days FROM embargo_policy WHERE mac IS NULL`, func(r *sql.Rows) (upd, error) {
+				var name string
+				var days int
+				err := r.Scan(&name, &days)
+				return upd{`UPDATE embargo_policy SET mac = ? WHERE name = ?`, []any{s.policyTag(name, days), name}}, err
+			})
+		}
+		if err != nil {
+			return fmt.Errorf("tag existing records: %w", err)
+		}
+		for _, u := range ups {
+			if _, err := tx.Exec(ctx, u.q, u.args...); err != nil {
+				return fmt.Errorf("tag existing records: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func (s *Store) checkTag(doc, version int64, passed int, at string, sealedText []byte) []byte {
+	return s.rowTag("redaction_checks", doc, version, passed, at, digest(sealedText))
+}
+
+func (s *Store) approvalTag(doc int64, actor, at string) []byte {
+	return s.rowTag("release_approvals", doc, actor, at)
+}
+
+func (s *Store) caseTag(id, finding int64, at, by string) []byte {
+	return s.rowTag("cases", id, finding, at, by)
+}
+
+func (s *Store) findingTag(id int64, state string, exploited int, merged sql.NullInt64) []byte {
+	return s.rowTag("findings", id, state, exploited, merged)
+}
+
+func (s *Store) policyTag(name string, days int) []byte {
+	return s.rowTag("embargo_policy", name, days)
+}
+
+// eventRow is a case_events row as stored.
+type eventRow struct {
+	id, caseID, vendor, product                                   int64
+	at, actor, kind, status, justification, expected, releaseDate string
+	detail, mac                                                   []byte
+}
+
+const eventRowCols = `id, case_id, at, actor, kind, vendor_id, product_id, status, justification, expected_fix, release_date, detail, mac`
+
+func scanEventRow(r scanner) (eventRow, error) {
+	var e eventRow
+	err := r.Scan(&e.id, &e.caseID, &e.at, &e.actor, &e.kind, &e.vendor, &e.product, &e.status, &e.justification, &e.expected, &e.releaseDate, &e.detail, &e.mac)
+	return e, err
+}
+
+func (s *Store) eventTag(e eventRow) []byte {
+	return s.rowTag("case_events", e.id, e.caseID, e.at, e.actor, e.kind, e.vendor, e.product, e.status, e.justification, e.expected, e.releaseDate, digest(e.detail))
+}
