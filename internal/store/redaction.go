@@ -44,6 +44,29 @@ func (s *Store) PutRedaction(ctx context.Context, docID int64, text, stats []byt
 	return nil
 }
 
+// PutRedactionTokens stores a document's redaction (as PutRedaction) and
+// the token mappings it introduced (as PutTokens) in one transaction: a
+// crash leaves both or neither, never a redaction whose tokens cannot be
+// revealed.
+func (s *Store) PutRedactionTokens(ctx context.Context, docID int64, text, stats []byte, tokens []TokenValue) error {
+	if text == nil {
+		text = []byte{}
+	}
+	return s.inTx(ctx, func(tx *Tx) error {
+		if err := s.putTokensTx(ctx, tx, tokens); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO redactions (doc_id, text, stats, created_at, version) VALUES (?, ?, ?, ?, 1)
+			ON CONFLICT (doc_id) DO UPDATE SET text = excluded.text, stats = excluded.stats, created_at = excluded.created_at,
+				version = redactions.version + 1`,
+			docID, s.seal(text, adRedaction("text", docID)), s.seal(stats, adRedaction("stats", docID)), now())
+		if err != nil {
+			return fmt.Errorf("store redaction of document %d: %w", docID, err)
+		}
+		return nil
+	})
+}
+
 // Redaction returns the redacted text of a document with its version, or
 // ErrNotFound if it has not been redacted.
 func (s *Store) Redaction(ctx context.Context, docID int64) (Redaction, error) {
@@ -175,20 +198,25 @@ func (s *Store) PutTokens(ctx context.Context, tokens []TokenValue) error {
 	if len(tokens) == 0 {
 		return nil
 	}
-	return s.inTx(ctx, func(tx *Tx) error {
-		stmt, err := tx.Prepare(ctx, `INSERT INTO redaction_tokens (token_key, value, created_at) VALUES (?, ?, ?) ON CONFLICT (token_key) DO NOTHING`)
-		if err != nil {
+	return s.inTx(ctx, func(tx *Tx) error { return s.putTokensTx(ctx, tx, tokens) })
+}
+
+func (s *Store) putTokensTx(ctx context.Context, tx *Tx, tokens []TokenValue) error {
+	if len(tokens) == 0 {
+		return nil
+	}
+	stmt, err := tx.Prepare(ctx, `INSERT INTO redaction_tokens (token_key, value, created_at) VALUES (?, ?, ?) ON CONFLICT (token_key) DO NOTHING`)
+	if err != nil {
+		return fmt.Errorf("store redaction tokens: %w", err)
+	}
+	defer stmt.Close()
+	at := now()
+	for _, t := range tokens {
+		if _, err := stmt.ExecContext(ctx, t.Key, s.seal(t.Value, adToken(t.Key)), at); err != nil {
 			return fmt.Errorf("store redaction tokens: %w", err)
 		}
-		defer stmt.Close()
-		at := now()
-		for _, t := range tokens {
-			if _, err := stmt.ExecContext(ctx, t.Key, s.seal(t.Value, adToken(t.Key)), at); err != nil {
-				return fmt.Errorf("store redaction tokens: %w", err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // LookupToken returns the value recorded for a token's key, or

@@ -40,6 +40,9 @@ type tokenLog struct {
 	ws      *Workspace
 	pending []store.TokenValue
 	seen    map[string]bool
+	// perDoc: the caller commits pending with each document's redaction
+	// (RedactAll); never flushed on its own.
+	perDoc bool
 }
 
 func (ws *Workspace) newTokenLog() *tokenLog { return &tokenLog{ws: ws, seen: map[string]bool{}} }
@@ -57,7 +60,7 @@ func (t *tokenLog) add(ctx context.Context, m redact.Mapping) error {
 		return err
 	}
 	t.pending = append(t.pending, store.TokenValue{Key: t.ws.tokenKey(m.Token), Value: v})
-	if len(t.pending) >= 1000 {
+	if len(t.pending) >= 1000 && !t.perDoc {
 		return t.flush(ctx)
 	}
 	return nil
@@ -109,8 +112,15 @@ func (fr *FileRedaction) Done(ctx context.Context, inputs int, rep redact.Report
 
 // RedactAllResult is what RedactAll did.
 type RedactAllResult struct {
-	Report  redact.Report
-	Skipped int // documents without extracted text
+	// Report names each document by its id only: provenance paths are
+	// sealed in the database and stay out of reports unless asked for.
+	Report redact.Report
+	// Paths names each document of Report.Documents, in the same order,
+	// by its id and first provenance path (plaintext: for the caller to
+	// show only when asked).
+	Paths   []string
+	Skipped int     // documents without extracted text
+	Damaged []int64 // documents whose sealed text does not open: not redacted, reported
 }
 
 // RedactAll redacts the extracted text of every document with the
@@ -127,6 +137,7 @@ func (ws *Workspace) RedactAll(ctx context.Context, a Actor, opts redact.Options
 		return res, err
 	}
 	tokens := ws.newTokenLog()
+	tokens.perDoc = true
 	opts.OnToken = func(m redact.Mapping) error { return tokens.add(ctx, m) }
 	r, err := redact.New(opts)
 	if err != nil {
@@ -149,6 +160,10 @@ func (ws *Workspace) RedactAll(ctx context.Context, a Actor, opts redact.Options
 			step(len(docs))
 		}
 		text, err := ws.store.DocText(ctx, d.ID)
+		if errors.Is(err, store.ErrDamaged) {
+			res.Damaged = append(res.Damaged, d.ID) // reported; the others go on
+			continue
+		}
 		if err != nil {
 			return res, err
 		}
@@ -165,15 +180,17 @@ func (ws *Workspace) RedactAll(ctx context.Context, a Actor, opts redact.Options
 		if err != nil {
 			return res, err
 		}
-		if err := ws.store.PutRedaction(ctx, d.ID, out, sb); err != nil {
+		// The redaction and the mappings of the tokens it introduced commit
+		// together: a kill leaves no token that cannot be revealed.
+		if err := ws.store.PutRedactionTokens(ctx, d.ID, out, sb, tokens.pending); err != nil {
 			return res, err
 		}
-		res.Report.Add(docName(d), st)
+		clear(tokens.pending)
+		tokens.pending = tokens.pending[:0]
+		res.Report.Add(strconv.FormatInt(d.ID, 10), st)
+		res.Paths = append(res.Paths, docName(d))
 	}
-	if err := tokens.flush(ctx); err != nil {
-		return res, err
-	}
-	detail := auditDetail(map[string]any{"documents": len(res.Report.Documents), "found": res.Report.Total.Found, "redacted": res.Report.Total.Redacted})
+	detail := auditDetail(map[string]any{"documents": len(res.Report.Documents), "found": res.Report.Total.Found, "redacted": res.Report.Total.Redacted, "damaged": len(res.Damaged)})
 	return res, ws.record(ctx, a, "redact.all", fmt.Sprintf("%d documents", len(res.Report.Documents)), detail)
 }
 
@@ -191,12 +208,13 @@ type VerifiedDoc struct {
 	NotRedacted bool // never redacted (NoText: because it has no text)
 	NoText      bool
 	Changed     bool           // redacted again while it was checked: not recorded
+	Damaged     bool           // its sealed redaction does not open: not checked, stays blocked
 	Found       []redact.Found // identifiers of redacted types left (places and types only are shown)
 }
 
 // VerifySummary counts a VerifyAll run.
 type VerifySummary struct {
-	Documents, Passed, Failed, NotRedacted, Changed, Found int
+	Documents, Passed, Failed, NotRedacted, Changed, Found, Damaged int
 }
 
 // VerifyAll checks the stored redaction of every document with the same
@@ -227,6 +245,9 @@ func (ws *Workspace) VerifyAll(ctx context.Context, a Actor, o VerifyOptions, ea
 		case errors.Is(err, store.ErrNotFound):
 			sum.NotRedacted++
 			v.NotRedacted, v.NoText = true, d.Meta.TextSize == 0
+		case errors.Is(err, store.ErrDamaged):
+			sum.Damaged++
+			v.Damaged = true
 		case err != nil:
 			return sum, err
 		default:
@@ -256,7 +277,7 @@ func (ws *Workspace) VerifyAll(ctx context.Context, a Actor, o VerifyOptions, ea
 		}
 	}
 	detail := auditDetail(map[string]any{
-		"documents": sum.Documents, "passed": sum.Passed, "failed": sum.Failed, "not_redacted": sum.NotRedacted, "changed": sum.Changed,
+		"documents": sum.Documents, "passed": sum.Passed, "failed": sum.Failed, "not_redacted": sum.NotRedacted, "changed": sum.Changed, "damaged": sum.Damaged,
 		"identifiers": sum.Found, "policy": json.RawMessage(o.Policy.String()), "names": o.Names,
 	})
 	return sum, ws.record(ctx, a, "verify.all", fmt.Sprintf("%d documents", sum.Documents), detail)

@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 	"antidote/internal/detect"
 	"antidote/internal/findings"
 	"antidote/internal/geo"
+	"antidote/internal/ingest"
 	"antidote/internal/redact"
 	"antidote/internal/secret"
 )
@@ -501,5 +504,148 @@ func TestGateRowsAuthenticated(t *testing.T) {
 				execSQL(t, ws, fg.undo)
 			}
 		})
+	}
+}
+
+// TestFilesArePrivate: the workspace's files are 0600 and its directories
+// 0700 whatever the umask (antidote.db was 0644).
+func TestFilesArePrivate(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	ws := newWorkspace(t, "")
+	// A large original goes to the blob directory.
+	err := filepath.Walk(ws.Dir(), func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		want := os.FileMode(0o600)
+		if fi.IsDir() {
+			want = 0o700
+		}
+		if strings.HasSuffix(p, ".lock") {
+			want = 0o600
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v, want %v", p, fi.Mode().Perm(), want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMissingDatabaseIsAnError: a workspace whose database is gone says
+// so, and is not silently recreated empty.
+func TestMissingDatabaseIsAnError(t *testing.T) {
+	dir := createBare(t, "")
+	if err := os.Remove(filepath.Join(dir, dbFile)); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(dir, dbFile+"-wal"))
+	os.Remove(filepath.Join(dir, dbFile+"-shm"))
+	_, err := reopen(t, dir)
+	if !errors.Is(err, ErrNoDatabase) || !strings.Contains(err.Error(), "missing") {
+		t.Fatalf("open without a database: %v, want ErrNoDatabase", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, dbFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Error("the missing database was recreated")
+	}
+}
+
+// TestKilledBlobWriteCleaned: a blob writer killed mid-write leaves its
+// temporary; the next ingest removes it, but never a temporary that a live
+// writer still holds.
+func TestKilledBlobWriteCleaned(t *testing.T) {
+	ws := newWorkspace(t, "")
+	d := filepath.Join(ws.blobs.dir, "ab")
+	os.MkdirAll(d, 0o700)
+	dead := filepath.Join(d, tempPrefix+"dead")
+	if err := os.WriteFile(dead, make([]byte, 1<<20), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	live, err := os.CreateTemp(d, tempPrefix+"*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	if err := syscall.Flock(int(live.Fd()), syscall.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ws.Ingest(context.Background(), analyst, nil, ingest.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dead); !errors.Is(err, os.ErrNotExist) {
+		t.Error("a dead writer's temporary survived the next ingest")
+	}
+	if _, err := os.Stat(live.Name()); err != nil {
+		t.Errorf("a live writer's temporary was removed: %v", err)
+	}
+}
+
+// TestRedactAllGoesOnPastDamage: one damaged sealed text is reported and
+// the others are redacted; redactions commit with their token mappings.
+func TestRedactAllGoesOnPastDamage(t *testing.T) {
+	ctx := context.Background()
+	for name, dsn := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ws := newWorkspace(t, dsn(t))
+			var ids []int64
+			ws.ListDocs(ctx, analyst, func(d DocInfo) error {
+				if d.TextSize > 0 {
+					ids = append(ids, d.ID)
+				}
+				return nil
+			})
+			bad := ids[2]
+			// Damage: the sealed text of one document is replaced by
+			// another's (it no longer opens under its own place).
+			execSQL(t, ws, `UPDATE docs SET text = (SELECT text FROM docs WHERE id = ?) WHERE id = ?`, ids[0], bad)
+			res, err := ws.RedactAll(ctx, analyst, redactOptions(t), nil)
+			if err != nil {
+				t.Fatalf("one damaged document aborted redact --all: %v", err)
+			}
+			if len(res.Damaged) != 1 || res.Damaged[0] != bad {
+				t.Errorf("damaged %v, want [%d]", res.Damaged, bad)
+			}
+			if len(res.Report.Documents) != len(ids)-1 {
+				t.Errorf("%d documents redacted, want %d", len(res.Report.Documents), len(ids)-1)
+			}
+			for _, d := range res.Report.Documents {
+				if strings.ContainsAny(d.Document, "/. ") {
+					t.Errorf("report names a document %q: want its id only", d.Document)
+				}
+			}
+			// Every token in every redaction can be revealed.
+			checkTokensRevealable(t, ws, ids)
+		})
+	}
+}
+
+// checkTokensRevealable reveals every token found in the documents'
+// redacted texts.
+func checkTokensRevealable(t *testing.T, ws *Workspace, ids []int64) {
+	t.Helper()
+	ctx := context.Background()
+	n := 0
+	for _, id := range ids {
+		r, err := ws.store.Redaction(ctx, id)
+		if err != nil {
+			continue
+		}
+		for _, w := range strings.FieldsFunc(string(r.Text), func(c rune) bool {
+			return !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-')
+		}) {
+			if _, ok := redact.ParseToken(w); !ok {
+				continue
+			}
+			n++
+			if _, err := ws.store.LookupToken(ctx, ws.tokenKey(w)); err != nil {
+				t.Errorf("document %d: token %s cannot be revealed: %v", id, w, err)
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no token found in the redactions")
 	}
 }

@@ -44,6 +44,8 @@ var (
 	ErrExists = store.ErrExists
 	// ErrForbidden means the actor's role does not allow the operation.
 	ErrForbidden = errors.New("not allowed for this role")
+	// ErrNoDatabase means the workspace's database file is gone.
+	ErrNoDatabase = errors.New("workspace database missing")
 	// ErrNoWorkspace means the directory holds no workspace.
 	ErrNoWorkspace = errors.New("no antidote workspace")
 )
@@ -190,6 +192,9 @@ func Create(ctx context.Context, a Actor, dir string, pass secret.String, o Crea
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("create workspace directory: %w", err)
 	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("create workspace directory: %w", err)
+	}
 	cfg := config{Version: 1, Database: o.Database}
 	kb, err := kf.Marshal()
 	if err != nil {
@@ -259,6 +264,17 @@ func (l *Locked) open(ctx context.Context, keys *Keys, o OpenOptions, creating b
 	}
 	if dsn == "" {
 		dsn = filepath.Join(l.dir, dbFile)
+		if !creating {
+			// SQLite would create an empty database in its place.
+			if _, err := os.Stat(dsn); errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("%w: the workspace database %s is missing: restore it from a backup (antidote never recreates it empty)", ErrNoDatabase, dsn)
+			}
+		} else if f, err := os.OpenFile(dsn, os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+			// Created here 0600 (SQLite gives its -wal and -shm files the
+			// database file's mode); not by SQLite under the umask.
+			f.Close()
+		}
+		privateFiles(dsn, dsn+"-wal", dsn+"-shm")
 	}
 	st, err := store.Open(ctx, dsn, keys.k.Sealer("store"))
 	if err != nil {
@@ -366,3 +382,13 @@ func writeFileAtomic(path string, b []byte) error {
 // from a heap that held the arena, and a long ingest would keep twice that
 // resident.
 func releaseKDFMemory() { debug.FreeOSMemory() }
+
+// privateFiles takes group and other permissions off files that exist
+// (databases created by an older antidote under a 022 umask).
+func privateFiles(paths ...string) {
+	for _, p := range paths {
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+			os.Chmod(p, fi.Mode().Perm()&0o700)
+		}
+	}
+}
