@@ -70,10 +70,12 @@ func humanBytes(n int64) string {
 }
 
 func cmdIngest(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "ingest", "ingest [--password P]... [flags] PATH...")
+	fs := newFlagSet(e, "ingest", "ingest [--password-file F | --ask-password | --password P]... [flags] PATH...")
 	w := addWorkspaceFlags(fs)
-	var passwords stringList
-	fs.Var(&passwords, "password", "password for encrypted archives (repeatable; each is tried in turn)")
+	var passwords, passwordFiles stringList
+	fs.Var(&passwords, "password", "password for encrypted archives (repeatable; each is tried in turn). UNSAFE: visible to every user in 'ps' and kept in shell history; prefer --password-file or --ask-password")
+	fs.Var(&passwordFiles, "password-file", "file of passwords for encrypted archives, one per line (safe: keep it mode 0600); repeatable")
+	askPassword := fs.Bool("ask-password", false, "ask for an archive password on the terminal, not echoed (safe)")
 	maxDepth := fs.Int("max-depth", extract.DefaultMaxDepth, "how deep to recurse into archives and attachments")
 	maxTotal := byteSize(extract.DefaultMaxTotalBytes)
 	fs.Var(&maxTotal, "max-expanded", "cap on bytes expanded from one input (archive bomb guard)")
@@ -88,15 +90,32 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return usageErrorf("ingest needs at least one PATH (file, directory or archive)")
 	}
+	var opts ingest.Options
+	for _, p := range passwords {
+		opts.Extract.Passwords = append(opts.Extract.Passwords, secret.NewString(p))
+	}
+	for _, f := range passwordFiles {
+		ps, err := readPasswordFile(f)
+		if err != nil {
+			return err
+		}
+		opts.Extract.Passwords = append(opts.Extract.Passwords, ps...)
+	}
+	if *askPassword {
+		p, err := promptPassphrase(e, "Archive password: ")
+		if errors.Is(err, errLocked) {
+			return usageErrorf("--ask-password needs a terminal; use --password-file")
+		}
+		if err != nil {
+			return err
+		}
+		opts.Extract.Passwords = append(opts.Extract.Passwords, secret.NewString(p.Reveal()))
+	}
 	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	var opts ingest.Options
-	for _, p := range passwords {
-		opts.Extract.Passwords = append(opts.Extract.Passwords, secret.NewString(p))
-	}
 	opts.Extract.MaxDepth = *maxDepth
 	opts.Extract.MaxTotalBytes = int64(maxTotal)
 	opts.Extract.MaxRatio = *maxRatio
@@ -553,4 +572,25 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// readPasswordFile reads archive passwords, one per line (blank lines and
+// a final newline ignored; other white space is part of a password).
+func readPasswordFile(path string) ([]secret.String, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read password file: %w", err)
+	}
+	defer clear(b)
+	var out []secret.String
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if line != "" {
+			out = append(out, secret.NewString(line))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("password file %s holds no password", path)
+	}
+	return out, nil
 }

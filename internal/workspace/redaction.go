@@ -3,6 +3,7 @@ package workspace
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -344,7 +345,16 @@ func (ws *Workspace) Reveal(ctx context.Context, a Actor, tok string) (kind, val
 	} else if lerr != nil {
 		return "", "", lerr
 	}
-	if err := ws.record(ctx, a, "reveal", tok, auditDetail(map[string]string{"outcome": outcome})); err != nil {
+	// A redaction token is a keyed pseudonym, published in the redacted
+	// text: the target names it. A prefix-preserved address looks like,
+	// and shares its network with, the real one: the target names it by a
+	// keyed MAC (the same address, the same target) and only the sealed
+	// detail holds it as typed.
+	target := tok
+	if _, ok := redact.ParseToken(tok); !ok {
+		target = "address " + hex.EncodeToString(ws.tokenKey(tok)[:8])
+	}
+	if err := ws.record(ctx, a, "reveal", target, auditDetail(map[string]string{"outcome": outcome, "token": tok})); err != nil {
 		return "", "", err
 	}
 	if lerr != nil {

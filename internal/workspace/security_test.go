@@ -649,3 +649,42 @@ func checkTokensRevealable(t *testing.T, ws *Workspace, ids []int64) {
 		t.Error("no token found in the redactions")
 	}
 }
+
+// TestRevealKeepsAddressesOutOfTheAuditTarget: revealing a raw
+// (prefix-preserved) address leaves no address in the audit log's
+// plaintext columns, on either database.
+func TestRevealKeepsAddressesOutOfTheAuditTarget(t *testing.T) {
+	ctx := context.Background()
+	for name, dsn := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ws := mustReopen(t, createBare(t, dsn(t)))
+			for _, v := range []string{"203.0.113.77", "2001:db8::77"} {
+				if _, _, err := ws.Reveal(ctx, admin, v); !errors.Is(err, ErrNotFound) {
+					t.Fatalf("reveal %s: %v", v, err)
+				}
+			}
+			rows, err := ws.store.DB().QueryContext(ctx, `SELECT actor, action, target FROM audit`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var actor, action, target string
+				rows.Scan(&actor, &action, &target)
+				if strings.Contains(target, "203.0.113") || strings.Contains(target, "db8") {
+					t.Errorf("audit %s target %q holds the address", action, target)
+				}
+			}
+			var detail []byte
+			ws.audit.List(ctx, func(e AuditEvent) error {
+				if e.Action == "reveal" {
+					detail = e.Detail
+				}
+				return nil
+			})
+			if !strings.Contains(string(detail), "2001:db8::77") {
+				t.Errorf("the sealed detail should keep what was asked: %q", detail)
+			}
+		})
+	}
+}
