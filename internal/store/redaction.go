@@ -233,6 +233,24 @@ func (s *Store) LookupToken(ctx context.Context, key []byte) ([]byte, error) {
 	return s.open(sealed, adToken(key))
 }
 
+// MissingTokens returns how many of the token keys have no recorded
+// mapping.
+func (s *Store) MissingTokens(ctx context.Context, keys [][]byte) (int, error) {
+	missing := 0
+	for _, k := range keys {
+		var one int
+		err := s.queryRow(ctx, `SELECT 1 FROM redaction_tokens WHERE token_key = ?`, k).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			missing++
+			continue
+		}
+		if err != nil {
+			return missing, fmt.Errorf("look up tokens: %w", err)
+		}
+	}
+	return missing, nil
+}
+
 // TokenCount returns the number of recorded tokens.
 func (s *Store) TokenCount(ctx context.Context) (int64, error) {
 	var n int64

@@ -208,14 +208,19 @@ type VerifiedDoc struct {
 	Doc         int64
 	NotRedacted bool // never redacted (NoText: because it has no text)
 	NoText      bool
-	Changed     bool           // redacted again while it was checked: not recorded
-	Damaged     bool           // its sealed redaction does not open: not checked, stays blocked
-	Found       []redact.Found // identifiers of redacted types left (places and types only are shown)
+	Changed     bool // redacted again while it was checked: not recorded
+	Damaged     bool // its sealed redaction does not open: not checked, stays blocked
+	// MissingTokens counts tokens in its redaction that have no stored
+	// mapping (a redaction stored apart from its tokens, by an antidote
+	// killed mid-run before they were committed together): it fails.
+	MissingTokens int
+	Found         []redact.Found // identifiers of redacted types left (places and types only are shown)
 }
 
 // VerifySummary counts a VerifyAll run.
 type VerifySummary struct {
 	Documents, Passed, Failed, NotRedacted, Changed, Found, Damaged int
+	Incomplete                                                      int // failed because tokens have no mapping
 }
 
 // VerifyAll checks the stored redaction of every document with the same
@@ -259,16 +264,22 @@ func (ws *Workspace) VerifyAll(ctx context.Context, a Actor, o VerifyOptions, ea
 			if err != nil {
 				return sum, fmt.Errorf("verify document %d: %w", d.ID, err)
 			}
-			err = ws.store.RecordCheck(ctx, d.ID, r.Version, len(v.Found) == 0)
+			if v.MissingTokens, err = ws.store.MissingTokens(ctx, ws.tokenKeysIn(r.Text)); err != nil {
+				return sum, err
+			}
+			err = ws.store.RecordCheck(ctx, d.ID, r.Version, len(v.Found) == 0 && v.MissingTokens == 0)
 			switch {
 			case errors.Is(err, store.ErrChanged):
 				sum.Changed++
 				v.Changed, v.Found = true, nil
 			case err != nil:
 				return sum, err
-			case len(v.Found) > 0:
+			case len(v.Found) > 0 || v.MissingTokens > 0:
 				sum.Failed++
 				sum.Found += len(v.Found)
+				if v.MissingTokens > 0 {
+					sum.Incomplete++
+				}
 			default:
 				sum.Passed++
 			}
@@ -279,9 +290,38 @@ func (ws *Workspace) VerifyAll(ctx context.Context, a Actor, o VerifyOptions, ea
 	}
 	detail := auditDetail(map[string]any{
 		"documents": sum.Documents, "passed": sum.Passed, "failed": sum.Failed, "not_redacted": sum.NotRedacted, "changed": sum.Changed, "damaged": sum.Damaged,
-		"identifiers": sum.Found, "policy": json.RawMessage(o.Policy.String()), "names": o.Names,
+		"identifiers": sum.Found, "incomplete": sum.Incomplete, "policy": json.RawMessage(o.Policy.String()), "names": o.Names,
 	})
 	return sum, ws.record(ctx, a, "verify.all", fmt.Sprintf("%d documents", sum.Documents), detail)
+}
+
+// tokenKeysIn returns the store keys of the distinct redaction tokens in a
+// redacted text.
+func (ws *Workspace) tokenKeysIn(text []byte) [][]byte {
+	var keys [][]byte
+	seen := map[string]bool{}
+	start := -1
+	for i := 0; i <= len(text); i++ {
+		if i < len(text) && isTokenChar(text[i]) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			w := string(text[start:i])
+			if _, ok := redact.ParseToken(w); ok && !seen[w] {
+				seen[w] = true
+				keys = append(keys, ws.tokenKey(w))
+			}
+			start = -1
+		}
+	}
+	return keys
+}
+
+func isTokenChar(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'
 }
 
 // Report totals the stored redactions' statistics per type, scope,

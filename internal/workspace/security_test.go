@@ -688,3 +688,68 @@ func TestRevealKeepsAddressesOutOfTheAuditTarget(t *testing.T) {
 		})
 	}
 }
+
+// TestRedactAllKilledKeepsTokens: redact --all dies halfway (a panic
+// stands in for kill -9: nothing after it runs, no deferred flush); every
+// redaction it left has its token mappings, and verify --all refuses a
+// redaction whose mappings are missing (as an older antidote left them).
+func TestRedactAllKilledKeepsTokens(t *testing.T) {
+	ctx := context.Background()
+	for name, dsn := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ws := newWorkspace(t, dsn(t))
+			var ids []int64
+			ws.ListDocs(ctx, analyst, func(d DocInfo) error { ids = append(ids, d.ID); return nil })
+			func() {
+				defer func() {
+					if r := recover(); r != "killed" {
+						t.Fatalf("recovered %v", r)
+					}
+				}()
+				n := 0
+				ws.RedactAll(ctx, analyst, redactOptions(t), func(int) {
+					if n++; n == 15 {
+						panic("killed")
+					}
+				})
+			}()
+			var redacted []int64
+			for _, id := range ids {
+				if _, err := ws.store.Redaction(ctx, id); err == nil {
+					redacted = append(redacted, id)
+				}
+			}
+			if len(redacted) == 0 || len(redacted) >= len(ids) {
+				t.Fatalf("%d of %d documents redacted before the kill", len(redacted), len(ids))
+			}
+			checkTokensRevealable(t, ws, redacted)
+			sc, err := detect.New(detect.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			vo := VerifyOptions{Scanner: sc, Policy: redact.DefaultPolicy()}
+			sum, err := ws.VerifyAll(ctx, analyst, vo, func(VerifiedDoc) error { return nil }, nil)
+			if err != nil || sum.Incomplete != 0 || sum.Passed != len(redacted) {
+				t.Fatalf("verify after the kill: %+v, %v; want the %d redacted documents passed", sum, err, len(redacted))
+			}
+			// The state an older antidote left: redactions without tokens.
+			execSQL(t, ws, `DELETE FROM redaction_tokens`)
+			var incomplete []int64
+			sum, err = ws.VerifyAll(ctx, analyst, vo, func(v VerifiedDoc) error {
+				if v.MissingTokens > 0 {
+					incomplete = append(incomplete, v.Doc)
+				}
+				return nil
+			}, nil)
+			if err != nil || sum.Incomplete == 0 || sum.Passed+sum.Incomplete != len(redacted) {
+				t.Errorf("verify of redactions without their tokens: %+v, %v; want them refused", sum, err)
+			}
+			verified, _, _ := ws.store.RedactionChecks(ctx)
+			for _, id := range incomplete {
+				if verified[id] {
+					t.Errorf("document %d counts as verified without its token mappings", id)
+				}
+			}
+		})
+	}
+}
