@@ -64,6 +64,12 @@ func (ws *Workspace) headTag(kind string, h audit.Head, at time.Time) []byte {
 // errNoHead is a missing head file.
 var errNoHead = errors.New("no audit head")
 
+// errLegacyHead is a head written by an antidote before heads were
+// authenticated ({"Seq", "MAC"}). It is accepted once, by the Open that
+// migrates the database across schema 50 (the first run of this antidote
+// on it), and upgraded; after that a head in the old format was rewritten.
+var errLegacyHead = errors.New("the audit head is in the format of an antidote before schema 50 although the database was upgraded: it was rewritten (restore it from a backup, or prove the log with 'antidote audit verify --checkpoint FILE')")
+
 // readHead reads and authenticates the head file; errNoHead if there is
 // none.
 func (ws *Workspace) readHead() (audit.Head, error) {
@@ -76,6 +82,15 @@ func (ws *Workspace) readHead() (audit.Head, error) {
 		return h, fmt.Errorf("read audit head: %w", err)
 	}
 	var f headFileV1
+	if err := json.Unmarshal(b, &f); err == nil && f.Version == 0 {
+		var old struct {
+			Seq int64
+			MAC []byte
+		}
+		if json.Unmarshal(b, &old) == nil && old.Seq > 0 && len(old.MAC) > 0 {
+			return audit.Head{Seq: old.Seq, MAC: old.MAC}, fmt.Errorf("%w: %w", ErrAuditTampered, errLegacyHead)
+		}
+	}
 	if err := json.Unmarshal(b, &f); err != nil || f.Version != 1 {
 		return h, fmt.Errorf("%w: the audit head %s is damaged or was written by hand", ErrAuditTampered, filepath.Base(ws.headPath))
 	}
@@ -134,7 +149,10 @@ func (ws *Workspace) lockHead() (unlock func(), err error) {
 // log's last event.
 // A created workspace's log is never empty (Create records "init"), so an
 // empty one was emptied.
-func (ws *Workspace) checkHead(ctx context.Context, creating bool) error {
+// upgrading says this Open migrates the database across schema 50: an
+// old-format head is then accepted (if the log still holds its event) and
+// upgraded.
+func (ws *Workspace) checkHead(ctx context.Context, creating, upgrading bool) error {
 	unlock, err := ws.lockHead()
 	if err != nil {
 		return err
@@ -142,7 +160,8 @@ func (ws *Workspace) checkHead(ctx context.Context, creating bool) error {
 	defer unlock()
 	h, err := ws.readHead()
 	missing := errors.Is(err, errNoHead)
-	if err != nil && !missing {
+	legacy := upgrading && errors.Is(err, errLegacyHead)
+	if err != nil && !missing && !legacy {
 		return err
 	}
 	next, err := ws.audit.Advance(ctx, h)
@@ -156,7 +175,7 @@ func (ws *Workspace) checkHead(ctx context.Context, creating bool) error {
 	if next.Seq == 0 && !creating {
 		return fmt.Errorf("%w: the audit log is empty but this workspace recorded its creation: every event was deleted", ErrAuditTampered)
 	}
-	if next.Seq == h.Seq && !missing {
+	if next.Seq == h.Seq && !missing && !legacy {
 		return nil
 	}
 	return ws.writeHead(next)

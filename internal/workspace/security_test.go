@@ -6,6 +6,7 @@ package workspace
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -751,5 +752,54 @@ func TestRedactAllKilledKeepsTokens(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLegacyHead: a head in the old, unauthenticated format is accepted
+// once, by the migration to schema 50 (the first run of this antidote on
+// the workspace), and upgraded; after that it is refused everywhere (a
+// rewritten head in the old format could hide a cut).
+func TestLegacyHead(t *testing.T) {
+	ctx := context.Background()
+	dir := createBare(t, "")
+	commands(t, dir, 2)
+	ws := mustReopen(t, dir)
+	h, err := ws.readHead()
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Back to what an antidote before schema 50 left.
+	for _, q := range []string{`DELETE FROM schema_version WHERE version >= 50`,
+		`ALTER TABLE redaction_checks DROP COLUMN mac`, `ALTER TABLE release_approvals DROP COLUMN mac`, `ALTER TABLE case_events DROP COLUMN mac`,
+		`ALTER TABLE cases DROP COLUMN mac`, `ALTER TABLE findings DROP COLUMN mac`, `ALTER TABLE embargo_policy DROP COLUMN mac`} {
+		execSQL(t, ws, q)
+	}
+	ws.Close()
+	legacy, _ := json.Marshal(struct {
+		Seq int64
+		MAC []byte
+	}{h.Seq, h.MAC})
+	os.WriteFile(filepath.Join(dir, headFile), legacy, 0o600)
+	l, _ := Find(dir)
+	keys, _ := l.UnlockPassphrase(secret.NewString(testPass))
+	ws, err = l.Open(ctx, keys, OpenOptions{Migrate: true})
+	if err != nil {
+		t.Fatalf("migrate with an old-format head: %v", err)
+	}
+	ws.Close()
+	commands(t, dir, 1)
+	// After the upgrade, a head rewritten in the old format is refused,
+	// by commands and by audit verify.
+	os.WriteFile(filepath.Join(dir, headFile), legacy, 0o600)
+	if _, err := reopen(t, dir); !errors.Is(err, errLegacyHead) || !errors.Is(err, ErrAuditTampered) {
+		t.Fatalf("open with an old-format head after the upgrade: %v, want errLegacyHead", err)
+	}
+	ws, err = l.Open(ctx, keys, OpenOptions{AuditRecovery: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	if _, err := ws.AuditVerify(ctx, admin); err == nil {
+		t.Error("audit verify accepted an old-format head after the upgrade")
 	}
 }

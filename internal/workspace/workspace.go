@@ -281,12 +281,14 @@ func (l *Locked) open(ctx context.Context, keys *Keys, o OpenOptions, creating b
 		return nil, err
 	}
 	st.AuthenticateRows(keys.k.MAC("rows"))
+	upgrading := false
 	if o.Migrate {
 		before, _, err := st.SchemaVersion(ctx)
 		if err == nil {
 			_, err = st.Migrate(ctx)
 		}
-		if err == nil && before > 0 && before < rowMACSchema {
+		upgrading = before > 0 && before < rowMACSchema
+		if err == nil && upgrading {
 			// Rows written before they were authenticated are tagged once,
 			// now; from here on an untagged row is a forged one.
 			err = st.TagUntaggedRows(ctx)
@@ -315,7 +317,7 @@ func (l *Locked) open(ctx context.Context, keys *Keys, o OpenOptions, creating b
 		ws.headPath = filepath.Join(l.dir, "audit-head-"+hex.EncodeToString(sum[:8])+".json")
 	}
 	if !o.AuditRecovery {
-		if err := ws.checkHead(ctx, creating); err != nil {
+		if err := ws.checkHead(ctx, creating, upgrading); err != nil {
 			st.Close()
 			return nil, err
 		}
