@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"antidote/internal/audit"
 	"antidote/internal/cases"
 	"antidote/internal/detect"
 	"antidote/internal/findings"
@@ -801,5 +802,74 @@ func TestLegacyHead(t *testing.T) {
 	defer ws.Close()
 	if _, err := ws.AuditVerify(ctx, admin); err == nil {
 		t.Error("audit verify accepted an old-format head after the upgrade")
+	}
+}
+
+// countingAudit counts the events the audit log reads.
+type countingAudit struct {
+	audit.Store
+	n *int
+}
+
+func (c countingAudit) ListAuditFrom(ctx context.Context, from int64, fn func(audit.Event) error) error {
+	return c.Store.ListAuditFrom(ctx, from, func(e audit.Event) error { *c.n++; return fn(e) })
+}
+
+// TestHeadCheckReadsOnlyNewEvents: the check every command runs reads the
+// events since the head, not the whole log (work counted, not timed).
+func TestHeadCheckReadsOnlyNewEvents(t *testing.T) {
+	ctx := context.Background()
+	dir := createBare(t, "")
+	ws := mustReopen(t, dir)
+	for i := 0; i < 500; i++ {
+		if err := ws.record(ctx, analyst, "docs.list", "", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := 0
+	ws.audit = audit.New(countingAudit{ws.store, &n}, ws.keys.MAC("audit"))
+	if err := ws.checkHead(ctx, false, false); err != nil {
+		t.Fatal(err)
+	}
+	if n > 1 {
+		t.Errorf("the head check read %d events of a 501-event log, want 1", n)
+	}
+	n = 0
+	if err := ws.record(ctx, analyst, "docs.list", "", nil); err != nil {
+		t.Fatal(err)
+	}
+	if n > 2 {
+		t.Errorf("recording one event read %d events, want at most 2", n)
+	}
+}
+
+// BenchmarkOpen measures opening a workspace (head check included) with a
+// long audit log.
+func BenchmarkOpen(b *testing.B) {
+	ctx := context.Background()
+	dir := filepath.Join(b.TempDir(), "ws")
+	ws, _, err := Create(ctx, admin, dir, secret.NewString(testPass), CreateOptions{KDF: InsecureKDF()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < 2000; i++ {
+		ws.record(ctx, analyst, "docs.list", "", nil)
+	}
+	ws.Close()
+	l, _ := Find(dir)
+	keys, _ := l.UnlockPassphrase(secret.NewString(testPass))
+	for _, c := range []struct {
+		name string
+		o    OpenOptions
+	}{{"head-check", OpenOptions{}}, {"no-head-check", OpenOptions{AuditRecovery: true}}} {
+		b.Run(c.name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				ws, err := l.Open(ctx, keys, c.o)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ws.Close()
+			}
+		})
 	}
 }
