@@ -5,6 +5,7 @@ package workspace
 // the passphrase; crashes; other users) and fails if it goes unnoticed.
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -33,7 +34,7 @@ const testPass = "test passphrase"
 
 // createBare makes a workspace without documents on the backend and
 // returns its directory; the workspace is closed.
-func createBare(t *testing.T, db string) string {
+func createBare(t testing.TB, db string) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "ws")
 	ws, _, err := Create(context.Background(), admin, dir, secret.NewString(testPass), CreateOptions{Database: db, KDF: InsecureKDF()})
@@ -872,4 +873,50 @@ func BenchmarkOpen(b *testing.B) {
 			}
 		})
 	}
+}
+
+// FuzzParseCheckpoint: any input gives a checkpoint or an error, never a
+// panic, and what parses prints back to a line that parses the same.
+func FuzzParseCheckpoint(f *testing.F) {
+	f.Add([]byte("antidote-audit-checkpoint-v1 seq=3 hash=00ff time=2026-12-06T02:00:00Z tag=0000\n"))
+	f.Add([]byte("note\nantidote-audit-checkpoint-v1 seq=-1 hash=zz time=x tag=\n"))
+	f.Add([]byte("antidote-audit-checkpoint-v1 seq=9223372036854775807 hash= time=2026-12-06T02:00:00+02:00 tag=ab"))
+	f.Add([]byte(""))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := ParseCheckpoint(b)
+		if err != nil {
+			return
+		}
+		again, err := ParseCheckpoint([]byte(c.String()))
+		if err != nil || again.Seq != c.Seq || !bytes.Equal(again.Hash, c.Hash) || !bytes.Equal(again.Tag, c.Tag) || !again.At.Equal(c.At.Truncate(time.Second)) {
+			t.Fatalf("%q parsed to %+v, printed %q, parsed again to %+v, %v", b, c, c.String(), again, err)
+		}
+	})
+}
+
+// FuzzHeadFile: a head file of any content is refused or authenticates,
+// never a panic; only the workspace key makes one that authenticates.
+func FuzzHeadFile(f *testing.F) {
+	dir := createBare(f, "")
+	f.Add([]byte(`{"version":1,"seq":2,"mac":"00","at":"2026-01-01T00:00:00Z","tag":"00"}`))
+	f.Add([]byte(`{"Seq":2,"MAC":"AAAA"}`))
+	f.Add([]byte(`null`))
+	f.Add(make([]byte, 64))
+	l, err := Find(dir)
+	if err != nil {
+		f.Skip(err)
+	}
+	keys, _ := l.UnlockPassphrase(secret.NewString(testPass))
+	ws, err := l.Open(context.Background(), keys, OpenOptions{AuditRecovery: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer ws.Close()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ws.headPath = filepath.Join(t.TempDir(), headFile)
+		os.WriteFile(ws.headPath, b, 0o600)
+		if h, err := ws.readHead(); err == nil {
+			t.Fatalf("%q authenticates as %+v without the key", b, h)
+		}
+	})
 }
