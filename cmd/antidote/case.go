@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -130,15 +131,23 @@ func cmdCaseStatus(ctx context.Context, e *env, args []string) error {
 	ev := cases.Event{Case: cid, At: when.or(time.Now()), Status: status,
 		FixedVersion: *fixedVersion, ReleaseDate: release.t, PatchLevel: *patch, Justification: cases.Justification(*just),
 		ExpectedFix: expected.t, Note: *note}
-	ev, cat, err := ws.SetStatus(ctx, ws.actor, *vendor, ev)
+	done, cat, err := ws.SetStatus(ctx, ws.actor, *vendor, ev)
+	var nn *workspace.NotNotifiedError
+	if errors.As(err, &nn) {
+		return withExit(exitUsage, fmt.Errorf("%w: notify it first ('antidote case notify %d --vendor %s'), or name a party the case lists ('antidote case show %d')", err, cid, workspace.QuoteArg(*vendor), cid))
+	}
 	if err != nil {
 		return notFoundHint(err, fmt.Sprintf("case %d", cid), "case list")
 	}
-	t := ev.Target
 	if *jsonOut {
-		return printJSON(e.stdout, ev)
+		if len(done) == 1 {
+			return printJSON(e.stdout, done[0])
+		}
+		return printJSON(e.stdout, done)
 	}
-	fmt.Fprintf(e.stdout, "Case %d: %s is now %s\n", cid, targetName(cat, t), status)
+	for _, ev := range done {
+		fmt.Fprintf(e.stdout, "Case %d: %s is now %s\n", cid, targetName(cat, ev.Target), status)
+	}
 	return nil
 }
 
@@ -208,7 +217,9 @@ func cmdCaseList(ctx context.Context, e *env, args []string) error {
 	}
 	for _, v := range views {
 		if *jsonOut {
-			out.put(v)
+			if err := out.put(v); err != nil {
+				return err
+			}
 			continue
 		}
 		for _, t := range v.Targets {
@@ -216,6 +227,8 @@ func cmdCaseList(ctx context.Context, e *env, args []string) error {
 			switch {
 			case t.Resolved:
 				left = "resolved"
+			case t.DaysLeft != nil && !v.PublicAt.IsZero() && t.Deadline.Equal(v.PublicAt):
+				left = "public"
 			case t.DaysLeft != nil && *t.DaysLeft <= 0:
 				left = "expired"
 			case t.DaysLeft != nil:
@@ -286,9 +299,7 @@ func cmdCaseShow(ctx context.Context, e *env, args []string) error {
 		}
 		if !t.Deadline.IsZero() && !t.Resolved {
 			fmt.Fprintf(e.stdout, "; embargo until %s (%s)", t.Deadline.Format(time.RFC3339), t.Basis)
-			if t.DaysLeft != nil {
-				fmt.Fprintf(e.stdout, ", %d days left", *t.DaysLeft)
-			}
+			fmt.Fprint(e.stdout, daysLeft(t, v.PublicAt))
 		}
 		fmt.Fprintln(e.stdout)
 	}
@@ -318,7 +329,9 @@ func cmdCaseTimeline(ctx context.Context, e *env, args []string) error {
 	out := newJSONLines(e.stdout)
 	for _, ev := range tl {
 		if *jsonOut {
-			out.put(ev)
+			if err := out.put(ev); err != nil {
+				return err
+			}
 			continue
 		}
 		line := fmt.Sprintf("%s  %-8s %s", ev.At.Format(time.RFC3339), ev.Actor, ev.Kind)
@@ -346,4 +359,24 @@ func cmdCaseTimeline(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, line)
 	}
 	return out.flush()
+}
+
+// daysLeft says how a party's clock stands: days left, expired how long
+// ago, or collapsed because the details are public.
+func daysLeft(t workspace.TargetView, publicAt time.Time) string {
+	switch {
+	case t.DaysLeft == nil:
+		return ""
+	case !publicAt.IsZero() && t.Deadline.Equal(publicAt):
+		return ", details public since " + fmtDate(publicAt)
+	case *t.DaysLeft > 1:
+		return fmt.Sprintf(", %d days left", *t.DaysLeft)
+	case *t.DaysLeft == 1:
+		return ", 1 day left"
+	case *t.DaysLeft == 0:
+		return ", expires today"
+	case *t.DaysLeft == -1:
+		return ", expired 1 day ago"
+	}
+	return fmt.Sprintf(", expired %d days ago", -*t.DaysLeft)
 }

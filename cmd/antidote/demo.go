@@ -102,11 +102,11 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "written as %s and ingested into an encrypted workspace (%s%c)%s.\n", leakZip, wsDir, filepath.Separator, where)
 	for _, st := range demoSteps(leakZip, staff) {
-		fmt.Fprintf(e.stdout, "\n== %s\n$ antidote %s\n", st.say, strings.Join(st.args, " "))
+		fmt.Fprintf(e.stdout, "\n== %s\n$ antidote %s\n", st.say, quoteArgs(st.args))
 		cmd := commands()[st.args[0]]
 		err := cmd.run(ctx, &de, st.args[1:])
 		if err != nil && !(st.partial && exitCode(err) == exitPartial) {
-			return fmt.Errorf("demo step %q: %w", strings.Join(st.args, " "), err)
+			return fmt.Errorf("demo step %q: %w", quoteArgs(st.args), err)
 		}
 		if err != nil {
 			fmt.Fprintf(e.stdout, "(%v)\n", err)
@@ -124,11 +124,11 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *keep != "" {
-		fmt.Fprintf(e.stdout, "\nThe workspace is kept at %s; its passphrase is in ANTIDOTE_PASSPHRASE", wsDir)
+		fmt.Fprintf(e.stdout, "\nThe workspace is kept at %s. To go on with it:\n", wsDir)
+		fmt.Fprintf(e.stdout, "  export ANTIDOTE_WORKSPACE=%s\n", shellQuote(wsDir))
 		if e.getenv("ANTIDOTE_PASSPHRASE") == "" {
-			fmt.Fprintf(e.stdout, " (generated: %s)", pass)
+			fmt.Fprintf(e.stdout, "  export ANTIDOTE_PASSPHRASE=%s   # generated for the demo\n", shellQuote(pass))
 		}
-		fmt.Fprintln(e.stdout, ".")
 	}
 	return nil
 }

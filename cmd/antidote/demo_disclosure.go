@@ -39,12 +39,19 @@ func show(ctx context.Context, e, de *env, say string, args ...string) error {
 func quoteArgs(args []string) string {
 	q := make([]string, len(args))
 	for i, a := range args {
-		if strings.ContainsAny(a, " \"'|*") {
-			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
-		}
-		q[i] = a
+		q[i] = shellQuote(a)
 	}
 	return strings.Join(q, " ")
+}
+
+// shellQuote quotes a word so that a POSIX shell reads it back unchanged.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_@%+=:,./-", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 func demoDisclosure(ctx context.Context, e, de *env) error {

@@ -79,3 +79,19 @@ func TestRelWriter(t *testing.T) {
 		t.Errorf("after flush: %q", got)
 	}
 }
+
+func TestShellQuote(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"plain-word_1.txt", "plain-word_1.txt"},
+		{"", "''"},
+		{"two words", "'two words'"},
+		{"it's", `'it'\''s'`},
+		{"$HOME;rm", "'$HOME;rm'"},
+		{`"weeping angel" OR implant`, `'"weeping angel" OR implant'`},
+		{"a!b", "'a!b'"},
+	} {
+		if got := shellQuote(c.in); got != c.want {
+			t.Errorf("shellQuote(%q) = %s, want %s", c.in, got, c.want)
+		}
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -24,13 +23,13 @@ type subcommand func(ctx context.Context, e *env, args []string) error
 
 // dispatch runs the subcommand named by args[0].
 func dispatch(ctx context.Context, e *env, group string, args []string, subs map[string]subcommand) error {
-	names := make([]string, 0, len(subs))
-	for n := range subs {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := sortedKeys(subs)
 	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprintf(e.stdout, "usage: antidote %s %s [flags] [args]\nRun 'antidote %s SUBCOMMAND -h' for its flags.\n", group, strings.Join(names, "|"), group)
+		w := e.stdout
+		if len(args) == 0 {
+			w = e.stderr
+		}
+		fmt.Fprintf(w, "usage: antidote %s %s [flags] [args]\nRun 'antidote help %s SUBCOMMAND' for its flags.\n", group, strings.Join(names, "|"), group)
 		if len(args) == 0 {
 			return withExit(exitUsage, errSilent)
 		}
@@ -38,7 +37,7 @@ func dispatch(ctx context.Context, e *env, group string, args []string, subs map
 	}
 	run, ok := subs[args[0]]
 	if !ok {
-		return usageErrorf("unknown subcommand %q: use antidote %s %s", args[0], group, strings.Join(names, "|"))
+		return usageErrorf("unknown subcommand %q%s: use antidote %s %s", args[0], didYouMean(args[0], names), group, strings.Join(names, "|"))
 	}
 	return run(ctx, e, args[1:])
 }

@@ -23,7 +23,38 @@ func cmdFinding(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdFindings(ctx context.Context, e *env, args []string) error {
-	return dispatch(ctx, e, "findings", args, map[string]subcommand{"extract": cmdFindingsExtract})
+	return dispatch(ctx, e, "findings", args, map[string]subcommand{"extract": cmdFindingsExtract, "none": cmdFindingsNone})
+}
+
+// cmdFindingsNone records that an analyst read documents and found nothing
+// to coordinate: the release gate holds back documents nobody examined.
+func cmdFindingsNone(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "findings none", "findings none DOC...   (you read these documents and they describe no exploit)")
+	w := addWorkspaceFlags(fs)
+	if err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		return usageErrorf("usage: antidote findings none DOC... (see 'antidote docs list')")
+	}
+	var ids []int64
+	for _, a := range fs.Args() {
+		id, err := parseID("document ID", a)
+		if err != nil {
+			return err
+		}
+		ids = append(ids, id)
+	}
+	ws, err := openWorkspace(ctx, e, w)
+	if err != nil {
+		return err
+	}
+	defer ws.Close()
+	if err := ws.MarkNoFindings(ctx, ws.actor, ids); err != nil {
+		return notFoundHint(err, "document", "docs list")
+	}
+	fmt.Fprintf(e.stdout, "Recorded %d %s as examined with no finding (by %s)\n", len(ids), plural(len(ids), "document", "documents"), ws.actor.Name)
+	return nil
 }
 
 // parseAffected reads VENDOR:PRODUCT[@RANGE], e.g. "Apple:iOS@>=10.0,<10.3.1".
@@ -185,7 +216,9 @@ func cmdFindingList(ctx context.Context, e *env, args []string) error {
 			j.Score = max(j.Score, s.Score)
 		}
 		if *jsonOut {
-			out.put(j)
+			if err := out.put(j); err != nil {
+				return err
+			}
 			continue
 		}
 		score, itw, cve := "-", "-", "-"
@@ -227,8 +260,15 @@ func cmdFindingShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return notFoundHint(err, fmt.Sprintf("finding %d", id), "finding list")
 	}
+	excerpts, err := ws.Excerpts(ctx, ws.actor, f)
+	if err != nil {
+		return err
+	}
 	if *jsonOut {
-		return printJSON(e.stdout, f)
+		return printJSON(e.stdout, struct {
+			findings.Finding
+			Excerpts []workspace.Excerpt `json:"excerpts,omitempty"`
+		}{f, excerpts})
 	}
 	fmt.Fprintf(e.stdout, "finding %d (%s): %s\n", f.ID, f.State, f.Title)
 	if f.MergedInto != 0 {
@@ -259,8 +299,12 @@ func cmdFindingShow(ctx context.Context, e *env, args []string) error {
 	for _, s := range f.CVSS {
 		fmt.Fprintf(e.stdout, "CVSS %s: %.1f %s %s\n", s.Version, s.Score, s.Severity, s.Vector)
 	}
-	for _, s := range f.Sources {
+	for i, s := range f.Sources {
 		fmt.Fprintf(e.stdout, "source: document %d bytes %d-%d\n", s.Doc, s.Start, s.End)
+		if i < len(excerpts) && excerpts[i].Text != "" {
+			x := excerpts[i]
+			fmt.Fprintf(e.stdout, "        page %d, line %d: \u201c%s\u201d\n", x.Page, x.Line, x.Text)
+		}
 	}
 	return nil
 }
@@ -353,7 +397,9 @@ func cmdFindingsExtract(ctx context.Context, e *env, args []string) error {
 	out := newJSONLines(e.stdout)
 	for _, j := range res.Proposals {
 		if *jsonOut {
-			out.put(j)
+			if err := out.put(j); err != nil {
+				return err
+			}
 			continue
 		}
 		mark := "updated"

@@ -90,6 +90,11 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() == 0 {
 		return usageErrorf("ingest needs at least one PATH (file, directory or archive)")
 	}
+	for _, p := range fs.Args() {
+		if _, err := os.Lstat(p); err != nil {
+			return fmt.Errorf("ingest %s: %w; check the path (nothing was ingested)", p, unwrapPathError(err))
+		}
+	}
 	var opts ingest.Options
 	for _, p := range passwords {
 		opts.Extract.Passwords = append(opts.Extract.Passwords, secret.NewString(p))
@@ -141,10 +146,12 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		}
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		enc.Encode(sum)
+		if err := enc.Encode(sum); err != nil {
+			return err
+		}
 	} else {
-		fmt.Fprintf(e.stdout, "Ingested %d inputs: %d documents (%d new, %d already stored), %d new paths, %s read in %s.\n",
-			sum.Inputs, sum.Documents, sum.New, sum.Duplicates, sum.NewPaths, humanBytes(sum.Bytes), sum.Elapsed.Round(time.Millisecond))
+		fmt.Fprintf(e.stdout, "Ingested %d inputs: %d documents (%d new, %d already stored%s), %d new paths, %s read in %s.\n",
+			sum.Inputs, sum.Documents, sum.New, sum.Duplicates, otherDocs(sum), sum.NewPaths, humanBytes(sum.Bytes), sum.Elapsed.Round(time.Millisecond))
 		for _, p := range sum.Skipped {
 			fmt.Fprintf(e.stdout, "  %s %s: %s\n", p.Status, p.Path, p.Reason)
 		}
@@ -153,6 +160,15 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		return withExit(exitPartial, fmt.Errorf("%d %s skipped (listed above); the rest is ingested; rerun the same command after fixing the cause (e.g. with --password) to retry just those", len(sum.Skipped), plural(len(sum.Skipped), "document was", "documents were")))
 	}
 	return nil
+}
+
+// otherDocs names the documents neither new nor already stored: those an
+// earlier run left incomplete and this one finished, so the summary adds up.
+func otherDocs(sum ingest.Summary) string {
+	if sum.Retried == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d retried", sum.Retried)
 }
 
 // progressPrinter draws a progress bar on a terminal and plain lines elsewhere.
@@ -176,10 +192,7 @@ func (p *progressPrinter) print(pr ingest.Progress) {
 	if s := pr.Elapsed.Seconds(); s > 0 {
 		rate = float64(pr.Bytes) / s
 	}
-	eta := "--"
-	if rate > 0 && pr.TotalBytes > pr.Bytes {
-		eta = (time.Duration(float64(pr.TotalBytes-pr.Bytes)/rate) * time.Second / time.Second).Round(time.Second).String()
-	}
+	eta := etaOf(pr, rate)
 	frac := 1.0
 	if pr.TotalBytes > 0 {
 		frac = min(float64(pr.Bytes)/float64(pr.TotalBytes), 1)
@@ -187,6 +200,16 @@ func (p *progressPrinter) print(pr ingest.Progress) {
 	line := fmt.Sprintf("files %d/%d  docs %d  %s/%s  %s/s  ETA %s",
 		pr.Files, pr.TotalFiles, pr.Docs, humanBytes(pr.Bytes), humanBytes(pr.TotalBytes), humanBytes(int64(rate)), eta)
 	drawProgress(p.w, p.tty, frac, line, pr.Done)
+}
+
+// etaOf estimates the time left from the input bytes still to read at the
+// rate so far ("--" until there is a rate).
+func etaOf(pr ingest.Progress, rate float64) string {
+	if rate <= 0 || pr.TotalBytes <= pr.Bytes {
+		return "--"
+	}
+	left := time.Duration(float64(pr.TotalBytes-pr.Bytes) / rate * float64(time.Second))
+	return left.Round(time.Second).String()
 }
 
 // drawProgress draws a bar on a terminal (redrawn in place) or writes a
@@ -245,15 +268,12 @@ func (p *docProgress) step() {
 
 func cmdDocs(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return usageErrorf("usage: antidote docs list|show|text|get ...")
+		return usageErrorf("usage: antidote docs list|show|text|get ...; run 'antidote help docs SUBCOMMAND' for its flags")
 	}
-	switch args[0] {
-	case "list":
-		return cmdDocsList(ctx, e, args[1:])
-	case "show", "text", "get":
-		return cmdDocsOne(ctx, e, args[0], args[1:])
+	one := func(sub string) subcommand {
+		return func(ctx context.Context, e *env, args []string) error { return cmdDocsOne(ctx, e, sub, args) }
 	}
-	return usageErrorf("unknown docs subcommand %q: use list, show, text or get", args[0])
+	return dispatch(ctx, e, "docs", args, map[string]subcommand{"list": cmdDocsList, "show": one("show"), "text": one("text"), "get": one("get")})
 }
 
 func cmdDocsList(ctx context.Context, e *env, args []string) error {
@@ -354,9 +374,17 @@ func cmdDocsOne(ctx context.Context, e *env, sub string, args []string) error {
 		}
 		return nil
 	case "text":
-		_, text, err := ws.DocText(ctx, ws.actor, id)
+		d, text, err := ws.DocText(ctx, ws.actor, id)
 		if err != nil {
 			return noDoc(err)
+		}
+		if len(text) == 0 {
+			why := d.Status
+			if d.Reason != "" {
+				why += ": " + d.Reason
+			}
+			fmt.Fprintf(e.stderr, "antidote: document %d has no extracted text (%s)\n", id, why)
+			return nil
 		}
 		_, err = e.stdout.Write(text)
 		return err
@@ -411,7 +439,7 @@ func reorderFlags(args []string) []string {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {
-			pos = append(pos, args[i+1:]...)
+			pos = append(pos, args[i:]...) // "--" stays: what follows is no flag
 			break
 		}
 		if strings.HasPrefix(a, "-") && a != "-" {
@@ -461,7 +489,9 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	enc := json.NewEncoder(e.stdout)
 	for _, h := range res.Hits {
 		if *jsonOut {
-			enc.Encode(h)
+			if err := enc.Encode(h); err != nil {
+				return err
+			}
 			continue
 		}
 		fmt.Fprintf(e.stdout, "doc %d  %s\n", h.Doc, strings.Join(h.Paths, " | "))
@@ -480,6 +510,10 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdAudit(ctx context.Context, e *env, args []string) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+		fmt.Fprintln(e.stdout, "usage: antidote audit list|verify|checkpoint [flags]\nRun 'antidote help audit SUBCOMMAND' for its flags.")
+		return nil
+	}
 	const use = "usage: antidote audit list [--json] | antidote audit verify [--checkpoint FILE] | antidote audit checkpoint"
 	if len(args) == 0 || (args[0] != "list" && args[0] != "verify" && args[0] != "checkpoint") {
 		return usageErrorf(use)

@@ -239,8 +239,11 @@ func TestIngestProvenanceDedupAndRerun(t *testing.T) {
 
 // ingestSummary is the part of 'ingest --json' the tests read.
 type ingestSummary struct {
-	New      int `json:"new"`
-	NewPaths int `json:"new_paths"`
+	Documents  int `json:"documents"`
+	New        int `json:"new"`
+	Duplicates int `json:"duplicates"`
+	Retried    int `json:"retried"`
+	NewPaths   int `json:"new_paths"`
 }
 
 // ingestJSON runs 'ingest --quiet --json' with extra arguments and returns
@@ -318,8 +321,14 @@ func TestIngestKillAndRerun(t *testing.T) {
 	if stored == 0 {
 		t.Fatal("no kill landed after a commit: nothing was stored before the last rerun")
 	}
-	if _, _, err := runCLI(t, env, "ingest", "--quiet", zipPath); err != nil && exitCode(err) != exitPartial {
+	sum, err := ingestJSON(t, env, zipPath)
+	if err != nil && exitCode(err) != exitPartial {
 		t.Fatal(err)
+	}
+	// The summary adds up: each document is new, already stored, or one a
+	// killed run left incomplete.
+	if sum.New+sum.Duplicates+sum.Retried != sum.Documents || sum.Retried == 0 {
+		t.Errorf("rerun summary %+v does not add up (or retried nothing after kills)", sum)
 	}
 	got := summary(env)
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {

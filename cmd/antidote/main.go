@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/signal"
 	"runtime/pprof"
-	"sort"
 	"syscall"
 
 	"antidote/internal/ingest"
@@ -88,9 +87,9 @@ func commands() map[string]command {
 		"reveal":     {"show the original value of a pseudonym token (audited)", cmdReveal},
 		"vendor":     {"manage vendors (vendor add|list|show)", cmdVendor},
 		"product":    {"manage products (product add|list)", cmdProduct},
-		"finding":    {"manage findings (finding add|list|show|accept|reject)", cmdFinding},
-		"findings":   {"propose findings from documents (findings extract)", cmdFindings},
-		"case":       {"coordinate a finding with vendors (case open|list|show|notify|status|timeline)", cmdCase},
+		"finding":    {"manage findings (finding add|list|show|accept|reject|merge)", cmdFinding},
+		"findings":   {"propose findings from documents, or record that they hold none (findings extract|none)", cmdFindings},
+		"case":       {"coordinate a finding with vendors (case open|list|show|notify|status|public|timeline)", cmdCase},
 		"policy":     {"embargo policy per device class (policy show|set)", cmdPolicy},
 		"release":    {"release gate (release plan|approve)", cmdRelease},
 	}
@@ -101,20 +100,35 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 }
 
 func runEnv(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	return advise(dispatchCommand(ctx, e, args))
+}
+
+func dispatchCommand(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 {
+		usage(e.stderr)
+		return withExit(exitUsage, errSilent)
+	}
+	switch args[0] {
+	case "-h", "--help":
 		usage(e.stdout)
 		return nil
-	}
-	if args[0] == "version" || args[0] == "--version" {
+	case "help":
+		if len(args) == 1 {
+			usage(e.stdout)
+			return nil
+		}
+		// "antidote help case status" is "antidote case status --help".
+		return dispatchCommand(ctx, e, append(append([]string{}, args[1:]...), "--help"))
+	case "version", "--version":
 		fmt.Fprintln(e.stdout, "antidote", version)
 		return nil
-	}
-	if args[0] == agentCommand {
+	case agentCommand:
 		return runAgent(ctx, e, args[1:])
 	}
-	cmd, ok := commands()[args[0]]
+	cmds := commands()
+	cmd, ok := cmds[args[0]]
 	if !ok {
-		return usageErrorf("unknown command %q; run 'antidote help' for the list", args[0])
+		return usageErrorf("unknown command %q%s; run 'antidote help' for the list", args[0], didYouMean(args[0], sortedKeys(cmds)))
 	}
 	return cmd.run(ctx, e, args[1:])
 }
@@ -127,16 +141,12 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: antidote COMMAND [flags] [args]")
 	fmt.Fprintln(w)
 	cmds := commands()
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range sortedKeys(cmds) {
 		fmt.Fprintf(w, "  %-11s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Run 'antidote COMMAND -h' for a command's flags. Exit codes: 0 ok, 1 failed,")
+	fmt.Fprintln(w, "Run 'antidote help COMMAND [SUBCOMMAND]' (or add --help) for a command's flags.")
+	fmt.Fprintln(w, "Exit codes: 0 ok, 1 failed,")
 	fmt.Fprintln(w, "2 usage error, 3 done but some inputs were skipped, 4 identifiers found by verify,")
 	fmt.Fprintln(w, "5 workspace locked or wrong passphrase.")
 }

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -78,4 +79,34 @@ func TestScripts(t *testing.T) {
 		},
 		RequireExplicitExec: false,
 	})
+}
+
+// TestEveryCommandHasHelp asks for the help of every command and every
+// subcommand its group lists: each exits 0 and names its flags with two
+// dashes.
+func TestEveryCommandHasHelp(t *testing.T) {
+	for name := range commands() {
+		out, _, err := runCLI(t, map[string]string{}, "help", name)
+		if exitCode(err) != exitOK {
+			t.Errorf("antidote help %s: exit %d (%v)", name, exitCode(err), err)
+			continue
+		}
+		first, _, _ := strings.Cut(out, "\n")
+		group := strings.Fields(first)
+		if len(group) < 4 || !strings.Contains(group[3], "|") {
+			if !strings.Contains(out, "usage: antidote "+name) {
+				t.Errorf("antidote help %s printed no usage line: %q", name, first)
+			}
+			continue
+		}
+		for _, sub := range strings.Split(group[3], "|") {
+			out, _, err := runCLI(t, map[string]string{}, "help", name, sub)
+			if exitCode(err) != exitOK || !strings.Contains(out, "usage: antidote "+name+" "+sub) {
+				t.Errorf("antidote help %s %s: exit %d, output %q", name, sub, exitCode(err), out)
+			}
+			if strings.Contains(out, "\n  -") && !strings.Contains(out, "\n  --") {
+				t.Errorf("antidote help %s %s lists flags with one dash", name, sub)
+			}
+		}
+	}
 }

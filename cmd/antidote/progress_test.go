@@ -1,6 +1,7 @@
 package main
 
 import (
+	"antidote/internal/ingest"
 	"bytes"
 	"strings"
 	"testing"
@@ -31,5 +32,23 @@ func TestDocProgress(t *testing.T) {
 	}
 	if last := lines[len(lines)-1]; !strings.Contains(last, "100% redacted 4/4 documents") {
 		t.Errorf("last line %q, want 100%% and 4/4", last)
+	}
+}
+
+func TestETA(t *testing.T) {
+	for _, c := range []struct {
+		bytes, total int64
+		rate         float64
+		want         string
+	}{
+		{0, 100, 0, "--"},                   // no rate yet
+		{50, 100, 1, "50s"},                 // 50 bytes left at 1 B/s
+		{1 << 20, 11 << 20, 1 << 20, "10s"}, // 10 MiB left at 1 MiB/s
+		{1 << 20, 3601 << 20, 1 << 20, "1h0m0s"},
+		{100, 100, 5, "--"}, // done
+	} {
+		if got := etaOf(ingest.Progress{Bytes: c.bytes, TotalBytes: c.total}, c.rate); got != c.want {
+			t.Errorf("etaOf(%d of %d at %.0f B/s) = %s, want %s", c.bytes, c.total, c.rate, got, c.want)
+		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"antidote/internal/cases"
 	"antidote/internal/workspace"
 )
 
@@ -31,33 +32,26 @@ func cmdReleasePlan(ctx context.Context, e *env, args []string) error {
 	}
 	defer ws.Close()
 	at := when.or(time.Now())
-	plan, err := ws.ReleasePlan(ctx, ws.actor, at)
-	if err != nil {
-		return err
-	}
 	out := newJSONLines(e.stdout)
-	releasable := 0
-	for _, dec := range plan {
-		if dec.Releasable {
-			releasable++
-		}
+	sum, err := ws.ReleasePlan(ctx, ws.actor, at, func(dec cases.Decision) error {
 		if *jsonOut {
-			if err := out.put(dec); err != nil {
-				return err
-			}
-			continue
+			return out.put(dec)
 		}
 		if dec.Releasable {
 			fmt.Fprintf(out.w, "doc %d: releasable\n", dec.Doc)
-			continue
+			return nil
 		}
 		fmt.Fprintf(out.w, "doc %d: blocked\n", dec.Doc)
 		for _, r := range dec.BlockedBy {
 			fmt.Fprintf(out.w, "  %s: %s\n", r.Kind, r.Detail)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if !*jsonOut {
-		fmt.Fprintf(out.w, "%d of %d documents releasable at %s\n", releasable, len(plan), at.Format(time.RFC3339))
+		fmt.Fprintf(out.w, "%d of %d documents releasable at %s\n", sum.Releasable, sum.Documents, at.Format(time.RFC3339))
 	}
 	return out.flush()
 }
@@ -94,6 +88,9 @@ func cmdReleaseApprove(ctx context.Context, e *env, args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if !ws.actor.Authenticated {
+		fmt.Fprintf(e.stderr, "antidote: note: %q is a name given on the command line, not an authenticated account: the two-person rule holds only as far as the people using this workspace are honest about --as\n", ws.actor.Name)
 	}
 	if *jsonOut {
 		return printJSON(e.stdout, map[string]any{"doc": doc, "actor": ws.actor.Name, "at": at, "new": added})

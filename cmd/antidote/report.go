@@ -146,8 +146,15 @@ func writeReportText(w io.Writer, rep redact.Report, top int) error {
 	table("SCOPE", sortedCounts(t.Scopes), ips)
 	table("COUNTRY (public addresses)", sortedCounts(t.Countries), t.Scopes["public"])
 	table("AUTONOMOUS SYSTEM (public addresses)", sortedASNs(t.ASNs), t.Scopes["public"])
+	// The documents with the most identifiers first, --top of them.
+	docs := slices.Clone(rep.Documents)
+	slices.SortStableFunc(docs, func(a, b redact.DocumentStats) int { return cmp.Compare(b.Found, a.Found) })
 	fmt.Fprintf(w, "\n%-50s %10s %10s\n", "DOCUMENT", "FOUND", "REPLACED")
-	for _, d := range rep.Documents {
+	for i, d := range docs {
+		if i == top {
+			fmt.Fprintf(w, "... %d more (all of them: --json or --csv)\n", len(docs)-top)
+			break
+		}
 		fmt.Fprintf(w, "%-50s %10s %10s\n", trunc(d.Document, 50), thousands(d.Found), thousands(d.Redacted))
 	}
 	return nil

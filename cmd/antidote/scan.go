@@ -178,12 +178,23 @@ func cmdScan(ctx context.Context, e *env, args []string) error {
 	bw := bufio.NewWriterSize(e.stdout, 64<<10)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
+	notText := 0
 	for _, in := range ins {
 		f, err := openInput(e, in)
 		if err != nil {
 			return err
 		}
-		err = redact.Walk(ctx, f, sc, 0, func(m redact.Found) error {
+		text, what := peekText(f)
+		if what != "" {
+			// A byte-level scan of a compressed or structured file would
+			// find nothing and look like a clean result.
+			f.Close()
+			notText++
+			bw.Flush()
+			fmt.Fprintf(e.stderr, "antidote: skipped %s: %s, not text; ingest it into a workspace to scan the text extracted from it\n", in.path, what)
+			continue
+		}
+		err = redact.Walk(ctx, text, sc, 0, func(m redact.Found) error {
 			j := scanJSON{File: in.path, Start: m.Start, End: m.End, Line: m.Line, Col: m.Col, Type: m.Kind.String(), Value: m.Value, Label: m.Label}
 			if m.Kind == detect.Secret && !*showSecrets {
 				j.Value = "[redacted]"
@@ -203,7 +214,13 @@ func cmdScan(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("scan %s: %w", in.path, err)
 		}
 	}
-	return bw.Flush()
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	if notText > 0 {
+		return withExit(exitPartial, fmt.Errorf("%d of %d inputs skipped as not text (listed above); the rest is scanned", notText, len(ins)))
+	}
+	return nil
 }
 
 // printScanLine writes "file:line:col: type value [scope country ASorg]".

@@ -38,8 +38,8 @@ func TestArchivePasswordFromFile(t *testing.T) {
 	if _, _, err := runCLI(t, env, "ingest", "--password-file", filepath.Join(dir, "none"), zipPath); err == nil || !strings.Contains(err.Error(), "password file") {
 		t.Errorf("a missing password file: %v", err)
 	}
-	_, help, _ := runCLI(t, env, "ingest", "-h")
-	if !strings.Contains(help, "UNSAFE: visible to every user in 'ps'") || !strings.Contains(help, "--ask-password") {
-		t.Errorf("ingest help does not say which password option is safe:\n%s", help)
+	out, errOut, _ := runCLI(t, env, "ingest", "-h")
+	if help := out + errOut; !strings.Contains(help, "UNSAFE: visible to every user in 'ps'") || !strings.Contains(help, "--ask-password") {
+		t.Errorf("ingest help does not say which password option is safe:\n%s", out+errOut)
 	}
 }

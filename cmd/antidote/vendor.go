@@ -142,7 +142,9 @@ func cmdVendorList(ctx context.Context, e *env, args []string) error {
 			}
 		}
 		if *jsonOut {
-			out.put(j)
+			if err := out.put(j); err != nil {
+				return err
+			}
 			continue
 		}
 		sec := v.SecurityTxt
@@ -286,7 +288,9 @@ func cmdProductList(ctx context.Context, e *env, args []string) error {
 			j.Downstream = append(j.Downstream, cat.VendorName(d))
 		}
 		if *jsonOut {
-			out.put(j)
+			if err := out.put(j); err != nil {
+				return err
+			}
 			continue
 		}
 		ds := strings.Join(j.Downstream, ", ")

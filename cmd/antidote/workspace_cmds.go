@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
@@ -15,30 +13,6 @@ import (
 	"antidote/internal/secret"
 	"antidote/internal/workspace"
 )
-
-func newFlagSet(e *env, name, usageLine string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "usage: antidote %s\n", usageLine)
-		fs.PrintDefaults()
-	}
-	return fs
-}
-
-// parseFlags parses and turns flag errors into usage errors; -h is not an error.
-func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return withExit(exitUsage, err)
-	}
-	return nil
-}
-
-// errHelp ends a command after its usage was printed.
-var errHelp = withExit(exitOK, errSilent)
 
 // kdfParams picks the KDF cost: calibrated to about half a second. Only a
 // test builds an env whose kdf field chooses otherwise; nothing in the
@@ -113,7 +87,7 @@ func cmdInit(ctx context.Context, e *env, args []string) error {
 func cmdUnlock(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "unlock", "unlock [--workspace DIR] [--for 15m]")
 	w := addWorkspaceFlags(fs)
-	ttl := fs.Duration("for", 15*time.Minute, "how long the session stays open")
+	ttl := durationVar(fs, "for", 15*time.Minute, "how long the session stays open, such as 30m or 2h")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ const (
 	ReasonNotNotified = "not-notified"         // a vendor of the case has not been notified: no clock
 	ReasonEmbargo     = "embargo"              // a vendor has not resolved it and its embargo runs
 	ReasonCaseInvalid = "case-invalid"         // the case's timeline breaks the rules
+	ReasonUnexamined  = "findings-unexamined"  // nobody looked for findings in it
 	ReasonRedaction   = "redaction-unverified" // the redacted text has not passed antidote verify
 	ReasonApprovals   = "approvals"            // fewer than two different people approved it
 	// ReasonUnauthentic: a record the gate relies on fails authentication
@@ -70,6 +71,10 @@ type DocInput struct {
 	// Unauthentic describes records of this document (its verification
 	// result) that fail authentication; each blocks it.
 	Unauthentic []string
+	// Unexamined: nobody looked for findings in it (neither findings
+	// extraction nor an analyst who found none), so an empty Findings says
+	// nothing about the exploits it may describe.
+	Unexamined bool
 }
 
 // GateInput is everything the gate evaluates against.
@@ -188,6 +193,10 @@ func (g *Gate) Decide(d DocInput) Decision {
 			dec.BlockedBy = append(dec.BlockedBy, g.finding(f)...)
 		}
 	}
+	if d.Unexamined {
+		dec.BlockedBy = append(dec.BlockedBy, Reason{Kind: ReasonUnexamined,
+			Detail: "nobody has looked for findings in it ('antidote findings extract', or 'antidote findings none' when it describes none)"})
+	}
 	if !d.Verified {
 		dec.BlockedBy = append(dec.BlockedBy, Reason{Kind: ReasonRedaction,
 			Detail: "its redaction has not passed 'antidote verify --all'"})
@@ -295,7 +304,7 @@ func (g *Gate) evalCase(f FindingInfo, s State) []Reason {
 	for _, ts := range targets {
 		p, known := g.products[ts.Product]
 		upstream := ts.Product == 0 || !known || p.Vendor == ts.Vendor
-		if g.resolved(s, ts, upstream, p) {
+		if s.Resolved(ts, p) {
 			continue
 		}
 		clock := g.policy.Clock(ts, p.Class, f.Exploited, s.PublicAt)
@@ -324,7 +333,14 @@ func (g *Gate) evalCase(f FindingInfo, s State) []Reason {
 	return out
 }
 
-func (g *Gate) resolved(s State, ts TargetState, upstream bool, p Product) bool {
+// Resolved reports whether a party no longer holds the finding back: it is
+// not affected or has deployed the fix; an upstream vendor's release of a
+// fix resolves it for that vendor; a downstream maker has nothing to deploy
+// when the upstream product is not affected. p is the target's product (zero
+// for a vendor-wide target). This is the one rule the release gate, case
+// views and publication share.
+func (s State) Resolved(ts TargetState, p Product) bool {
+	upstream := ts.Product == 0 || p.ID == 0 || p.Vendor == ts.Vendor
 	switch ts.Status {
 	case NotAffected, FixDeployed:
 		return true
@@ -332,7 +348,6 @@ func (g *Gate) resolved(s State, ts TargetState, upstream bool, p Product) bool 
 		return upstream
 	}
 	if !upstream {
-		// Nothing to deploy when the upstream product is not affected.
 		if up, ok := s.Target(Target{Vendor: p.Vendor, Product: p.ID}); ok && up.Status == NotAffected {
 			return true
 		}

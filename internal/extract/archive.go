@@ -12,8 +12,10 @@ import (
 	"hash/crc32"
 	"io"
 	"path"
+	"path/filepath"
 	"strings"
 
+	"github.com/klauspost/compress/zstd"
 	"github.com/ulikunitz/xz"
 )
 
@@ -256,6 +258,15 @@ func (w *walker) extractCompressed(d *Doc) error {
 			return nil
 		}
 		dec = xr
+	case mtZstd:
+		zr, err := zstd.NewReader(packed, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true),
+			zstd.WithDecoderMaxWindow(zstdMaxWindow))
+		if err != nil {
+			setErr(d, ErrCorrupt, "read zstd header")
+			return nil
+		}
+		defer zr.Close()
+		dec = zr
 	}
 	b := w.newBudget(func() int64 { return packed.n })
 	br := bufio.NewReaderSize(&meter{r: dec, b: b}, chunkSize)
@@ -264,7 +275,11 @@ func (w *walker) extractCompressed(d *Doc) error {
 		return w.extractTar(d, br, b)
 	}
 	if name == "" {
-		name = uncompressedName(d.Path[len(d.Path)-1])
+		// The stream's own name, not the folders of the path it was given
+		// as: "corpus/gz/a.gz" holds "a".
+		name = uncompressedName(path.Base(filepath.ToSlash(d.Path[len(d.Path)-1])))
+	} else {
+		name = path.Base(strings.ReplaceAll(name, "\\", "/"))
 	}
 	if !w.admit(d, b) {
 		return nil
@@ -278,15 +293,19 @@ func (w *walker) extractCompressed(d *Doc) error {
 func uncompressedName(name string) string {
 	ext := path.Ext(name)
 	switch strings.ToLower(ext) {
-	case ".tgz", ".tbz", ".tbz2", ".txz":
+	case ".tgz", ".tbz", ".tbz2", ".txz", ".tzst":
 		return strings.TrimSuffix(name, ext) + ".tar"
-	case ".gz", ".bz2", ".xz", ".z":
+	case ".gz", ".bz2", ".xz", ".z", ".zst":
 		if base := strings.TrimSuffix(name, ext); base != "" {
 			return base
 		}
 	}
 	return "data"
 }
+
+// zstdMaxWindow bounds the window a zstd frame may ask for: the decoder
+// holds it in memory. zstd's own tools refuse more than 128 MiB unless told.
+const zstdMaxWindow = 128 << 20
 
 // hasXzFooter reports whether d ends with an xz stream footer (after any
 // stream padding), which the decoder does not insist on.

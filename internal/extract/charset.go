@@ -10,7 +10,6 @@ import (
 
 	"github.com/saintfish/chardet"
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/japanese"
 	"golang.org/x/text/encoding/korean"
@@ -65,6 +64,10 @@ func detectText(head []byte, cut bool) (textEncoding, bool) {
 	if bytes.IndexByte(head, 0) >= 0 {
 		return wideGuess(head)
 	}
+	if isISO2022KR(head) {
+		// Its shifts (SO, SI) are control characters.
+		return textEncoding{encISO2022KR, "iso-2022-kr"}, true
+	}
 	control := 0
 	for _, c := range head {
 		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != '\v' && c != 0x1A && c != 0x1B || c == 0x7F {
@@ -77,6 +80,7 @@ func detectText(head []byte, cut bool) (textEncoding, bool) {
 	if isISO2022JP(head) {
 		return textEncoding{japanese.ISO2022JP, "iso-2022-jp"}, true
 	}
+
 	if validUTF8Prefix(head, cut) {
 		return teUTF8, true
 	}
@@ -279,7 +283,7 @@ func withDeclared(te textEncoding, sample []byte, cut bool, declared string) tex
 	if declared == "" || isWide(te) || hasBOM(sample) {
 		return te
 	}
-	enc, name := charset.Lookup(declared)
+	enc, name := lookupCharset(declared)
 	switch {
 	case enc == nil, asciiLabels[strings.ToLower(strings.TrimSpace(declared))]:
 		// ASCII declares nothing about the 8-bit bytes mailers send

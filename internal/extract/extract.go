@@ -41,7 +41,7 @@ type Options struct {
 	MaxTotalBytes  int64   // total bytes expanded out of archives and mail per root input
 	MaxRatio       float64 // expanded/packed ratio limit per archive and per member, enforced past 16 MiB
 	MaxMemberBytes int64   // largest member held in memory
-	MaxTextBytes   int64   // cap on extracted text per document; beyond it Doc.Truncated is set
+	MaxTextBytes   int64   // cap on extracted text per document; beyond it Doc.Truncated and ErrTextTruncated are set
 	MaxMembers     int     // members per archive, mailbox or mail message
 
 	// Passwords are tried in order for encrypted 7z archives (including
@@ -108,6 +108,10 @@ var (
 	ErrUnsupported   = errors.New("unsupported format")
 	ErrTooDeep       = errors.New("nested too deep; members not expanded")
 	ErrTooLarge      = errors.New("too large to hold in memory; content not available")
+	// ErrTextTruncated: the text was cut at Options.MaxTextBytes. The
+	// document is indexed as far as the cut, so it is a problem to report,
+	// not a silent success.
+	ErrTextTruncated = errors.New("extracted text cut at the size limit")
 )
 
 // Visitor receives the documents of a Walk.
@@ -130,8 +134,14 @@ func Walk(ctx context.Context, name string, r io.ReaderAt, size int64, opts Opti
 	if r == nil || size < 0 {
 		return errors.New("extract: walk: no input or negative size")
 	}
+	_, err := walk(ctx, name, r, size, opts, v)
+	return err
+}
+
+// walk is Walk, also returning the walker for tests to inspect.
+func walk(ctx context.Context, name string, r io.ReaderAt, size int64, opts Options, v Visitor) (*walker, error) {
 	w := &walker{ctx: ctx, opts: opts.withDefaults(), v: v}
-	return w.visit([]string{name}, 0, member{r: r, size: size})
+	return w, w.visit([]string{name}, 0, member{r: r, size: size})
 }
 
 // member is a document about to be visited.
@@ -155,6 +165,10 @@ type walker struct {
 	exhausted bool
 	sums      [][32]byte // digests of the documents being visited, root first
 	flate     io.ReadCloser
+	// cur is the budget of the container whose member is being
+	// visited: the budgets of nested containers charge their expansion to
+	// it and its ancestors too, so that nesting multiplies no allowance.
+	cur *budget
 	// zipPassword is the index of the password that opened the last
 	// encrypted zip member, tried first on the next.
 	zipPassword int
@@ -219,6 +233,9 @@ func (w *walker) visitOutcome(path []string, depth int, m member) (bombed bool, 
 	if d.Text != nil && !utf8.Valid(d.Text) {
 		d.Text = toValidUTF8(d.Text)
 	}
+	if d.Truncated {
+		setErr(d, ErrTextTruncated, fmt.Sprintf("text over %d bytes", w.opts.MaxTextBytes))
+	}
 	bombed = errors.Is(d.Err, ErrBomb)
 	return bombed, w.end(d)
 }
@@ -232,7 +249,10 @@ const maxBombMembers = 2
 // must stop. It returns a fatal error or stop=true.
 func (w *walker) emit(d *Doc, b *budget, name string, m member) (stop bool, err error) {
 	d2path := append(slices.Clip(d.Path), name)
+	outer := w.cur
+	w.cur = b
 	bombed, err := w.visitOutcome(d2path, d.Depth+1, m)
+	w.cur = outer
 	if err != nil {
 		return true, err
 	}
@@ -299,11 +319,19 @@ func (w *walker) extract(d *Doc, sn sniffed) (fatal error) {
 		w.extractPDF(d)
 	case mtDocx, mtXlsx, mtPptx:
 		return w.extractOOXML(d, sn)
+	case mtODT, mtODS, mtODP:
+		return w.extractODF(d, sn)
+	case mtEPUB:
+		return w.extractEPUB(d, sn)
+	case mtRTF:
+		w.extractRTF(d)
+	case mtDoc, mtXls, mtPpt, mtMsg, mtOLE:
+		return w.extractOLE(d, sn)
 	case mtZip:
 		return w.extractZip(d, sn)
 	case mtTar:
 		return w.extractTar(d, readAllAt(d.Content, d.Size), nil)
-	case mtGzip, mtBzip2, mtXz:
+	case mtGzip, mtBzip2, mtXz, mtZstd:
 		return w.extractCompressed(d)
 	case mt7z:
 		return w.extract7z(d)

@@ -194,6 +194,20 @@ func TestFormats(t *testing.T) {
 			wants: []want{{path: "x.gz", mediaType: mtGzip}, {path: "x.gz!/original.txt", contains: []string{"gzipped"}}},
 		},
 		{
+			// A gzip without a name, given with its folders: the child is
+			// the stream's base name, not the folders again.
+			name:  "corpus/gz/a.gz",
+			input: func(t *testing.T) []byte { return gz(t, "", []byte("gzipped")) },
+			wants: []want{{path: "corpus/gz/a.gz!/a", contains: []string{"gzipped"}}},
+		},
+		{
+			// A header name with folders (or backslashes) names the member
+			// by its base name.
+			name:  "y.gz",
+			input: func(t *testing.T) []byte { return gz(t, `..\dir/../notes.txt`, []byte("gzipped")) },
+			wants: []want{{path: "y.gz!/notes.txt", contains: []string{"gzipped"}}},
+		},
+		{
 			// Single-file bzip2 and xz: the child is named after the stream.
 			name:  "hello.txt.bz2",
 			input: func(t *testing.T) []byte { return readFixture(t, "hello.txt.bz2") },

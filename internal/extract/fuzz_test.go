@@ -2,10 +2,13 @@ package extract
 
 import (
 	"bytes"
+	"unicode/utf8"
+
 	"context"
 	"errors"
 	"flag"
 	"fmt"
+	"golang.org/x/text/encoding"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,6 +37,27 @@ func seedInputs(t testing.TB) map[string][]byte {
 		"a.xz":        xzBytes(t, []byte("xz")),
 		"overlap.zip": overlapZip(t, 3),
 	}
+	if os.Getenv("XSEEDS") != "" {
+		return seeds
+	}
+	seeds["m.msg"] = sampleMsg(t)
+	seeds["a.rtf"] = []byte(`{\rtf1\ansi\ansicpg1251{\fonttbl{\f1\fcharset128 M;}}\f1 \'93\'fa{\*\annotation n}{\deleted d}\u1046?\bin2 xy{\field{\*\fldinst X}{\fldrslt r}}\par}`)
+	seeds["z.zst"] = zstdBytes(t, []byte("zstd seed"))
+	seeds["k.txt"] = []byte(iso2022krSample)
+	seeds["j.eml"] = []byte("Subject: x\r\nContent-Type: text/plain; charset=johab\r\n\r\n" + johabSample)
+	// The quality corpus's smaller documents: real legacy Office,
+	// OpenDocument, RTF and Outlook files.
+	corpus, _ := filepath.Glob("testdata/corpus/*")
+	damaged, _ := filepath.Glob("testdata/mail/msg_3*.txt")
+	corpus = append(corpus, damaged...)
+	for _, name := range corpus {
+		if strings.HasSuffix(name, ".txt") || strings.HasSuffix(name, ".sh") || strings.HasSuffix(name, "SOURCES") {
+			continue
+		}
+		if data, err := os.ReadFile(name); err == nil && len(data) <= 64<<10 {
+			seeds[filepath.Base(name)] = data
+		}
+	}
 	entries, err := os.ReadDir("testdata")
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +79,7 @@ var fuzzOptions = Options{
 	MaxDepth: 4, MaxTotalBytes: 32 << 20, MaxMemberBytes: 4 << 20, MaxTextBytes: 1 << 20, MaxMembers: 200,
 }
 
-var sentinels = []error{ErrBomb, ErrEncrypted, ErrWrongPassword, ErrCorrupt, ErrUnsupported, ErrTooDeep, ErrTooLarge}
+var sentinels = []error{ErrBomb, ErrEncrypted, ErrWrongPassword, ErrCorrupt, ErrUnsupported, ErrTooDeep, ErrTooLarge, ErrTextTruncated}
 
 // checkWalk walks data and checks the invariants every walk must keep.
 func checkWalk(t *testing.T, name string, data []byte, opts Options) {
@@ -150,3 +174,64 @@ type countVisitor struct{ docs int }
 
 func (c *countVisitor) Begin(*Doc) (bool, error) { c.docs++; return true, nil }
 func (c *countVisitor) End(*Doc) error           { return nil }
+
+// FuzzRTF feeds the RTF reader directly: any input ends, within the text
+// limit, as valid UTF-8.
+func FuzzRTF(f *testing.F) {
+	for name, data := range seedInputs(f) {
+		if strings.HasSuffix(name, ".rtf") {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tb := &textBuf{max: 1 << 16}
+		rtfText(tb, data)
+		if len(tb.b) > 1<<16 {
+			t.Errorf("%d bytes of text", len(tb.b))
+		}
+	})
+}
+
+// FuzzCompressedRTF: the LZFu decoder never writes past its limit.
+func FuzzCompressedRTF(f *testing.F) {
+	f.Add([]byte("\x2d\x00\x00\x00\x2b\x00\x00\x00LZFu\xf1\xc5\xc7\xa7\x03\x00\x0a\x00rcpg125\x42\x32\x0a\xf3\x20hel\x09\x00 bw\x05\xb0ld}\x0a\x80\x0f\xa0"))
+	f.Add([]byte("\x10\x00\x00\x00\x05\x00\x00\x00MELA\x00\x00\x00\x00{\\rtf}"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		out, _ := decompressRTF(data, 1<<16)
+		if len(out) > 1<<16 {
+			t.Errorf("%d bytes out", len(out))
+		}
+	})
+}
+
+// FuzzKoreanDecoders: Johab and ISO-2022-KR decode anything to valid
+// UTF-8 without stalling.
+func FuzzKoreanDecoders(f *testing.F) {
+	f.Add([]byte(johabSample))
+	f.Add([]byte(iso2022krSample))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, enc := range []encoding.Encoding{encJohab, encISO2022KR} {
+			out, err := enc.NewDecoder().Bytes(data)
+			if err != nil || !utf8.Valid(out) {
+				t.Errorf("%q: %v, valid %v", data, err, utf8.Valid(out))
+			}
+		}
+	})
+}
+
+// FuzzCompoundFile fuzzes the OLE readers (.doc, .xls, .ppt, .msg) from
+// real and built compound files.
+func FuzzCompoundFile(f *testing.F) {
+	f.Add(sampleMsg(f))
+	f.Add(makeDoc("Hello\rWord\r", 12, [][3]int{{0, 12, 0}}))
+	for name, data := range seedInputs(f) {
+		if bytes.HasPrefix(data, magicOLE) && name != "m.msg" {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		watchdog := time.AfterFunc(fuzzWalkTimeout, func() { panic("extract: walk did not finish in time") })
+		defer watchdog.Stop()
+		checkWalk(t, "input.bin", data, fuzzOptions)
+	})
+}

@@ -52,15 +52,17 @@ var (
 // member) the member's ratio to its declared packed size.
 type budget struct {
 	w        *walker
+	parent   *budget      // the budget of the container this one's document is a member of
 	packed   func() int64 // packed bytes consumed so far, or the container size
 	expanded int64
+	nested   int64 // bytes expanded by containers nested in this one's members
 	members  int
 	bombs    int  // members that ended with ErrBomb
 	over     bool // the container as a whole passed MaxRatio
 }
 
 func (w *walker) newBudget(packed func() int64) *budget {
-	return &budget{w: w, packed: packed}
+	return &budget{w: w, packed: packed, parent: w.cur}
 }
 
 func fixedSize(n int64) func() int64 { return func() int64 { return n } }
@@ -77,6 +79,17 @@ func (b *budget) charge(n int64) error {
 		b.over = true
 		return errBomb
 	}
+	// Nested expansion counts against every enclosing container: a
+	// 42.zip-style bomb, each level within the ratio of its own
+	// container, is stopped once the whole tree passes the ratio of the
+	// outermost bytes.
+	for p := b.parent; p != nil; p = p.parent {
+		p.nested += n
+		if overRatio(p.expanded+p.nested, p.packed(), b.w.opts.MaxRatio) {
+			p.over = true
+			return errBomb
+		}
+	}
 	return b.w.ctx.Err()
 }
 
@@ -85,6 +98,9 @@ func (b *budget) charge(n int64) error {
 func (b *budget) uncharge(n int64) {
 	b.w.total -= n
 	b.expanded -= n
+	for p := b.parent; p != nil; p = p.parent {
+		p.nested -= n
+	}
 }
 
 // addMember counts one more member against MaxMembers.

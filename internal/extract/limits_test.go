@@ -299,6 +299,10 @@ func TestLimits(t *testing.T) {
 				if d.text != strings.Repeat("é", 5) || !d.truncated {
 					t.Errorf("text %q truncated %v", d.text, d.truncated)
 				}
+				// The cut is a problem the run reports, with the limit.
+				if !errors.Is(d.err, ErrTextTruncated) || !strings.Contains(d.err.Error(), "11 bytes") {
+					t.Errorf("truncated text reported as %v", d.err)
+				}
 			},
 		},
 	}

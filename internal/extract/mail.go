@@ -9,15 +9,11 @@ import (
 	"fmt"
 	"hash"
 	"io"
-	"math"
 	"mime"
-	"mime/multipart"
 	"mime/quotedprintable"
 	"strings"
 	"unicode/utf8"
 
-	"github.com/emersion/go-message/textproto"
-	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/transform"
 )
@@ -55,21 +51,21 @@ func (w *walker) extractMail(d *Doc) error {
 }
 
 func (mw *mailWalk) message(r io.Reader) error {
-	lr := &io.LimitedReader{R: r, N: maxMailHeaderBytes}
-	br := bufio.NewReader(lr)
-	h, err := textproto.ReadHeader(br)
-	lr.N = math.MaxInt64
-	if err != nil {
-		// The fields read so far are kept; the rest is read as the body.
-		setErr(mw.d, ErrCorrupt, "read mail header")
-	}
+	br := bufio.NewReaderSize(r, chunkSize)
+	h, bodyStart, _ := readLenientHeader(br, maxMailHeaderBytes)
 	for _, k := range mailHeaders {
 		for _, v := range h.Values(k) {
 			fmt.Fprintf(mw.tb, "%s: %s\n", k, decodeHeader(v))
 		}
 	}
 	mw.tb.WriteString("\n")
-	return mw.entity(&h, br, 0, false)
+	var body io.Reader = br
+	if bodyStart != nil {
+		// A line that is no header field: the body starts with it, as
+		// mail readers show it.
+		body = io.MultiReader(bytes.NewReader(bodyStart), br)
+	}
+	return mw.entity(h, body, 0, false)
 }
 
 // entity handles one MIME entity. It returns only fatal errors.
@@ -77,11 +73,26 @@ func (mw *mailWalk) entity(h header, body io.Reader, nest int, inAlternative boo
 	if err := mw.w.ctx.Err(); err != nil {
 		return err
 	}
-	mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))
+	ct := h.Get("Content-Type")
+	mt, params, err := mime.ParseMediaType(ct)
 	if err != nil && mt == "" {
 		mt, params = "text/plain", nil
+		if m, _, _ := strings.Cut(ct, ";"); strings.Contains(m, "/") {
+			mt = strings.TrimSpace(m)
+		}
 	}
 	mt = strings.ToLower(mt)
+	if params == nil {
+		params = map[string]string{}
+	}
+	for _, k := range []string{"boundary", "charset", "name"} {
+		if params[k] == "" {
+			// An RFC 2231 value in a charset Go does not decode.
+			if v := rawParam(ct, k); v != "" {
+				params[k] = v
+			}
+		}
+	}
 	if strings.HasPrefix(mt, "multipart/") {
 		return mw.multipart(mt, params, body, nest)
 	}
@@ -95,7 +106,12 @@ func (mw *mailWalk) entity(h header, body io.Reader, nest int, inAlternative boo
 	decoded := transferDecoder(h.Get("Content-Transfer-Encoding"), body)
 
 	inline := disp != "attachment" && filename == ""
-	if inline && (mt == "text/plain" || mt == "text/html") {
+	if inline && strings.HasPrefix(mt, "text/") {
+		// Every inline text part is text to read (text/plain, text/html,
+		// text/rfc822-headers of a bounce, text/enriched...).
+		if mt != "text/html" {
+			mt = "text/plain"
+		}
 		if inAlternative && mw.tb.wroteAlternative {
 			return nil
 		}
@@ -123,16 +139,17 @@ func (mw *mailWalk) multipart(mt string, params map[string]string, body io.Reade
 	}
 	boundary := params["boundary"]
 	if boundary == "" {
+		// Read as text, as mail readers do.
 		setErr(mw.d, ErrCorrupt, "multipart without boundary")
-		return nil
+		return mw.inlineText("text/plain", params["charset"], body)
 	}
-	mr := multipart.NewReader(body, boundary)
+	mr := newMIMEParts(body, boundary)
 	alternative := mt == "multipart/alternative"
 	saved := mw.tb.wroteAlternative
 	mw.tb.wroteAlternative = false
 	defer func() { mw.tb.wroteAlternative = saved }()
 	for {
-		p, err := mr.NextRawPart()
+		ph, pbody, err := mr.next()
 		if err == io.EOF {
 			return nil
 		}
@@ -141,9 +158,12 @@ func (mw *mailWalk) multipart(mt string, params map[string]string, body io.Reade
 				return cerr
 			}
 			setErr(mw.d, ErrCorrupt, "read mime part")
+			if len(mr.preamble) > 0 {
+				return mw.inlineText("text/plain", "", bytes.NewReader(mr.preamble))
+			}
 			return nil
 		}
-		if err := mw.entity(p.Header, p, nest+1, alternative); err != nil {
+		if err := mw.entity(ph, pbody, nest+1, alternative); err != nil {
 			return err
 		}
 	}
@@ -231,7 +251,7 @@ func (f *base64Filter) Read(p []byte) (int, error) {
 // x/text, and a raw 8-bit value as windows-1252 when it is not UTF-8.
 func decodeHeader(v string) string {
 	dec := mime.WordDecoder{CharsetReader: func(cs string, in io.Reader) (io.Reader, error) {
-		enc, _ := charset.Lookup(cs)
+		enc, _ := lookupCharset(cs)
 		if enc == nil {
 			return nil, errors.New("unknown charset")
 		}

@@ -88,6 +88,9 @@ type szScan struct {
 	b   []byte
 	n   int // bytes consumed
 	err error
+	// maxFiles is the member limit: a header listing more files is
+	// refused as soon as the count is read, before any entry is.
+	maxFiles uint64
 }
 
 func (s *szScan) fail(why string) {
@@ -488,6 +491,10 @@ func (s *szScan) streamsInfo() (si szStreams) {
 // many have no data stream.
 func (s *szScan) filesInfo() (files, empty uint64) {
 	files = s.count(true)
+	if s.ok() && s.maxFiles > 0 && files > s.maxFiles {
+		s.err = fmt.Errorf("lists %d files, over the limit of %d members: %w", files, s.maxFiles, errMembers)
+		return files, 0
+	}
 	names := false
 	for s.ok() {
 		prop := s.byte()
@@ -551,8 +558,8 @@ func countNames(b []byte) uint64 {
 }
 
 // header checks a plain header (after its id byte).
-func scan7zHeader(b []byte, exact bool) (szInfo, error) {
-	s := &szScan{b: b}
+func scan7zHeader(b []byte, exact bool, maxFiles uint64) (szInfo, error) {
+	s := &szScan{b: b, maxFiles: maxFiles}
 	var (
 		info szInfo
 		si   szStreams
@@ -623,9 +630,9 @@ func (w *walker) check7z(d *Doc, password string) (*szInfo, error) {
 	}
 	switch hdr[0] {
 	case szHeader:
-		info, err := scan7zHeader(hdr[1:], true)
+		info, err := scan7zHeader(hdr[1:], true, uint64(w.opts.MaxMembers))
 		if err != nil {
-			return nil, docError(ErrCorrupt, err.Error())
+			return nil, headerErr(err)
 		}
 		return &info, nil
 	case szEncodedHeader:
@@ -676,7 +683,7 @@ func (w *walker) checkEncoded7z(d *Doc, off uint64, hdr []byte, password string)
 	synth = append(synth, packed...)
 	synth = append(synth, h.Bytes()...)
 
-	info, err := scanDecoded7z(synth, password)
+	info, err := scanDecoded7z(synth, password, uint64(w.opts.MaxMembers))
 	if err != nil && f.aes && !errors.Is(err, ErrEncrypted) {
 		// Decrypted with a wrong password, the header is garbage.
 		err = docError(ErrEncrypted, "7z header")
@@ -690,7 +697,7 @@ func (w *walker) checkEncoded7z(d *Doc, off uint64, hdr []byte, password string)
 
 // scanDecoded7z decodes the header held by the small archive synth and
 // checks it.
-func scanDecoded7z(synth []byte, password string) (szInfo, error) {
+func scanDecoded7z(synth []byte, password string, maxFiles uint64) (szInfo, error) {
 	decoded, err := readWhole7z(synth, password, max7zHeader)
 	if err != nil {
 		return szInfo{}, err
@@ -698,11 +705,20 @@ func scanDecoded7z(synth []byte, password string) (szInfo, error) {
 	if len(decoded) == 0 || decoded[0] != szHeader {
 		return szInfo{}, docError(ErrCorrupt, "7z encoded header kind")
 	}
-	info, err := scan7zHeader(decoded[1:], false)
+	info, err := scan7zHeader(decoded[1:], false, maxFiles)
 	if err != nil {
-		return szInfo{}, docError(ErrCorrupt, err.Error())
+		return szInfo{}, headerErr(err)
 	}
 	return info, nil
+}
+
+// headerErr classifies a header the scan refused: too many members is a
+// bomb, anything else damage.
+func headerErr(err error) error {
+	if errors.Is(err, errMembers) {
+		return docError(ErrBomb, err.Error())
+	}
+	return docError(ErrCorrupt, err.Error())
 }
 
 // start7z returns the 32-byte start of a 7z archive whose header of the

@@ -189,11 +189,15 @@ func TestSevenZipHostileHeaders(t *testing.T) {
 		{"coder streams", build7z(nil, hdr7z(szHeader, szMainStreams,
 			szUnpackInfo, szFolderID, uint64(1), 0, uint64(1), 0x11, 0x00, uint64(many), uint64(1), szEnd, szEnd, szEnd)),
 			ErrCorrupt, false, "too many coder streams"},
-		// 2^23 files and nothing else: a gigabyte of file headers.
+		// 2^23 files and nothing else: a gigabyte of file headers, and
+		// more files than the member limit.
 		{"NumFiles", build7z(nil, hdr7z(szHeader, szFilesInfo, uint64(files), szEnd, szEnd)),
+			ErrBomb, false, "over the limit of 1000000 members"},
+		// Under the member limit, 2^19 files without names.
+		{"NumFiles nameless", build7z(nil, hdr7z(szHeader, szFilesInfo, uint64(files>>4), szEnd, szEnd)),
 			ErrCorrupt, false, "too many files without names"},
-		// 2^23 files with all modification times defined.
-		{"NumFiles with times", build7z(nil, hdr7z(szHeader, szFilesInfo, uint64(files),
+		// 2^19 files with all modification times defined.
+		{"NumFiles with times", build7z(nil, hdr7z(szHeader, szFilesInfo, uint64(files>>4),
 			szMTime, uint64(3), 1, 0, []byte{1, 2, 3, 4, 5, 6, 7, 8}, szEnd, szEnd)),
 			ErrCorrupt, false, "header truncated"},
 		// The start header puts the header far past the end of the file.

@@ -27,6 +27,7 @@ const (
 	mtBzip2  = "application/x-bzip2"
 	mtXz     = "application/x-xz"
 	mt7z     = "application/x-7z-compressed"
+	mtZstd   = "application/zstd"
 	mtBinary = "application/octet-stream"
 )
 
@@ -41,6 +42,8 @@ type sniffed struct {
 	zipErr    error
 	text      textEncoding // for text documents
 	declared  string       // charset declared by the container
+	ole       *oleFile     // the directory of a compound file
+	oleErr    error
 }
 
 // textEncoding is a detected charset.
@@ -53,6 +56,8 @@ var (
 	magic7z   = []byte{'7', 'z', 0xBC, 0xAF, 0x27, 0x1C}
 	magicXz   = []byte{0xFD, '7', 'z', 'X', 'Z', 0x00}
 	magicGzip = []byte{0x1F, 0x8B}
+	magicZstd = []byte{0x28, 0xB5, 0x2F, 0xFD}
+	magicOLE  = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 )
 
 // sniff recognises d's format by content first, and by the name's extension
@@ -67,13 +72,22 @@ func (w *walker) sniff(d *Doc, hint, declaredCharset string) sniffed {
 	switch {
 	case bytes.HasPrefix(head, []byte("%PDF-")):
 		sn.mediaType = mtPDF
+	case bytes.HasPrefix(head, []byte("{\\rtf")):
+		sn.mediaType = mtRTF
+	case bytes.HasPrefix(head, magicOLE):
+		sn.mediaType = w.sniffOLE(d, &sn)
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")),
 		bytes.HasPrefix(head, []byte("PK\x07\x08")):
 		sn.mediaType = mtZip
 		sn.zip, sn.zipErr = zip.NewReader(d.Content, d.Size)
 		if sn.zip != nil {
 			sn.mediaType = ooxmlType(sn.zip)
+			if t := packageType(sn.zip); sn.mediaType == mtZip && t != "" {
+				sn.mediaType = t
+			}
 		} else if t := ooxmlByExt(ext); t != "" {
+			sn.mediaType = t
+		} else if t := odfByExt(ext); t != "" {
 			sn.mediaType = t
 		}
 	case bytes.HasPrefix(head, magic7z):
@@ -84,6 +98,8 @@ func (w *walker) sniff(d *Doc, hint, declaredCharset string) sniffed {
 		sn.mediaType = mtBzip2
 	case bytes.HasPrefix(head, magicXz):
 		sn.mediaType = mtXz
+	case bytes.HasPrefix(head, magicZstd):
+		sn.mediaType = mtZstd
 	case isTarHeader(head):
 		sn.mediaType = mtTar
 	default:
@@ -167,14 +183,16 @@ func ooxmlType(z *zip.Reader) string {
 		}
 	}
 	switch {
-	case types && word:
+	case !types:
+		return mtZip
+	case word:
 		return mtDocx
-	case types && xl:
+	case xl:
 		return mtXlsx
-	case types && ppt:
+	case ppt:
 		return mtPptx
 	}
-	return mtZip
+	return ooxmlTypeByRels(z)
 }
 
 func ooxmlByExt(ext string) string {

@@ -74,6 +74,8 @@ func (d *Dictionary) Extract(doc int64, text string) []Proposal {
 	// give all three every term.
 	termsOf := make([][]int, len(prods))
 	cvesOf := make([][]int, len(prods))
+	items := itemBreaks(text)
+	nearest := func(ms []mention, start, end int) int { return nearestInItem(ms, items, start, end) }
 	var loneTerms []int
 	for i, tm := range terms {
 		if p := nearest(prods, tm.start, tm.end); p >= 0 {
@@ -83,8 +85,12 @@ func (d *Dictionary) Extract(doc int64, text string) []Proposal {
 		}
 	}
 	var loneCVEs []int
+	headers := changelogHeaders(text)
 	for i, cm := range cves {
 		if p := nearest(prods, cm.start, cm.end); p >= 0 {
+			cvesOf[p] = append(cvesOf[p], i)
+		} else if p := entryProduct(prods, headers, cm.start); p >= 0 {
+			// A changelog entry's fixes are fixes of the package it names.
 			cvesOf[p] = append(cvesOf[p], i)
 		} else {
 			loneCVEs = append(loneCVEs, i)
@@ -125,7 +131,7 @@ func (d *Dictionary) Extract(doc int64, text string) []Proposal {
 		g.Evidence = append(g.Evidence, Evidence{doc, cm.start, cm.end, EvidenceCVE})
 		for _, ti := range loneTerms {
 			tm := terms[ti]
-			if tm.end < cm.start-Window || tm.start > cm.end+Window {
+			if tm.end < cm.start-Window || tm.start > cm.end+Window || crosses(items, min(tm.end, cm.end), max(tm.start, cm.start)) {
 				continue
 			}
 			g.addTerm(d.Vocabulary[tm.index])
@@ -141,28 +147,108 @@ func (d *Dictionary) Extract(doc int64, text string) []Proposal {
 	return out
 }
 
-// nearest returns the index of the mention in ms (sorted, disjoint)
-// closest to the span [start, end), or -1 if none lies within Window. On a
-// tie the earlier mention wins: documents name a product, then describe it.
-func nearest(ms []mention, start, end int) int {
+// nearestInItem returns the index of the mention in ms (sorted, disjoint)
+// closest to the span [start, end) in the same item of text (see
+// itemBreaks), or -1 if none lies within Window. On a tie the earlier
+// mention wins: documents name a product, then describe it.
+func nearestInItem(ms []mention, items []int, start, end int) int {
 	i := sort.Search(len(ms), func(i int) bool { return ms[i].start >= start })
 	best, bestDist := -1, Window+1
 	for _, k := range []int{i - 1, i} {
 		if k < 0 || k >= len(ms) {
 			continue
 		}
-		var dist int
+		var dist, from, to int
 		switch {
 		case ms[k].end <= start:
-			dist = start - ms[k].end
+			dist, from, to = start-ms[k].end, ms[k].end, start
 		case ms[k].start >= end:
-			dist = ms[k].start - end
+			dist, from, to = ms[k].start-end, end, ms[k].start
 		}
-		if dist < bestDist {
+		if dist < bestDist && !crosses(items, from, to) {
 			best, bestDist = k, dist
 		}
 	}
 	return best
+}
+
+// itemBreaks returns, in order, the offsets where a new item of text
+// begins: after a blank line, or at a list item ("* ", "- ", "+ " or a
+// number and a dot at the start of a line, as changelogs and advisories
+// list one fix per item). A CVE ID or exploit term describes a product of
+// its own item only: in a changelog, the line above is another fix.
+func itemBreaks(text string) []int {
+	var out []int
+	for i := 0; i < len(text); i++ {
+		if text[i] != '\n' {
+			continue
+		}
+		j := i + 1
+		for j < len(text) && (text[j] == ' ' || text[j] == '\t') {
+			j++
+		}
+		if j >= len(text) {
+			break
+		}
+		switch c := text[j]; {
+		case c == '\n' || c == '\r':
+			out = append(out, j)
+		case (c == '*' || c == '-' || c == '+') && j+1 < len(text) && text[j+1] == ' ':
+			out = append(out, j)
+		case c >= '0' && c <= '9':
+			k := j
+			for k < len(text) && text[k] >= '0' && text[k] <= '9' {
+				k++
+			}
+			if k+1 < len(text) && (text[k] == '.' || text[k] == ')') && text[k+1] == ' ' {
+				out = append(out, j)
+			}
+		}
+	}
+	return out
+}
+
+// changelogHeaders returns the spans of the lines that open a Debian
+// changelog entry: "package (version) distribution; urgency=...", at the
+// start of a line.
+func changelogHeaders(text string) [][2]int {
+	var out [][2]int
+	for start := 0; start < len(text); {
+		end := strings.IndexByte(text[start:], '\n')
+		if end < 0 {
+			end = len(text)
+		} else {
+			end += start
+		}
+		line := text[start:end]
+		if len(line) > 0 && line[0] != ' ' && line[0] != '\t' && strings.Contains(line, "; urgency=") {
+			if sp := strings.Index(line, " ("); sp > 0 && strings.Contains(line[sp:], ") ") {
+				out = append(out, [2]int{start, end})
+			}
+		}
+		start = end + 1
+	}
+	return out
+}
+
+// entryProduct returns the product mention inside the header of the
+// changelog entry that holds pos, or -1.
+func entryProduct(ms []mention, headers [][2]int, pos int) int {
+	h := sort.Search(len(headers), func(i int) bool { return headers[i][0] > pos }) - 1
+	if h < 0 {
+		return -1
+	}
+	i := sort.Search(len(ms), func(i int) bool { return ms[i].start >= headers[h][0] })
+	if i < len(ms) && ms[i].end <= headers[h][1] {
+		return i
+	}
+	return -1
+}
+
+// crosses reports whether an item break lies in [from, to).
+func crosses(items []int, from, to int) bool {
+	i := sort.SearchInts(items, from)
+	return i < len(items) && items[i] < to
 }
 
 func appendNew(xs []string, x string) []string {

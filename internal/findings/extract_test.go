@@ -2,6 +2,7 @@ package findings
 
 import (
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -241,6 +242,43 @@ func TestLongTitleStaysValid(t *testing.T) {
 		}
 		if !strings.Contains(f.Title, "more") {
 			t.Errorf("title %q does not say how many more CVEs there are", f.Title)
+		}
+	}
+}
+
+// TestExtractRealChangelog: on Debian's openssh changelog, CVE IDs are
+// attached to OpenSSH, never to a product named in another item (a line
+// above mentions Linux), and most name a product.
+func TestExtractRealChangelog(t *testing.T) {
+	text, err := os.ReadFile("testdata/openssh-changelog.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	props := dict(t).Extract(1, string(text))
+	cves, named := 0, 0
+	for _, p := range props {
+		for _, a := range p.Affected {
+			if a.Product == "Linux kernel" && len(p.CVEs) > 0 {
+				t.Errorf("%v attached to the Linux kernel (%s)", p.CVEs, p.Title)
+			}
+		}
+		cves += len(p.CVEs)
+		if len(p.Affected) > 0 {
+			named += len(p.CVEs)
+		}
+	}
+	want := strings.Count(string(text), "CVE-")
+	if cves != want {
+		t.Errorf("%d CVE IDs proposed, the text has %d", cves, want)
+	}
+	if named*4 < cves*3 {
+		t.Errorf("%d of %d CVE IDs name a product, want most", named, cves)
+	}
+	for _, p := range props {
+		for _, c := range p.CVEs {
+			if c == "CVE-2021-41617" && (len(p.Affected) == 0 || p.Affected[0].Product != "OpenSSH") {
+				t.Errorf("CVE-2021-41617 proposed as %+v, want OpenSSH", p.Affected)
+			}
 		}
 	}
 }

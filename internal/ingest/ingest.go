@@ -124,6 +124,7 @@ type Summary struct {
 	Documents  int           `json:"documents"`  // documents seen, nested included
 	New        int           `json:"new"`        // distinct contents stored by this run
 	Duplicates int           `json:"duplicates"` // contents already stored
+	Retried    int           `json:"retried"`    // stored before but left incomplete, done again
 	NewPaths   int           `json:"new_paths"`
 	Bytes      int64         `json:"bytes"` // input bytes read
 	TextBytes  int64         `json:"text_bytes"`
@@ -433,7 +434,9 @@ func (r *runner) Begin(d *extract.Doc) (bool, error) {
 			nd.BlobFile = name
 		}
 	}
-	if !found {
+	if found {
+		r.sum.Retried++ // stored by an earlier run that did not finish it
+	} else {
 		r.sum.New++
 	}
 	id, err = r.batch.PutDoc(ctx, nd)

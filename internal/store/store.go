@@ -271,6 +271,45 @@ func (s *Store) SchemaVersion(ctx context.Context) (have, want int, err error) {
 	return have, want, nil
 }
 
+// applied returns the schema versions the database has applied.
+func (s *Store) applied(ctx context.Context) (map[int]bool, error) {
+	rows, err := s.query(ctx, `SELECT version FROM schema_version`)
+	if err != nil {
+		return nil, fmt.Errorf("read schema version: %w", err)
+	}
+	defer rows.Close()
+	out := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out[v] = true
+	}
+	return out, rows.Err()
+}
+
+// missing lists the migrations this binary knows that the database has not
+// applied, oldest first. A migration numbered below the newest applied one
+// (work developed side by side and released together) is missing too.
+func (s *Store) missing(ctx context.Context) ([]migration, error) {
+	ms, err := s.migrations()
+	if err != nil {
+		return nil, err
+	}
+	done, err := s.applied(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, m := range ms {
+		if !done[m.version] {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
 // Check refuses a schema older or newer than this binary knows.
 func (s *Store) Check(ctx context.Context) error {
 	have, want, err := s.SchemaVersion(ctx)
@@ -280,15 +319,20 @@ func (s *Store) Check(ctx context.Context) error {
 	switch {
 	case have == 0:
 		return fmt.Errorf("%w: run 'antidote init' to create a workspace", ErrNotInitiated)
-	case have < want:
-		return fmt.Errorf("%w (schema %d, this binary needs %d): back up the workspace, then run 'antidote migrate'", ErrSchemaOld, have, want)
 	case have > want:
 		return fmt.Errorf("%w (schema %d, this binary knows up to %d): use a newer antidote", ErrSchemaNew, have, want)
+	}
+	todo, err := s.missing(ctx)
+	if err != nil {
+		return err
+	}
+	if len(todo) > 0 {
+		return fmt.Errorf("%w (schema %d lacks migration %s, this binary needs %d): back up the workspace, then run 'antidote migrate'", ErrSchemaOld, have, todo[0].name, want)
 	}
 	return nil
 }
 
-// Migrate applies every migration newer than the database's schema, each in
+// Migrate applies every migration the database lacks, oldest first, each in
 // its own transaction, and returns how many it applied.
 func (s *Store) Migrate(ctx context.Context) (int, error) {
 	have, want, err := s.SchemaVersion(ctx)
@@ -298,15 +342,16 @@ func (s *Store) Migrate(ctx context.Context) (int, error) {
 	if have > want {
 		return 0, fmt.Errorf("%w (schema %d, this binary knows up to %d): use a newer antidote", ErrSchemaNew, have, want)
 	}
-	ms, err := s.migrations()
-	if err != nil {
+	var todo []migration
+	if have == 0 {
+		if todo, err = s.migrations(); err != nil {
+			return 0, err
+		}
+	} else if todo, err = s.missing(ctx); err != nil {
 		return 0, err
 	}
 	applied := 0
-	for _, m := range ms {
-		if m.version <= have {
-			continue
-		}
+	for _, m := range todo {
 		err := s.inTx(ctx, func(tx *Tx) error {
 			if _, err := tx.tx.ExecContext(ctx, m.sql); err != nil {
 				return fmt.Errorf("apply migration %s: %w", m.name, err)

@@ -21,7 +21,7 @@ func (ws *Workspace) OpenCase(ctx context.Context, a Actor, fid int64, vendors [
 		return c, nil, notFound(err, "finding %d", fid)
 	}
 	if f.State != findings.Accepted {
-		return c, nil, invalid(fmt.Errorf("finding %d is %s: only an accepted finding is coordinated ('antidote finding accept %d')", fid, f.State, fid))
+		return c, nil, invalid(&NotAcceptedError{Finding: fid, State: f.State})
 	}
 	cat, err := ws.catalog(ctx)
 	if err != nil {
@@ -40,10 +40,21 @@ func (ws *Workspace) OpenCase(ctx context.Context, a Actor, fid int64, vendors [
 		if err != nil {
 			return c, cat, err
 		}
-		addTarget(t)
-		if p, ok := cat.prodByID[t.Product]; ok && p.Vendor == t.Vendor {
-			for _, m := range p.Downstream {
-				addTarget(cases.Target{Vendor: m, Product: p.ID})
+		// A vendor named alone stands for its products the finding lists,
+		// so that each gets its own status (fixed in iOS 10.3.1, not
+		// affected in macOS); without such a product, the vendor itself.
+		targets := []cases.Target{t}
+		if t.Product == 0 {
+			if ps := findingProducts(cat, f, t.Vendor); len(ps) > 0 {
+				targets = ps
+			}
+		}
+		for _, t := range targets {
+			addTarget(t)
+			if p, ok := cat.prodByID[t.Product]; ok && p.Vendor == t.Vendor {
+				for _, m := range p.Downstream {
+					addTarget(cases.Target{Vendor: m, Product: p.ID})
+				}
 			}
 		}
 	}
@@ -54,6 +65,33 @@ func (ws *Workspace) OpenCase(ctx context.Context, a Actor, fid int64, vendors [
 	}
 	c.ID = id
 	return c, cat, ws.record(ctx, a, "case.open", fmt.Sprintf("case %d", id), auditDetail(map[string]any{"finding": fid, "targets": len(c.Targets)}))
+}
+
+// NotAcceptedError means a finding must be accepted before it is
+// coordinated.
+type NotAcceptedError struct {
+	Finding int64
+	State   findings.State
+}
+
+func (e *NotAcceptedError) Error() string {
+	return fmt.Sprintf("finding %d is %s: only an accepted finding is coordinated", e.Finding, e.State)
+}
+
+// findingProducts are the catalog's products of vendor that the finding
+// lists as affected.
+func findingProducts(cat *Catalog, f findings.Finding, vendor int64) []cases.Target {
+	var out []cases.Target
+	for _, af := range f.Affected {
+		v, err := cat.Vendor(af.Vendor)
+		if err != nil || v.ID != vendor {
+			continue
+		}
+		if p, err := cat.Product(vendor, af.Product); err == nil {
+			out = append(out, cases.Target{Vendor: vendor, Product: p.ID})
+		}
+	}
+	return out
 }
 
 // addEvent appends e to its case after checking it against the timeline
@@ -123,27 +161,73 @@ func (ws *Workspace) Notify(ctx context.Context, a Actor, cid int64, vendors []s
 	return done, cat, nil
 }
 
-// SetStatus records a vendor's status (ev.Target names the party by
-// vendorRef, "VENDOR" or "VENDOR:PRODUCT").
-func (ws *Workspace) SetStatus(ctx context.Context, a Actor, vendorRef string, ev cases.Event) (cases.Event, *Catalog, error) {
+// NotNotifiedError means a status was given for a party the case has not
+// notified (or does not list).
+type NotNotifiedError struct {
+	Case   int64
+	Target string
+}
+
+func (e *NotNotifiedError) Error() string {
+	return fmt.Sprintf("%s has not been notified in case %d", e.Target, e.Case)
+}
+
+// SetStatus records a party's status. vendorRef is "VENDOR" or
+// "VENDOR:PRODUCT"; a vendor named alone in a case that lists its products
+// one by one sets the status of each of them. ev carries the status and its
+// details; it returns the events recorded.
+func (ws *Workspace) SetStatus(ctx context.Context, a Actor, vendorRef string, ev cases.Event) ([]cases.Event, *Catalog, error) {
 	if err := allow(a, actWrite); err != nil {
-		return ev, nil, err
+		return nil, nil, err
 	}
 	cat, err := ws.catalog(ctx)
 	if err != nil {
-		return ev, nil, err
+		return nil, nil, err
 	}
 	t, err := cat.Target(vendorRef)
 	if err != nil {
-		return ev, cat, err
+		return nil, cat, err
 	}
-	ev.Target, ev.Actor, ev.Kind = t, a.Name, cases.EventStatus
-	seq, err := ws.addEvent(ctx, ev)
+	c, tl, err := ws.store.Case(ctx, ev.Case)
 	if err != nil {
-		return ev, cat, err
+		return nil, cat, notFound(err, "case %d", ev.Case)
 	}
-	ev.Seq = seq
-	return ev, cat, ws.record(ctx, a, "case.status", fmt.Sprintf("case %d", ev.Case), auditDetail(map[string]any{"vendor": t.Vendor, "product": t.Product, "status": ev.Status}))
+	st, err := cases.Replay(c, tl, time.Time{})
+	if err != nil {
+		return nil, cat, err
+	}
+	targets := []cases.Target{t}
+	if _, ok := st.Target(t); !ok {
+		var ps []cases.Target
+		if t.Product == 0 {
+			for _, ts := range st.Targets {
+				if ts.Vendor == t.Vendor {
+					ps = append(ps, ts.Target)
+				}
+			}
+		}
+		if len(ps) == 0 && ev.Status != cases.Notified {
+			return nil, cat, &NotNotifiedError{Case: ev.Case, Target: cat.TargetName(t)}
+		}
+		if len(ps) > 0 {
+			targets = ps
+		}
+	}
+	var done []cases.Event
+	for _, t := range targets {
+		e := ev
+		e.Target, e.Actor, e.Kind = t, a.Name, cases.EventStatus
+		seq, err := ws.addEvent(ctx, e)
+		if err != nil {
+			return done, cat, err
+		}
+		e.Seq = seq
+		done = append(done, e)
+		if err := ws.record(ctx, a, "case.status", fmt.Sprintf("case %d", e.Case), auditDetail(map[string]any{"vendor": t.Vendor, "product": t.Product, "status": e.Status})); err != nil {
+			return done, cat, err
+		}
+	}
+	return done, cat, nil
 }
 
 // MakePublic records that a case's details are already public: its embargo
@@ -209,12 +293,7 @@ func viewCase(cat *Catalog, pol cases.Policy, c cases.Case, tl []cases.Event, ex
 			tv.Product = cat.ProductName(ts.Product)
 			tv.Downstream = p.ID != 0 && p.Vendor != ts.Vendor
 		}
-		switch ts.Status {
-		case cases.NotAffected, cases.FixDeployed:
-			tv.Resolved = true
-		case cases.Fixed:
-			tv.Resolved = !tv.Downstream
-		}
+		tv.Resolved = st.Resolved(ts, p)
 		clock := pol.Clock(ts, p.Class, exploited, st.PublicAt)
 		tv.Deadline, tv.Basis = clock.Deadline, clock.Basis
 		if d, ok := clock.DaysLeft(at); ok && !tv.Resolved {

@@ -53,7 +53,7 @@ func (c *Catalog) Vendor(ref string) (cases.Vendor, error) {
 			return v, nil
 		}
 	}
-	return cases.Vendor{}, fmt.Errorf("no vendor %q in this workspace: add it with 'antidote vendor add NAME' (see 'antidote vendor list')", ref)
+	return cases.Vendor{}, &UnknownVendorError{Name: ref}
 }
 
 // Product finds a vendor's product by name or id.
@@ -64,7 +64,7 @@ func (c *Catalog) Product(vendor int64, ref string) (cases.Product, error) {
 			return p, nil
 		}
 	}
-	return cases.Product{}, fmt.Errorf("vendor %s has no product %q: add it with 'antidote product add %s NAME --class CLASS'", c.VendorName(vendor), ref, QuoteArg(c.VendorName(vendor)))
+	return cases.Product{}, &UnknownProductError{Vendor: c.VendorName(vendor), Name: ref}
 }
 
 // ProductByID returns a product by id (zero if unknown).
@@ -138,4 +138,18 @@ func QuoteArg(s string) string {
 		return strconv.Quote(s)
 	}
 	return s
+}
+
+// UnknownVendorError names a vendor the workspace does not have.
+type UnknownVendorError struct{ Name string }
+
+func (e *UnknownVendorError) Error() string {
+	return fmt.Sprintf("no vendor %q in this workspace", e.Name)
+}
+
+// UnknownProductError names a product a vendor does not have.
+type UnknownProductError struct{ Vendor, Name string }
+
+func (e *UnknownProductError) Error() string {
+	return fmt.Sprintf("vendor %s has no product %q", e.Vendor, e.Name)
 }

@@ -1,11 +1,18 @@
 package workspace
 
 import (
+	"bytes"
 	"context"
+	"crypto/hmac"
 	"fmt"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"antidote/internal/findings"
+	"antidote/internal/geo"
+	"antidote/internal/redact"
+	"antidote/internal/store"
 )
 
 // AddFinding records a finding after checking that every cited span lies
@@ -30,7 +37,10 @@ func (ws *Workspace) AddFinding(ctx context.Context, a Actor, f findings.Finding
 	if err != nil {
 		return f, err
 	}
-	f.ID = id
+	// What was stored, with its times, is what the caller sees.
+	if f, err = ws.store.Finding(ctx, id); err != nil {
+		return f, err
+	}
 	return f, ws.record(ctx, a, "finding.add", fmt.Sprintf("finding %d", id), auditDetail(map[string]any{"state": f.State, "sources": len(f.Sources)}))
 }
 
@@ -127,6 +137,9 @@ func (ws *Workspace) ExtractFindings(ctx context.Context, a Actor, dict *finding
 			col.Add(dict.Extract(id, string(text))...)
 		}
 	}
+	if err := ws.markExamined(ctx, ids, "extract"); err != nil {
+		return res, err
+	}
 	mac := ws.keys.MAC("findings.extract")
 	now := ws.now().UTC()
 	for _, p := range col.Proposals(dict) {
@@ -157,4 +170,110 @@ func (ws *Workspace) ExtractFindings(ctx context.Context, a Actor, dict *finding
 		res.Proposals = append(res.Proposals, j)
 	}
 	return res, ws.record(ctx, a, "findings.extract", fmt.Sprintf("%d documents", len(ids)), auditDetail(map[string]any{"new": res.New, "updated": res.Old}))
+}
+
+// examinedTag is the MAC of an examination record: a row written without
+// the workspace key does not open the gate.
+type examinedTag [32]byte
+
+func (t examinedTag) Equal(mac []byte) bool { return hmac.Equal(t[:], mac) }
+
+func (ws *Workspace) examinedMAC(x store.Examined) examinedTag {
+	return ws.keys.MAC("findings-examined").Sum([]byte(fmt.Sprintf("%d\x00%s\x00%s", x.Doc, x.At.UTC().Format(time.RFC3339Nano), x.How)))
+}
+
+func (ws *Workspace) markExamined(ctx context.Context, ids []int64, how string) error {
+	at := ws.now().UTC()
+	xs := make([]store.Examined, 0, len(ids))
+	for _, id := range ids {
+		x := store.Examined{Doc: id, At: at, How: how}
+		tag := ws.examinedMAC(x)
+		x.MAC = tag[:]
+		xs = append(xs, x)
+	}
+	return ws.store.MarkExamined(ctx, xs)
+}
+
+// MarkNoFindings records that an analyst examined the documents and found
+// nothing to coordinate in them, which the release gate needs as much as a
+// findings extraction.
+func (ws *Workspace) MarkNoFindings(ctx context.Context, a Actor, docs []int64) error {
+	if err := allow(a, actWrite); err != nil {
+		return err
+	}
+	for _, id := range docs {
+		if _, err := ws.store.GetDoc(ctx, id); err != nil {
+			return notFound(err, "document %d", id)
+		}
+	}
+	if err := ws.markExamined(ctx, docs, "none"); err != nil {
+		return err
+	}
+	return ws.record(ctx, a, "findings.none", fmt.Sprintf("%d documents", len(docs)), auditDetail(map[string]any{"docs": docs}))
+}
+
+// Excerpt is the text a finding cites, redacted with the workspace's key
+// (identifiers become the same tokens as in the redacted documents), with
+// where it stands.
+type Excerpt struct {
+	Doc  int64  `json:"doc"`
+	Page int    `json:"page"` // 1-based: pages are separated by form feeds
+	Line int    `json:"line"` // 1-based, on its page's document
+	Text string `json:"text"`
+}
+
+// excerptContext is how many bytes around a cited span an excerpt shows.
+const excerptContext = 80
+
+// Excerpts returns the cited spans of a finding as redacted excerpts. Reading
+// the documents to cut them is recorded; the excerpts show no identifier.
+func (ws *Workspace) Excerpts(ctx context.Context, a Actor, f findings.Finding) ([]Excerpt, error) {
+	if err := allow(a, actRead); err != nil {
+		return nil, err
+	}
+	if len(f.Sources) == 0 {
+		return nil, nil
+	}
+	key, err := ws.redactionKey()
+	if err != nil {
+		return nil, err
+	}
+	db, err := geo.Open()
+	if err != nil {
+		return nil, err
+	}
+	r, err := redact.New(redact.Options{Key: key, Policy: redact.DefaultPolicy(), Geo: db})
+	if err != nil {
+		return nil, err
+	}
+	var out []Excerpt
+	for _, src := range f.Sources {
+		text, err := ws.store.DocText(ctx, src.Doc)
+		if err != nil {
+			return nil, notFound(err, "document %d", src.Doc)
+		}
+		if src.Start < 0 || src.End > len(text) || src.Start > src.End {
+			out = append(out, Excerpt{Doc: src.Doc}) // the text changed since: nothing to cite
+			continue
+		}
+		from, to := max(0, src.Start-excerptContext), min(len(text), src.End+excerptContext)
+		for from > 0 && !utf8.RuneStart(text[from]) {
+			from--
+		}
+		for to < len(text) && !utf8.RuneStart(text[to]) {
+			to++
+		}
+		red, _, err := r.Apply(nil, text[from:to])
+		if err != nil {
+			return nil, err
+		}
+		before := text[:src.Start]
+		out = append(out, Excerpt{
+			Doc:  src.Doc,
+			Page: 1 + bytes.Count(before, []byte{'\f'}),
+			Line: 1 + bytes.Count(before, []byte{'\n'}),
+			Text: strings.Join(strings.Fields(string(red)), " "),
+		})
+	}
+	return out, ws.record(ctx, a, "finding.excerpts", fmt.Sprintf("finding %d", f.ID), nil)
 }

@@ -53,9 +53,15 @@ func (ws *Workspace) gateInput(ctx context.Context, at time.Time) (cases.GateInp
 	if err != nil {
 		return in, nil, err
 	}
+	examined, err := st.ExaminedDocs(ctx)
+	if err != nil {
+		return in, nil, err
+	}
 	docs := make([]cases.DocInput, len(ids))
 	for i, id := range ids {
-		docs[i] = cases.DocInput{ID: id, Findings: links[id], Verified: verified[id], Approvals: approvals[id]}
+		x, ok := examined[id]
+		docs[i] = cases.DocInput{ID: id, Findings: links[id], Verified: verified[id], Approvals: approvals[id],
+			Unexamined: !ok || !ws.examinedMAC(x).Equal(x.MAC)}
 		if forged[id] {
 			docs[i].Unauthentic = []string{fmt.Sprintf("the verification result of document %d fails authentication: it was changed or inserted outside antidote; run 'antidote verify --all' again", id)}
 		}
@@ -63,27 +69,35 @@ func (ws *Workspace) gateInput(ctx context.Context, at time.Time) (cases.GateInp
 	return in, docs, nil
 }
 
+// PlanSummary counts a release plan.
+type PlanSummary struct {
+	Documents, Releasable int
+}
+
 // ReleasePlan decides for every document whether it may be released at at,
-// and if not exactly why.
-func (ws *Workspace) ReleasePlan(ctx context.Context, a Actor, at time.Time) ([]cases.Decision, error) {
+// and if not exactly why, calling each per document in id order (streamed:
+// a plan of 100,000 documents is never held whole).
+func (ws *Workspace) ReleasePlan(ctx context.Context, a Actor, at time.Time, each func(cases.Decision) error) (PlanSummary, error) {
+	var sum PlanSummary
 	if err := allow(a, actRead); err != nil {
-		return nil, err
+		return sum, err
 	}
 	in, docs, err := ws.gateInput(ctx, at)
 	if err != nil {
-		return nil, err
+		return sum, err
 	}
 	g := cases.NewGate(in)
-	out := make([]cases.Decision, 0, len(docs))
-	releasable := 0
+	sum.Documents = len(docs)
 	for _, d := range docs {
 		dec := g.Decide(d)
 		if dec.Releasable {
-			releasable++
+			sum.Releasable++
 		}
-		out = append(out, dec)
+		if err := each(dec); err != nil {
+			return sum, err
+		}
 	}
-	return out, ws.record(ctx, a, "release.plan", at.Format(time.RFC3339), auditDetail(map[string]any{"documents": len(docs), "releasable": releasable}))
+	return sum, ws.record(ctx, a, "release.plan", at.Format(time.RFC3339), auditDetail(map[string]any{"documents": sum.Documents, "releasable": sum.Releasable}))
 }
 
 // Approve records the actor's approval of a document for release, given at

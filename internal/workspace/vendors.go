@@ -3,9 +3,12 @@ package workspace
 import (
 	"context"
 	"fmt"
+	"sort"
+	"strings"
 
 	"antidote/internal/cases"
 	"antidote/internal/findings"
+	"antidote/internal/suggest"
 )
 
 // AddVendor registers a vendor with its contacts and keys.
@@ -162,6 +165,9 @@ func (ws *Workspace) SetPolicy(ctx context.Context, a Actor, key string, days in
 	}
 	if c, err := cases.ParseDeviceClass(key); err == nil {
 		key = string(c)
+		if err := ws.knownClass(ctx, c); err != nil {
+			return cases.Policy{}, key, err
+		}
 	}
 	if err := ws.store.SetPolicy(ctx, key, days); err != nil {
 		return cases.Policy{}, key, err
@@ -171,4 +177,42 @@ func (ws *Workspace) SetPolicy(ctx context.Context, a Actor, key string, days in
 	}
 	p, err := ws.store.Policy(ctx)
 	return p, key, err
+}
+
+// knownClass refuses a policy for a new device class whose name is a near
+// miss of a known one ("vehicel"), so that a typing mistake never creates a
+// class silently; a clearly new name ("medical-device") starts a class.
+func (ws *Workspace) knownClass(ctx context.Context, c cases.DeviceClass) error {
+	switch strings.ToLower(string(c)) {
+	case "default", "exploited", "grace":
+		return nil
+	}
+	pol, err := ws.store.Policy(ctx)
+	if err != nil {
+		return err
+	}
+	known := map[string]bool{}
+	for k := range pol.Classes {
+		known[string(k)] = true
+	}
+	prods, err := ws.store.Products(ctx)
+	if err != nil {
+		return err
+	}
+	for _, p := range prods {
+		known[string(p.Class)] = true
+	}
+	if known[string(c)] {
+		return nil
+	}
+	names := make([]string, 0, len(known))
+	for k := range known {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	s := suggest.Closest(string(c), names)
+	if s == "" {
+		return nil
+	}
+	return invalid(fmt.Errorf("no device class %q: did you mean %q? (classes: %s); to start a new class, choose a name that is not this close to an existing one", c, s, strings.Join(names, ", ")))
 }

@@ -213,7 +213,11 @@ func Create(ctx context.Context, a Actor, dir string, pass secret.String, o Crea
 		ws.Close()
 		return nil, nil, err
 	}
-	cb, _ := json.MarshalIndent(cfg, "", "  ")
+	cb, err := json.MarshalIndent(cfg, "", "  ")
+	if err != nil {
+		ws.Close()
+		return nil, nil, err
+	}
 	// The config is written last: its presence marks a complete workspace
 	// (whose audit log holds its "init").
 	if err := writeFileAtomic(filepath.Join(dir, ConfigFile), cb); err != nil {

@@ -176,9 +176,9 @@ func TestUseCases(t *testing.T) {
 					return err
 				}},
 				{"open a case", func() error {
-					c, _, err := ws.OpenCase(ctx, analyst, 1, []string{"Apple:iOS"}, at)
+					c, _, err := ws.OpenCase(ctx, analyst, 1, []string{"Apple"}, at)
 					if err == nil && len(c.Targets) != 1 {
-						t.Errorf("case targets %v, want Apple:iOS", c.Targets)
+						t.Errorf("case targets %v, want Apple:iOS (the vendor's product the finding lists)", c.Targets)
 					}
 					return err
 				}},
@@ -187,7 +187,7 @@ func TestUseCases(t *testing.T) {
 					return err
 				}},
 				{"set a status", func() error {
-					_, _, err := ws.SetStatus(ctx, analyst, "Apple:iOS", cases.Event{Case: 1, At: at.Add(24 * time.Hour), Status: cases.Acknowledged})
+					_, _, err := ws.SetStatus(ctx, analyst, "Apple", cases.Event{Case: 1, At: at.Add(24 * time.Hour), Status: cases.Acknowledged})
 					return err
 				}},
 				{"list cases", func() error {
@@ -198,9 +198,10 @@ func TestUseCases(t *testing.T) {
 					return err
 				}},
 				{"release plan", func() error {
-					plan, err := ws.ReleasePlan(ctx, analyst, at)
-					if err == nil && len(plan) != len(docs) {
-						t.Errorf("plan of %d documents, want %d", len(plan), len(docs))
+					n := 0
+					sum, err := ws.ReleasePlan(ctx, analyst, at, func(cases.Decision) error { n++; return nil })
+					if err == nil && (n != len(docs) || sum.Documents != n) {
+						t.Errorf("plan of %d documents (summary %d), want %d", n, sum.Documents, len(docs))
 					}
 					return err
 				}},
@@ -302,4 +303,64 @@ func TestReopen(t *testing.T) {
 	if _, err := Find(t.TempDir()); !errors.Is(err, ErrNoWorkspace) {
 		t.Errorf("Find on an empty directory: %v, want ErrNoWorkspace", err)
 	}
+}
+
+// TestGateNeedsExaminedDocuments: a document nobody looked at for findings
+// is held back; findings extraction or an analyst's "none" clears it; a
+// mark written into the database without the workspace key does not.
+func TestGateNeedsExaminedDocuments(t *testing.T) {
+	for name, dsn := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			ws := newWorkspace(t, dsn(t))
+			at := time.Now()
+			unexamined := func() map[int64]bool {
+				out := map[int64]bool{}
+				_, err := ws.ReleasePlan(ctx, analyst, at, func(d cases.Decision) error {
+					for _, r := range d.BlockedBy {
+						if r.Kind == cases.ReasonUnexamined {
+							out[d.Doc] = true
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			before := unexamined()
+			if len(before) < 10 {
+				t.Fatalf("%d unexamined documents right after ingest, want all of them", len(before))
+			}
+			if err := ws.MarkNoFindings(ctx, analyst, []int64{1}); err != nil {
+				t.Fatal(err)
+			}
+			if unexamined()[1] {
+				t.Error("document 1 still unexamined after 'findings none'")
+			}
+			// A forged mark for document 2.
+			if _, err := ws.store.DB().ExecContext(ctx, `INSERT INTO findings_examined (doc_id, examined_at, how, mac) VALUES (2, '2017-01-01T00:00:00Z', 'none', $1)`, []byte("forged")); err != nil {
+				t.Fatal(err)
+			}
+			if !unexamined()[2] {
+				t.Error("a mark written without the workspace key opened the gate")
+			}
+			if _, err := ws.ExtractFindings(ctx, analyst, mustDictionary(t), nil); err != nil {
+				t.Fatal(err)
+			}
+			if left := unexamined(); len(left) != 0 {
+				t.Errorf("after findings extraction %d documents are still unexamined", len(left))
+			}
+		})
+	}
+}
+
+func mustDictionary(t *testing.T) *findings.Dictionary {
+	t.Helper()
+	d, err := findings.NewDictionary(findings.BuiltinDictionary())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
