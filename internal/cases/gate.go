@@ -126,6 +126,22 @@ func NewGate(in GateInput) *Gate {
 	if g.required <= 0 {
 		g.required = 2
 	}
+	// A forged finding (state, merge, or the documents linked to it: a
+	// deleted link frees a document nobody can name) or product (vendor,
+	// class, downstream makers) could free any document: nothing is
+	// released until it is set right.
+	for _, f := range in.Findings {
+		if f.Unauthentic {
+			g.blockAll = append(g.blockAll, Reason{Kind: ReasonUnauthentic, Finding: f.ID,
+				Detail: fmt.Sprintf("finding %d's stored state or document links fail authentication: they were changed outside antidote", f.ID)})
+		}
+	}
+	for _, p := range in.Products {
+		if p.Unauthentic {
+			g.blockAll = append(g.blockAll, Reason{Kind: ReasonUnauthentic, Product: p.Name,
+				Detail: fmt.Sprintf("product %d's stored vendor, class or downstream makers fail authentication: they were changed outside antidote", p.ID)})
+		}
+	}
 	for _, name := range in.Policy.Unauthentic {
 		g.blockAll = append(g.blockAll, Reason{Kind: ReasonUnauthentic,
 			Detail: fmt.Sprintf("the embargo policy entry %q fails authentication: it was changed outside antidote; set it again with 'antidote policy set'", name)})
@@ -242,16 +258,10 @@ func (g *Gate) finding(id int64) []Reason {
 
 func (g *Gate) evalFinding(id int64) []Reason {
 	f, ok := g.findings[id]
-	forged := ok && f.Unauthentic
-	// Follow merges to the finding that carries the case.
+	// Follow merges to the finding that carries the case. (A forged
+	// finding blocks every document: see blockAll.)
 	for hops := 0; ok && f.State == findings.Merged && hops < 32; hops++ {
 		f, ok = g.findings[f.MergedInto]
-		forged = forged || (ok && f.Unauthentic)
-	}
-	if forged {
-		f.ID = id
-		return []Reason{{Kind: ReasonUnauthentic, Finding: f.ID,
-			Detail: fmt.Sprintf("finding %d's stored state fails authentication: it was changed outside antidote", f.ID)}}
 	}
 	switch {
 	case !ok || f.State == findings.Merged:

@@ -38,7 +38,10 @@ func (s *Store) AddFinding(ctx context.Context, f findings.Finding, extractKey [
 		if extractKey != nil {
 			err := tx.QueryRow(ctx, `SELECT id FROM findings WHERE extract_key = ?`, extractKey).Scan(&id)
 			if err == nil {
-				return s.addSpans(ctx, tx, id, f.Sources)
+				if err := s.addSpans(ctx, tx, id, f.Sources); err != nil {
+					return err
+				}
+				return s.retagFinding(ctx, tx, id)
 			}
 			if !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("add finding: %w", err)
@@ -59,13 +62,13 @@ func (s *Store) AddFinding(ctx context.Context, f findings.Finding, extractKey [
 			return fmt.Errorf("add finding: %w", err)
 		}
 		created = true
-		if _, err := tx.Exec(ctx, `UPDATE findings SET mac = ? WHERE id = ?`, s.findingTag(id, string(f.State), boolInt(f.Exploited), nullInt(f.MergedInto)), id); err != nil {
-			return fmt.Errorf("add finding: %w", err)
-		}
 		if err := s.writeDetail(ctx, tx, id, f); err != nil {
 			return err
 		}
-		return s.addSpans(ctx, tx, id, f.Sources)
+		if err := s.addSpans(ctx, tx, id, f.Sources); err != nil {
+			return err
+		}
+		return s.retagFinding(ctx, tx, id)
 	})
 	return id, created, err
 }
@@ -258,22 +261,34 @@ func (s *Store) MoveFinding(ctx context.Context, id int64, to findings.State, me
 			}
 			merged = mergedInto
 		}
-		mi := int64(0)
-		if merged != nil {
-			mi = mergedInto
-		}
-		_, err = tx.Exec(ctx, `UPDATE findings SET state = ?, merged_into = ?, updated_at = ?, mac = ? WHERE id = ?`, string(to), merged, fmtTime(at),
-			s.findingTag(id, string(to), boolInt(cur.Exploited), nullInt(mi)), id)
+		_, err = tx.Exec(ctx, `UPDATE findings SET state = ?, merged_into = ?, updated_at = ? WHERE id = ?`, string(to), merged, fmtTime(at), id)
 		if err != nil {
 			return fmt.Errorf("update finding %d: %w", id, err)
 		}
-		return nil
+		return s.retagFinding(ctx, tx, id)
 	})
 }
 
 // FindingInfos returns what the release gate needs of every finding,
 // without opening any sealed detail.
 func (s *Store) FindingInfos(ctx context.Context) ([]cases.FindingInfo, error) {
+	links := map[int64][]int64{}
+	lrows, err := s.query(ctx, `SELECT finding_id, doc_id FROM finding_docs ORDER BY finding_id, doc_id`)
+	if err != nil {
+		return nil, fmt.Errorf("list finding sources: %w", err)
+	}
+	for lrows.Next() {
+		var f, d int64
+		if err := lrows.Scan(&f, &d); err != nil {
+			lrows.Close()
+			return nil, err
+		}
+		links[f] = append(links[f], d)
+	}
+	lrows.Close()
+	if err := lrows.Err(); err != nil {
+		return nil, err
+	}
 	rows, err := s.query(ctx, `SELECT id, state, exploited, merged_into, mac FROM findings`)
 	if err != nil {
 		return nil, fmt.Errorf("list findings: %w", err)
@@ -289,7 +304,7 @@ func (s *Store) FindingInfos(ctx context.Context) ([]cases.FindingInfo, error) {
 		if err := rows.Scan(&f.ID, &state, &exploited, &merged, &mac); err != nil {
 			return nil, err
 		}
-		f.Unauthentic = !s.rowOK(mac, "findings", f.ID, state, exploited, merged)
+		f.Unauthentic = !s.rowOK(mac, "findings", f.ID, state, exploited, merged, idList(links[f.ID]))
 		f.State, f.Exploited, f.MergedInto = findings.State(state), exploited != 0, merged.Int64
 		out = append(out, f)
 	}
@@ -332,6 +347,3 @@ func (s *Store) DocIDs(ctx context.Context) ([]int64, error) {
 	}
 	return out, rows.Err()
 }
-
-// nullInt is an optional id as the database holds it (0: NULL).
-func nullInt(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v != 0} }

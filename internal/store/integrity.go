@@ -132,14 +132,22 @@ func (s *Store) TagUntaggedRows(ctx context.Context) error {
 				return upd{`UPDATE cases SET mac = ? WHERE id = ?`, []any{s.caseTag(id, f, at, by), id}}, err
 			})
 		}
+		var untaggedFindings []int64
 		if err == nil {
-			err = collect(`SELECT id, state, exploited, merged_into FROM findings WHERE mac IS NULL`, func(r *sql.Rows) (upd, error) {
+			err = collect(`SELECT id FROM findings WHERE mac IS NULL`, func(r *sql.Rows) (upd, error) {
 				var id int64
-				var state string
-				var exploited int
-				var merged sql.NullInt64
-				err := r.Scan(&id, &state, &exploited, &merged)
-				return upd{`UPDATE findings SET mac = ? WHERE id = ?`, []any{s.findingTag(id, state, exploited, merged), id}}, err
+				err := r.Scan(&id)
+				untaggedFindings = append(untaggedFindings, id)
+				return upd{}, err
+			})
+		}
+		var untaggedProducts []int64
+		if err == nil {
+			err = collect(`SELECT id FROM products WHERE mac IS NULL`, func(r *sql.Rows) (upd, error) {
+				var id int64
+				err := r.Scan(&id)
+				untaggedProducts = append(untaggedProducts, id)
+				return upd{}, err
 			})
 		}
 		if err == nil {
@@ -154,8 +162,21 @@ func (s *Store) TagUntaggedRows(ctx context.Context) error {
 			return fmt.Errorf("tag existing records: %w", err)
 		}
 		for _, u := range ups {
+			if u.q == "" {
+				continue
+			}
 			if _, err := tx.Exec(ctx, u.q, u.args...); err != nil {
 				return fmt.Errorf("tag existing records: %w", err)
+			}
+		}
+		for _, id := range untaggedFindings {
+			if err := s.retagFinding(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		for _, id := range untaggedProducts {
+			if err := s.retagProduct(ctx, tx, id); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -174,8 +195,58 @@ func (s *Store) caseTag(id, finding int64, at, by string) []byte {
 	return s.rowTag("cases", id, finding, at, by)
 }
 
-func (s *Store) findingTag(id int64, state string, exploited int, merged sql.NullInt64) []byte {
-	return s.rowTag("findings", id, state, exploited, merged)
+// findingTag covers a finding's gate fields and the set of documents
+// linked to it (docs: ascending ids, comma-separated).
+func (s *Store) findingTag(id int64, state string, exploited int, merged sql.NullInt64, docs string) []byte {
+	return s.rowTag("findings", id, state, exploited, merged, docs)
+}
+
+// retagFinding recomputes a finding's MAC from its row and its links,
+// inside the transaction that changed either.
+func (s *Store) retagFinding(ctx context.Context, tx *Tx, id int64) error {
+	var state string
+	var exploited int
+	var merged sql.NullInt64
+	if err := tx.QueryRow(ctx, `SELECT state, exploited, merged_into FROM findings WHERE id = ?`, id).Scan(&state, &exploited, &merged); err != nil {
+		return fmt.Errorf("tag finding %d: %w", id, err)
+	}
+	rows, err := tx.Query(ctx, `SELECT doc_id FROM finding_docs WHERE finding_id = ? ORDER BY doc_id`, id)
+	if err != nil {
+		return fmt.Errorf("tag finding %d: %w", id, err)
+	}
+	var docs []int64
+	for rows.Next() {
+		var d int64
+		if err := rows.Scan(&d); err != nil {
+			rows.Close()
+			return err
+		}
+		docs = append(docs, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE findings SET mac = ? WHERE id = ?`, s.findingTag(id, state, exploited, merged, idList(docs)), id)
+	return err
+}
+
+// productTag covers a product's gate fields and its downstream makers
+// (ascending vendor ids, comma-separated).
+func (s *Store) productTag(id, vendor int64, name, class, downstream string) []byte {
+	return s.rowTag("products", id, vendor, name, class, downstream)
+}
+
+// idList is ids, in the order given, comma-separated.
+func idList(ids []int64) string {
+	b := make([]byte, 0, 8*len(ids))
+	for i, id := range ids {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, id, 10)
+	}
+	return string(b)
 }
 
 func (s *Store) policyTag(name string, days int) []byte {
@@ -199,4 +270,33 @@ func scanEventRow(r scanner) (eventRow, error) {
 
 func (s *Store) eventTag(e eventRow) []byte {
 	return s.rowTag("case_events", e.id, e.caseID, e.at, e.actor, e.kind, e.vendor, e.product, e.status, e.justification, e.expected, e.releaseDate, digest(e.detail))
+}
+
+// retagProduct recomputes a product's MAC from its row and its downstream
+// makers.
+func (s *Store) retagProduct(ctx context.Context, tx *Tx, id int64) error {
+	var vendor int64
+	var name, class string
+	if err := tx.QueryRow(ctx, `SELECT vendor_id, name, class FROM products WHERE id = ?`, id).Scan(&vendor, &name, &class); err != nil {
+		return fmt.Errorf("tag product %d: %w", id, err)
+	}
+	rows, err := tx.Query(ctx, `SELECT vendor_id FROM product_downstream WHERE product_id = ? ORDER BY vendor_id`, id)
+	if err != nil {
+		return fmt.Errorf("tag product %d: %w", id, err)
+	}
+	var down []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return err
+		}
+		down = append(down, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `UPDATE products SET mac = ? WHERE id = ?`, s.productTag(id, vendor, name, class, idList(down)), id)
+	return err
 }

@@ -174,6 +174,7 @@ func TestRedactionChecksMigration(t *testing.T) {
 			`ALTER TABLE cases DROP COLUMN mac`,
 			`ALTER TABLE findings DROP COLUMN mac`,
 			`ALTER TABLE embargo_policy DROP COLUMN mac`,
+			`ALTER TABLE products DROP COLUMN mac`,
 		} {
 			if _, err := s.DB().ExecContext(ctx, q); err != nil {
 				t.Fatalf("%s: %v", q, err)

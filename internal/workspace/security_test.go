@@ -494,21 +494,31 @@ func TestGateRowsAuthenticated(t *testing.T) {
 			}{
 				{"a status event saying fixed", `INSERT INTO case_events (case_id, at, actor, kind, vendor_id, product_id, status) VALUES (?, '2017-03-07T13:00:00Z', 'mallory', 'status', 1, 1, 'fix-deployed')`,
 					`DELETE FROM case_events WHERE actor = 'mallory'`, []any{c.ID}},
-				{"the finding rejected", `UPDATE findings SET state = 'rejected' WHERE id = ?`, `UPDATE findings SET state = 'accepted'`, []any{f.ID}},
 				{"the case record changed", `UPDATE cases SET opened_by = 'mallory' WHERE id = ?`, `UPDATE cases SET opened_by = 'ana'`, []any{c.ID}},
+				// These could free any document: nothing is released.
+				{"the finding rejected", `UPDATE findings SET state = 'rejected' WHERE id = ?`, `UPDATE findings SET state = 'accepted'`, []any{f.ID}},
+				{"the document unlinked from the finding", `UPDATE finding_docs SET doc_id = ? WHERE doc_id = ?`, `UPDATE finding_docs SET doc_id = ?`, []any{ids[len(ids)-1], doc}},
+				{"the product's class changed", `UPDATE products SET class = 'browser'`, `UPDATE products SET class = 'phone-os'`, nil},
 				{"a one-day embargo policy", `INSERT INTO embargo_policy (name, days) VALUES ('default', 1)`, `DELETE FROM embargo_policy`, nil},
 			}
 			for _, fg := range forgeries {
+				undoArgs := []any(nil)
+				if strings.HasPrefix(fg.name, "the document unlinked") {
+					undoArgs = []any{doc}
+				}
 				execSQL(t, ws, fg.do, fg.args...)
 				n, byKind := releasable(t, ws, at.Add(200*24*time.Hour))
-				if fg.name == "a one-day embargo policy" {
+				if fg.name != "a status event saying fixed" && fg.name != "the case record changed" {
 					if n != 0 || byKind[cases.ReasonUnauthentic] != len(ids) {
 						t.Errorf("%s: %d releasable, %v; want none, all blocked as unauthentic", fg.name, n, byKind)
 					}
 				} else if n > sum.Passed-1 || byKind[cases.ReasonUnauthentic] != 1 {
 					t.Errorf("%s: %d releasable (want at most %d), %v; want the document blocked as unauthentic", fg.name, n, sum.Passed-1, byKind)
 				}
-				execSQL(t, ws, fg.undo)
+				execSQL(t, ws, fg.undo, undoArgs...)
+				if n, _ := releasable(t, ws, at); n != sum.Passed-1 {
+					t.Fatalf("after undoing %q: %d releasable, want %d", fg.name, n, sum.Passed-1)
+				}
 			}
 		})
 	}
@@ -777,7 +787,7 @@ func TestLegacyHead(t *testing.T) {
 	// Back to what an antidote before schema 50 left.
 	for _, q := range []string{`DELETE FROM schema_version WHERE version >= 50`,
 		`ALTER TABLE redaction_checks DROP COLUMN mac`, `ALTER TABLE release_approvals DROP COLUMN mac`, `ALTER TABLE case_events DROP COLUMN mac`,
-		`ALTER TABLE cases DROP COLUMN mac`, `ALTER TABLE findings DROP COLUMN mac`, `ALTER TABLE embargo_policy DROP COLUMN mac`} {
+		`ALTER TABLE cases DROP COLUMN mac`, `ALTER TABLE findings DROP COLUMN mac`, `ALTER TABLE embargo_policy DROP COLUMN mac`, `ALTER TABLE products DROP COLUMN mac`} {
 		execSQL(t, ws, q)
 	}
 	ws.Close()

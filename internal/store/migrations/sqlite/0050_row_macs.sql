@@ -10,3 +10,6 @@ ALTER TABLE case_events ADD COLUMN mac BLOB;
 ALTER TABLE cases ADD COLUMN mac BLOB;
 ALTER TABLE findings ADD COLUMN mac BLOB;
 ALTER TABLE embargo_policy ADD COLUMN mac BLOB;
+-- A product's MAC covers its downstream makers, a finding's the documents
+-- it is linked to: deleting a link is detected too.
+ALTER TABLE products ADD COLUMN mac BLOB;
