@@ -51,7 +51,7 @@ func agentSocket(dir string) (string, error) {
 	}
 	st, ok := fi.Sys().(*syscall.Stat_t)
 	if !fi.IsDir() || fi.Mode().Perm()&0o077 != 0 || (ok && int(st.Uid) != os.Getuid()) {
-		return "", fmt.Errorf("agent directory %s is not private to this user: remove it and try again", d)
+		return "", fmt.Errorf("agent directory %s is not private to this user (another user may have made it): remove it if it is yours, or set XDG_RUNTIME_DIR to a directory only you can enter", d)
 	}
 	sum := sha256.Sum256([]byte(dir))
 	return filepath.Join(d, hex.EncodeToString(sum[:12])+".sock"), nil

@@ -116,3 +116,33 @@ func TestAgentSession(t *testing.T) {
 		t.Errorf("second lock: %q", out)
 	}
 }
+
+// TestAgentDirectoryNotPrivate: without $XDG_RUNTIME_DIR the agent's
+// directory is in the temporary directory, where another user may make it
+// first; a directory others can enter is refused.
+func TestAgentDirectoryNotPrivate(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", filepath.Join(tmp, "missing"))
+	t.Setenv("TMPDIR", tmp)
+	d := filepath.Join(tmp, "antidote-"+strconv.Itoa(os.Getuid()))
+	if err := os.Mkdir(d, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(d, 0o777)
+	if _, err := agentSocket("/some/workspace"); err == nil || !strings.Contains(err.Error(), "not private") {
+		t.Errorf("a world-writable agent directory: %v, want refused", err)
+	}
+	os.Chmod(d, 0o700)
+	if os.Getuid() == 0 {
+		// Made first by another user (root can play one).
+		os.Chown(d, 65534, 65534)
+		if _, err := agentSocket("/some/workspace"); err == nil {
+			t.Error("another user's agent directory was accepted")
+		}
+		os.Chown(d, 0, 0)
+	}
+	sock, err := agentSocket("/some/workspace")
+	if err != nil || !strings.HasPrefix(sock, d+"/") {
+		t.Errorf("a private agent directory: %s, %v", sock, err)
+	}
+}
