@@ -36,9 +36,6 @@ func (s *Store) OpenCase(ctx context.Context, c cases.Case, events []cases.Event
 		if err != nil {
 			return fmt.Errorf("open case: %w", err)
 		}
-		if _, err := tx.Exec(ctx, `UPDATE cases SET mac = ? WHERE id = ?`, s.caseTag(id, c.Finding, fmtTime(c.Opened), c.OpenedBy), id); err != nil {
-			return fmt.Errorf("open case: %w", err)
-		}
 		for _, t := range c.Targets {
 			if _, err := tx.Exec(ctx, `INSERT INTO case_targets (case_id, vendor_id, product_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, id, t.Vendor, t.Product); err != nil {
 				return fmt.Errorf("open case: add vendor: %w", err)
@@ -50,7 +47,7 @@ func (s *Store) OpenCase(ctx context.Context, c cases.Case, events []cases.Event
 				return err
 			}
 		}
-		return nil
+		return s.retagCase(ctx, tx, id)
 	})
 	return id, err
 }
@@ -101,8 +98,10 @@ func (s *Store) AddCaseEvent(ctx context.Context, e cases.Event, check func(c ca
 				return fmt.Errorf("add vendor to case %d: %w", e.Case, err)
 			}
 		}
-		id, err = s.insertEvent(ctx, tx, e)
-		return err
+		if id, err = s.insertEvent(ctx, tx, e); err != nil {
+			return err
+		}
+		return s.retagCase(ctx, tx, e.Case)
 	})
 	return id, err
 }
@@ -121,7 +120,6 @@ func (s *Store) readCase(ctx context.Context, tx *Tx, id int64) (cases.Case, []c
 	var opened string
 	var mac []byte
 	err := tx.QueryRow(ctx, `SELECT finding_id, opened_at, opened_by, mac FROM cases WHERE id = ?`, id).Scan(&c.Finding, &opened, &c.OpenedBy, &mac)
-	c.Unauthentic = !s.rowOK(mac, "cases", id, c.Finding, opened, c.OpenedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, nil, notFound("case", id)
 	}
@@ -130,6 +128,13 @@ func (s *Store) readCase(ctx context.Context, tx *Tx, id int64) (cases.Case, []c
 	}
 	if c.Opened, err = parseTime(opened); err != nil {
 		return c, nil, fmt.Errorf("case %d: bad time: %w", id, err)
+	}
+	if s.rowMAC != nil {
+		targets, events, err := caseSets(ctx, tx.Query, id)
+		if err != nil {
+			return c, nil, fmt.Errorf("read case %d: %w", id, err)
+		}
+		c.Unauthentic = !s.rowOK(mac, "cases", id, c.Finding, opened, c.OpenedBy, targets, events)
 	}
 	rows, err := tx.Query(ctx, `SELECT vendor_id, product_id FROM case_targets WHERE case_id = ? ORDER BY vendor_id, product_id`, id)
 	if err != nil {
@@ -212,6 +217,26 @@ func (s *Store) Cases(ctx context.Context) ([]cases.Case, error) {
 		targets[id] = append(targets[id], t)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	events := map[int64][]int64{}
+	rows, err = s.query(ctx, `SELECT case_id, id FROM case_events ORDER BY case_id, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	for rows.Next() {
+		var c, e int64
+		if err := rows.Scan(&c, &e); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		events[c] = append(events[c], e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
 	rows, err = s.query(ctx, `SELECT id, finding_id, opened_at, opened_by, mac FROM cases ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
@@ -225,11 +250,11 @@ func (s *Store) Cases(ctx context.Context) ([]cases.Case, error) {
 		if err := rows.Scan(&c.ID, &c.Finding, &opened, &c.OpenedBy, &mac); err != nil {
 			return nil, err
 		}
-		c.Unauthentic = !s.rowOK(mac, "cases", c.ID, c.Finding, opened, c.OpenedBy)
+		c.Targets = targets[c.ID]
+		c.Unauthentic = !s.rowOK(mac, "cases", c.ID, c.Finding, opened, c.OpenedBy, targetList(c.Targets), idList(events[c.ID]))
 		if c.Opened, err = parseTime(opened); err != nil {
 			return nil, fmt.Errorf("case %d: bad time: %w", c.ID, err)
 		}
-		c.Targets = targets[c.ID]
 		out = append(out, c)
 	}
 	return out, rows.Err()

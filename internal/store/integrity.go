@@ -8,6 +8,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"strconv"
+
+	"antidote/internal/cases"
 )
 
 // RowMAC is a keyed hash (the workspace's "rows" key) that authenticates
@@ -124,12 +126,13 @@ func (s *Store) TagUntaggedRows(ctx context.Context) error {
 				return upd{`UPDATE case_events SET mac = ? WHERE id = ?`, []any{s.eventTag(row), row.id}}, err
 			})
 		}
+		var untaggedCases []int64
 		if err == nil {
-			err = collect(`SELECT id, finding_id, opened_at, opened_by FROM cases WHERE mac IS NULL`, func(r *sql.Rows) (upd, error) {
-				var id, f int64
-				var at, by string
-				err := r.Scan(&id, &f, &at, &by)
-				return upd{`UPDATE cases SET mac = ? WHERE id = ?`, []any{s.caseTag(id, f, at, by), id}}, err
+			err = collect(`SELECT id FROM cases WHERE mac IS NULL`, func(r *sql.Rows) (upd, error) {
+				var id int64
+				err := r.Scan(&id)
+				untaggedCases = append(untaggedCases, id)
+				return upd{}, err
 			})
 		}
 		var untaggedFindings []int64
@@ -169,6 +172,11 @@ func (s *Store) TagUntaggedRows(ctx context.Context) error {
 				return fmt.Errorf("tag existing records: %w", err)
 			}
 		}
+		for _, id := range untaggedCases {
+			if err := s.retagCase(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		for _, id := range untaggedFindings {
 			if err := s.retagFinding(ctx, tx, id); err != nil {
 				return err
@@ -191,8 +199,68 @@ func (s *Store) approvalTag(doc int64, actor, at string) []byte {
 	return s.rowTag("release_approvals", doc, actor, at)
 }
 
-func (s *Store) caseTag(id, finding int64, at, by string) []byte {
-	return s.rowTag("cases", id, finding, at, by)
+// caseTag covers a case's row, its targets ("vendor:product", in order)
+// and the ids of its events (ascending): deleting a target or an event
+// (a grace period, a notification) is detected too.
+func (s *Store) caseTag(id, finding int64, at, by, targets, events string) []byte {
+	return s.rowTag("cases", id, finding, at, by, targets, events)
+}
+
+// caseSets returns a case's targets and event ids in their tagged form.
+func caseSets(ctx context.Context, q func(ctx context.Context, query string, args ...any) (*sql.Rows, error), id int64) (targets, events string, err error) {
+	rows, err := q(ctx, `SELECT vendor_id, product_id FROM case_targets WHERE case_id = ? ORDER BY vendor_id, product_id`, id)
+	if err != nil {
+		return "", "", err
+	}
+	var tb []byte
+	for rows.Next() {
+		var v, p int64
+		if err := rows.Scan(&v, &p); err != nil {
+			rows.Close()
+			return "", "", err
+		}
+		if len(tb) > 0 {
+			tb = append(tb, ',')
+		}
+		tb = strconv.AppendInt(tb, v, 10)
+		tb = append(tb, ':')
+		tb = strconv.AppendInt(tb, p, 10)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", "", err
+	}
+	rows, err = q(ctx, `SELECT id FROM case_events WHERE case_id = ? ORDER BY id`, id)
+	if err != nil {
+		return "", "", err
+	}
+	var ids []int64
+	for rows.Next() {
+		var e int64
+		if err := rows.Scan(&e); err != nil {
+			rows.Close()
+			return "", "", err
+		}
+		ids = append(ids, e)
+	}
+	rows.Close()
+	return string(tb), idList(ids), rows.Err()
+}
+
+// retagCase recomputes a case's MAC inside the transaction that changed
+// it, its targets or its events.
+func (s *Store) retagCase(ctx context.Context, tx *Tx, id int64) error {
+	var finding int64
+	var at, by string
+	if err := tx.QueryRow(ctx, `SELECT finding_id, opened_at, opened_by FROM cases WHERE id = ?`, id).Scan(&finding, &at, &by); err != nil {
+		return fmt.Errorf("tag case %d: %w", id, err)
+	}
+	targets, events, err := caseSets(ctx, tx.Query, id)
+	if err != nil {
+		return fmt.Errorf("tag case %d: %w", id, err)
+	}
+	_, err = tx.Exec(ctx, `UPDATE cases SET mac = ? WHERE id = ?`, s.caseTag(id, finding, at, by, targets, events), id)
+	return err
 }
 
 // findingTag covers a finding's gate fields and the set of documents
@@ -299,4 +367,18 @@ func (s *Store) retagProduct(ctx context.Context, tx *Tx, id int64) error {
 	}
 	_, err = tx.Exec(ctx, `UPDATE products SET mac = ? WHERE id = ?`, s.productTag(id, vendor, name, class, idList(down)), id)
 	return err
+}
+
+// targetList is a case's targets as caseSets writes them.
+func targetList(ts []cases.Target) string {
+	var b []byte
+	for i, t := range ts {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendInt(b, t.Vendor, 10)
+		b = append(b, ':')
+		b = strconv.AppendInt(b, t.Product, 10)
+	}
+	return string(b)
 }
