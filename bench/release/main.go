@@ -181,6 +181,9 @@ func fill(ws, dsn string) error {
 		return err
 	}
 	defer st.Close()
+	// Tag the gate's rows as the workspace does, or the plan would block
+	// every document as unauthentic.
+	st.AuthenticateRows(keys.MAC("rows"))
 	// Documents, in batches as ingest writes them.
 	text := []byte(strings.Repeat("Notes on a remote code execution exploit. ", 8))
 	docs := make([]int64, 0, nDocs)

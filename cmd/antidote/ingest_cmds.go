@@ -71,10 +71,12 @@ func humanBytes(n int64) string {
 }
 
 func cmdIngest(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "ingest", "ingest [--password P]... [flags] PATH...")
+	fs := newFlagSet(e, "ingest", "ingest [--password-file F | --ask-password | --password P]... [flags] PATH...")
 	w := addWorkspaceFlags(fs)
-	var passwords stringList
-	fs.Var(&passwords, "password", "password for encrypted archives (repeatable; each is tried in turn)")
+	var passwords, passwordFiles stringList
+	fs.Var(&passwords, "password", "password for encrypted archives (repeatable; each is tried in turn). UNSAFE: visible to every user in 'ps' and kept in shell history; prefer --password-file or --ask-password")
+	fs.Var(&passwordFiles, "password-file", "file of passwords for encrypted archives, one per line (safe: keep it mode 0600); repeatable")
+	askPassword := fs.Bool("ask-password", false, "ask for an archive password on the terminal, not echoed (safe)")
 	maxDepth := fs.Int("max-depth", extract.DefaultMaxDepth, "how deep to recurse into archives and attachments")
 	maxTotal := byteSize(extract.DefaultMaxTotalBytes)
 	fs.Var(&maxTotal, "max-expanded", "cap on bytes expanded from one input (archive bomb guard)")
@@ -102,15 +104,32 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 	if *ocr != "none" && *ocr != "" {
 		ocrLangs = strings.Split(*ocr, ",")
 	}
+	var opts ingest.Options
+	for _, p := range passwords {
+		opts.Extract.Passwords = append(opts.Extract.Passwords, secret.NewString(p))
+	}
+	for _, f := range passwordFiles {
+		ps, err := readPasswordFile(f)
+		if err != nil {
+			return err
+		}
+		opts.Extract.Passwords = append(opts.Extract.Passwords, ps...)
+	}
+	if *askPassword {
+		p, err := promptPassphrase(e, "Archive password: ")
+		if errors.Is(err, errLocked) {
+			return usageErrorf("--ask-password needs a terminal; use --password-file")
+		}
+		if err != nil {
+			return err
+		}
+		opts.Extract.Passwords = append(opts.Extract.Passwords, secret.NewString(p.Reveal()))
+	}
 	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	var opts ingest.Options
-	for _, p := range passwords {
-		opts.Extract.Passwords = append(opts.Extract.Passwords, secret.NewString(p))
-	}
 	opts.Extract.MaxDepth = *maxDepth
 	opts.Extract.MaxTotalBytes = int64(maxTotal)
 	opts.Extract.MaxRatio = *maxRatio
@@ -513,30 +532,83 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 
 func cmdAudit(ctx context.Context, e *env, args []string) error {
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
-		fmt.Fprintln(e.stdout, "usage: antidote audit list|verify [flags]\nRun 'antidote help audit SUBCOMMAND' for its flags.")
+		fmt.Fprintln(e.stdout, "usage: antidote audit list|verify|checkpoint [flags]\nRun 'antidote help audit SUBCOMMAND' for its flags.")
 		return nil
 	}
-	if len(args) == 0 || (args[0] != "list" && args[0] != "verify") {
-		return usageErrorf("usage: antidote audit list [--json] | antidote audit verify")
+	const use = "usage: antidote audit list [--json] | antidote audit verify [--checkpoint FILE] | antidote audit checkpoint"
+	if len(args) == 0 || (args[0] != "list" && args[0] != "verify" && args[0] != "checkpoint") {
+		return usageErrorf(use)
 	}
 	sub := args[0]
 	fs := newFlagSet(e, "audit "+sub, "audit "+sub)
 	w := addWorkspaceFlags(fs)
 	jsonOut := fs.Bool("json", false, "one JSON object per event (list)")
+	cpFile := fs.String("checkpoint", "", "verify: also prove the log against a checkpoint printed earlier by 'antidote audit checkpoint'")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	ws, err := openWorkspace(ctx, e, w)
+	if fs.NArg() > 0 {
+		return usageErrorf(use)
+	}
+	if *cpFile != "" && sub != "verify" {
+		return usageErrorf("--checkpoint goes with 'audit verify'")
+	}
+	var ws *session
+	var err error
+	if sub == "verify" {
+		// verify checks the head itself, and can set it again from a
+		// checkpoint when it is missing.
+		l, keys, kerr := unlockKeys(ctx, e, w)
+		if kerr != nil {
+			return kerr
+		}
+		wsp, oerr := l.Open(ctx, keys, workspace.OpenOptions{Database: w.database, AuditRecovery: true})
+		if oerr != nil {
+			return oerr
+		}
+		ws, err = &session{Workspace: wsp, actor: w.actor(e)}, nil
+	} else {
+		ws, err = openWorkspace(ctx, e, w)
+	}
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	if sub == "verify" {
+	switch sub {
+	case "verify":
+		if *cpFile != "" {
+			b, err := os.ReadFile(*cpFile)
+			if err != nil {
+				return fmt.Errorf("read checkpoint: %w", err)
+			}
+			cp, err := workspace.ParseCheckpoint(b)
+			if err != nil {
+				return err
+			}
+			p, err := ws.AuditVerifyCheckpoint(ctx, ws.actor, cp)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "Audit log intact: %d events, chain verified; event %d of the checkpoint (%s) is in the log unchanged: nothing up to it was removed or changed.\n",
+				p.Events, p.Checkpoint, cp.At.Format(time.RFC3339))
+			if p.Reanchored {
+				fmt.Fprintf(e.stderr, "antidote: the audit head was missing or damaged; it now stands at event %d. Events after the checkpoint are vouched for by the chain only: take a new checkpoint.\n", p.Events)
+			}
+			return nil
+		}
 		n, err := ws.AuditVerify(ctx, ws.actor)
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "Audit log intact: %d events, chain verified.\n", n)
+		return nil
+	case "checkpoint":
+		cp, err := ws.AuditCheckpoint(ctx, ws.actor)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, cp.String())
+		fmt.Fprintln(e.stderr, "Keep this line outside the workspace (print it, mail it, file it); 'antidote audit verify --checkpoint FILE' proves later that nothing up to it was removed or changed.")
 		return nil
 	}
 	enc := json.NewEncoder(e.stdout)
@@ -555,4 +627,25 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// readPasswordFile reads archive passwords, one per line (blank lines and
+// a final newline ignored; other white space is part of a password).
+func readPasswordFile(path string) ([]secret.String, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read password file: %w", err)
+	}
+	defer clear(b)
+	var out []secret.String
+	for _, line := range strings.Split(string(b), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		if line != "" {
+			out = append(out, secret.NewString(line))
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("password file %s holds no password", path)
+	}
+	return out, nil
 }

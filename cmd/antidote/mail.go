@@ -51,11 +51,14 @@ func mailWarning(w workspace.MailWarning) string {
 	return w.String()
 }
 
-func readPasswordFile(path string) (secret.String, error) {
+// readSecretFile reads one secret (a mail server's password) from a file,
+// without its final newline.
+func readSecretFile(path string) (secret.String, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return secret.String{}, fmt.Errorf("read password file: %w", err)
 	}
+	defer clear(b)
 	return secret.NewString(strings.TrimRight(string(b), "\r\n")), nil
 }
 
@@ -74,7 +77,7 @@ func cmdMailSet(ctx context.Context, e *env, args []string) error {
 	}
 	in := workspace.MailSettingsInput{SMTP: *smtpURL, From: *from, AllowPlain: *allowPlain}
 	if *pwFile != "" {
-		pw, err := readPasswordFile(*pwFile)
+		pw, err := readSecretFile(*pwFile)
 		if err != nil {
 			return err
 		}
@@ -267,7 +270,7 @@ func cmdMailFetch(ctx context.Context, e *env, args []string) error {
 	if *imapURL == "" || *pwFile == "" || fs.NArg() != 0 {
 		return usageErrorf("usage: antidote mail fetch --imap URL --password-file F [--since DATE]")
 	}
-	pw, err := readPasswordFile(*pwFile)
+	pw, err := readSecretFile(*pwFile)
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 
 	"antidote/internal/geo"
 	"antidote/internal/redact"
@@ -54,7 +56,7 @@ func (f *redactFlags) options() (redact.Options, error) {
 func cmdRedact(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "redact", "redact [--key-file F] [--policy F] [--names F] [--prefix-preserving] [--out DIR] [--report F] [PATH... | -]\n"+
 		"       antidote redact --new-key FILE\n"+
-		"       antidote redact --all [--policy F] [--names F] [--report F]   (every document of the workspace)")
+		"       antidote redact --all [--policy F] [--names F] [--report F [--with-paths]]   (every document of the workspace)")
 	w := addWorkspaceFlags(fs)
 	var rf redactFlags
 	rf.add(fs, true)
@@ -63,6 +65,7 @@ func cmdRedact(ctx context.Context, e *env, args []string) error {
 	outDir := fs.String("out", "", "write redacted files into this directory (needed for several inputs or a directory)")
 	report := fs.String("report", "", "write statistics (per type, scope, country, ASN, document) as JSON to this file")
 	all := fs.Bool("all", false, "redact every document of the workspace, keeping originals sealed")
+	withPaths := fs.Bool("with-paths", false, "--all --report: name documents by their file and member names too (in plaintext in the report; the workspace keeps them sealed)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -80,7 +83,13 @@ func cmdRedact(ctx context.Context, e *env, args []string) error {
 		if fs.NArg() > 0 || *keyFile != "" || *outDir != "" || rf.prefix {
 			return usageErrorf("--all redacts the workspace's documents with the workspace's key: it takes no PATH, --key-file, --out or --prefix-preserving")
 		}
-		return redactAll(ctx, e, w, opts, *report)
+		if *withPaths && *report == "" {
+			return usageErrorf("--with-paths goes with --all --report F")
+		}
+		return redactAll(ctx, e, w, opts, *report, *withPaths)
+	}
+	if *withPaths {
+		return usageErrorf("--with-paths goes with --all --report F")
 	}
 	ins, err := listInputs(fs.Args(), *outDir)
 	if err != nil {
@@ -259,7 +268,9 @@ func inWorkspace(e *env, w *wsFlags) bool {
 
 // redactAll redacts the extracted text of every document of the workspace
 // with the workspace's key, keeping the results and token mapping sealed.
-func redactAll(ctx context.Context, e *env, w *wsFlags, opts redact.Options, reportFile string) error {
+// The report names documents by id; withPaths adds their provenance paths,
+// which the workspace keeps sealed, so it warns.
+func redactAll(ctx context.Context, e *env, w *wsFlags, opts redact.Options, reportFile string, withPaths bool) error {
 	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
@@ -279,7 +290,23 @@ func redactAll(ctx context.Context, e *env, w *wsFlags, opts redact.Options, rep
 	fmt.Fprintf(e.stdout, "redacted %d documents (%d without text skipped): %s identifiers found, %s replaced\n",
 		len(rep.Documents), res.Skipped, thousands(rep.Total.Found), thousands(rep.Total.Redacted))
 	if reportFile != "" {
-		return writeJSONFile(reportFile, rep)
+		if withPaths {
+			for i := range rep.Documents {
+				rep.Documents[i].Document = res.Paths[i]
+			}
+			fmt.Fprintf(e.stderr, "antidote: warning: %s names documents by their file, member and attachment names in plaintext; the workspace keeps them sealed. Keep the report as safe as the leak.\n", reportFile)
+		}
+		if err := writeJSONFile(reportFile, rep); err != nil {
+			return err
+		}
+	}
+	if len(res.Damaged) > 0 {
+		ids := make([]string, len(res.Damaged))
+		for i, id := range res.Damaged {
+			ids[i] = strconv.FormatInt(id, 10)
+		}
+		return withExit(exitPartial, fmt.Errorf("redact: %d documents are damaged (their sealed text does not open) and were not redacted: %s; restore them from a backup or ingest them again",
+			len(res.Damaged), strings.Join(ids, ", ")))
 	}
 	return nil
 }

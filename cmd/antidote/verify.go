@@ -129,6 +129,10 @@ func verifyAll(ctx context.Context, e *env, w *wsFlags, sc *detect.Scanner, pol 
 			fmt.Fprintf(bw, "doc %d: not redacted (%s)\n", v.Doc, why)
 		case v.Changed:
 			fmt.Fprintf(bw, "doc %d: redacted again while it was checked: not recorded\n", v.Doc)
+		case v.MissingTokens > 0:
+			fmt.Fprintf(bw, "doc %d: %d tokens in its redaction have no stored mapping (an interrupted redact --all): run 'antidote redact --all' again\n", v.Doc, v.MissingTokens)
+		case v.Damaged:
+			fmt.Fprintf(bw, "doc %d: damaged: its sealed redaction does not open; not checked, stays blocked (run 'antidote redact --all' again)\n", v.Doc)
 		}
 		for _, f := range v.Found {
 			if err := printFound(bw, fmt.Sprintf("doc %d", v.Doc), f); err != nil {
@@ -155,7 +159,13 @@ func verifyAll(ctx context.Context, e *env, w *wsFlags, sc *detect.Scanner, pol 
 	if sum.Changed > 0 {
 		rest += fmt.Sprintf("; %d redacted again during the check (run verify --all again)", sum.Changed)
 	}
-	if sum.Failed > 0 {
+	if sum.Incomplete > 0 {
+		rest += fmt.Sprintf("; %d with tokens that cannot be revealed (listed above)", sum.Incomplete)
+	}
+	if sum.Damaged > 0 {
+		rest += fmt.Sprintf("; %d damaged, not checked (listed above)", sum.Damaged)
+	}
+	if sum.Failed > 0 || sum.Damaged > 0 {
 		return withExit(exitLeaks, fmt.Errorf("verify: %d identifiers of redacted types remain in %d of %d redacted documents, which stay blocked from release%s",
 			sum.Found, sum.Failed, sum.Passed+sum.Failed+sum.Changed, rest))
 	}

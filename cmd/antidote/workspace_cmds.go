@@ -107,7 +107,9 @@ func cmdUnlock(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	agentLock(ctx, dir)
+	if _, _, err := agentLock(ctx, dir); err != nil {
+		return fmt.Errorf("end the previous session: %w", err)
+	}
 	if err := startAgent(ctx, dir, keys, *ttl); err != nil {
 		return err
 	}
@@ -130,15 +132,15 @@ func cmdLock(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ok, err := agentLock(ctx, dir)
+	found, pid, err := agentLock(ctx, dir)
 	if err != nil {
 		return fmt.Errorf("lock: %w", err)
 	}
-	if !ok {
+	if !found {
 		fmt.Fprintln(e.stdout, "No unlocked session for", dir)
 		return nil
 	}
-	fmt.Fprintln(e.stdout, "Locked", dir)
+	fmt.Fprintf(e.stdout, "Locked %s: the unlock agent (pid %d) wiped its key and has ended.\n", dir, pid)
 	return nil
 }
 

@@ -35,9 +35,12 @@ type MAC interface {
 
 // Store persists events. Append must read the last event and insert the new
 // one atomically, calling next with the last event (Seq 0 when empty).
+// ListAuditFrom lists the events with a sequence number of at least from,
+// in order.
 type Store interface {
 	AppendAudit(ctx context.Context, next func(last Event) (Event, error)) error
 	ListAudit(ctx context.Context, fn func(Event) error) error
+	ListAuditFrom(ctx context.Context, from int64, fn func(Event) error) error
 }
 
 // ErrTampered reports a broken chain.
@@ -123,27 +126,78 @@ func (l *Log) verify(ctx context.Context, each func(Event)) (int64, error) {
 	return n, err
 }
 
-// Head is the last event's sequence number and MAC, kept apart from the log.
+// Head is an event's sequence number and MAC, kept apart from the log (a
+// head file, a checkpoint): the log must still hold that event, unchanged.
 type Head struct {
 	Seq int64
 	MAC []byte
 }
 
-// VerifyHead verifies the chain and that it reaches head: events cut from
-// the end of the log are detected.
+// VerifyHead verifies the whole chain and that it still holds head's
+// event: events cut from the end of the log, or the whole log replaced by
+// another, are detected.
 func (l *Log) VerifyHead(ctx context.Context, head Head) (int64, error) {
-	var last Event
-	n, err := l.verify(ctx, func(e Event) { last = e })
+	var at Event
+	n, err := l.verify(ctx, func(e Event) {
+		if e.Seq == head.Seq {
+			at = e
+		}
+	})
 	if err != nil {
 		return n, err
 	}
-	if head.Seq > last.Seq {
-		return n, fmt.Errorf("%w: the log ends at event %d but event %d was recorded", ErrTampered, last.Seq, head.Seq)
+	if head.Seq > n {
+		return n, fmt.Errorf("%w: the log ends at event %d but event %d was recorded", ErrTampered, n, head.Seq)
 	}
-	if head.Seq > 0 && head.Seq == last.Seq && !bytes.Equal(head.MAC, last.MAC) {
+	if head.Seq > 0 && !bytes.Equal(head.MAC, at.MAC) {
 		return n, fmt.Errorf("%w: event %d differs from the one recorded", ErrTampered, head.Seq)
 	}
 	return n, nil
+}
+
+// Advance checks that the log still holds head's event unchanged and that
+// every later event follows it, and returns the new head (the last event).
+// It reads only the events from head on, so it is cheap enough to run
+// each time a workspace is opened. A zero head checks the whole chain.
+func (l *Log) Advance(ctx context.Context, head Head) (Head, error) {
+	from := head.Seq
+	if from < 1 {
+		from = 1
+	}
+	cur := head
+	first := true
+	err := l.store.ListAuditFrom(ctx, from, func(e Event) error {
+		if first && head.Seq > 0 {
+			first = false
+			if e.Seq != head.Seq {
+				return fmt.Errorf("%w: event %d, recorded earlier, is missing", ErrTampered, head.Seq)
+			}
+			if m := l.sum(e); !bytes.Equal(e.MAC, head.MAC) || !bytes.Equal(m[:], e.MAC) {
+				return fmt.Errorf("%w: event %d differs from the one recorded", ErrTampered, head.Seq)
+			}
+			return nil
+		}
+		first = false
+		if e.Seq != cur.Seq+1 {
+			return fmt.Errorf("%w: event %d is missing or out of order (found %d)", ErrTampered, cur.Seq+1, e.Seq)
+		}
+		if !bytes.Equal(e.Prev, cur.MAC) && !(len(cur.MAC) == 0 && len(e.Prev) == 0) {
+			return fmt.Errorf("%w: event %d does not follow event %d", ErrTampered, e.Seq, cur.Seq)
+		}
+		m := l.sum(e)
+		if !bytes.Equal(m[:], e.MAC) {
+			return fmt.Errorf("%w: event %d was altered", ErrTampered, e.Seq)
+		}
+		cur = Head{Seq: e.Seq, MAC: e.MAC}
+		return nil
+	})
+	if err != nil {
+		return head, err
+	}
+	if first && head.Seq > 0 {
+		return head, fmt.Errorf("%w: the log ends before event %d, which was recorded", ErrTampered, head.Seq)
+	}
+	return cur, nil
 }
 
 // List calls fn for every event in order.

@@ -33,6 +33,18 @@ func (m *memStore) ListAudit(ctx context.Context, fn func(Event) error) error {
 	return nil
 }
 
+func (m *memStore) ListAuditFrom(ctx context.Context, from int64, fn func(Event) error) error {
+	for _, e := range m.events {
+		if e.Seq < from {
+			continue
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 type hmacKey []byte
 
 func (k hmacKey) Sum(b []byte) [32]byte {
@@ -112,5 +124,54 @@ func TestVerifyHeadDetectsTruncation(t *testing.T) {
 	}
 	if _, err := l.VerifyHead(context.Background(), head); !errors.Is(err, ErrTampered) {
 		t.Fatalf("VerifyHead after cutting the last event = %v, want ErrTampered", err)
+	}
+}
+
+// TestCutAndRegrownTailDetected is the attack that passed before: cut the
+// last events, then let ordinary commands append past the old head. The
+// head's event is no longer in the log, so both the full check and the
+// cheap one at open refuse.
+func TestCutAndRegrownTailDetected(t *testing.T) {
+	ctx := context.Background()
+	l, st := newLog(t)
+	last := st.events[len(st.events)-1]
+	head := Head{Seq: last.Seq, MAC: last.MAC}
+	st.events = st.events[:2]
+	for i := 0; i < 6; i++ {
+		if _, err := l.Record(ctx, "bob", "docs.list", "", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := l.VerifyHead(ctx, head); !errors.Is(err, ErrTampered) {
+		t.Errorf("VerifyHead after a cut tail regrew = %v, want ErrTampered", err)
+	}
+	if _, err := l.Advance(ctx, head); !errors.Is(err, ErrTampered) {
+		t.Errorf("Advance after a cut tail regrew = %v, want ErrTampered", err)
+	}
+}
+
+func TestAdvance(t *testing.T) {
+	ctx := context.Background()
+	l, st := newLog(t)
+	h, err := l.Advance(ctx, Head{})
+	if err != nil || h.Seq != 4 {
+		t.Fatalf("Advance from nothing = %+v, %v; want event 4", h, err)
+	}
+	l.Record(ctx, "bob", "search", "", nil)
+	h2, err := l.Advance(ctx, h)
+	if err != nil || h2.Seq != 5 {
+		t.Fatalf("Advance = %+v, %v; want event 5", h2, err)
+	}
+	st.events[4].Target = "changed"
+	if _, err := l.Advance(ctx, h); !errors.Is(err, ErrTampered) {
+		t.Errorf("Advance over an altered event = %v, want ErrTampered", err)
+	}
+	st.events = st.events[:3]
+	if _, err := l.Advance(ctx, h); !errors.Is(err, ErrTampered) {
+		t.Errorf("Advance past the end = %v, want ErrTampered", err)
+	}
+	st.events = nil
+	if _, err := l.Advance(ctx, h); !errors.Is(err, ErrTampered) {
+		t.Errorf("Advance over an emptied log = %v, want ErrTampered", err)
 	}
 }

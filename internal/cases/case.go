@@ -23,6 +23,9 @@ type Case struct {
 	Opened   time.Time `json:"opened"`
 	OpenedBy string    `json:"opened_by"`
 	Targets  []Target  `json:"targets"`
+	// Unauthentic: the stored case fails authentication (changed or
+	// inserted outside antidote); the gate trusts nothing of it.
+	Unauthentic bool `json:"-"`
 }
 
 // EventKind says what an event records.
@@ -52,6 +55,9 @@ type Event struct {
 	ExpectedFix   time.Time     `json:"expected_fix,omitzero"` // vendor's announced fix date
 	Evidence      string        `json:"evidence,omitempty"`    // where the details are public
 	Note          string        `json:"note,omitempty"`
+	// Unauthentic: the stored event fails authentication (changed or
+	// inserted outside antidote); the gate blocks its case's documents.
+	Unauthentic bool `json:"-"`
 }
 
 // TargetState is a target's current status with the facts that go with it.

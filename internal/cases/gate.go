@@ -1,6 +1,7 @@
 package cases
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,6 +18,9 @@ const (
 	ReasonUnexamined  = "findings-unexamined"  // nobody looked for findings in it
 	ReasonRedaction   = "redaction-unverified" // the redacted text has not passed antidote verify
 	ReasonApprovals   = "approvals"            // fewer than two different people approved it
+	// ReasonUnauthentic: a record the gate relies on fails authentication
+	// under the workspace key: it was changed or inserted outside antidote.
+	ReasonUnauthentic = "record-unauthentic"
 )
 
 // Reason is one thing standing between a document and publication.
@@ -44,12 +48,17 @@ type FindingInfo struct {
 	State      findings.State
 	Exploited  bool
 	MergedInto int64
+	// Unauthentic: the stored state fails authentication.
+	Unauthentic bool
 }
 
 // Approval is one person's sign-off on publishing a document.
 type Approval struct {
 	Actor string
 	At    time.Time
+	// Unauthentic: the stored approval fails authentication; it does not
+	// count and blocks the document.
+	Unauthentic bool
 }
 
 // DocInput is what the gate needs of a document: the findings it
@@ -59,6 +68,9 @@ type DocInput struct {
 	Findings  []int64
 	Verified  bool
 	Approvals []Approval
+	// Unauthentic describes records of this document (its verification
+	// result) that fail authentication; each blocks it.
+	Unauthentic []string
 	// Unexamined: nobody looked for findings in it (neither findings
 	// extraction nor an analyst who found none), so an empty Findings says
 	// nothing about the exploits it may describe.
@@ -91,6 +103,7 @@ type Gate struct {
 	products map[int64]Product
 	vendors  map[int64]string
 	memo     map[int64][]Reason
+	blockAll []Reason // unauthentic policy entries: nothing is released
 }
 
 type caseEval struct {
@@ -113,6 +126,26 @@ func NewGate(in GateInput) *Gate {
 	if g.required <= 0 {
 		g.required = 2
 	}
+	// A forged finding (state, merge, or the documents linked to it: a
+	// deleted link frees a document nobody can name) or product (vendor,
+	// class, downstream makers) could free any document: nothing is
+	// released until it is set right.
+	for _, f := range in.Findings {
+		if f.Unauthentic {
+			g.blockAll = append(g.blockAll, Reason{Kind: ReasonUnauthentic, Finding: f.ID,
+				Detail: fmt.Sprintf("finding %d's stored state or document links fail authentication: they were changed outside antidote", f.ID)})
+		}
+	}
+	for _, p := range in.Products {
+		if p.Unauthentic {
+			g.blockAll = append(g.blockAll, Reason{Kind: ReasonUnauthentic, Product: p.Name,
+				Detail: fmt.Sprintf("product %d's stored vendor, class or downstream makers fail authentication: they were changed outside antidote", p.ID)})
+		}
+	}
+	for _, name := range in.Policy.Unauthentic {
+		g.blockAll = append(g.blockAll, Reason{Kind: ReasonUnauthentic,
+			Detail: fmt.Sprintf("the embargo policy entry %q fails authentication: it was changed outside antidote; set it again with 'antidote policy set'", name)})
+	}
 	for _, f := range in.Findings {
 		g.findings[f.ID] = f
 	}
@@ -131,7 +164,19 @@ func NewGate(in GateInput) *Gate {
 		SortEvents(evs)
 		s := NewState(c)
 		var err error
+		if c.Unauthentic {
+			err = errUnauthentic{fmt.Sprintf("case %d's record fails authentication: it was changed or inserted outside antidote", c.ID)}
+		}
 		for _, e := range evs {
+			if e.Unauthentic {
+				err = errUnauthentic{fmt.Sprintf("event %d of case %d fails authentication: it was changed or inserted outside antidote", e.Seq, c.ID)}
+				break
+			}
+		}
+		for _, e := range evs {
+			if err != nil {
+				break
+			}
 			if e.At.After(in.At) {
 				break
 			}
@@ -148,6 +193,10 @@ func NewGate(in GateInput) *Gate {
 // Decide answers for one document.
 func (g *Gate) Decide(d DocInput) Decision {
 	dec := Decision{Doc: d.ID, BlockedBy: []Reason{}}
+	dec.BlockedBy = append(dec.BlockedBy, g.blockAll...)
+	for _, u := range d.Unauthentic {
+		dec.BlockedBy = append(dec.BlockedBy, Reason{Kind: ReasonUnauthentic, Detail: u})
+	}
 	for i, f := range d.Findings {
 		dup := false
 		for _, prev := range d.Findings[:i] {
@@ -170,6 +219,11 @@ func (g *Gate) Decide(d DocInput) Decision {
 	}
 	var who []string
 	for _, a := range d.Approvals {
+		if a.Unauthentic {
+			dec.BlockedBy = append(dec.BlockedBy, Reason{Kind: ReasonUnauthentic,
+				Detail: fmt.Sprintf("an approval of document %d fails authentication: it was changed or inserted outside antidote", d.ID)})
+			continue
+		}
 		if a.At.After(g.at) {
 			continue
 		}
@@ -204,7 +258,8 @@ func (g *Gate) finding(id int64) []Reason {
 
 func (g *Gate) evalFinding(id int64) []Reason {
 	f, ok := g.findings[id]
-	// Follow merges to the finding that carries the case.
+	// Follow merges to the finding that carries the case. (A forged
+	// finding blocks every document: see blockAll.)
 	for hops := 0; ok && f.State == findings.Merged && hops < 32; hops++ {
 		f, ok = g.findings[f.MergedInto]
 	}
@@ -224,6 +279,11 @@ func (g *Gate) evalFinding(id int64) []Reason {
 	}
 	var out []Reason
 	for _, ce := range cs {
+		var ue errUnauthentic
+		if errors.As(ce.err, &ue) {
+			out = append(out, Reason{Kind: ReasonUnauthentic, Finding: f.ID, Case: ce.state.Case.ID, Detail: ue.msg})
+			continue
+		}
 		if ce.err != nil {
 			out = append(out, Reason{Kind: ReasonCaseInvalid, Finding: f.ID, Case: ce.state.Case.ID,
 				Detail: fmt.Sprintf("case %d's timeline is invalid: %v", ce.state.Case.ID, ce.err)})
@@ -321,3 +381,8 @@ func Plan(in GateInput, docs []DocInput) []Decision {
 	}
 	return out
 }
+
+// errUnauthentic is a case whose stored records fail authentication.
+type errUnauthentic struct{ msg string }
+
+func (e errUnauthentic) Error() string { return e.msg }

@@ -38,7 +38,7 @@ func status(c int64, days float64, v, p int64, st Status, mod ...func(*Event)) E
 func fixed(v string) func(*Event)    { return func(e *Event) { e.FixedVersion = v } }
 func deployed(l string) func(*Event) { return func(e *Event) { e.PatchLevel = l } }
 
-var approved = []Approval{{"ana", t0}, {"ben", t0}}
+var approved = []Approval{{Actor: "ana", At: t0}, {Actor: "ben", At: t0}}
 
 func kinds(d Decision) string {
 	var ks []string
@@ -68,9 +68,9 @@ func TestGate(t *testing.T) {
 		// A document describing no finding, verified and approved twice.
 		{"clean", 1, base, nil, nil, DocInput{ID: 1, Verified: true, Approvals: approved}, ""},
 		// Same person approving twice is one approval; not verified.
-		{"one approver", 1, base, nil, nil, DocInput{ID: 1, Approvals: []Approval{{"ana", t0}, {"ana", t0}}}, "redaction-unverified approvals"},
+		{"one approver", 1, base, nil, nil, DocInput{ID: 1, Approvals: []Approval{{Actor: "ana", At: t0}, {Actor: "ana", At: t0}}}, "redaction-unverified approvals"},
 		// An approval given after the moment asked about does not count yet.
-		{"future approval", 1, base, nil, nil, DocInput{ID: 1, Verified: true, Approvals: []Approval{{"ana", t0}, {"ben", at(5)}}}, "approvals"},
+		{"future approval", 1, base, nil, nil, DocInput{ID: 1, Verified: true, Approvals: []Approval{{Actor: "ana", At: t0}, {Actor: "ben", At: at(5)}}}, "approvals"},
 		// An accepted finding without a case blocks.
 		{"no case", 1, base, nil, nil, DocInput{ID: 1, Findings: []int64{100}, Verified: true, Approvals: approved}, "no-case"},
 		// A proposed finding blocks until reviewed; a rejected one does not.
@@ -79,6 +79,17 @@ func TestGate(t *testing.T) {
 		// A merged finding is judged by the one it was merged into.
 		{"merged", 1, []FindingInfo{{ID: 100, State: findings.Accepted}, {ID: 300, State: findings.Merged, MergedInto: 100}}, nil, nil,
 			DocInput{ID: 1, Findings: []int64{300}, Verified: true, Approvals: approved}, "no-case"},
+		// Records failing authentication block, whatever they say.
+		{"forged approval", 1, base, nil, nil, DocInput{ID: 1, Verified: true, Approvals: []Approval{{Actor: "ana", At: t0}, {Actor: "eve", At: t0, Unauthentic: true}}}, "record-unauthentic approvals"},
+		{"forged check", 1, base, nil, nil, DocInput{ID: 1, Approvals: approved, Unauthentic: []string{"check"}}, "record-unauthentic redaction-unverified"},
+		{"forged finding state", 1, []FindingInfo{{ID: 100, State: findings.Rejected, Unauthentic: true}}, nil, nil,
+			DocInput{ID: 1, Findings: []int64{100}, Verified: true, Approvals: approved}, "record-unauthentic"},
+		{"forged merge", 1, []FindingInfo{{ID: 100, State: findings.Rejected}, {ID: 300, State: findings.Merged, MergedInto: 100, Unauthentic: true}}, nil, nil,
+			DocInput{ID: 1, Findings: []int64{300}, Verified: true, Approvals: approved}, "record-unauthentic"},
+		{"forged fix event", 30, base, []Case{iosCase}, []Event{status(1, 0, apple, ios, Notified), func() Event { e := status(1, 20, apple, ios, Fixed, fixed("10.3.1")); e.Unauthentic = true; return e }()},
+			DocInput{ID: 1, Findings: []int64{100}, Verified: true, Approvals: approved}, "record-unauthentic"},
+		{"forged case", 91, base, []Case{{ID: 1, Finding: 100, Targets: []Target{{apple, ios}}, Unauthentic: true}}, []Event{status(1, 0, apple, ios, Notified)},
+			DocInput{ID: 1, Findings: []int64{100}, Verified: true, Approvals: approved}, "record-unauthentic"},
 		// Vendor not notified: blocked without a deadline.
 		{"not notified", 1, base, []Case{iosCase}, nil, DocInput{ID: 1, Findings: []int64{100}, Verified: true, Approvals: approved}, "not-notified:Apple"},
 		// Notified, embargo running.

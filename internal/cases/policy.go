@@ -16,6 +16,9 @@ type Policy struct {
 	Default   int                 `json:"default"`   // a class the policy does not name
 	Exploited int                 `json:"exploited"` // the finding is exploited in the wild
 	Grace     int                 `json:"grace"`     // extra days when a fix is imminent
+	// Unauthentic names stored entries that fail authentication; the gate
+	// then releases nothing.
+	Unauthentic []string `json:"-"`
 }
 
 // DefaultPolicy follows public practice: 90 days for phone and desktop

@@ -48,6 +48,9 @@ type Product struct {
 	CPE        string      `json:"cpe,omitempty"`
 	PURL       string      `json:"purl,omitempty"`
 	Downstream []int64     `json:"downstream,omitempty"`
+	// Unauthentic: the stored product (vendor, class, downstream makers)
+	// fails authentication; the gate then releases nothing.
+	Unauthentic bool `json:"-"`
 }
 
 // Validate checks a product's fields.

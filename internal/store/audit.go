@@ -43,7 +43,13 @@ func (s *Store) AppendAudit(ctx context.Context, next func(last audit.Event) (au
 
 // ListAudit calls fn for every event in sequence order.
 func (s *Store) ListAudit(ctx context.Context, fn func(audit.Event) error) error {
-	rows, err := s.query(ctx, `SELECT seq, at, actor, action, target, detail, prev, mac FROM audit ORDER BY seq`)
+	return s.ListAuditFrom(ctx, 0, fn)
+}
+
+// ListAuditFrom calls fn for every event from sequence number from on, in
+// order.
+func (s *Store) ListAuditFrom(ctx context.Context, from int64, fn func(audit.Event) error) error {
+	rows, err := s.query(ctx, `SELECT seq, at, actor, action, target, detail, prev, mac FROM audit WHERE seq >= ? ORDER BY seq`, from)
 	if err != nil {
 		return fmt.Errorf("read audit log: %w", err)
 	}

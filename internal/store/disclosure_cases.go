@@ -47,7 +47,7 @@ func (s *Store) OpenCase(ctx context.Context, c cases.Case, events []cases.Event
 				return err
 			}
 		}
-		return nil
+		return s.retagCase(ctx, tx, id)
 	})
 	return id, err
 }
@@ -58,15 +58,18 @@ func (s *Store) insertEvent(ctx context.Context, tx *Tx, e cases.Event) (int64, 
 	if err != nil {
 		return 0, fmt.Errorf("record case event: %w", err)
 	}
+	row := eventRow{id: id, caseID: e.Case, at: fmtTime(e.At), actor: e.Actor, kind: string(e.Kind), vendor: e.Target.Vendor, product: e.Target.Product,
+		status: string(e.Status), justification: string(e.Justification), expected: fmtTime(e.ExpectedFix), releaseDate: fmtTime(e.ReleaseDate)}
 	d := eventDetail{FixedVersion: e.FixedVersion, PatchLevel: e.PatchLevel, Evidence: e.Evidence, Note: e.Note}
 	if d != (eventDetail{}) {
 		b, err := json.Marshal(d)
 		if err != nil {
 			return 0, err
 		}
-		if _, err := tx.Exec(ctx, `UPDATE case_events SET detail = ? WHERE id = ?`, s.seal(b, adRow("case_events", "detail", id)), id); err != nil {
-			return 0, fmt.Errorf("record case event: %w", err)
-		}
+		row.detail = s.seal(b, adRow("case_events", "detail", id))
+	}
+	if _, err := tx.Exec(ctx, `UPDATE case_events SET detail = ?, mac = ? WHERE id = ?`, row.detail, s.eventTag(row), id); err != nil {
+		return 0, fmt.Errorf("record case event: %w", err)
 	}
 	return id, nil
 }
@@ -95,8 +98,10 @@ func (s *Store) AddCaseEvent(ctx context.Context, e cases.Event, check func(c ca
 				return fmt.Errorf("add vendor to case %d: %w", e.Case, err)
 			}
 		}
-		id, err = s.insertEvent(ctx, tx, e)
-		return err
+		if id, err = s.insertEvent(ctx, tx, e); err != nil {
+			return err
+		}
+		return s.retagCase(ctx, tx, e.Case)
 	})
 	return id, err
 }
@@ -113,7 +118,8 @@ func (s *Store) Case(ctx context.Context, id int64) (c cases.Case, timeline []ca
 func (s *Store) readCase(ctx context.Context, tx *Tx, id int64) (cases.Case, []cases.Event, error) {
 	c := cases.Case{ID: id}
 	var opened string
-	err := tx.QueryRow(ctx, `SELECT finding_id, opened_at, opened_by FROM cases WHERE id = ?`, id).Scan(&c.Finding, &opened, &c.OpenedBy)
+	var mac []byte
+	err := tx.QueryRow(ctx, `SELECT finding_id, opened_at, opened_by, mac FROM cases WHERE id = ?`, id).Scan(&c.Finding, &opened, &c.OpenedBy, &mac)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, nil, notFound("case", id)
 	}
@@ -122,6 +128,13 @@ func (s *Store) readCase(ctx context.Context, tx *Tx, id int64) (cases.Case, []c
 	}
 	if c.Opened, err = parseTime(opened); err != nil {
 		return c, nil, fmt.Errorf("case %d: bad time: %w", id, err)
+	}
+	if s.rowMAC != nil {
+		targets, events, err := caseSets(ctx, tx.Query, id)
+		if err != nil {
+			return c, nil, fmt.Errorf("read case %d: %w", id, err)
+		}
+		c.Unauthentic = !s.rowOK(mac, "cases", id, c.Finding, opened, c.OpenedBy, targets, events)
 	}
 	rows, err := tx.Query(ctx, `SELECT vendor_id, product_id FROM case_targets WHERE case_id = ? ORDER BY vendor_id, product_id`, id)
 	if err != nil {
@@ -152,17 +165,18 @@ func (s *Store) readCase(ctx context.Context, tx *Tx, id int64) (cases.Case, []c
 	return c, evs, rows.Err()
 }
 
-const eventCols = `id, case_id, at, actor, kind, vendor_id, product_id, status, justification, expected_fix, release_date, detail`
+const eventCols = eventRowCols
 
 func (s *Store) scanEvent(r scanner) (cases.Event, error) {
 	var e cases.Event
-	var at, kind, status, just, expected, release string
-	var detail []byte
-	if err := r.Scan(&e.Seq, &e.Case, &at, &e.Actor, &kind, &e.Target.Vendor, &e.Target.Product, &status, &just, &expected, &release, &detail); err != nil {
+	row, err := scanEventRow(r)
+	if err != nil {
 		return e, err
 	}
-	e.Kind, e.Status, e.Justification = cases.EventKind(kind), cases.Status(status), cases.Justification(just)
-	var err error
+	e.Seq, e.Case, e.Actor, e.Target.Vendor, e.Target.Product = row.id, row.caseID, row.actor, row.vendor, row.product
+	at, expected, release, detail := row.at, row.expected, row.releaseDate, row.detail
+	e.Kind, e.Status, e.Justification = cases.EventKind(row.kind), cases.Status(row.status), cases.Justification(row.justification)
+	e.Unauthentic = !s.rowOK(row.mac, "case_events", row.id, row.caseID, row.at, row.actor, row.kind, row.vendor, row.product, row.status, row.justification, row.expected, row.releaseDate, digest(row.detail))
 	if e.At, err = parseTime(at); err != nil {
 		return e, fmt.Errorf("case event %d: bad time: %w", e.Seq, err)
 	}
@@ -203,7 +217,27 @@ func (s *Store) Cases(ctx context.Context) ([]cases.Case, error) {
 		targets[id] = append(targets[id], t)
 	}
 	rows.Close()
-	rows, err = s.query(ctx, `SELECT id, finding_id, opened_at, opened_by FROM cases ORDER BY id`)
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	events := map[int64][]int64{}
+	rows, err = s.query(ctx, `SELECT case_id, id FROM case_events ORDER BY case_id, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	for rows.Next() {
+		var c, e int64
+		if err := rows.Scan(&c, &e); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		events[c] = append(events[c], e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	rows, err = s.query(ctx, `SELECT id, finding_id, opened_at, opened_by, mac FROM cases ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("list cases: %w", err)
 	}
@@ -212,13 +246,15 @@ func (s *Store) Cases(ctx context.Context) ([]cases.Case, error) {
 	for rows.Next() {
 		var c cases.Case
 		var opened string
-		if err := rows.Scan(&c.ID, &c.Finding, &opened, &c.OpenedBy); err != nil {
+		var mac []byte
+		if err := rows.Scan(&c.ID, &c.Finding, &opened, &c.OpenedBy, &mac); err != nil {
 			return nil, err
 		}
+		c.Targets = targets[c.ID]
+		c.Unauthentic = !s.rowOK(mac, "cases", c.ID, c.Finding, opened, c.OpenedBy, targetList(c.Targets), idList(events[c.ID]))
 		if c.Opened, err = parseTime(opened); err != nil {
 			return nil, fmt.Errorf("case %d: bad time: %w", c.ID, err)
 		}
-		c.Targets = targets[c.ID]
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -247,7 +283,7 @@ func (s *Store) CaseEvents(ctx context.Context) ([]cases.Event, error) {
 // workspace has set.
 func (s *Store) Policy(ctx context.Context) (cases.Policy, error) {
 	p := cases.DefaultPolicy()
-	rows, err := s.query(ctx, `SELECT name, days FROM embargo_policy ORDER BY name`)
+	rows, err := s.query(ctx, `SELECT name, days, mac FROM embargo_policy ORDER BY name`)
 	if err != nil {
 		return p, fmt.Errorf("read embargo policy: %w", err)
 	}
@@ -255,8 +291,13 @@ func (s *Store) Policy(ctx context.Context) (cases.Policy, error) {
 	for rows.Next() {
 		var name string
 		var days int
-		if err := rows.Scan(&name, &days); err != nil {
+		var mac []byte
+		if err := rows.Scan(&name, &days, &mac); err != nil {
 			return p, err
+		}
+		if !s.rowOK(mac, "embargo_policy", name, days) {
+			p.Unauthentic = append(p.Unauthentic, name)
+			continue
 		}
 		if err := p.Set(name, days); err != nil {
 			return p, fmt.Errorf("embargo policy entry %s: %w", name, err)
@@ -269,7 +310,7 @@ func (s *Store) Policy(ctx context.Context) (cases.Policy, error) {
 // cases.Policy.Set).
 func (s *Store) SetPolicy(ctx context.Context, name string, days int) error {
 	return s.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.Exec(ctx, `INSERT INTO embargo_policy (name, days) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET days = excluded.days`, name, days)
+		_, err := tx.Exec(ctx, `INSERT INTO embargo_policy (name, days, mac) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET days = excluded.days, mac = excluded.mac`, name, days, s.policyTag(name, days))
 		if err != nil {
 			return fmt.Errorf("set embargo policy: %w", err)
 		}
@@ -288,7 +329,7 @@ func (s *Store) Approve(ctx context.Context, doc int64, actor string, at time.Ti
 		if n == 0 {
 			return notFound("document", doc)
 		}
-		res, err := tx.Exec(ctx, `INSERT INTO release_approvals (doc_id, actor, at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, doc, actor, fmtTime(at))
+		res, err := tx.Exec(ctx, `INSERT INTO release_approvals (doc_id, actor, at, mac) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, doc, actor, fmtTime(at), s.approvalTag(doc, actor, fmtTime(at)))
 		if err != nil {
 			return fmt.Errorf("approve document %d: %w", doc, err)
 		}
@@ -301,7 +342,7 @@ func (s *Store) Approve(ctx context.Context, doc int64, actor string, at time.Ti
 
 // Approvals returns every document's approvals.
 func (s *Store) Approvals(ctx context.Context) (map[int64][]cases.Approval, error) {
-	rows, err := s.query(ctx, `SELECT doc_id, actor, at FROM release_approvals ORDER BY doc_id, at`)
+	rows, err := s.query(ctx, `SELECT doc_id, actor, at, mac FROM release_approvals ORDER BY doc_id, at`)
 	if err != nil {
 		return nil, fmt.Errorf("list approvals: %w", err)
 	}
@@ -311,9 +352,11 @@ func (s *Store) Approvals(ctx context.Context) (map[int64][]cases.Approval, erro
 		var doc int64
 		var a cases.Approval
 		var at string
-		if err := rows.Scan(&doc, &a.Actor, &at); err != nil {
+		var mac []byte
+		if err := rows.Scan(&doc, &a.Actor, &at, &mac); err != nil {
 			return nil, err
 		}
+		a.Unauthentic = !s.rowOK(mac, "release_approvals", doc, a.Actor, at)
 		if a.At, err = parseTime(at); err != nil {
 			return nil, fmt.Errorf("approval of document %d: bad time: %w", doc, err)
 		}

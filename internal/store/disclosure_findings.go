@@ -38,7 +38,10 @@ func (s *Store) AddFinding(ctx context.Context, f findings.Finding, extractKey [
 		if extractKey != nil {
 			err := tx.QueryRow(ctx, `SELECT id FROM findings WHERE extract_key = ?`, extractKey).Scan(&id)
 			if err == nil {
-				return s.addSpans(ctx, tx, id, f.Sources)
+				if err := s.addSpans(ctx, tx, id, f.Sources); err != nil {
+					return err
+				}
+				return s.retagFinding(ctx, tx, id)
 			}
 			if !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("add finding: %w", err)
@@ -62,7 +65,10 @@ func (s *Store) AddFinding(ctx context.Context, f findings.Finding, extractKey [
 		if err := s.writeDetail(ctx, tx, id, f); err != nil {
 			return err
 		}
-		return s.addSpans(ctx, tx, id, f.Sources)
+		if err := s.addSpans(ctx, tx, id, f.Sources); err != nil {
+			return err
+		}
+		return s.retagFinding(ctx, tx, id)
 	})
 	return id, created, err
 }
@@ -259,14 +265,31 @@ func (s *Store) MoveFinding(ctx context.Context, id int64, to findings.State, me
 		if err != nil {
 			return fmt.Errorf("update finding %d: %w", id, err)
 		}
-		return nil
+		return s.retagFinding(ctx, tx, id)
 	})
 }
 
 // FindingInfos returns what the release gate needs of every finding,
 // without opening any sealed detail.
 func (s *Store) FindingInfos(ctx context.Context) ([]cases.FindingInfo, error) {
-	rows, err := s.query(ctx, `SELECT id, state, exploited, merged_into FROM findings`)
+	links := map[int64][]int64{}
+	lrows, err := s.query(ctx, `SELECT finding_id, doc_id FROM finding_docs ORDER BY finding_id, doc_id`)
+	if err != nil {
+		return nil, fmt.Errorf("list finding sources: %w", err)
+	}
+	for lrows.Next() {
+		var f, d int64
+		if err := lrows.Scan(&f, &d); err != nil {
+			lrows.Close()
+			return nil, err
+		}
+		links[f] = append(links[f], d)
+	}
+	lrows.Close()
+	if err := lrows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err := s.query(ctx, `SELECT id, state, exploited, merged_into, mac FROM findings`)
 	if err != nil {
 		return nil, fmt.Errorf("list findings: %w", err)
 	}
@@ -277,9 +300,11 @@ func (s *Store) FindingInfos(ctx context.Context) ([]cases.FindingInfo, error) {
 		var state string
 		var exploited int
 		var merged sql.NullInt64
-		if err := rows.Scan(&f.ID, &state, &exploited, &merged); err != nil {
+		var mac []byte
+		if err := rows.Scan(&f.ID, &state, &exploited, &merged, &mac); err != nil {
 			return nil, err
 		}
+		f.Unauthentic = !s.rowOK(mac, "findings", f.ID, state, exploited, merged, idList(links[f.ID]))
 		f.State, f.Exploited, f.MergedInto = findings.State(state), exploited != 0, merged.Int64
 		out = append(out, f)
 	}

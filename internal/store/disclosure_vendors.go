@@ -166,7 +166,7 @@ func (s *Store) AddProduct(ctx context.Context, p cases.Product, created time.Ti
 				return fmt.Errorf("add downstream maker: %w", err)
 			}
 		}
-		return nil
+		return s.retagProduct(ctx, tx, id)
 	})
 	return id, err
 }
@@ -188,7 +188,7 @@ func (s *Store) Products(ctx context.Context) ([]cases.Product, error) {
 		down[p] = append(down[p], v)
 	}
 	rows.Close()
-	rows, err = s.query(ctx, `SELECT id, vendor_id, name, class, cpe, purl FROM products ORDER BY vendor_id, name_key`)
+	rows, err = s.query(ctx, `SELECT id, vendor_id, name, class, cpe, purl, mac FROM products ORDER BY vendor_id, name_key`)
 	if err != nil {
 		return nil, fmt.Errorf("list products: %w", err)
 	}
@@ -198,11 +198,13 @@ func (s *Store) Products(ctx context.Context) ([]cases.Product, error) {
 		var p cases.Product
 		var class string
 		var cpe, purl sql.NullString
-		if err := rows.Scan(&p.ID, &p.Vendor, &p.Name, &class, &cpe, &purl); err != nil {
+		var mac []byte
+		if err := rows.Scan(&p.ID, &p.Vendor, &p.Name, &class, &cpe, &purl, &mac); err != nil {
 			return nil, err
 		}
 		p.Class, p.CPE, p.PURL = cases.DeviceClass(class), cpe.String, purl.String
 		p.Downstream = down[p.ID]
+		p.Unauthentic = !s.rowOK(mac, "products", p.ID, p.Vendor, p.Name, class, idList(p.Downstream))
 		out = append(out, p)
 	}
 	return out, rows.Err()

@@ -44,6 +44,29 @@ func (s *Store) PutRedaction(ctx context.Context, docID int64, text, stats []byt
 	return nil
 }
 
+// PutRedactionTokens stores a document's redaction (as PutRedaction) and
+// the token mappings it introduced (as PutTokens) in one transaction: a
+// crash leaves both or neither, never a redaction whose tokens cannot be
+// revealed.
+func (s *Store) PutRedactionTokens(ctx context.Context, docID int64, text, stats []byte, tokens []TokenValue) error {
+	if text == nil {
+		text = []byte{}
+	}
+	return s.inTx(ctx, func(tx *Tx) error {
+		if err := s.putTokensTx(ctx, tx, tokens); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO redactions (doc_id, text, stats, created_at, version) VALUES (?, ?, ?, ?, 1)
+			ON CONFLICT (doc_id) DO UPDATE SET text = excluded.text, stats = excluded.stats, created_at = excluded.created_at,
+				version = redactions.version + 1`,
+			docID, s.seal(text, adRedaction("text", docID)), s.seal(stats, adRedaction("stats", docID)), now())
+		if err != nil {
+			return fmt.Errorf("store redaction of document %d: %w", docID, err)
+		}
+		return nil
+	})
+}
+
 // Redaction returns the redacted text of a document with its version, or
 // ErrNotFound if it has not been redacted.
 func (s *Store) Redaction(ctx context.Context, docID int64) (Redaction, error) {
@@ -71,48 +94,70 @@ func (s *Store) RedactedText(ctx context.Context, docID int64) ([]byte, error) {
 // independent check for identifiers, replacing an earlier record. It
 // returns ErrChanged if the document has been redacted again since that
 // version was read (nothing is recorded: the new text was not checked),
-// and ErrNotFound if it was never redacted.
+// and ErrNotFound if it was never redacted. The record is tagged with the
+// row key over the exact sealed text it vouches for.
 func (s *Store) RecordCheck(ctx context.Context, docID, version int64, passed bool) error {
-	// One statement: the record is written only while version is current.
-	res, err := s.exec(ctx, `INSERT INTO redaction_checks (doc_id, version, passed, checked_at)
-		SELECT doc_id, version, ?, ? FROM redactions WHERE doc_id = ? AND version = ?
-		ON CONFLICT (doc_id) DO UPDATE SET version = excluded.version, passed = excluded.passed, checked_at = excluded.checked_at`,
-		boolInt(passed), now(), docID, version)
-	if err != nil {
-		return fmt.Errorf("record check of document %d: %w", docID, err)
-	}
-	if k, err := res.RowsAffected(); err != nil || k > 0 {
-		return err
-	}
-	var n int
-	if err := s.queryRow(ctx, `SELECT count(*) FROM redactions WHERE doc_id = ?`, docID).Scan(&n); err != nil {
-		return fmt.Errorf("record check of document %d: %w", docID, err)
-	}
-	if n == 0 {
-		return fmt.Errorf("redaction of document %d: %w", docID, ErrNotFound)
-	}
-	return fmt.Errorf("check of document %d's redaction version %d: %w", docID, version, ErrChanged)
+	return s.inTx(ctx, func(tx *Tx) error {
+		var cur int64
+		var text []byte
+		err := tx.QueryRow(ctx, `SELECT version, text FROM redactions WHERE doc_id = ?`, docID).Scan(&cur, &text)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("redaction of document %d: %w", docID, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("record check of document %d: %w", docID, err)
+		}
+		if cur != version {
+			return fmt.Errorf("check of document %d's redaction version %d: %w", docID, version, ErrChanged)
+		}
+		at := now()
+		_, err = tx.Exec(ctx, `INSERT INTO redaction_checks (doc_id, version, passed, checked_at, mac) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (doc_id) DO UPDATE SET version = excluded.version, passed = excluded.passed, checked_at = excluded.checked_at, mac = excluded.mac`,
+			docID, version, boolInt(passed), at, s.checkTag(docID, version, boolInt(passed), at, text))
+		if err != nil {
+			return fmt.Errorf("record check of document %d: %w", docID, err)
+		}
+		return nil
+	})
 }
 
 // VerifiedDocs returns the documents whose current redaction passed its
 // check: the release gate's "redaction verified" condition.
 func (s *Store) VerifiedDocs(ctx context.Context) (map[int64]bool, error) {
-	rows, err := s.query(ctx, `SELECT c.doc_id FROM redaction_checks c
-		JOIN redactions r ON r.doc_id = c.doc_id AND r.version = c.version
-		WHERE c.passed = 1`)
+	v, _, err := s.RedactionChecks(ctx)
+	return v, err
+}
+
+// RedactionChecks returns the documents whose current redaction passed an
+// authentic check, and the documents whose check record fails
+// authentication (changed or inserted outside antidote, or vouching for
+// another text than the one stored).
+func (s *Store) RedactionChecks(ctx context.Context) (verified, unauthentic map[int64]bool, err error) {
+	rows, err := s.query(ctx, `SELECT c.doc_id, c.version, c.passed, c.checked_at, c.mac, r.version, r.text FROM redaction_checks c
+		JOIN redactions r ON r.doc_id = c.doc_id`)
 	if err != nil {
-		return nil, fmt.Errorf("list verified redactions: %w", err)
+		return nil, nil, fmt.Errorf("list verified redactions: %w", err)
 	}
 	defer rows.Close()
-	out := map[int64]bool{}
+	verified, unauthentic = map[int64]bool{}, map[int64]bool{}
 	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("list verified redactions: %w", err)
+		var id, ver, cur int64
+		var passed int
+		var at string
+		var mac, text []byte
+		if err := rows.Scan(&id, &ver, &passed, &at, &mac, &cur, &text); err != nil {
+			return nil, nil, fmt.Errorf("list verified redactions: %w", err)
 		}
-		out[id] = true
+		switch {
+		case ver != cur:
+			// A check of an earlier redaction: the current one is unchecked.
+		case !s.rowOK(mac, "redaction_checks", id, ver, passed, at, digest(text)):
+			unauthentic[id] = true
+		case passed == 1:
+			verified[id] = true
+		}
 	}
-	return out, rows.Err()
+	return verified, unauthentic, rows.Err()
 }
 
 // ListRedactionStats calls fn with the statistics of every redacted
@@ -153,20 +198,25 @@ func (s *Store) PutTokens(ctx context.Context, tokens []TokenValue) error {
 	if len(tokens) == 0 {
 		return nil
 	}
-	return s.inTx(ctx, func(tx *Tx) error {
-		stmt, err := tx.Prepare(ctx, `INSERT INTO redaction_tokens (token_key, value, created_at) VALUES (?, ?, ?) ON CONFLICT (token_key) DO NOTHING`)
-		if err != nil {
+	return s.inTx(ctx, func(tx *Tx) error { return s.putTokensTx(ctx, tx, tokens) })
+}
+
+func (s *Store) putTokensTx(ctx context.Context, tx *Tx, tokens []TokenValue) error {
+	if len(tokens) == 0 {
+		return nil
+	}
+	stmt, err := tx.Prepare(ctx, `INSERT INTO redaction_tokens (token_key, value, created_at) VALUES (?, ?, ?) ON CONFLICT (token_key) DO NOTHING`)
+	if err != nil {
+		return fmt.Errorf("store redaction tokens: %w", err)
+	}
+	defer stmt.Close()
+	at := now()
+	for _, t := range tokens {
+		if _, err := stmt.ExecContext(ctx, t.Key, s.seal(t.Value, adToken(t.Key)), at); err != nil {
 			return fmt.Errorf("store redaction tokens: %w", err)
 		}
-		defer stmt.Close()
-		at := now()
-		for _, t := range tokens {
-			if _, err := stmt.ExecContext(ctx, t.Key, s.seal(t.Value, adToken(t.Key)), at); err != nil {
-				return fmt.Errorf("store redaction tokens: %w", err)
-			}
-		}
-		return nil
-	})
+	}
+	return nil
 }
 
 // LookupToken returns the value recorded for a token's key, or
@@ -181,6 +231,24 @@ func (s *Store) LookupToken(ctx context.Context, key []byte) ([]byte, error) {
 		return nil, fmt.Errorf("look up token: %w", err)
 	}
 	return s.open(sealed, adToken(key))
+}
+
+// MissingTokens returns how many of the token keys have no recorded
+// mapping.
+func (s *Store) MissingTokens(ctx context.Context, keys [][]byte) (int, error) {
+	missing := 0
+	for _, k := range keys {
+		var one int
+		err := s.queryRow(ctx, `SELECT 1 FROM redaction_tokens WHERE token_key = ?`, k).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			missing++
+			continue
+		}
+		if err != nil {
+			return missing, fmt.Errorf("look up tokens: %w", err)
+		}
+	}
+	return missing, nil
 }
 
 // TokenCount returns the number of recorded tokens.

@@ -38,6 +38,9 @@ var (
 	ErrSchemaOld    = errors.New("database schema is older than this antidote")
 	ErrSchemaNew    = errors.New("database schema is newer than this antidote")
 	ErrNotInitiated = errors.New("database has no antidote schema")
+	// ErrDamaged means a sealed value does not open: damaged, altered, or
+	// written by a newer antidote. It concerns that record alone.
+	ErrDamaged = errors.New("sealed record is damaged")
 )
 
 // Dialect names a SQL backend.
@@ -53,6 +56,7 @@ type Store struct {
 	db      *sql.DB
 	dialect Dialect
 	sealer  Sealer
+	rowMAC  RowMAC // authenticates the rows the release gate trusts (AuthenticateRows)
 }
 
 //go:embed migrations
@@ -197,7 +201,7 @@ func (s *Store) open(ct []byte, ad string) ([]byte, error) {
 	}
 	pt, err := s.sealer.Open(ct, []byte(ad))
 	if err != nil {
-		return nil, fmt.Errorf("open sealed %s: %w", ad, err)
+		return nil, fmt.Errorf("open sealed %s: %w: %w", ad, ErrDamaged, err)
 	}
 	return pt, nil
 }
@@ -378,3 +382,7 @@ func (t *Tx) Commit() error { return t.tx.Commit() }
 
 // Rollback abandons the transaction.
 func (t *Tx) Rollback() error { return t.tx.Rollback() }
+
+// Rebind turns ? placeholders into the dialect's, for tests in this module
+// that write SQL of their own (tamper tests).
+func (s *Store) Rebind(q string) string { return s.rebind(q) }

@@ -2,7 +2,6 @@ package vault
 
 import (
 	"crypto/rand"
-	"errors"
 	"fmt"
 	"runtime"
 	"time"
@@ -13,13 +12,19 @@ import (
 // KDFAlgorithm is the only passphrase KDF antidote uses.
 const KDFAlgorithm = "argon2id"
 
-// Bounds applied to KDF parameters read from a key file, so a corrupted or
-// hostile file cannot make unlocking allocate terabytes or run for days.
+// Bounds applied to KDF parameters read from a key file, so that a
+// corrupted or hostile keys.json costs an unlock attempt no more than what
+// Calibrate could have chosen, with room to spare: at most 1 GiB of memory,
+// 64 passes, 16 lanes, and 8 GiB of memory passes in all (a few seconds).
+// Calibrate stays inside them (256 MiB, and Time capped by the budget).
 const (
 	minSaltLen   = 16
 	maxSaltLen   = 64
-	maxTime      = 1000
-	maxMemoryKiB = 4 << 20 // 4 GiB
+	maxTime      = 64
+	maxMemoryKiB = 1 << 20 // 1 GiB
+	maxThreads   = 16
+	// maxWorkKiB bounds Time × MemoryKiB: 32 passes at 256 MiB.
+	maxWorkKiB = 8 << 20
 
 	saltLen = 32
 	kekLen  = 32
@@ -56,10 +61,12 @@ func (p KDFParams) validate() error {
 		return fmt.Errorf("KDF algorithm %q is not supported (want %q)", p.Algorithm, KDFAlgorithm)
 	case p.Time < 1 || p.Time > maxTime:
 		return fmt.Errorf("KDF time %d is outside 1..%d", p.Time, maxTime)
-	case p.Threads < 1:
-		return errors.New("KDF threads must be at least 1")
+	case p.Threads < 1 || p.Threads > maxThreads:
+		return fmt.Errorf("KDF threads %d is outside 1..%d", p.Threads, maxThreads)
 	case p.MemoryKiB < 8*uint32(p.Threads) || p.MemoryKiB > maxMemoryKiB:
 		return fmt.Errorf("KDF memory %d KiB is outside %d..%d KiB", p.MemoryKiB, 8*uint32(p.Threads), maxMemoryKiB)
+	case uint64(p.Time)*uint64(p.MemoryKiB) > maxWorkKiB:
+		return fmt.Errorf("KDF cost of %d passes over %d KiB exceeds %d KiB passes", p.Time, p.MemoryKiB, maxWorkKiB)
 	}
 	return nil
 }
@@ -130,6 +137,6 @@ func Calibrate(target time.Duration) KDFParams {
 	p.MemoryKiB = uint32(float64(calibrateMinMemoryKiB)*memFactor) &^ 1023 // whole MiB
 	p.MemoryKiB = max(p.MemoryKiB, calibrateMinMemoryKiB)
 	t := ratio / memFactor
-	p.Time = uint32(min(max(t+0.5, 1), maxTime))
+	p.Time = uint32(min(max(t+0.5, 1), float64(maxTime), float64(maxWorkKiB/uint64(p.MemoryKiB))))
 	return p
 }

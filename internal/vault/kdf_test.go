@@ -21,6 +21,14 @@ func TestKDFValidate(t *testing.T) {
 		{"zero threads", func(p *KDFParams) { p.Threads = 0 }, "threads"},
 		{"memory below 8 KiB per thread", func(p *KDFParams) { p.Threads, p.MemoryKiB = 4, 31 }, "memory"},
 		{"memory above 4 GiB", func(p *KDFParams) { p.MemoryKiB = maxMemoryKiB + 1 }, "memory"},
+		// The tampered keys.json of issue 16: 4 GiB and 1000 passes cost
+		// 4.2 GB and 103 s per attempt; each bound alone now refuses.
+		{"memory of the tampered key file", func(p *KDFParams) { p.MemoryKiB = 4 << 20 }, "memory"},
+		{"time of the tampered key file", func(p *KDFParams) { p.Time = 1000 }, "time"},
+		{"memory above 1 GiB", func(p *KDFParams) { p.MemoryKiB = 1<<20 + 1 }, "memory"},
+		{"many passes at 1 GiB", func(p *KDFParams) { p.Time, p.MemoryKiB = 9, 1<<20 }, "cost"},
+		{"calibrate's ceiling", func(p *KDFParams) { p.Time, p.MemoryKiB, p.Threads = 32, 256<<10, 4 }, ""},
+		{"many threads", func(p *KDFParams) { p.Threads, p.MemoryKiB = 255, 255*8 }, "threads"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -5,6 +5,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"antidote/internal/vault"
 )
@@ -12,7 +16,9 @@ import (
 // blobDir keeps sealed originals as files named by their dedup MAC (which
 // says nothing about the content without the workspace key). Writes go to a
 // temporary file, are synced, then renamed: a crash leaves either the whole
-// sealed blob or none.
+// sealed blob or none. A writer holds an flock on its temporary while it
+// writes, so that CleanTemps (run at each ingest) removes exactly the
+// temporaries of writers that died, never one still being written.
 type blobDir struct {
 	dir    string
 	sealer *vault.Sealer
@@ -32,9 +38,14 @@ func (b *blobDir) Put(name string, r io.Reader) (err error) {
 	if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
 		return fmt.Errorf("create blob directory: %w", err)
 	}
-	f, err := os.CreateTemp(filepath.Dir(p), ".tmp-*")
+	f, err := os.CreateTemp(filepath.Dir(p), tempPrefix+"*")
 	if err != nil {
 		return fmt.Errorf("create blob: %w", err)
+	}
+	if err := unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return fmt.Errorf("create blob: lock temporary: %w", err)
 	}
 	defer func() {
 		if err != nil {
@@ -66,6 +77,45 @@ func (b *blobDir) Put(name string, r io.Reader) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+const tempPrefix = ".tmp-"
+
+// CleanTemps removes the temporaries that killed writers left (their lock
+// died with them) and returns how many bytes it freed.
+func (b *blobDir) CleanTemps() (removed int, bytes int64) {
+	subs, err := os.ReadDir(b.dir)
+	if err != nil {
+		return 0, 0
+	}
+	for _, sub := range subs {
+		if !sub.IsDir() {
+			continue
+		}
+		d := filepath.Join(b.dir, sub.Name())
+		ents, err := os.ReadDir(d)
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			if !strings.HasPrefix(e.Name(), tempPrefix) || !e.Type().IsRegular() {
+				continue
+			}
+			p := filepath.Join(d, e.Name())
+			f, err := os.OpenFile(p, os.O_RDWR|syscall.O_NOFOLLOW, 0)
+			if err != nil {
+				continue
+			}
+			if unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB) == nil {
+				if fi, err := f.Stat(); err == nil && os.Remove(p) == nil {
+					removed++
+					bytes += fi.Size()
+				}
+			}
+			f.Close()
+		}
+	}
+	return removed, bytes
 }
 
 // Open returns a reader of the blob's plaintext; a tampered or truncated

@@ -18,6 +18,14 @@ func (ws *Workspace) Ingest(ctx context.Context, a Actor, paths []string, opts i
 		Path:  ws.keys.MAC("path"),
 		Index: ws.keys.MAC("index"),
 	}, opts)
+	// The start is recorded before any work (fail closed): a run killed
+	// halfway leaves its committed documents and this event.
+	if err := ws.record(ctx, a, "ingest.start", fmt.Sprintf("%d inputs", len(paths)), nil); err != nil {
+		return ingest.Summary{}, err
+	}
+	// A killed run's half-written blobs go now (the batch that would have
+	// referenced them never committed).
+	ws.blobs.CleanTemps()
 	sum, runErr := ing.Run(ctx, paths)
 	detail := auditDetail(map[string]any{"inputs": len(paths), "documents": sum.Documents, "new": sum.New, "skipped": len(sum.Skipped)})
 	if err := ws.record(ctx, a, "ingest", fmt.Sprintf("%d inputs", len(paths)), detail); err != nil && runErr == nil {

@@ -3,6 +3,7 @@ package workspace
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -40,6 +41,9 @@ type tokenLog struct {
 	ws      *Workspace
 	pending []store.TokenValue
 	seen    map[string]bool
+	// perDoc: the caller commits pending with each document's redaction
+	// (RedactAll); never flushed on its own.
+	perDoc bool
 }
 
 func (ws *Workspace) newTokenLog() *tokenLog { return &tokenLog{ws: ws, seen: map[string]bool{}} }
@@ -57,7 +61,7 @@ func (t *tokenLog) add(ctx context.Context, m redact.Mapping) error {
 		return err
 	}
 	t.pending = append(t.pending, store.TokenValue{Key: t.ws.tokenKey(m.Token), Value: v})
-	if len(t.pending) >= 1000 {
+	if len(t.pending) >= 1000 && !t.perDoc {
 		return t.flush(ctx)
 	}
 	return nil
@@ -109,8 +113,15 @@ func (fr *FileRedaction) Done(ctx context.Context, inputs int, rep redact.Report
 
 // RedactAllResult is what RedactAll did.
 type RedactAllResult struct {
-	Report  redact.Report
-	Skipped int // documents without extracted text
+	// Report names each document by its id only: provenance paths are
+	// sealed in the database and stay out of reports unless asked for.
+	Report redact.Report
+	// Paths names each document of Report.Documents, in the same order,
+	// by its id and first provenance path (plaintext: for the caller to
+	// show only when asked).
+	Paths   []string
+	Skipped int     // documents without extracted text
+	Damaged []int64 // documents whose sealed text does not open: not redacted, reported
 }
 
 // RedactAll redacts the extracted text of every document with the
@@ -127,6 +138,7 @@ func (ws *Workspace) RedactAll(ctx context.Context, a Actor, opts redact.Options
 		return res, err
 	}
 	tokens := ws.newTokenLog()
+	tokens.perDoc = true
 	opts.OnToken = func(m redact.Mapping) error { return tokens.add(ctx, m) }
 	r, err := redact.New(opts)
 	if err != nil {
@@ -134,6 +146,10 @@ func (ws *Workspace) RedactAll(ctx context.Context, a Actor, opts redact.Options
 	}
 	docs, err := ws.allDocs(ctx)
 	if err != nil {
+		return res, err
+	}
+	// Recorded before any work (fail closed); "redact.all" records the end.
+	if err := ws.record(ctx, a, "redact.all.start", fmt.Sprintf("%d documents", len(docs)), nil); err != nil {
 		return res, err
 	}
 	var out []byte
@@ -145,6 +161,10 @@ func (ws *Workspace) RedactAll(ctx context.Context, a Actor, opts redact.Options
 			step(len(docs))
 		}
 		text, err := ws.store.DocText(ctx, d.ID)
+		if errors.Is(err, store.ErrDamaged) {
+			res.Damaged = append(res.Damaged, d.ID) // reported; the others go on
+			continue
+		}
 		if err != nil {
 			return res, err
 		}
@@ -161,15 +181,17 @@ func (ws *Workspace) RedactAll(ctx context.Context, a Actor, opts redact.Options
 		if err != nil {
 			return res, err
 		}
-		if err := ws.store.PutRedaction(ctx, d.ID, out, sb); err != nil {
+		// The redaction and the mappings of the tokens it introduced commit
+		// together: a kill leaves no token that cannot be revealed.
+		if err := ws.store.PutRedactionTokens(ctx, d.ID, out, sb, tokens.pending); err != nil {
 			return res, err
 		}
-		res.Report.Add(docName(d), st)
+		clear(tokens.pending)
+		tokens.pending = tokens.pending[:0]
+		res.Report.Add(strconv.FormatInt(d.ID, 10), st)
+		res.Paths = append(res.Paths, docName(d))
 	}
-	if err := tokens.flush(ctx); err != nil {
-		return res, err
-	}
-	detail := auditDetail(map[string]any{"documents": len(res.Report.Documents), "found": res.Report.Total.Found, "redacted": res.Report.Total.Redacted})
+	detail := auditDetail(map[string]any{"documents": len(res.Report.Documents), "found": res.Report.Total.Found, "redacted": res.Report.Total.Redacted, "damaged": len(res.Damaged)})
 	return res, ws.record(ctx, a, "redact.all", fmt.Sprintf("%d documents", len(res.Report.Documents)), detail)
 }
 
@@ -186,13 +208,19 @@ type VerifiedDoc struct {
 	Doc         int64
 	NotRedacted bool // never redacted (NoText: because it has no text)
 	NoText      bool
-	Changed     bool           // redacted again while it was checked: not recorded
-	Found       []redact.Found // identifiers of redacted types left (places and types only are shown)
+	Changed     bool // redacted again while it was checked: not recorded
+	Damaged     bool // its sealed redaction does not open: not checked, stays blocked
+	// MissingTokens counts tokens in its redaction that have no stored
+	// mapping (a redaction stored apart from its tokens, by an antidote
+	// killed mid-run before they were committed together): it fails.
+	MissingTokens int
+	Found         []redact.Found // identifiers of redacted types left (places and types only are shown)
 }
 
 // VerifySummary counts a VerifyAll run.
 type VerifySummary struct {
-	Documents, Passed, Failed, NotRedacted, Changed, Found int
+	Documents, Passed, Failed, NotRedacted, Changed, Found, Damaged int
+	Incomplete                                                      int // failed because tokens have no mapping
 }
 
 // VerifyAll checks the stored redaction of every document with the same
@@ -223,6 +251,9 @@ func (ws *Workspace) VerifyAll(ctx context.Context, a Actor, o VerifyOptions, ea
 		case errors.Is(err, store.ErrNotFound):
 			sum.NotRedacted++
 			v.NotRedacted, v.NoText = true, d.Meta.TextSize == 0
+		case errors.Is(err, store.ErrDamaged):
+			sum.Damaged++
+			v.Damaged = true
 		case err != nil:
 			return sum, err
 		default:
@@ -233,16 +264,22 @@ func (ws *Workspace) VerifyAll(ctx context.Context, a Actor, o VerifyOptions, ea
 			if err != nil {
 				return sum, fmt.Errorf("verify document %d: %w", d.ID, err)
 			}
-			err = ws.store.RecordCheck(ctx, d.ID, r.Version, len(v.Found) == 0)
+			if v.MissingTokens, err = ws.store.MissingTokens(ctx, ws.tokenKeysIn(r.Text)); err != nil {
+				return sum, err
+			}
+			err = ws.store.RecordCheck(ctx, d.ID, r.Version, len(v.Found) == 0 && v.MissingTokens == 0)
 			switch {
 			case errors.Is(err, store.ErrChanged):
 				sum.Changed++
 				v.Changed, v.Found = true, nil
 			case err != nil:
 				return sum, err
-			case len(v.Found) > 0:
+			case len(v.Found) > 0 || v.MissingTokens > 0:
 				sum.Failed++
 				sum.Found += len(v.Found)
+				if v.MissingTokens > 0 {
+					sum.Incomplete++
+				}
 			default:
 				sum.Passed++
 			}
@@ -252,10 +289,39 @@ func (ws *Workspace) VerifyAll(ctx context.Context, a Actor, o VerifyOptions, ea
 		}
 	}
 	detail := auditDetail(map[string]any{
-		"documents": sum.Documents, "passed": sum.Passed, "failed": sum.Failed, "not_redacted": sum.NotRedacted, "changed": sum.Changed,
-		"identifiers": sum.Found, "policy": json.RawMessage(o.Policy.String()), "names": o.Names,
+		"documents": sum.Documents, "passed": sum.Passed, "failed": sum.Failed, "not_redacted": sum.NotRedacted, "changed": sum.Changed, "damaged": sum.Damaged,
+		"identifiers": sum.Found, "incomplete": sum.Incomplete, "policy": json.RawMessage(o.Policy.String()), "names": o.Names,
 	})
 	return sum, ws.record(ctx, a, "verify.all", fmt.Sprintf("%d documents", sum.Documents), detail)
+}
+
+// tokenKeysIn returns the store keys of the distinct redaction tokens in a
+// redacted text.
+func (ws *Workspace) tokenKeysIn(text []byte) [][]byte {
+	var keys [][]byte
+	seen := map[string]bool{}
+	start := -1
+	for i := 0; i <= len(text); i++ {
+		if i < len(text) && isTokenChar(text[i]) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			w := string(text[start:i])
+			if _, ok := redact.ParseToken(w); ok && !seen[w] {
+				seen[w] = true
+				keys = append(keys, ws.tokenKey(w))
+			}
+			start = -1
+		}
+	}
+	return keys
+}
+
+func isTokenChar(c byte) bool {
+	return c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-'
 }
 
 // Report totals the stored redactions' statistics per type, scope,
@@ -319,7 +385,16 @@ func (ws *Workspace) Reveal(ctx context.Context, a Actor, tok string) (kind, val
 	} else if lerr != nil {
 		return "", "", lerr
 	}
-	if err := ws.record(ctx, a, "reveal", tok, auditDetail(map[string]string{"outcome": outcome})); err != nil {
+	// A redaction token is a keyed pseudonym, published in the redacted
+	// text: the target names it. A prefix-preserved address looks like,
+	// and shares its network with, the real one: the target names it by a
+	// keyed MAC (the same address, the same target) and only the sealed
+	// detail holds it as typed.
+	target := tok
+	if _, ok := redact.ParseToken(tok); !ok {
+		target = "address " + hex.EncodeToString(ws.tokenKey(tok)[:8])
+	}
+	if err := ws.record(ctx, a, "reveal", target, auditDetail(map[string]string{"outcome": outcome, "token": tok})); err != nil {
 		return "", "", err
 	}
 	if lerr != nil {

@@ -47,7 +47,9 @@ func (ws *Workspace) gateInput(ctx context.Context, at time.Time) (cases.GateInp
 		return in, nil, err
 	}
 	// Verified: the document's current redaction passed VerifyAll.
-	verified, err := st.VerifiedDocs(ctx)
+	// Records that fail authentication under the workspace key are
+	// marked by the store and block what they concern (cases.ReasonUnauthentic).
+	verified, forged, err := st.RedactionChecks(ctx)
 	if err != nil {
 		return in, nil, err
 	}
@@ -60,6 +62,9 @@ func (ws *Workspace) gateInput(ctx context.Context, at time.Time) (cases.GateInp
 		x, ok := examined[id]
 		docs[i] = cases.DocInput{ID: id, Findings: links[id], Verified: verified[id], Approvals: approvals[id],
 			Unexamined: !ok || !ws.examinedMAC(x).Equal(x.MAC)}
+		if forged[id] {
+			docs[i].Unauthentic = []string{fmt.Sprintf("the verification result of document %d fails authentication: it was changed or inserted outside antidote; run 'antidote verify --all' again", id)}
+		}
 	}
 	return in, docs, nil
 }

@@ -8,6 +8,8 @@ package workspace
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -42,6 +44,8 @@ var (
 	ErrExists = store.ErrExists
 	// ErrForbidden means the actor's role does not allow the operation.
 	ErrForbidden = errors.New("not allowed for this role")
+	// ErrNoDatabase means the workspace's database file is gone.
+	ErrNoDatabase = errors.New("workspace database missing")
 	// ErrNoWorkspace means the directory holds no workspace.
 	ErrNoWorkspace = errors.New("no antidote workspace")
 )
@@ -188,6 +192,9 @@ func Create(ctx context.Context, a Actor, dir string, pass secret.String, o Crea
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("create workspace directory: %w", err)
 	}
+	if err := os.Chmod(dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("create workspace directory: %w", err)
+	}
 	cfg := config{Version: 1, Database: o.Database}
 	kb, err := kf.Marshal()
 	if err != nil {
@@ -197,9 +204,13 @@ func Create(ctx context.Context, a Actor, dir string, pass secret.String, o Crea
 		return nil, nil, err
 	}
 	l := &Locked{dir: dir, cfg: cfg, kf: kf}
-	ws, err := l.Open(ctx, &Keys{keys}, OpenOptions{Migrate: true})
+	ws, err := l.open(ctx, &Keys{keys}, OpenOptions{Migrate: true}, true)
 	if err != nil {
 		os.Remove(filepath.Join(dir, keyFileName))
+		return nil, nil, err
+	}
+	if err := ws.record(ctx, a, "init", dir, nil); err != nil {
+		ws.Close()
 		return nil, nil, err
 	}
 	cb, err := json.MarshalIndent(cfg, "", "  ")
@@ -207,22 +218,27 @@ func Create(ctx context.Context, a Actor, dir string, pass secret.String, o Crea
 		ws.Close()
 		return nil, nil, err
 	}
-	// The config is written last: its presence marks a complete workspace.
+	// The config is written last: its presence marks a complete workspace
+	// (whose audit log holds its "init").
 	if err := writeFileAtomic(filepath.Join(dir, ConfigFile), cb); err != nil {
-		ws.Close()
-		return nil, nil, err
-	}
-	if err := ws.record(ctx, a, "init", dir, nil); err != nil {
 		ws.Close()
 		return nil, nil, err
 	}
 	return ws, shares, nil
 }
 
+// rowMACSchema is the schema version from which the release gate's rows
+// carry MACs (migration 0050).
+const rowMACSchema = 50
+
 // OpenOptions configure Open.
 type OpenOptions struct {
 	Database string // overrides the workspace's own database setting
 	Migrate  bool   // upgrade the schema instead of refusing an older one
+	// AuditRecovery skips the audit head check at Open, for 'audit verify'
+	// alone: it checks the head itself and can set it again from a
+	// checkpoint. Every other use must leave it false.
+	AuditRecovery bool
 }
 
 // Workspace is an open, unlocked workspace.
@@ -234,23 +250,54 @@ type Workspace struct {
 	audit *audit.Log
 	blobs *blobDir
 	now   func() time.Time
+	// headPath is the audit head file for the database in use.
+	headPath string
 }
 
 // Open opens the unlocked workspace.
 func (l *Locked) Open(ctx context.Context, keys *Keys, o OpenOptions) (*Workspace, error) {
+	return l.open(ctx, keys, o, false)
+}
+
+// open opens the workspace; creating says Create is making it (its audit
+// log is still empty).
+func (l *Locked) open(ctx context.Context, keys *Keys, o OpenOptions, creating bool) (*Workspace, error) {
 	dsn := l.cfg.Database
 	if o.Database != "" {
 		dsn = o.Database
 	}
 	if dsn == "" {
 		dsn = filepath.Join(l.dir, dbFile)
+		if !creating {
+			// SQLite would create an empty database in its place.
+			if _, err := os.Stat(dsn); errors.Is(err, os.ErrNotExist) {
+				return nil, fmt.Errorf("%w: the workspace database %s is missing: restore it from a backup (antidote never recreates it empty)", ErrNoDatabase, dsn)
+			}
+		} else if f, err := os.OpenFile(dsn, os.O_CREATE|os.O_WRONLY, 0o600); err == nil {
+			// Created here 0600 (SQLite gives its -wal and -shm files the
+			// database file's mode); not by SQLite under the umask.
+			f.Close()
+		}
+		privateFiles(dsn, dsn+"-wal", dsn+"-shm")
 	}
 	st, err := store.Open(ctx, dsn, keys.k.Sealer("store"))
 	if err != nil {
 		return nil, err
 	}
+	st.AuthenticateRows(keys.k.MAC("rows"))
+	upgrading := false
 	if o.Migrate {
-		if _, err := st.Migrate(ctx); err != nil {
+		before, _, err := st.SchemaVersion(ctx)
+		if err == nil {
+			_, err = st.Migrate(ctx)
+		}
+		upgrading = before > 0 && before < rowMACSchema
+		if err == nil && upgrading {
+			// Rows written before they were authenticated are tagged once,
+			// now; from here on an untagged row is a forged one.
+			err = st.TagUntaggedRows(ctx)
+		}
+		if err != nil {
 			st.Close()
 			return nil, err
 		}
@@ -258,15 +305,28 @@ func (l *Locked) Open(ctx context.Context, keys *Keys, o OpenOptions) (*Workspac
 		st.Close()
 		return nil, err
 	}
-	return &Workspace{
-		dir:   l.dir,
-		cfg:   l.cfg,
-		keys:  keys.k,
-		store: st,
-		audit: audit.New(st, keys.k.MAC("audit")),
-		blobs: &blobDir{dir: filepath.Join(l.dir, blobDirName), sealer: keys.k.Sealer("blob")},
-		now:   time.Now,
-	}, nil
+	ws := &Workspace{
+		dir:      l.dir,
+		cfg:      l.cfg,
+		keys:     keys.k,
+		store:    st,
+		audit:    audit.New(st, keys.k.MAC("audit")),
+		blobs:    &blobDir{dir: filepath.Join(l.dir, blobDirName), sealer: keys.k.Sealer("blob")},
+		now:      time.Now,
+		headPath: filepath.Join(l.dir, headFile),
+	}
+	if o.Database != "" && o.Database != l.cfg.Database {
+		// Another database than the workspace's own has its own head.
+		sum := sha256.Sum256([]byte(o.Database))
+		ws.headPath = filepath.Join(l.dir, "audit-head-"+hex.EncodeToString(sum[:8])+".json")
+	}
+	if !o.AuditRecovery {
+		if err := ws.checkHead(ctx, creating, upgrading); err != nil {
+			st.Close()
+			return nil, err
+		}
+	}
+	return ws, nil
 }
 
 // Close closes the database.
@@ -292,24 +352,35 @@ func (ws *Workspace) Record(ctx context.Context, a Actor, action, target string,
 
 // writeFileAtomic writes a small file through a synced temporary file and a
 // rename, so that a crash leaves the old or the new content.
+// Each writer has its own temporary (concurrent commands write the audit
+// head), created 0600.
 func writeFileAtomic(path string, b []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
 	}
+	tmp := f.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
 	if _, err := f.Write(b); err != nil {
-		f.Close()
 		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
 		return err
 	}
 	if err := f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	ok = true
+	return nil
 }
 
 // releaseKDFMemory returns the KDF's memory-hard arena (up to 256 MiB) to
@@ -317,3 +388,13 @@ func writeFileAtomic(path string, b []byte) error {
 // from a heap that held the arena, and a long ingest would keep twice that
 // resident.
 func releaseKDFMemory() { debug.FreeOSMemory() }
+
+// privateFiles takes group and other permissions off files that exist
+// (databases created by an older antidote under a 022 umask).
+func privateFiles(paths ...string) {
+	for _, p := range paths {
+		if fi, err := os.Lstat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o077 != 0 {
+			os.Chmod(p, fi.Mode().Perm()&0o700)
+		}
+	}
+}
