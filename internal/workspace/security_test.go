@@ -28,7 +28,6 @@ import (
 	"antidote/internal/secret"
 )
 
-
 const testPass = "test passphrase"
 
 // createBare makes a workspace without documents on the backend and
