@@ -23,6 +23,7 @@ type refCand struct {
 	rank       int
 	value      string
 	label      string
+	kept       string
 }
 
 func refWord(b byte) bool {
@@ -109,27 +110,65 @@ var refTokens = []refTok{
 	{regexp.MustCompile(`^[0-9]{8,10}:AA[A-Za-z0-9_-]{33}`), "telegram-token", `[A-Za-z0-9_-]`},
 }
 
-// refGlue4 is a rune that glues to a dotted number: an ASCII or full-width
-// letter or digit, or '_'.
-func refGlue4(r rune) bool {
-	return r < utf8.RuneSelf && refWord(byte(r)) || r >= '０' && r <= '９' || r >= 'Ａ' && r <= 'Ｚ' || r >= 'ａ' && r <= 'ｚ'
+// refDigit is an ASCII or full-width decimal digit.
+func refDigit(r rune) bool { return r >= '0' && r <= '9' || r >= '０' && r <= '９' }
+
+var (
+	refEscEnd    = regexp.MustCompile(`(?:%[0-9A-Fa-f]{2}|\\f[A-Za-z0-9]|(?:\\|\\\*|\\f)\([!-~]{2}|\\\*[A-Za-z0-9])$`)
+	refEscName   = regexp.MustCompile(`(?:%[0-9A-Fa-f]{2}|\\f[A-Za-z0-9]|(?:\\|\\\*|\\f)\([!-~]{2}|\\\*[A-Za-z0-9])`)
+	refLabelRun  = regexp.MustCompile(`[A-Za-z0-9-]{0,63}$`)
+	refLabelHead = regexp.MustCompile(`^[A-Za-z0-9-]{0,63}`)
+	refLetter    = regexp.MustCompile(`[A-Za-z]`)
+	refDashed4   = regexp.MustCompile(`^([0-9]+)-([0-9]+)-([0-9]+)-([0-9]+)`)
+	refInAddr    = regexp.MustCompile(`^\.(?i:in-addr\.arpa)`)
+	refHostAfter = regexp.MustCompile(`^\.[A-Za-z]`)
+
+	refVerBefore = []*regexp.Regexp{
+		regexp.MustCompile(`(?:^|[^A-Za-z0-9])[vV]$`),
+		regexp.MustCompile(`(?:^|[^A-Za-z0-9:.])[0-9]{1,3}:$`),
+		regexp.MustCompile(`(?i:versions?)[ \t:="'(]{0,4}$`),
+		regexp.MustCompile(`(?:^|[^A-Za-z_-])(?i:ver)[ \t:="'(]{0,4}$`),
+		regexp.MustCompile(`(?:>=|<=|>>|<<|==|~=|!=) {0,2}$`),
+	}
+	refVerAfter  = regexp.MustCompile(`^(?:[+~][A-Za-z0-9]|-[0-9]+[A-Za-z0-9+~]*\))`)
+	refChangelog = regexp.MustCompile(`^\) [ -]*[A-Za-z][A-Za-z -]*;`)
+)
+
+// refEscapeAt: a markup or URL escape ends at t[e].
+func refEscapeAt(t []byte, e int) bool { return refEscEnd.Match(t[:e]) }
+
+// refEscapeNameLen: the length of the name of an escape whose introducer
+// ends at t[j] ("%", "\", "\(", "\*(", "\f(", "\*").
+func refEscapeNameLen(t []byte, j int) int {
+	for _, intro := range []int{1, 2, 3} {
+		if j < intro {
+			continue
+		}
+		if m := refEscName.FindIndex(t[j-intro:]); m != nil && m[0] == 0 {
+			if name := m[1] - intro; name == 1 || name == 2 {
+				// the introducer must be all of the escape but its name
+				if intro == 1 && (t[j-1] == '%' || t[j-1] == '\\' && name == 2) ||
+					intro == 2 && t[j-1] == '(' && t[j-2] == '\\' ||
+					intro == 2 && t[j-1] == '*' && t[j-2] == '\\' && name == 1 ||
+					intro == 3 && t[j-1] == '(' && (t[j-2] == '*' || t[j-2] == 'f') && t[j-3] == '\\' {
+					return name
+				}
+			}
+		}
+	}
+	return 0
 }
 
-func refDigitOr_(r rune) bool { return r >= '0' && r <= '9' || r == '_' || r >= '０' && r <= '９' }
-
 func refGluedLeft4(t []byte, s int) bool {
-	if s == 0 {
+	if s == 0 || refEscapeAt(t, s) {
 		return false
 	}
-	if s >= 3 && t[s-3] == '%' && refHex(t[s-2]) && refHex(t[s-1]) {
-		return false
-	}
-	if r, _ := utf8.DecodeLastRune(t[:s]); refGlue4(r) {
+	if r, _ := utf8.DecodeLastRune(t[:s]); refDigit(r) {
 		return true
 	}
 	if m := refSepTail.FindIndex(t[:s]); m != nil && m[0] > 0 {
 		r, _ := utf8.DecodeLastRune(t[:m[0]])
-		return refDigitOr_(r)
+		return refDigit(r)
 	}
 	return false
 }
@@ -138,14 +177,43 @@ func refGluedRight4(t []byte, e int) bool {
 	if e >= len(t) {
 		return false
 	}
-	if r, _ := utf8.DecodeRune(t[e:]); refGlue4(r) {
+	if r, _ := utf8.DecodeRune(t[e:]); refDigit(r) {
 		return true
 	}
 	if m := refSepHead.FindIndex(t[e:]); m != nil && e+m[1] < len(t) {
 		r, _ := utf8.DecodeRune(t[e+m[1]:])
-		return refDigitOr_(r)
+		return refDigit(r)
 	}
 	return false
+}
+
+// refLabelLeft: where the host name label before an address at t[s]
+// starts, see labelLeft.
+func refLabelLeft(t []byte, s int) int {
+	j := s - len(refLabelRun.Find(t[:s]))
+	if k := refEscapeNameLen(t, j); k > 0 && j+k <= s {
+		j += k
+	}
+	if j > 0 && (refGluedLeft4(t, j) && !refEscapeAt(t, j)) {
+		return s
+	}
+	if refLetter.Match(t[j:s]) {
+		return j
+	}
+	return s
+}
+
+func refLabelRight(t []byte, e int) int {
+	j := e + len(refLabelHead.Find(t[e:]))
+	if refGluedRight4(t, j) {
+		for j > e && !refLetter.Match(t[j-1:j]) {
+			j--
+		}
+	}
+	if refLetter.Match(t[e:j]) {
+		return j
+	}
+	return e
 }
 
 // refASCIIDigits maps full-width digits to ASCII.
@@ -158,24 +226,69 @@ func refASCIIDigits(s string) string {
 	}, s)
 }
 
+// refDotted4 reads a dotted quad at t[s], with its glue rules.
+func refDotted4(t []byte, s int) (end int, oct [4]byte, ok bool) {
+	m := refV4.FindSubmatchIndex(t[s:])
+	if m == nil || refGluedLeft4(t, s) || refGluedRight4(t, s+m[1]) {
+		return 0, oct, false
+	}
+	for k := 0; k < 4; k++ {
+		d := refASCIIDigits(string(t[s+m[2+2*k] : s+m[3+2*k]]))
+		v, _ := strconv.Atoi(d)
+		if len(d) > 3 || v > 255 {
+			return 0, oct, false
+		}
+		oct[k] = byte(v)
+	}
+	return s + m[1], oct, true
+}
+
 func refIPv4(t []byte, out []refCand) []refCand {
 	for s := range t {
-		m := refV4.FindSubmatchIndex(t[s:])
-		if m == nil || refGluedLeft4(t, s) || refGluedRight4(t, s+m[1]) {
-			continue
-		}
-		var oct [4]byte
-		ok := true
-		for k := 0; k < 4; k++ {
-			d := refASCIIDigits(string(t[s+m[2+2*k] : s+m[3+2*k]]))
-			v, _ := strconv.Atoi(d)
-			if len(d) > 3 || v > 255 {
-				ok = false
+		inEsc := s > 0 && t[s-1] == '%' && s+1 < len(t) && refHex(t[s]) && refHex(t[s+1])
+		if e, oct, ok := refDotted4(t, s); ok {
+			if _, _, ok2 := refDotted4(t, s+2); inEsc && ok2 {
+				continue
 			}
-			oct[k] = byte(v)
+			st, en, kept := s, e, ""
+			if refInAddr.Match(t[e:]) {
+				oct[0], oct[1], oct[2], oct[3] = oct[3], oct[2], oct[1], oct[0]
+			} else {
+				for _, re := range refVerBefore {
+					if re.Match(t[:s]) {
+						kept = "version"
+					}
+				}
+				if refVerAfter.Match(t[e:]) || s > 0 && t[s-1] == '(' && refChangelog.Match(t[e:]) {
+					kept = "version"
+				}
+			}
+			if kept == "" {
+				st, en = refLabelLeft(t, s), refLabelRight(t, e)
+			}
+			out = append(out, refCand{start: st, end: en, kind: IPv4, rank: rankIPv4, value: netip.AddrFrom4(oct).String(), kept: kept})
 		}
-		if ok {
-			out = append(out, refCand{s, s + m[1], IPv4, rankIPv4, netip.AddrFrom4(oct).String(), ""})
+		if m := refDashed4.FindSubmatchIndex(t[s:]); m != nil {
+			if s > 0 && (refWord(t[s-1]) && t[s-1] >= '0' && t[s-1] <= '9' || t[s-1] == '-' && s >= 2 && t[s-2] >= '0' && t[s-2] <= '9') {
+				continue
+			}
+			e := s + m[1]
+			if e < len(t) && (t[e] >= '0' && t[e] <= '9' || t[e] == '-' && e+1 < len(t) && t[e+1] >= '0' && t[e+1] <= '9') {
+				continue
+			}
+			var oct [4]byte
+			ok := true
+			for k := 0; k < 4; k++ {
+				d := string(t[s+m[2+2*k] : s+m[3+2*k]])
+				v, _ := strconv.Atoi(d)
+				ok = ok && len(d) <= 3 && v <= 255
+				oct[k] = byte(v)
+			}
+			st, en := refLabelLeft(t, s), refLabelRight(t, e)
+			if !ok || st == s && en == e && !refHostAfter.Match(t[e:]) {
+				continue
+			}
+			out = append(out, refCand{start: st, end: en, kind: IPv4, rank: rankIPv4, value: netip.AddrFrom4(oct).String()})
 		}
 	}
 	return out
@@ -248,7 +361,7 @@ func refIPv6(t []byte, out []refCand) []refCand {
 		if !plausible && !refV6Marked(t, s, best) {
 			continue
 		}
-		out = append(out, refCand{s, best, IPv6, rankIPv6, addr.String(), ""})
+		out = append(out, refCand{s, best, IPv6, rankIPv6, addr.String(), "", ""})
 	}
 	return out
 }
@@ -320,10 +433,10 @@ func refMAC(t []byte, out []refCand) []refCand {
 			for i := 0; i < 12; i += 2 {
 				groups = append(groups, hex[i:i+2])
 			}
-			out = append(out, refCand{s, s + m[1], MAC, rankMAC, strings.Join(groups, ":"), ""})
+			out = append(out, refCand{s, s + m[1], MAC, rankMAC, strings.Join(groups, ":"), "", ""})
 			continue
 		}
-		if s > 0 {
+		if s > 0 && !refEscapeAt(t, s) {
 			b := t[s-1]
 			if refWord(b) || (b == ':' || b == '-') && s >= 2 && refHex(t[s-2]) || b == '.' && refWordAt(t, s-2) {
 				continue
@@ -361,7 +474,7 @@ func refMAC(t []byte, out []refCand) []refCand {
 				groups = append(groups, hex[i:i+2])
 			}
 		}
-		out = append(out, refCand{s, e, MAC, rankMAC, strings.Join(groups, ":"), ""})
+		out = append(out, refCand{s, e, MAC, rankMAC, strings.Join(groups, ":"), "", ""})
 	}
 	return out
 }
@@ -443,7 +556,7 @@ func refEmail(t []byte, out []refCand) []refCand {
 		if end < 0 {
 			continue
 		}
-		out = append(out, refCand{s, end, Email, rankEmail, val, ""})
+		out = append(out, refCand{s, end, Email, rankEmail, val, "", ""})
 	}
 	return out
 }
@@ -588,7 +701,7 @@ func refNames(names []string, t []byte, out []refCand) []refCand {
 				k++
 			}
 			if k == len(want) {
-				out = append(out, refCand{text[s].start, text[s+k-1].end, Name, rankName*1000 + idx, name, ""})
+				out = append(out, refCand{text[s].start, text[s+k-1].end, Name, rankName*1000 + idx, name, "", ""})
 			}
 		}
 	}
@@ -638,7 +751,7 @@ func refPEMBlocks(t []byte, out []refCand) []refCand {
 				end = off
 			}
 		}
-		out = append(out, refCand{s, end, Secret, rankPEM, string(t[s:end]), "private-key"})
+		out = append(out, refCand{s, end, Secret, rankPEM, string(t[s:end]), "private-key", ""})
 	}
 	return out
 }
@@ -649,7 +762,7 @@ func refTokenCands(t []byte, out []refCand) []refCand {
 	for s := range t {
 		// A Telegram bot token right after "bot", as in API URLs.
 		if m := refTelegramBot.FindSubmatchIndex(t[s:]); m != nil && !refWordAt(t, s-1) && !refWordAt(t, s+m[1]) && (s+m[1] >= len(t) || t[s+m[1]] != '-') {
-			out = append(out, refCand{s + m[2], s + m[3], Secret, rankToken, string(t[s+m[2] : s+m[3]]), "telegram-token"})
+			out = append(out, refCand{s + m[2], s + m[3], Secret, rankToken, string(t[s+m[2] : s+m[3]]), "telegram-token", ""})
 		}
 		if s > 0 && refWord(t[s-1]) {
 			continue
@@ -663,13 +776,13 @@ func refTokenCands(t []byte, out []refCand) []refCand {
 			if e < len(t) && regexp.MustCompile(tk.body).Match(t[e:e+1]) {
 				continue
 			}
-			out = append(out, refCand{s, e, Secret, rankToken, string(t[s:e]), tk.label})
+			out = append(out, refCand{s, e, Secret, rankToken, string(t[s:e]), tk.label, ""})
 		}
 		// A token filling MaxLen+1 bytes is cut at MaxLen.
 		if w := t[s:min(len(t), s+MaxLen+1)]; len(w) == MaxLen+1 && refJWTPrefix.Match(w) {
 			parts := strings.Split(string(w), ".")
 			if (len(parts) < 2 || len(parts[0]) >= 10) && (len(parts) < 3 || len(parts[1]) >= 10) {
-				out = append(out, refCand{s, s + MaxLen, Secret, rankToken, string(t[s : s+MaxLen]), "jwt"})
+				out = append(out, refCand{s, s + MaxLen, Secret, rankToken, string(t[s : s+MaxLen]), "jwt", ""})
 				continue
 			}
 		}
@@ -678,7 +791,7 @@ func refTokenCands(t []byte, out []refCand) []refCand {
 			if e < len(t) && (t[e] == '.' || t[e] == '=') {
 				continue
 			}
-			out = append(out, refCand{s, e, Secret, rankToken, string(t[s:e]), "jwt"})
+			out = append(out, refCand{s, e, Secret, rankToken, string(t[s:e]), "jwt", ""})
 		}
 	}
 	return out
@@ -818,7 +931,7 @@ func refAssign(t []byte, out []refCand) []refCand {
 		if ve <= vs || refPlaceholder(string(t[vs:ve]), kw) {
 			continue
 		}
-		out = append(out, refCand{vs, ve, Secret, rankAssign, string(t[vs:ve]), label})
+		out = append(out, refCand{vs, ve, Secret, rankAssign, string(t[vs:ve]), label, ""})
 	}
 	return out
 }
@@ -844,7 +957,7 @@ func refURLPasswords(t []byte, out []refCand) []refCand {
 		if v == "" || refPlaceholder(v, "") {
 			continue
 		}
-		out = append(out, refCand{a + colon + 1, a + last, Secret, rankAssign, v, "password"})
+		out = append(out, refCand{a + colon + 1, a + last, Secret, rankAssign, v, "password", ""})
 	}
 	return out
 }
@@ -896,7 +1009,7 @@ func refScan(opts Options, text []byte) []Match {
 		if x.start < last {
 			continue
 		}
-		m := Match{Start: x.start, End: x.end, Kind: x.kind, Value: x.value, Label: x.label}
+		m := Match{Start: x.start, End: x.end, Kind: x.kind, Value: x.value, Label: x.label, Kept: x.kept}
 		if x.kind == IPv4 || x.kind == IPv6 {
 			m.Addr = netip.MustParseAddr(x.value)
 			m.Scope = ScopeOf(m.Addr)

@@ -33,6 +33,11 @@ type Match struct {
 	Label string
 	Scope Scope      // IP addresses only
 	Addr  netip.Addr // IP addresses only
+	// Kept, when not empty, says why this match is reported but is not an
+	// identifier to redact: "version" for a dotted quad that context shows
+	// to be a version number ("v1.2.3.4", "(>= 1:1.2.3.4)", see
+	// versionContext). Redaction leaves kept matches as they are.
+	Kept string
 }
 
 // Options configures a Scanner.
@@ -143,6 +148,7 @@ type cand struct {
 	addr       netip.Addr
 	mac        [6]byte
 	name       int32 // Name: the listed name; Email: 1 if defanged
+	kept       uint8 // IPv4: a reason to keep it, see versionContext
 }
 
 // secretCand is a Secret candidate with the given label.
@@ -150,10 +156,11 @@ func secretCand(start, end int, rank uint8, label string) cand {
 	return cand{start: start, end: end, kind: Secret, rank: rank, label: label}
 }
 
-// offer keeps the longer of two candidates that start at the same offset,
-// or the better-ranked one if they are equally long.
+// offer keeps the earlier of two candidates, or the longer of two that
+// start at the same offset, or the better-ranked one if they are equally
+// long.
 func (c *cand) offer(o cand) {
-	if c.end == 0 || o.end > c.end || o.end == c.end && o.rank < c.rank {
+	if c.end == 0 || o.start < c.start || o.start == c.start && (o.end > c.end || o.end == c.end && o.rank < c.rank) {
 		*c = o
 	}
 }
@@ -176,6 +183,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 	pend := cand{start: -1}  // a credential value that starts after a separator
 	upend := cand{start: -1} // a password in a URL, see urlPasswordAt
 	var pc pemCache
+	midWord := -1 // where a match ended inside a word
 	i := 0
 	for i < n {
 		lim := n
@@ -193,7 +201,23 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		// looked at once; done says best holds their verdict for i.
 		var best cand
 		var done bool
-		i, done = s.fast(text, i, lim, &best)
+		if i == midWord && i < lim && s.on[IPv4] {
+			// A match ended inside a word; what follows in the word may
+			// still end with an address's first octet ("0.0.0.0A0.0.0.0").
+			if isDigit(text[i]) {
+				s.ipv4At(text, i, &best)
+			} else {
+				s.innerIPv4(text, i, &best)
+			}
+			if best.end > 0 && best.start >= i && best.start < lim {
+				i, done = best.start, true
+			} else {
+				best = cand{}
+			}
+		}
+		if !done {
+			i, done = s.fast(text, i, lim, &best)
+		}
 		if i >= n {
 			break
 		}
@@ -287,9 +311,22 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 				}
 			}
 		}
+		if best.end > 0 && best.start < i {
+			// A host name label that began before the loop's word
+			// ("ip-216-69-169-168"): it wins over the matches made
+			// since its start, unless one made before overlaps it.
+			if k, ok := takeBack(dst, base, best.start); ok {
+				dst = dst[:k]
+			} else {
+				best = cand{}
+			}
+		}
 		if best.end > 0 {
 			dst = append(dst, s.match(text, best))
 			i = best.end
+			if i < n && i > 0 && isWordByte(text[i]) && isWordByte(text[i-1]) {
+				midWord = i
+			}
 			if pend.start >= 0 && pend.start < i {
 				pend.start = -1
 			}
@@ -331,6 +368,17 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 			i++
 			continue
 		case actWord:
+			// A word that may end with an address's first octet
+			// ("srcIP8.8.8.8"): the main loop runs wordStart on it.
+			ws := i
+			i++
+			for i < len(seg) && class[seg[i]]&cWord != 0 {
+				i++
+			}
+			if i < len(seg) && isDigit(seg[i-1]) && s.on[IPv4] && octetGlue(seg[i]) && (ws == 0 || class[seg[ws-1]]&cWord == 0) {
+				return ws, false
+			}
+			continue
 		case actWordAt:
 			if i > 0 && (seg[i-1] == '[' || seg[i-1] == '(' || seg[i-1] == '%' || seg[i-1] == '#') {
 				return i, false // maybe an at-sign form, see atFormBefore
@@ -349,6 +397,16 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 				if best.end > 0 {
 					return i, true
 				}
+			} else if s.on[IPv4] {
+				ws := i
+				i++
+				for i < len(seg) && class[seg[i]]&cWord != 0 {
+					i++
+				}
+				if i < len(seg) && isDigit(seg[i-1]) && octetGlue(seg[i]) && (ws == 0 || class[seg[ws-1]]&cWord == 0) {
+					return ws, false
+				}
+				continue
 			}
 		case actPunct:
 			// Inline rejects for the common cases: clock times
@@ -372,6 +430,12 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 		}
 	}
 	return i, false
+}
+
+// octetGlue reports the bytes that may follow the first octet of an
+// address: a separator or its first byte.
+func octetGlue(c byte) bool {
+	return c == '.' || c == '-' || c == '[' || c == '(' || c == '{' || c == '&' || c == 0xEF
 }
 
 // takeBack decides for an address that starts at st, behind the loop:
@@ -476,35 +540,21 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 	n := len(text)
 	k := 0 // hex digits at p, counted up to five
 	if isHex(c) && s.addrs {
-		k = hexRun5(text, p)
-		if p+k+1 < n {
-			next := text[p+k+1]
-			switch text[p+k] {
-			case ':':
-				if k <= 4 && s.colon && (isHex(next) || next == ':') {
-					s.colonAt(text, p, k, best)
-				}
-			case '-':
-				if k == 2 && s.on[MAC] && isHex(next) {
-					s.macAt(text, p, best)
-				}
-			case '.':
-				if k <= 3 && isDigit(c) && s.on[IPv4] && (isDigit(next) || next == 0xEF) {
-					s.ipv4At(text, p, best)
-				}
-				if k == 4 && s.on[MAC] && isHex(next) {
-					s.macAt(text, p, best)
-				}
-			case '[', '(', '{', '&', 0xEF:
-				if k <= 3 && isDigit(c) && s.on[IPv4] {
-					s.ipv4At(text, p, best)
-				}
+		k = s.addrAt(text, p, best)
+	}
+	if s.addrs && p > 0 && !isWordByte(text[p-1]) {
+		// An address after an escape: "%2F1.2.3.4" starts a word "2F1",
+		// "\fB8.8.8.8" a word "fB8".
+		if e := escapeNameLen(text, p); e > 0 && p+e < n {
+			if q := p + e; isHex(text[q]) {
+				s.addrAt(text, q, best)
+			} else if text[q] == 0xEF && s.on[IPv4] {
+				s.ipv4At(text, q, best)
 			}
 		}
-		// An address after a URL escape: "%2F1.2.3.4" starts a word "2F1".
-		if p > 0 && text[p-1] == '%' && best.end == 0 && k >= 2 && p+2 < n && (isDigit(text[p+2]) || text[p+2] == 0xEF) && s.on[IPv4] {
-			s.ipv4At(text, p+2, best)
-		}
+	}
+	if s.on[IPv4] && best.end == 0 {
+		s.innerIPv4(text, p, best)
 	}
 	if s.on[Secret] && p+1 < n {
 		if isDigit(c) {
@@ -527,6 +577,42 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 	if s.names != nil && !prevRuneIsWord(text, p) {
 		s.nameAt(text, p, best)
 	}
+}
+
+// addrAt tries the address detectors at p, a hex digit, and returns the
+// number of hex digits there, counted up to five.
+func (s *Scanner) addrAt(text []byte, p int, best *cand) int {
+	c := text[p]
+	n := len(text)
+	k := hexRun5(text, p)
+	if p+k+1 < n {
+		next := text[p+k+1]
+		switch text[p+k] {
+		case ':':
+			if k <= 4 && s.colon && (isHex(next) || next == ':') {
+				s.colonAt(text, p, k, best)
+			}
+		case '-':
+			if k == 2 && s.on[MAC] && isHex(next) {
+				s.macAt(text, p, best)
+			}
+			if k <= 3 && isDigit(c) && s.on[IPv4] && isDigit(next) {
+				s.dashed4At(text, p, best)
+			}
+		case '.':
+			if k <= 3 && isDigit(c) && s.on[IPv4] && (isDigit(next) || next == 0xEF) {
+				s.ipv4At(text, p, best)
+			}
+			if k == 4 && s.on[MAC] && isHex(next) {
+				s.macAt(text, p, best)
+			}
+		case '[', '(', '{', '&', 0xEF:
+			if k <= 3 && isDigit(c) && s.on[IPv4] {
+				s.ipv4At(text, p, best)
+			}
+		}
+	}
+	return k
 }
 
 // hexRun5 is the length of the run of hex digits at text[p], which must be
@@ -575,7 +661,7 @@ func (s *Scanner) nameAt(text []byte, p int, best *cand) {
 }
 
 func (s *Scanner) match(text []byte, c cand) Match {
-	m := Match{Start: c.start, End: c.end, Kind: c.kind, Label: c.label}
+	m := Match{Start: c.start, End: c.end, Kind: c.kind, Label: c.label, Kept: keptNames[c.kept]}
 	switch c.kind {
 	case IPv4, IPv6:
 		m.Addr = c.addr
