@@ -75,10 +75,11 @@ var newline = []byte{'\n'}
 
 // Check walks redacted output and calls fn for every identifier that p
 // redacts: anything it finds is a leak. Tokens never trip it; addresses
-// written by prefix-preserving mode do, being addresses.
+// written by prefix-preserving mode do, being addresses. Kept matches
+// (version numbers, see detect.Match.Kept) are not identifiers.
 func Check(ctx context.Context, in io.Reader, sc *detect.Scanner, p Policy, fn func(Found) error) error {
 	return Walk(ctx, in, sc, 0, func(f Found) error {
-		if p.Redacts(f.Kind, f.Scope) {
+		if f.Kept == "" && p.Redacts(f.Kind, f.Scope) {
 			return fn(f)
 		}
 		return nil

@@ -1,0 +1,54 @@
+package redact
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// TestHostLabelSameToken: an address written in a host name becomes the
+// token its dotted form gets, and nothing of it is left beside the token.
+func TestHostLabelSameToken(t *testing.T) {
+	r := newTestRedactor(t, nil)
+	in := "getaddrinfo for customer-187-141-143-180-sta.uninet-ide.com.mx [187.141.143.180] failed\n" +
+		"rhost=ip-216-69-169-168.ip.secureserver.net from 216.69.169.168\n" +
+		"rhost=host129.206.196.21.maximumasp.com from 129.206.196.21\n"
+	out, _, err := r.Apply(nil, []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, leak := range []string{"187", "141-143", "216-69", "169-168", "129.206", "196.21"} {
+		if bytes.Contains(out, []byte(leak)) {
+			t.Errorf("%q survives in %q", leak, out)
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		var toks []string
+		for _, w := range f {
+			for _, x := range strings.FieldsFunc(w, func(r rune) bool { return r == '[' || r == ']' || r == '=' || r == '.' }) {
+				if strings.HasPrefix(x, "IPv4-") {
+					toks = append(toks, x)
+				}
+			}
+		}
+		if len(toks) != 2 || toks[0] != toks[1] {
+			t.Errorf("want the same token twice in %q, got %v", line, toks)
+		}
+	}
+}
+
+// TestVersionsKept: version numbers that read as dotted quads stay.
+func TestVersionsKept(t *testing.T) {
+	r := newTestRedactor(t, nil)
+	in := "erlang (1:24.3.4.5+dfsg-1) unstable; urgency=medium\n  * Standards-Version: 3.9.3.0\nDepends: zlib1g (>= 1:1.2.3.4)\nfrom 8.8.8.8\n"
+	out, st, err := r.Apply(nil, []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := strings.Replace(in, "8.8.8.8", "", 1)
+	if got := string(out); !strings.HasPrefix(got, want[:strings.Index(want, "from ")+5]) || strings.Contains(got, "8.8.8.8") {
+		t.Errorf("got %q", got)
+	}
+	_ = st
+}
