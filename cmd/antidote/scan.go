@@ -149,11 +149,12 @@ type scanJSON struct {
 	Country *string `json:"country,omitempty"`
 	ASN     *uint32 `json:"asn,omitempty"`
 	Org     string  `json:"org,omitempty"`
+	Kept    string  `json:"kept,omitempty"` // why redact leaves it, e.g. "version"
 }
 
 func cmdScan(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "scan", "scan [--json] [--names FILE] [--show-secrets] [PATH... | -]")
-	jsonOut := fs.Bool("json", false, "one JSON object per line: file, start, end, line, col, type, value, and for IP addresses scope, country, asn")
+	jsonOut := fs.Bool("json", false, "one JSON object per line: file, start, end, line, col, type, value, and for IP addresses scope, country, asn, and kept (e.g. \"version\") for what redact leaves")
 	namesFile := fs.String("names", "", "file of names and terms to find, one per line")
 	showSecrets := fs.Bool("show-secrets", false, "print the value of secrets (passwords, keys, tokens) instead of [redacted]")
 	if err := parseFlags(fs, args); err != nil {
@@ -184,7 +185,7 @@ func cmdScan(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 		err = redact.Walk(ctx, f, sc, 0, func(m redact.Found) error {
-			j := scanJSON{File: in.path, Start: m.Start, End: m.End, Line: m.Line, Col: m.Col, Type: m.Kind.String(), Value: m.Value, Label: m.Label}
+			j := scanJSON{File: in.path, Start: m.Start, End: m.End, Line: m.Line, Col: m.Col, Type: m.Kind.String(), Value: m.Value, Label: m.Label, Kept: m.Kept}
 			if m.Kind == detect.Secret && !*showSecrets {
 				j.Value = "[redacted]"
 			}
@@ -224,6 +225,9 @@ func printScanLine(w io.Writer, j scanJSON) error {
 				b.WriteString(" " + strconv.Quote(j.Org))
 			}
 		}
+	}
+	if j.Kept != "" {
+		b.WriteString(" kept: " + j.Kept)
 	}
 	b.WriteByte('\n')
 	_, err := io.WriteString(w, b.String())
