@@ -46,6 +46,7 @@ var realText = []struct {
 	{"changelog header", tcase{in: "libfoo (2.4.1.3) unstable; urgency=medium", want: []string{"ipv4!version|2.4.1.3"}}},
 	{"tilde suffix", tcase{in: "1.2.3.4~rc1", want: []string{"ipv4!version|1.2.3.4"}}},
 	{"version keyword with '='", tcase{in: `version="1.0.0.1" VER 2.0.0.1`, want: []string{"ipv4!version|1.0.0.1", "ipv4!version|2.0.0.1"}}},
+	{"version words before it (changelog)", tcase{in: "Bump Standards-Version to 4.6.0.1; Updated package to Policy 3.6.1.1.", want: []string{"ipv4!version|4.6.0.1", "ipv4!version|3.6.1.1"}}},
 	{"an address in parentheses stays one", tcase{in: "from host (203.0.113.9) port", want: []string{"ipv4|203.0.113.9"}}},
 	{"a range in parentheses stays two addresses", tcase{in: "(10.0.0.1-10.0.0.9)", want: []string{"ipv4|10.0.0.1", "ipv4|10.0.0.9"}}},
 	{"a word merely containing ver does not keep", tcase{in: "server 8.8.4.4", want: []string{"ipv4|8.8.4.4"}}},

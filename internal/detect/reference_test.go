@@ -126,10 +126,10 @@ var (
 	refVerBefore = []*regexp.Regexp{
 		regexp.MustCompile(`(?:^|[^A-Za-z0-9])[vV]$`),
 		regexp.MustCompile(`(?:^|[^A-Za-z0-9:.])[0-9]{1,3}:$`),
-		regexp.MustCompile(`(?i:versions?)[ \t:="'(]{0,4}$`),
-		regexp.MustCompile(`(?:^|[^A-Za-z_-])(?i:ver)[ \t:="'(]{0,4}$`),
 		regexp.MustCompile(`(?:>=|<=|>>|<<|==|~=|!=) {0,2}$`),
 	}
+	refVerWindow = regexp.MustCompile(`[A-Za-z \t:="'()_-]{0,32}$`)
+	refVerWord   = regexp.MustCompile(`(?i:version|policy)`)
 	refVerAfter  = regexp.MustCompile(`^(?:[+~][A-Za-z0-9]|-[0-9]+[A-Za-z0-9+~]*\))`)
 	refChangelog = regexp.MustCompile(`^\) [ -]*[A-Za-z][A-Za-z -]*;`)
 )
@@ -256,6 +256,15 @@ func refIPv4(t []byte, out []refCand) []refCand {
 			} else {
 				for _, re := range refVerBefore {
 					if re.Match(t[:s]) {
+						kept = "version"
+					}
+				}
+				j := s - len(refVerWindow.Find(t[:s]))
+				if refVerWord.Match(t[j:s]) {
+					kept = "version"
+				}
+				for k := j; k+3 <= s; k++ {
+					if strings.EqualFold(string(t[k:k+3]), "ver") && (k == 0 || !refWord(t[k-1]) && t[k-1] != '-' || t[k-1] >= '0' && t[k-1] <= '9') && (k+3 == s || !refLetter.Match(t[k+3:k+4])) {
 						kept = "version"
 					}
 				}

@@ -16,7 +16,8 @@ var keptNames = [...]string{"", "version"}
 //	erlang (1:24.3.4.5+dfsg-1)    a Debian epoch ("1:") before it
 //	1.2.3.4+dfsg, 1.2.3.4~rc1     a '+' or '~' suffix after it
 //	(1.2.3.4-1), (1.2.3.4-2ubuntu1)  a package revision and ')' after it
-//	Standards-Version: 3.9.3.0    a word ending in "version", or "ver", before it
+//	Standards-Version: 3.9.3.0    "version", "policy" or the word "ver" in
+//	Bump policy to 3.6.1.1        the 32 bytes of words before it
 //	zlib1g (>= 1.2.3.4)           a version comparison before it
 //	pkg (1.2.3.4) unstable;       a Debian changelog header
 //
@@ -59,14 +60,18 @@ func versionContext(text []byte, s, e int) bool {
 			}
 		}
 	}
-	// keyword
+	// keyword: "version" or "policy" in the words just before it
 	j := s
-	for j > 0 && s-j < 4 && isVersionGap(text[j-1]) {
+	for j > 0 && s-j < 32 && isVersionWindow(text[j-1]) {
 		j--
 	}
-	if hasWordSuffixFold(text, j, "version") || hasWordSuffixFold(text, j, "versions") ||
-		hasWordSuffixFold(text, j, "ver") && (j == 3 || !isLetter(text[j-4]) && text[j-4] != '_' && text[j-4] != '-') {
-		return true
+	for k := j; k < s; k++ {
+		switch {
+		case hasPrefixFold(text[k:s], "version"), hasPrefixFold(text[k:s], "policy"):
+			return true
+		case hasPrefixFold(text[k:s], "ver") && (k == 0 || !isLetter(text[k-1]) && text[k-1] != '_' && text[k-1] != '-') && (k+3 == s || !isLetter(text[k+3])):
+			return true
+		}
 	}
 	// comparison
 	j = s
@@ -98,8 +103,23 @@ func versionContext(text []byte, s, e int) bool {
 	return false
 }
 
-func isVersionGap(c byte) bool {
-	return c == ' ' || c == '\t' || c == ':' || c == '=' || c == '"' || c == '\'' || c == '('
+// isVersionWindow reports the bytes of the words that may stand between
+// "version" and its number ("Standards-Version): updated to 3.9.3.0").
+func isVersionWindow(c byte) bool {
+	return isLetter(c) || c == ' ' || c == '\t' || c == ':' || c == '=' || c == '"' || c == '\'' || c == '(' || c == ')' || c == '-' || c == '_'
+}
+
+// hasPrefixFold reports whether the ASCII-case-folded b starts with pre.
+func hasPrefixFold(b []byte, pre string) bool {
+	if len(b) < len(pre) {
+		return false
+	}
+	for k := 0; k < len(pre); k++ {
+		if lower[b[k]] != pre[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // hasWordSuffixFold reports whether the ASCII-case-folded bytes before
