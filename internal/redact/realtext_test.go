@@ -2,6 +2,8 @@ package redact
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -51,4 +53,24 @@ func TestVersionsKept(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 	_ = st
+}
+
+// TestCheckSuspects: verify's second opinion lists what the scanner does
+// not call certain (a kept version, a five-part number, numbers joined by
+// '_') with the right places, and leaves out runs inside certain leaks.
+func TestCheckSuspects(t *testing.T) {
+	in := "line one\nStandards-Version: 3.9.3.0\nleak 8.8.8.8 here\nx 1.2.3.4.5 and 10_0_0_1\n"
+	var leaks, sus []string
+	err := CheckSuspects(context.Background(), strings.NewReader(in), newTestRedactor(t, nil).Scanner(), DefaultPolicy(),
+		func(f Found) error { leaks = append(leaks, fmt.Sprintf("%d:%d", f.Line, f.Col)); return nil },
+		func(s Suspect) error {
+			sus = append(sus, fmt.Sprintf("%d:%d:%s", s.Line, s.Col, in[s.Start:s.End]))
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(leaks, ",") != "3:6" || strings.Join(sus, ",") != "2:20:3.9.3.0,4:3:1.2.3.4.5,4:17:10_0_0_1" {
+		t.Errorf("leaks %v, suspects %v", leaks, sus)
+	}
 }
