@@ -96,10 +96,10 @@ func TestAttribution(t *testing.T) {
 // most of the data.
 func TestEmbeddedCoverage(t *testing.T) {
 	db := embeddedDB(t)
-	if n := len(db.c4.starts); n < 100_000 {
+	if n := len(db.tables().c4.starts); n < 100_000 {
 		t.Errorf("IPv4 country table has %d boundaries, want over 100,000", n)
 	}
-	if n := len(db.a6.hi); n < 50_000 {
+	if n := len(db.tables().a6.hi); n < 50_000 {
 		t.Errorf("IPv6 ASN table has %d boundaries, want over 50,000", n)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
@@ -288,18 +288,18 @@ func TestEmbeddedAgainstLinear(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for range 300 {
 		x := r.Uint32()
-		if got, want := db.c4.find(x), linear4(&db.c4, x); got != want {
+		if got, want := db.t.c4.find(x), linear4(&db.t.c4, x); got != want {
 			t.Fatalf("country of %08x: %d, linear %d", x, got, want)
 		}
-		if got, want := db.a4.find(x), linear4(&db.a4, x); got != want {
+		if got, want := db.t.a4.find(x), linear4(&db.t.a4, x); got != want {
 			t.Fatalf("ASN of %08x: %d, linear %d", x, got, want)
 		}
 		h := uint64(0x2000+r.IntN(0x1000))<<48 | r.Uint64()>>16
 		l := r.Uint64()
-		if got, want := db.c6.find(h, l), linear6(&db.c6, h, l); got != want {
+		if got, want := db.t.c6.find(h, l), linear6(&db.t.c6, h, l); got != want {
 			t.Fatalf("country of %016x%016x: %d, linear %d", h, l, got, want)
 		}
-		if got, want := db.a6.find(h, l), linear6(&db.a6, h, l); got != want {
+		if got, want := db.t.a6.find(h, l), linear6(&db.t.a6, h, l); got != want {
 			t.Fatalf("ASN of %016x%016x: %d, linear %d", h, l, got, want)
 		}
 	}
@@ -393,5 +393,22 @@ func BenchmarkLookup(b *testing.B) {
 	for b.Loop() {
 		db.Lookup(addrs[i&1023])
 		i++
+	}
+}
+
+// TestOpenIsLazy: Open decodes nothing; the first lookup does, once.
+func TestOpenIsLazy(t *testing.T) {
+	db, err := Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.t != nil {
+		t.Fatal("Open decoded the dataset")
+	}
+	if _, ok := db.Lookup(netip.MustParseAddr("8.8.8.8")); !ok || db.t == nil {
+		t.Fatal("first lookup did not decode the dataset")
+	}
+	if db.Err() != nil || db.Attribution() == "" {
+		t.Fatal(db.Err())
 	}
 }
