@@ -51,7 +51,9 @@
 // IPv6. The longest prefix of a run of [0-9A-Fa-f:.] that net/netip accepts
 // (all RFC 4291 text forms, embedded IPv4 included), not glued to a word,
 // a dotted name or further groups on its right: "1:2:3:4:5:6:7:8:9" and
-// "2001:db8::1::" are refused, "2001:db8::1: refused" is found. A zone
+// "2001:db8::1::" are refused, "2001:db8::1: refused" is found; a form
+// ending in "::" before a path ('/' and no digit) is a colon-separated
+// record ("alice:x:1000:1000::/home/alice"), not an address. A zone
 // ("%eth0") and a port are outside the span and dropped from the value;
 // "[2001:db8::1]:443" yields the address inside the brackets, and a port
 // of two to five digits may follow a form that takes no more groups (eight

@@ -33,6 +33,9 @@ var realText = []struct {
 	{"URL escape before a host label", tcase{in: "%20host1.2.3.4 %2Fip-1-2-3-4", want: []string{"ipv4|host1.2.3.4|1.2.3.4", "ipv4|ip-1-2-3-4|1.2.3.4"}}},
 	{"a match that ends inside a word", tcase{in: "0.0.0.0A0.0.0.0", want: []string{"ipv4|0.0.0.0A|0.0.0.0", "ipv4|0.0.0.0"}}},
 	{"a range after a host label", tcase{in: "1.2.3.4-to-5.6.7.8", want: []string{"ipv4|1.2.3.4-to|1.2.3.4", "ipv4|5.6.7.8"}}},
+	// IPv6 in colon-separated records.
+	{"passwd line: no address", tcase{in: "alice:x:1000:1000::/home/alice:/bin/sh"}},
+	{"a prefix length after '::' still marks an address", tcase{in: "route 2001:db8::/32 via", want: []string{"ipv6|2001:db8::"}}},
 	// Zero-padded quads: decimal, as everywhere.
 	{"zero-padded quad is decimal", tcase{in: "010.000.015.001", want: []string{"ipv4|010.000.015.001|10.0.15.1"}}},
 	{"zero-padded embedded IPv4: the IPv4 part (netip refuses the IPv6 form)", tcase{in: "::ffff:1.2.03.4", want: []string{"ipv4|1.2.03.4|1.2.3.4"}}},

@@ -390,6 +390,9 @@ func refV6Glued(rest []byte, addr string) bool {
 	if refV6WordNext.Match(rest) {
 		return true
 	}
+	if strings.HasSuffix(addr, "::") && len(rest) > 0 && rest[0] == '/' {
+		return !(len(rest) > 1 && rest[1] >= '0' && rest[1] <= '9')
+	}
 	if !refV6MoreRun.Match(rest) {
 		return false
 	}
