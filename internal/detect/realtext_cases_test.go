@@ -36,6 +36,13 @@ var realText = []struct {
 	// IPv6 in colon-separated records.
 	{"passwd line: no address", tcase{in: "alice:x:1000:1000::/home/alice:/bin/sh"}},
 	{"a prefix length after '::' still marks an address", tcase{in: "route 2001:db8::/32 via", want: []string{"ipv6|2001:db8::"}}},
+	// Secrets: code and placeholders are not secrets (man pages, docs).
+	{"a call is no token", tcase{in: "token = strtok_r(NULL, \" \", &save);"}},
+	{"an allocation is no secret", tcase{in: "secret = OPENSSL_zalloc(len);"}},
+	{"an environment lookup is no password", tcase{in: "db_password = os.environ['DB_PASSWORD']"}},
+	{"nsswitch sources are no password", tcase{in: "passwd:         files systemd"}},
+	{"placeholder words", tcase{in: "api_key=your-api-key-here password: changeme"}},
+	{"a password with a parenthesis stays one", tcase{in: "password=Summer(2024", want: []string{"secret:password|Summer(2024"}}},
 	// Zero-padded quads: decimal, as everywhere.
 	{"zero-padded quad is decimal", tcase{in: "010.000.015.001", want: []string{"ipv4|010.000.015.001|10.0.15.1"}}},
 	{"zero-padded embedded IPv4: the IPv4 part (netip refuses the IPv6 form)", tcase{in: "::ffff:1.2.03.4", want: []string{"ipv4|1.2.03.4|1.2.3.4"}}},

@@ -848,8 +848,21 @@ func refPlaceholder(v, kw string) bool {
 	case "null", "none", "nil", "true", "false", "undefined", "redacted", "hidden", "required":
 		return true
 	}
-	return false
+	if m := refCallOrIndex.FindStringSubmatch(v); m != nil && (strings.ContainsAny(m[1], "_.") || strings.ToLower(m[1]) == m[1]) {
+		return true
+	}
+	l := strings.ToLower(v)
+	if refPlaceholderWord.MatchString(l) {
+		return true
+	}
+	return kw == "passwd" && refNSSwitch.MatchString(l)
 }
+
+var (
+	refCallOrIndex     = regexp.MustCompile(`^([A-Za-z_.][A-Za-z0-9_.]{2,})[(\[]`)
+	refPlaceholderWord = regexp.MustCompile(`your_|your-|yourpass|yourtoken|yoursecret|changeme|placeholder|_here|-here`)
+	refNSSwitch        = regexp.MustCompile(`^(?:files|compat|systemd|ldap|nis|sss|db|winbind)$`)
+)
 
 func refAssign(t []byte, out []refCand) []refCand {
 	for i := range t {

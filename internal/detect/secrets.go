@@ -693,8 +693,51 @@ func placeholder(v []byte, kw string) bool {
 	if len(v) <= 9 && placeholders[strings.ToLower(string(v))] {
 		return true
 	}
+	return codeOrPlaceholder(v, kw)
+}
+
+// codeOrPlaceholder reports values that are code or placeholder words, not
+// secrets: a call or an index ("strtok_r(...)", "OPENSSL_zalloc(...)",
+// "os.environ['X']", "getenv(...)"; an identifier of three or more bytes
+// with '_' or '.' or in lower case, then '(' or '['), placeholder words
+// ("your_password", "changeme", "api-key-here"), and the sources of
+// nsswitch.conf's "passwd:" line ("files systemd").
+func codeOrPlaceholder(v []byte, kw string) bool {
+	if k := bytes.IndexAny(v, "(["); k >= 3 {
+		id, mark, lowerOnly := true, false, true
+		for i, c := range v[:k] {
+			switch {
+			case c == '_' || c == '.':
+				mark = true
+			case c >= 'A' && c <= 'Z':
+				lowerOnly = false
+			case c >= 'a' && c <= 'z':
+			case c >= '0' && c <= '9':
+				id = id && i > 0
+			default:
+				id = false
+			}
+		}
+		if id && (mark || lowerOnly) {
+			return true
+		}
+	}
+	l := strings.ToLower(string(v))
+	for _, w := range placeholderWords {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	if kw == "passwd" {
+		switch l {
+		case "files", "compat", "systemd", "ldap", "nis", "sss", "db", "winbind":
+			return true
+		}
+	}
 	return false
 }
+
+var placeholderWords = []string{"your_", "your-", "yourpass", "yourtoken", "yoursecret", "changeme", "placeholder", "_here", "-here"}
 
 // urlPasswordAt finds the password in the user information of a URL whose
 // "://" starts at text[i] ("https://user:pass@host/"): the authority runs
