@@ -852,14 +852,14 @@ func refPlaceholder(v, kw string) bool {
 		return true
 	}
 	l := strings.ToLower(v)
-	if refPlaceholderWord.MatchString(l) {
+	if len(v) <= 64 && refPlaceholderWord.MatchString(l) {
 		return true
 	}
 	return kw == "passwd" && refNSSwitch.MatchString(l)
 }
 
 var (
-	refCallOrIndex     = regexp.MustCompile(`^([A-Za-z_.][A-Za-z0-9_.]{2,})[(\[]`)
+	refCallOrIndex     = regexp.MustCompile(`^([A-Za-z_.][A-Za-z0-9_.]{2,62})[(\[]`)
 	refPlaceholderWord = regexp.MustCompile(`your_|your-|yourpass|yourtoken|yoursecret|changeme|placeholder|_here|-here`)
 	refNSSwitch        = regexp.MustCompile(`^(?:files|compat|systemd|ldap|nis|sss|db|winbind)$`)
 )

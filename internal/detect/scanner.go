@@ -254,6 +254,9 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		case c < utf8.RuneSelf && isWordByte(c):
 			if !done && (i == 0 || !isWordByte(text[i-1])) {
 				s.wordStart(text, i, &best)
+				if best.end == 0 && s.on[IPv4] {
+					s.innerIPv4(text, i, &best)
+				}
 			}
 			hi := min(n, lim)
 			if hi <= i {
@@ -367,47 +370,6 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 		case actSkip:
 			i++
 			continue
-		case actWord:
-			// A word that may end with an address's first octet
-			// ("srcIP8.8.8.8"): the main loop runs wordStart on it.
-			ws := i
-			i++
-			for i < len(seg) && class[seg[i]]&cWord != 0 {
-				i++
-			}
-			if i < len(seg) && isDigit(seg[i-1]) && s.on[IPv4] && octetGlue(seg[i]) && (ws == 0 || class[seg[ws-1]]&cWord == 0) {
-				return ws, false
-			}
-			continue
-		case actWordAt:
-			if i > 0 && (seg[i-1] == '[' || seg[i-1] == '(' || seg[i-1] == '%' || seg[i-1] == '#') {
-				return i, false // maybe an at-sign form, see atFormBefore
-			}
-			fallthrough
-		case actWordMay:
-			if i == 0 || class[seg[i-1]]&cWord == 0 {
-				s.wordStart(text, i, best)
-				if best.end > 0 {
-					return i, true
-				}
-			}
-		case actWordTok:
-			if i+1 < len(text) && tokenStart(seg[i], text[i+1]) && (i == 0 || class[seg[i-1]]&cWord == 0) {
-				s.wordStart(text, i, best)
-				if best.end > 0 {
-					return i, true
-				}
-			} else if s.on[IPv4] {
-				ws := i
-				i++
-				for i < len(seg) && class[seg[i]]&cWord != 0 {
-					i++
-				}
-				if i < len(seg) && isDigit(seg[i-1]) && octetGlue(seg[i]) && (ws == 0 || class[seg[ws-1]]&cWord == 0) {
-					return ws, false
-				}
-				continue
-			}
 		case actPunct:
 			// Inline rejects for the common cases: clock times
 			// ("10:30:00") and single dashes.
@@ -421,16 +383,39 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 			}
 			i++
 			continue
-		default: // non-ASCII
+		case actHigh:
 			return i, false
+		}
+		// A word byte.
+		a, ws := s.act[seg[i]], i
+		begin := i == 0 || class[seg[i-1]]&cWord == 0
+		if a == actWordAt && i > 0 && (seg[i-1] == '[' || seg[i-1] == '(' || seg[i-1] == '%' || seg[i-1] == '#') {
+			return i, false // maybe an at-sign form, see atFormBefore
+		}
+		if begin && (a == actWordAt || a == actWordMay || a == actWordTok && i+1 < len(text) && tokenStart(seg[i], text[i+1])) {
+			s.wordStart(text, i, best)
+			if best.end > 0 {
+				return i, true
+			}
 		}
 		i++
 		for i < len(seg) && class[seg[i]]&cWord != 0 {
 			i++
 		}
+		// A word that ends with an address's first octet, glued to its
+		// letters ("srcIP8.8.8.8", "host129.206.196.21.example.com").
+		if begin && i < len(seg) && s.on[IPv4] && isDigit(seg[i-1]) && octetGlue(seg[i]) {
+			s.innerIPv4(text, ws, best)
+			if best.end > 0 {
+				return ws, true
+			}
+		}
 	}
 	return i, false
 }
+
+// escapeIntro holds the last bytes of the introducers escapeNameLen reads.
+var escapeIntro = [256]bool{'%': true, '\\': true, '(': true, '*': true}
 
 // octetGlue reports the bytes that may follow the first octet of an
 // address: a separator or its first byte.
@@ -542,7 +527,7 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 	if isHex(c) && s.addrs {
 		k = s.addrAt(text, p, best)
 	}
-	if s.addrs && p > 0 && !isWordByte(text[p-1]) {
+	if s.addrs && p > 0 && escapeIntro[text[p-1]] {
 		// An address after an escape: "%2F1.2.3.4" starts a word "2F1",
 		// "\fB8.8.8.8" a word "fB8".
 		if e := escapeNameLen(text, p); e > 0 && p+e < n {
@@ -552,9 +537,6 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 				s.ipv4At(text, q, best)
 			}
 		}
-	}
-	if s.on[IPv4] && best.end == 0 {
-		s.innerIPv4(text, p, best)
 	}
 	if s.on[Secret] && p+1 < n {
 		if isDigit(c) {

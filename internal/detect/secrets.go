@@ -703,7 +703,7 @@ func placeholder(v []byte, kw string) bool {
 // ("your_password", "changeme", "api-key-here"), and the sources of
 // nsswitch.conf's "passwd:" line ("files systemd").
 func codeOrPlaceholder(v []byte, kw string) bool {
-	if k := bytes.IndexAny(v, "(["); k >= 3 {
+	if k := bytes.IndexAny(v[:min(len(v), 64)], "(["); k >= 3 {
 		id, mark, lowerOnly := true, false, true
 		for i, c := range v[:k] {
 			switch {
@@ -722,14 +722,21 @@ func codeOrPlaceholder(v []byte, kw string) bool {
 			return true
 		}
 	}
-	l := strings.ToLower(string(v))
-	for _, w := range placeholderWords {
-		if strings.Contains(l, w) {
-			return true
+	if len(v) > 64 {
+		return false // placeholders are short
+	}
+	for i := range v {
+		switch lower[v[i]] {
+		case 'y', 'c', 'p', '_', '-':
+			for _, w := range placeholderWords {
+				if lower[v[i]] == w[0] && hasPrefixFold(v[i:], w) {
+					return true
+				}
+			}
 		}
 	}
 	if kw == "passwd" {
-		switch l {
+		switch strings.ToLower(string(v)) {
 		case "files", "compat", "systemd", "ldap", "nis", "sss", "db", "winbind":
 			return true
 		}

@@ -66,11 +66,16 @@ func versionContext(text []byte, s, e int) bool {
 		j--
 	}
 	for k := j; k < s; k++ {
-		switch {
-		case hasPrefixFold(text[k:s], "version"), hasPrefixFold(text[k:s], "policy"):
-			return true
-		case hasPrefixFold(text[k:s], "ver") && (k == 0 || !isLetter(text[k-1]) && text[k-1] != '_' && text[k-1] != '-') && (k+3 == s || !isLetter(text[k+3])):
-			return true
+		switch lower[text[k]] {
+		case 'v':
+			if hasPrefixFold(text[k:s], "version") ||
+				hasPrefixFold(text[k:s], "ver") && (k == 0 || !isLetter(text[k-1]) && text[k-1] != '_' && text[k-1] != '-') && (k+3 == s || !isLetter(text[k+3])) {
+				return true
+			}
+		case 'p':
+			if hasPrefixFold(text[k:s], "policy") {
+				return true
+			}
 		}
 	}
 	// comparison
