@@ -127,8 +127,17 @@
 // flag and its value ("--password x"). An Authorization header's value is
 // what follows the scheme ("Bearer", "Basic", ...). The password in the
 // user information of a URL ("postgres://app:s3cret@db:5432/") is a secret
-// too. Placeholders such as "********", "${VAR}", "<password>" and "null",
-// and "PWD=/path" in environment dumps, are left alone. Values and JWTs
+// too, and so is the value glued to a MySQL or MariaDB client's "-p"
+// ("mysql -u root -pSummer2024!", the line running a mysql* or mariadb*
+// command), a quoted string after "password", "passwd" or "passphrase" and
+// one space in prose ("the password 'Summer2024!'"), and a value after a
+// whole "pw" ("ldap_bind_pw: x"). Placeholders such as "********",
+// "${VAR}", "<password>" and "null", and "PWD=/path" in environment dumps,
+// are left alone, as are values that are code (a call or an index:
+// "strtok_r(...)", "os.environ['X']"), values and token shapes holding a
+// placeholder word ("your-", "your_", "changeme", "placeholder", "-here":
+// "xoxb-your-bot-token-here"), and the sources on nsswitch.conf's "passwd:"
+// line. Values and JWTs
 // longer than MaxLen are cut at MaxLen. The Value of a Secret is the secret
 // itself, so that it can be the input of a keyed pseudonym; callers must
 // treat it as a secret (wrap it in secret.String). Match.Label names the

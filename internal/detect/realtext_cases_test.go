@@ -43,6 +43,13 @@ var realText = []struct {
 	{"nsswitch sources are no password", tcase{in: "passwd:         files systemd"}},
 	{"placeholder words", tcase{in: "api_key=your-api-key-here password: changeme"}},
 	{"a password with a parenthesis stays one", tcase{in: "password=Summer(2024", want: []string{"secret:password|Summer(2024"}}},
+	{"mysql password glued to -p", tcase{in: "mysql -u root -pSummer2024! db", want: []string{"secret:password|Summer2024!"}}},
+	{"mysqldump, quoted", tcase{in: "/usr/bin/mysqldump -uroot -p'S3cr3t x' --all", want: []string{"secret:password|S3cr3t x"}}},
+	{"-p without mysql is no password", tcase{in: "mkdir -pv /tmp/x; ssh -p2222 host"}},
+	{"quoted password in prose", tcase{in: "use the password 'Summer2024!' to log in", want: []string{"secret:password|Summer2024!"}}},
+	{"quoted password in prose, double quotes", tcase{in: `Password "hunter2" works`, want: []string{"secret:password|hunter2"}}},
+	{"a _pw key (ldap.conf)", tcase{in: "ldap_bind_pw: E@9I0MyT", want: []string{"secret:password|E@9I0MyT"}}},
+	{"placeholder token", tcase{in: "SLACK_TOKEN=xoxb-your-bot-token-here", want: nil}},
 	// Zero-padded quads: decimal, as everywhere.
 	{"zero-padded quad is decimal", tcase{in: "010.000.015.001", want: []string{"ipv4|010.000.015.001|10.0.15.1"}}},
 	{"zero-padded embedded IPv4: the IPv4 part (netip refuses the IPv6 form)", tcase{in: "::ffff:1.2.03.4", want: []string{"ipv4|1.2.03.4|1.2.3.4"}}},

@@ -785,7 +785,7 @@ func refTokenCands(t []byte, out []refCand) []refCand {
 				continue
 			}
 			e := s + m[1]
-			if e < len(t) && regexp.MustCompile(tk.body).Match(t[e:e+1]) {
+			if e < len(t) && regexp.MustCompile(tk.body).Match(t[e:e+1]) || refPlaceholderWord.MatchString(strings.ToLower(string(t[s:e]))) {
 				continue
 			}
 			out = append(out, refCand{s, e, Secret, rankToken, string(t[s:e]), tk.label, ""})
@@ -819,7 +819,7 @@ var refKeywords = func() (out []struct {
 		whole     bool
 	}{
 		{"password", "password", false}, {"passwd", "password", false}, {"passphrase", "password", false},
-		{"pwd", "password", false}, {"pass", "password", true}, {"api|key", "api-key", false},
+		{"pwd", "password", false}, {"pass", "password", true}, {"pw", "password", true}, {"api|key", "api-key", false},
 		{"token", "token", false}, {"authorization", "token", false}, {"secret", "secret", false},
 		{"secret|key", "secret", false}, {"access|key", "secret", false}, {"private|key", "secret", false},
 		{"account|key", "secret", false},
@@ -913,8 +913,10 @@ func refAssign(t []byte, out []refCand) []refCand {
 				continue
 			}
 		case ' ':
-			if quote != "" || spaces > 0 || len(id) < 3 || !strings.HasPrefix(id, "--") || id[2] == '-' ||
-				after == "" || after[0] == '-' {
+			flag := quote == "" && spaces == 0 && len(id) >= 3 && strings.HasPrefix(id, "--") && id[2] != '-' && after != "" && after[0] != '-'
+			prose := quote == "" && spaces == 0 && i+1 < len(t) && (t[i+1] == '"' || t[i+1] == '\'') &&
+				regexp.MustCompile(`^(?i:password|passwd|passphrase)$`).MatchString(id)
+			if !flag && !prose {
 				continue
 			}
 		}
@@ -987,6 +989,48 @@ func refURLPasswords(t []byte, out []refCand) []refCand {
 	return out
 }
 
+// refMySQL: "-p" glued to its value after a mysql* or mariadb* command on
+// the same line, no further than 512 bytes back.
+func refMySQL(t []byte, out []refCand) []refCand {
+	for i := 1; i+2 < len(t); i++ {
+		if t[i] != '-' || t[i+1] != 'p' || t[i-1] != ' ' && t[i-1] != '\t' || t[i+2] <= ' ' || t[i+2] == '-' {
+			continue
+		}
+		line := string(t[:i])
+		ls := strings.LastIndex(line, "\n") + 1
+		ok := false
+		for k := ls; k < i; k++ {
+			if k < i-512 || k > ls && !strings.ContainsRune(" \t/`(", rune(t[k-1])) {
+				continue
+			}
+			rest := line[k:]
+			if !strings.HasPrefix(rest, "mysql") && !strings.HasPrefix(rest, "mariadb") {
+				continue
+			}
+			w := strings.TrimLeft(rest, "abcdefghijklmnopqrstuvwxyz-")
+			if w != "" && (w[0] == ' ' || w[0] == '\t') {
+				ok = true
+			}
+		}
+		if !ok {
+			continue
+		}
+		vs, ve := i+2, 0
+		if re := refQuoted[t[vs]]; re != nil && t[vs] != '`' {
+			m := regexp.MustCompile(`^` + string(t[vs]) + `([^` + string(t[vs]) + `\n\r]*)`).FindSubmatchIndex(t[vs:])
+			vs, ve = vs+m[2], vs+m[3]
+		} else {
+			ve = vs + len(refUnquoted.Find(t[vs:]))
+		}
+		ve = min(ve, vs+MaxLen)
+		if ve <= vs || refPlaceholder(string(t[vs:ve]), "password") {
+			continue
+		}
+		out = append(out, refCand{vs, ve, Secret, rankAssign, string(t[vs:ve]), "password", ""})
+	}
+	return out
+}
+
 // refScan is the reference: every candidate of every enabled kind, then the
 // earliest, longest, most specific of overlapping candidates.
 func refScan(opts Options, text []byte) []Match {
@@ -1018,6 +1062,7 @@ func refScan(opts Options, text []byte) []Match {
 		c = refTokenCands(text, c)
 		c = refAssign(text, c)
 		c = refURLPasswords(text, c)
+		c = refMySQL(text, c)
 	}
 	sort.SliceStable(c, func(i, j int) bool {
 		if c[i].start != c[j].start {

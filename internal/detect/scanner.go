@@ -100,7 +100,7 @@ func New(opts Options) (*Scanner, error) {
 			s.trig[c] = s.on[IPv4] || s.on[IPv6] || s.on[MAC] || s.on[Secret] || s.names != nil || s.on[Email] && strings.IndexByte(atWordFirst, b) >= 0
 		case b == ':':
 			s.trig[c] = s.on[IPv6] || s.on[Secret]
-		case b == '=' || b == '-' || b == '>' || b == ',':
+		case b == '=' || b == '-' || b == '>' || b == ',' || b == '"' || b == '\'':
 			s.trig[c] = s.on[Secret]
 		case b >= utf8.RuneSelf:
 			s.trig[c] = s.names != nil || b == 0xEF && s.on[IPv4] // full-width digits
@@ -291,6 +291,21 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 						setPend(&pend, secretCand(vs, ve, rankAssign, label))
 					}
 				}
+				if vs, ve, ok := mysqlPassword(text, i); ok {
+					setPend(&pend, secretCand(vs, ve, rankAssign, "password"))
+				}
+			}
+		case c == '"' || c == '\'':
+			if s.on[Secret] {
+				j := i
+				for j > 0 && i-j < 8 && text[j-1] == ' ' {
+					j--
+				}
+				if j < i {
+					if vs, ve, label, ok := scanAssignment(text, j); ok {
+						setPend(&pend, secretCand(vs, ve, rankAssign, label))
+					}
+				}
 			}
 		case c >= utf8.RuneSelf:
 			r, size := utf8.DecodeRune(text[i:])
@@ -374,7 +389,7 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 			// Inline rejects for the common cases: clock times
 			// ("10:30:00") and single dashes.
 			if c := seg[i]; c == ':' && i > 0 && isDigit(seg[i-1]) && i+1 < len(text) && text[i+1] != ':' && text[i+1] != '/' ||
-				c == '-' && (i+1 >= len(text) || text[i+1] != '-') {
+				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p') {
 				i++
 				continue
 			}
@@ -506,7 +521,14 @@ func (s *Scanner) punctMay(text []byte, i int) bool {
 			return true
 		}
 	case '-':
-		return i+1 < len(text) && text[i+1] == '-'
+		return i+1 < len(text) && (text[i+1] == '-' || text[i+1] == 'p')
+	case '"', '\'':
+		// "password 'x'": a quote after a space after a keyword
+		j := i
+		for j > 0 && i-j < 8 && text[j-1] == ' ' {
+			j--
+		}
+		return j < i && j > 0 && kwLast[text[j-1]] && kwTail(text, j) != 0
 	case ',':
 		if i == 0 || text[i-1] != '"' && text[i-1] != '\'' {
 			return false
