@@ -199,5 +199,6 @@ func allCases() []struct {
 	tcase
 } {
 	all := append(cases[:len(cases):len(cases)], adversarial...)
-	return append(all, realText...)
+	all = append(all, realText...)
+	return append(all, nameCases...)
 }

@@ -172,6 +172,54 @@ var baseLetters = func() map[rune]rune {
 	return m
 }()
 
+// expansions spell the Latin letters that have no canonical decomposition
+// the way their languages transliterate them, keyed by fold of the letter:
+// "Ødegård" matches "Odegard", "Żółć" "Zolc", "Straße" "Strasse", "Æsir"
+// "Aesir", "Đorđe" "Dorde", "Þór" "Thor".
+var expansions = func() map[rune]string {
+	m := map[rune]string{}
+	for _, e := range []struct {
+		letters string
+		to      string
+	}{
+		{"øØ", "o"}, {"łŁ", "l"}, {"ßẞ", "ss"}, {"æÆ", "ae"}, {"œŒ", "oe"},
+		{"đĐðÐ", "d"}, {"þÞ", "th"}, {"ı", "i"}, {"ħĦ", "h"}, {"ŧŦ", "t"},
+	} {
+		for _, r := range e.letters {
+			m[fold(r)] = e.to
+		}
+	}
+	return m
+}()
+
+// foldAppend appends fold(r), spelt out by expansions where it has one.
+func foldAppend(dst []rune, r rune) []rune {
+	f := fold(r)
+	if r >= 0xC0 {
+		if x, ok := expansions[f]; ok {
+			for _, y := range x {
+				dst = append(dst, y)
+			}
+			return dst
+		}
+	}
+	return append(dst, f)
+}
+
+// foldHash adds fold(r), spelt out by expansions, to the FNV-1a hash h.
+func foldHash(h uint64, r rune) uint64 {
+	f := fold(r)
+	if r >= 0xC0 {
+		if x, ok := expansions[f]; ok {
+			for _, y := range x {
+				h = (h ^ uint64(y)) * fnvPrime
+			}
+			return h
+		}
+	}
+	return (h ^ uint64(f)) * fnvPrime
+}
+
 // fold maps r to the smallest rune in its Unicode simple case-folding orbit,
 // so two runes are equal under simple folding exactly when their folds are,
 // after mapping an accented Latin or Greek letter to its base letter (see

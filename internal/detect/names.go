@@ -78,7 +78,7 @@ func nextToken(text []byte, i int) (k tokKind, end int, h uint64, n int) {
 				}
 				i += size
 			case isWordRune(r) && !ideograph(r):
-				h = (h ^ uint64(fold(r))) * fnvPrime
+				h = foldHash(h, r)
 				skip = 0
 				i += size
 			case ignorable(r):
@@ -148,7 +148,7 @@ func wordFold(b []byte) []rune {
 			continue
 		}
 		skip = 0
-		out = append(out, fold(r))
+		out = foldAppend(out, r)
 	}
 	return out
 }
@@ -356,21 +356,24 @@ func foldEqual(b []byte, want string) bool {
 	for len(b) > 0 {
 		r, size := utf8.DecodeRune(b)
 		b = b[size:]
-		var f rune
+		var buf [2]rune
+		fs := buf[:0]
 		if accent(r) || ignorable(r) {
 			if skip++; skip <= maxSkip {
 				continue
 			}
-			f = poison
+			fs = append(fs, poison)
 		} else {
 			skip = 0
-			f = fold(r)
+			fs = foldAppend(fs, r)
 		}
-		w, n := utf8.DecodeRuneInString(want)
-		if n == 0 || w != f {
-			return false
+		for _, f := range fs {
+			w, n := utf8.DecodeRuneInString(want)
+			if n == 0 || w != f {
+				return false
+			}
+			want = want[n:]
 		}
-		want = want[n:]
 	}
 	return want == ""
 }

@@ -68,3 +68,14 @@ var realText = []struct {
 	{"a range in parentheses stays two addresses", tcase{in: "(10.0.0.1-10.0.0.9)", want: []string{"ipv4|10.0.0.1", "ipv4|10.0.0.9"}}},
 	{"a word merely containing ver does not keep", tcase{in: "server 8.8.4.4", want: []string{"ipv4|8.8.4.4"}}},
 }
+
+// nameCases are the names of the issue, run with the other table cases.
+var nameCases = []struct {
+	note string
+	tcase
+}{
+	{"ø matches o, both ways", tcase{in: "Kari Odegard and KARI ØDEGÅRD", names: []string{"Kari Ødegård"}, want: []string{"name|Kari Odegard|Kari Ødegård", "name|KARI ØDEGÅRD|Kari Ødegård"}}},
+	{"ł, ż, ó, ć", tcase{in: "pan Zolc i pan Żółć", names: []string{"Żółć"}, want: []string{"name|Zolc|Żółć", "name|Żółć|Żółć"}}},
+	{"ß is ss", tcase{in: "Herr Strasse, Herr STRASSE, Herr Straße", names: []string{"Straße"}, want: []string{"name|Strasse|Straße", "name|STRASSE|Straße", "name|Straße|Straße"}}},
+	{"æ is ae, đ is d, þ is th", tcase{in: "Aesir Dorde Thor", names: []string{"Æsir", "Đorđe", "Þór"}, want: []string{"name|Aesir|Æsir", "name|Dorde|Đorđe", "name|Thor|Þór"}}},
+}

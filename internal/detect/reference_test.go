@@ -615,6 +615,34 @@ func refFold(r rune) rune {
 	return unicode.ToLower(m)
 }
 
+// refSpell: the Latin letters without a decomposition, as their languages
+// transliterate them.
+func refSpell(r rune) string {
+	switch r {
+	case 'ø':
+		return "o"
+	case 'ł':
+		return "l"
+	case 'ß':
+		return "ss"
+	case 'æ':
+		return "ae"
+	case 'œ':
+		return "oe"
+	case 'đ', 'ð':
+		return "d"
+	case 'þ':
+		return "th"
+	case 'ı':
+		return "i"
+	case 'ħ':
+		return "h"
+	case 'ŧ':
+		return "t"
+	}
+	return string(r)
+}
+
 type refNameTok struct {
 	kind       tokKind
 	start, end int
@@ -660,7 +688,7 @@ func refTokenize(t []byte) []refNameTok {
 					}
 				} else {
 					skip = 0
-					key = append(key, refFold(r))
+					key = append(key, []rune(refSpell(refFold(r)))...)
 				}
 				j += size
 			}
