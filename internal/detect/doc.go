@@ -97,8 +97,14 @@
 // lower-case colon form.
 //
 // Names. Whole words, case-insensitive under Unicode simple folding, with
-// any run of up to 16 white-space runes (newlines included) wherever the
-// listed name has white space, and ’ matching '. Accented Latin and Greek
+// any run of up to 16 white-space runes (newlines included) and markup tags
+// ("Anne-Marie</td><td>Bush"), at most 64 bytes, wherever the listed name
+// has white space, and ’ matching '. A hyphen between two words matches
+// white space and the other way round ("Anne Marie" is "Anne-Marie"), but
+// a name never matches part of a hyphenated word: "John Smith-Jones" holds
+// no "John Smith" (nor "Jones"). Letters without a decomposition match
+// their transliteration: ø o, ł l, ß ss, æ ae, œ oe, đ and ð d, þ th, ı i,
+// ħ h, ŧ t ("Ødegård" is "Odegard", "Żółć" "Zolc"). Accented Latin and Greek
 // letters match their base letters, whether composed or decomposed (NFD, as
 // macOS writes file names): "José", "JOSE", "Jose\u0301" are one name, and
 // "ISTANBUL" matches "İstanbul"; full-width letters match ASCII ones. Soft

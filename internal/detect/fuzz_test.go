@@ -81,6 +81,7 @@ var fragments = []string{
 	"ip-", "host", "-sta", ".in-addr.arpa", ".example.com", `\fB`, `\fR`, `\*(Aq`, `\(aq`, `\*R`, `\f(CW`, "%20", "%25",
 	"v", "V", "version", "Version: ", "policy ", " ver ", "(>= ", "1:", "+dfsg", "~rc1", "-1)", ") unstable;", "(",
 	"::/home", "::/64", "strtok_r(", "os.environ[", "your-", "_here", "files",
+	"</td><td>", "<b>", "<br/>", "<", ">", "\u2010", "Smith-Jones", "Jean Luc", "Luc-",
 	"Strasse", "STRAẞE", "straße", "Lukasz", "łukasz", "Odegard", "ødegård", "ß", "ø", "ss",
 	"mysql ", "mariadb-dump ", " -p", "-p'", "password '", "Password \"", "_pw: ", "pw=", "xoxb-your-",
 }

@@ -97,21 +97,101 @@ func nextToken(text []byte, i int) (k tokKind, end int, h uint64, n int) {
 			}
 		}
 		return tkWord, i, h, 0
-	case unicode.IsSpace(r):
-		for i < len(text) {
-			r, size := rune(text[i]), 1
-			if r >= utf8.RuneSelf {
-				r, size = utf8.DecodeRune(text[i:])
-			}
-			if !unicode.IsSpace(r) {
-				break
-			}
-			n++
-			i += size
-		}
-		return tkSpace, i, spaceHash, n
+	case unicode.IsSpace(r) || c == '<' && tagLen(text, i) > 0:
+		return gapToken(text, i)
+	case isHyphen(r) && hyphenBetweenWords(text, i, size):
+		// A hyphen inside a name matches a space: "Anne-Marie" and
+		// "Anne Marie" are one name.
+		return tkSpace, i + size, spaceHash, 1
 	}
 	return tkPunct, i + size, mix(uint64(fold(r)) + 0x51ed27), 0
+}
+
+// maxGapBytes bounds the gap between two words of a name, white space and
+// tags together.
+const maxGapBytes = maxGap * utf8.UTFMax
+
+// tagLen returns the length of the markup tag at text[i] ("<td>",
+// "</span>", "<br/>": '<', an optional '/', a letter, up to 61 printable
+// ASCII bytes, '>'), 0 if there is none.
+func tagLen(text []byte, i int) int {
+	j := i + 1
+	if j < len(text) && text[j] == '/' {
+		j++
+	}
+	if j >= len(text) || !isLetter(text[j]) {
+		return 0
+	}
+	j++
+	for k := 0; j < len(text) && k < 61 && text[j] >= 0x20 && text[j] <= 0x7e && text[j] != '<' && text[j] != '>'; k++ {
+		j++
+	}
+	if j < len(text) && text[j] == '>' {
+		return j + 1 - i
+	}
+	return 0
+}
+
+// gapToken reads the white space and markup tags at text[i] as one gap
+// between words ("Anne-Marie</td><td>Bush"); n counts its white-space runes
+// and tags.
+func gapToken(text []byte, i int) (k tokKind, end int, h uint64, n int) {
+	start := i
+	for i < len(text) {
+		if text[i] == '<' {
+			if t := tagLen(text, i); t > 0 {
+				n++
+				i += t
+				continue
+			}
+			break
+		}
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(text[i:])
+		}
+		if !unicode.IsSpace(r) {
+			break
+		}
+		n++
+		i += size
+	}
+	if i-start > maxGapBytes {
+		n = maxGap + 1 // too long to stand between the words of a name
+	}
+	return tkSpace, i, spaceHash, n
+}
+
+// isHyphen reports the hyphens that join the parts of a name: '-', U+2010
+// HYPHEN and U+2011 NON-BREAKING HYPHEN.
+func isHyphen(r rune) bool { return r == '-' || r == '\u2010' || r == '\u2011' }
+
+// hyphenBetweenWords reports whether the hyphen of size bytes at text[i]
+// stands between two word runes.
+func hyphenBetweenWords(text []byte, i, size int) bool {
+	if i == 0 || i+size >= len(text) {
+		return false
+	}
+	p, _ := utf8.DecodeLastRune(text[:i])
+	q, _ := utf8.DecodeRune(text[i+size:])
+	return isWordRune(p) && isWordRune(q)
+}
+
+// hyphenGlued reports whether a name matched from p to e continues a
+// hyphenated word on either side ("Smith-Jones" holds no "Smith" and no
+// "Jones"): a hyphen between word runes just before p or at e.
+func hyphenGlued(text []byte, p, e int) bool {
+	if e < len(text) {
+		if r, size := utf8.DecodeRune(text[e:]); isHyphen(r) && hyphenBetweenWords(text, e, size) {
+			return true
+		}
+	}
+	if p > 0 {
+		if r, size := utf8.DecodeLastRune(text[:p]); isHyphen(r) && hyphenBetweenWords(text, p-size, size) {
+			return true
+		}
+	}
+	return false
 }
 
 // poison stands for an accent or ignorable character beyond maxSkip in a
@@ -223,7 +303,7 @@ func newNameIndex(list []string) (*nameIndex, error) {
 		span := 0
 		for _, t := range toks {
 			if t.s == " " {
-				span += maxGap * utf8.UTFMax
+				span += maxGapBytes
 			} else {
 				// Each letter may carry maxSkip accents or ignorable
 				// characters, the word as many before its first letter.
@@ -322,7 +402,7 @@ func (x *nameIndex) walk(text []byte, p int) (end int, name int32, node int32, p
 			break
 		}
 		node, pos = next, e
-		if t := x.term[node]; t >= 0 && x.verify(text[p:pos], t) {
+		if t := x.term[node]; t >= 0 && x.verify(text[p:pos], t) && !hyphenGlued(text, p, pos) {
 			end, name = pos, t
 		}
 	}

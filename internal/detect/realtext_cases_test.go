@@ -77,5 +77,11 @@ var nameCases = []struct {
 	{"ø matches o, both ways", tcase{in: "Kari Odegard and KARI ØDEGÅRD", names: []string{"Kari Ødegård"}, want: []string{"name|Kari Odegard|Kari Ødegård", "name|KARI ØDEGÅRD|Kari Ødegård"}}},
 	{"ł, ż, ó, ć", tcase{in: "pan Zolc i pan Żółć", names: []string{"Żółć"}, want: []string{"name|Zolc|Żółć", "name|Żółć|Żółć"}}},
 	{"ß is ss", tcase{in: "Herr Strasse, Herr STRASSE, Herr Straße", names: []string{"Straße"}, want: []string{"name|Strasse|Straße", "name|STRASSE|Straße", "name|Straße|Straße"}}},
+	{"a hyphen typed as a space, and the other way", tcase{in: "Anne Marie Bush, ANNE-MARIE BUSH", names: []string{"Anne-Marie Bush"}, want: []string{"name|Anne Marie Bush|Anne-Marie Bush", "name|ANNE-MARIE BUSH|Anne-Marie Bush"}}},
+	{"listed with a space, written with a hyphen", tcase{in: "Jean-Luc Picard", names: []string{"Jean Luc Picard"}, want: []string{"name|Jean-Luc Picard|Jean Luc Picard"}}},
+	{"no match inside a hyphenated surname", tcase{in: "John Smith-Jones and Smith-John Smith", names: []string{"John Smith"}, want: nil}},
+	{"the longer hyphenated name wins", tcase{in: "John Smith-Jones", names: []string{"John Smith", "John Smith-Jones"}, want: []string{"name|John Smith-Jones|John Smith-Jones"}}},
+	{"tags between the parts", tcase{in: "<td>Anne-Marie</td><td>Bush</td>", names: []string{"Anne-Marie Bush"}, want: []string{"name|Anne-Marie</td><td>Bush|Anne-Marie Bush"}}},
+	{"a gap of tags too long is none", tcase{in: "John<span class=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"></span> <b>Smith", names: []string{"John Smith"}, want: nil}},
 	{"æ is ae, đ is d, þ is th", tcase{in: "Aesir Dorde Thor", names: []string{"Æsir", "Đorđe", "Þór"}, want: []string{"name|Aesir|Æsir", "name|Dorde|Đorđe", "name|Thor|Þór"}}},
 }

@@ -647,7 +647,16 @@ type refNameTok struct {
 	kind       tokKind
 	start, end int
 	key        string // word: folded letters; other: folded rune
-	n          int    // white space: runes
+	n          int    // white space: runes and tags
+	hyph       bool   // a hyphen between words, read as white space
+}
+
+var refTag = regexp.MustCompile(`^</?[A-Za-z][\x20-\x3b\x3d\x3f-\x7e]{0,61}>`)
+
+func refHyphenJoins(t []byte, i, size int) bool {
+	p, _ := utf8.DecodeLastRune(t[:i])
+	q, _ := utf8.DecodeRune(t[i+size:])
+	return refWordRune(p) && refWordRune(q)
 }
 
 // refTokenize splits text into words, white space runs and single other
@@ -660,7 +669,7 @@ func refTokenize(t []byte) []refNameTok {
 		r, size := utf8.DecodeRune(t[i:])
 		switch {
 		case refIdeograph(r):
-			out = append(out, refNameTok{tkWord, i, i + size, string(refFold(r)), 0})
+			out = append(out, refNameTok{tkWord, i, i + size, string(refFold(r)), 0, false})
 			i += size
 		case refWordRune(r):
 			j, skip := i, 0
@@ -692,21 +701,31 @@ func refTokenize(t []byte) []refNameTok {
 				}
 				j += size
 			}
-			out = append(out, refNameTok{tkWord, i, j, string(key), 0})
+			out = append(out, refNameTok{tkWord, i, j, string(key), 0, false})
 			i = j
-		case refSpace(r):
+		case refSpace(r) || refTag.Match(t[i:]):
 			j, n := i, 0
 			for j < len(t) {
+				if m := refTag.Find(t[j:]); m != nil {
+					j, n = j+len(m), n+1
+					continue
+				}
 				x, s := utf8.DecodeRune(t[j:])
 				if !refSpace(x) {
 					break
 				}
 				j, n = j+s, n+1
 			}
-			out = append(out, refNameTok{tkSpace, i, j, " ", n})
+			if j-i > 64 {
+				n = maxGap + 1
+			}
+			out = append(out, refNameTok{tkSpace, i, j, " ", n, false})
 			i = j
+		case strings.ContainsRune("-\u2010\u2011", r) && i > 0 && i+size < len(t) && refHyphenJoins(t, i, size):
+			out = append(out, refNameTok{tkSpace, i, i + size, " ", 1, true})
+			i += size
 		default:
-			out = append(out, refNameTok{tkPunct, i, i + size, string(refFold(r)), 0})
+			out = append(out, refNameTok{tkPunct, i, i + size, string(refFold(r)), 0, false})
 			i += size
 		}
 	}
@@ -740,7 +759,7 @@ func refNames(names []string, t []byte, out []refCand) []refCand {
 				}
 				k++
 			}
-			if k == len(want) {
+			if k == len(want) && !(s > 0 && text[s-1].hyph) && !(s+k < len(text) && text[s+k].hyph) {
 				out = append(out, refCand{text[s].start, text[s+k-1].end, Name, rankName*1000 + idx, name, "", ""})
 			}
 		}
