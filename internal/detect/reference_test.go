@@ -663,9 +663,13 @@ func refHyphenJoins(t []byte, i, size int) bool {
 // runes. A word runs over word runes, and over ignorable characters that a
 // word rune follows; its key leaves accents and ignorable characters out,
 // up to maxSkip after each letter (more put U+10FFFF in the key).
-func refTokenize(t []byte) []refNameTok {
+func refTokenize(t []byte) []refNameTok { return refTokenizeN(t, -1) }
+
+// refTokenizeN is refTokenize that stops after limit tokens (no limit if
+// negative).
+func refTokenizeN(t []byte, limit int) []refNameTok {
 	var out []refNameTok
-	for i := 0; i < len(t); {
+	for i := 0; i < len(t) && len(out) != limit; {
 		r, size := utf8.DecodeRune(t[i:])
 		switch {
 		case refIdeograph(r):
@@ -745,26 +749,58 @@ func refNameToks(name string) []refNameTok {
 	return toks
 }
 
+// refNames: a name starts at any word rune that does not continue a word
+// (ideographs always do start one), even inside what reads as a tag; the
+// text is read as tokens from there.
 func refNames(names []string, t []byte, out []refCand) []refCand {
-	text := refTokenize(t)
-	for idx, raw := range names {
-		name := strings.TrimFunc(raw, unicode.IsSpace)
-		want := refNameToks(name)
-		for s := range text {
+	var wants [][]refNameTok
+	limit := 0
+	for _, raw := range names {
+		w := refNameToks(strings.TrimFunc(raw, unicode.IsSpace))
+		wants = append(wants, w)
+		limit = max(limit, len(w)+1)
+	}
+	for p := 0; p < len(t); {
+		r, size := utf8.DecodeRune(t[p:])
+		if !refWordRune(r) || !refIdeograph(r) && refPrevWord(t, p) {
+			p += size
+			continue
+		}
+		toks := refTokenizeN(t[p:], limit)
+		hyphBefore := false
+		if h, hs := utf8.DecodeLastRune(t[:p]); p > 0 && strings.ContainsRune("-\u2010\u2011", h) && p-hs > 0 && refHyphenJoins(t, p-hs, hs) {
+			hyphBefore = true
+		}
+		for idx, want := range wants {
 			k := 0
-			for k < len(want) && s+k < len(text) {
-				w, g := want[k], text[s+k]
+			for k < len(want) && k < len(toks) {
+				w, g := want[k], toks[k]
 				if w.kind != g.kind || w.kind != tkSpace && w.key != g.key || w.kind == tkSpace && g.n > maxGap {
 					break
 				}
 				k++
 			}
-			if k == len(want) && !(s > 0 && text[s-1].hyph) && !(s+k < len(text) && text[s+k].hyph) {
-				out = append(out, refCand{text[s].start, text[s+k-1].end, Name, rankName*1000 + idx, name, "", ""})
+			if k == len(want) && !hyphBefore && !(k < len(toks) && toks[k].hyph) {
+				name := strings.TrimFunc(names[idx], unicode.IsSpace)
+				out = append(out, refCand{p + toks[0].start, p + toks[k-1].end, Name, rankName*1000 + idx, name, "", ""})
 			}
 		}
+		p += size
 	}
 	return out
+}
+
+// refPrevWord: the rune before t[i], passing over ignorable characters, is
+// a word rune that is no ideograph.
+func refPrevWord(t []byte, i int) bool {
+	for i > 0 {
+		r, size := utf8.DecodeLastRune(t[:i])
+		if !refIgnorable(r) {
+			return refWordRune(r) && !refIdeograph(r)
+		}
+		i -= size
+	}
+	return false
 }
 
 func refPEMBlocks(t []byte, out []refCand) []refCand {
