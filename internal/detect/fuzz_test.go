@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-var fuzzNames = []string{"John Smith", "O'Brien", "Müller", "Ana", "ana maria lopez", "Jean-Luc", "李小龙", "K", "Straße", "Łukasz Ødegård"}
+var fuzzNames = []string{"John Smith", "O'Brien", "Müller", "Ana", "ana maria lopez", "Jean-Luc", "李小龙", "K", "Straße", "Łukasz Ødegård", "Anne-Marie Bush | last-first initials given", "Will Power | case"}
 
 func fuzzOptions(mode uint8) Options {
 	var o Options
@@ -81,6 +81,7 @@ var fragments = []string{
 	"ip-", "host", "-sta", ".in-addr.arpa", ".example.com", `\fB`, `\fR`, `\*(Aq`, `\(aq`, `\*R`, `\f(CW`, "%20", "%25",
 	"v", "V", "version", "Version: ", "policy ", " ver ", "(>= ", "1:", "+dfsg", "~rc1", "-1)", ") unstable;", "(",
 	"::/home", "::/64", "strtok_r(", "os.environ[", "your-", "_here", "files",
+	"Bush, ", "A. ", "Anne-Marie", "Bush", "Will Power", "will power", "WILL", "Power", ", A.",
 	"</td><td>", "<b>", "<br/>", "<", ">", "\u2010", "Smith-Jones", "Jean Luc", "Luc-",
 	"Strasse", "STRAẞE", "straße", "Lukasz", "łukasz", "Odegard", "ødegård", "ß", "ø", "ss",
 	"mysql ", "mariadb-dump ", " -p", "-p'", "password '", "Password \"", "_pw: ", "pw=", "xoxb-your-",

@@ -239,8 +239,74 @@ type nameEdge struct {
 }
 
 type nameEntry struct {
-	value string   // as listed, trimmed
+	value string   // as listed, trimmed, without options
 	toks  []string // folded tokens; white space as " "
+	upper []bool   // with the option "case": per token, a word that must start upper case
+}
+
+// nameOptions are the options a list entry may give after '|'.
+type nameOptions struct {
+	lastFirst, initials, given, exactCase bool
+}
+
+// parseNameEntry splits a list entry "Anne-Marie Bush | last-first initials"
+// into the name and its options.
+func parseNameEntry(raw string) (string, nameOptions, error) {
+	var o nameOptions
+	name, opts, has := strings.Cut(raw, "|")
+	name = strings.TrimFunc(name, unicode.IsSpace)
+	if !has {
+		return name, o, nil
+	}
+	for _, f := range strings.FieldsFunc(opts, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+		switch strings.ToLower(f) {
+		case "last-first":
+			o.lastFirst = true
+		case "initials":
+			o.initials = true
+		case "given":
+			o.given = true
+		case "case":
+			o.exactCase = true
+		default:
+			return "", o, fmt.Errorf("unknown option %q: use last-first, initials, given or case", f)
+		}
+	}
+	return name, o, nil
+}
+
+// variants are the spellings of a name its options ask for, besides the
+// name itself: "Bush, Anne-Marie" (last-first), "A. Bush" and, with
+// last-first, "Bush, A." (initials), "Anne-Marie" (given). A name of one
+// word has none.
+func (o nameOptions) variants(name string) []string {
+	w := strings.Fields(name)
+	if len(w) < 2 {
+		return nil
+	}
+	last, given := w[len(w)-1], w[:len(w)-1]
+	var out []string
+	if o.lastFirst {
+		out = append(out, last+", "+strings.Join(given, " "))
+	}
+	if o.initials {
+		var in []string
+		for _, g := range given {
+			r, _ := utf8.DecodeRuneInString(g)
+			in = append(in, string(unicode.ToUpper(r))+".")
+		}
+		out = append(out, strings.Join(in, " ")+" "+last)
+		if len(in) > 1 {
+			out = append(out, in[0]+" "+last)
+		}
+		if o.lastFirst {
+			out = append(out, last+", "+strings.Join(in, " "))
+		}
+	}
+	if o.given {
+		out = append(out, given[0])
+	}
+	return out
 }
 
 // nameIndex is a trie over the tokens of the listed names, with its edges in
@@ -271,53 +337,64 @@ func newNameIndex(list []string) (*nameIndex, error) {
 	var all [][]tok
 	nEdges := 0
 	for i, raw := range list {
-		name := strings.TrimFunc(raw, unicode.IsSpace)
-		if !utf8.ValidString(name) {
+		if !utf8.ValidString(raw) {
 			return nil, fmt.Errorf("name %d in the list is not valid UTF-8: re-save the list as UTF-8", i+1)
 		}
-		b := []byte(name)
-		var toks []tok
-		for j := 0; j < len(b); {
-			k, e, h, _ := nextToken(b, j)
-			s := " "
-			if k != tkSpace {
-				s = foldString(name[j:e])
+		value, opts, err := parseNameEntry(raw)
+		if err != nil {
+			return nil, fmt.Errorf("name %d in the list has an %w", i+1, err)
+		}
+		for _, name := range append([]string{value}, opts.variants(value)...) {
+			b := []byte(name)
+			var toks []tok
+			var upper []bool
+			for j := 0; j < len(b); {
+				k, e, h, _ := nextToken(b, j)
+				s := " "
+				if k != tkSpace {
+					s = foldString(name[j:e])
+				}
+				if k == tkWord && (s == "" || strings.ContainsRune(s, poison)) {
+					return nil, fmt.Errorf("name %d in the list has a word of accents alone or too many accents in a row: fix it", i+1)
+				}
+				if k == tkWord || len(toks) > 0 {
+					toks = append(toks, tok{h, s})
+					r, _ := utf8.DecodeRune(b[j:])
+					upper = append(upper, opts.exactCase && k == tkWord && unicode.IsUpper(r))
+				}
+				j = e
 			}
-			if k == tkWord && (s == "" || strings.ContainsRune(s, poison)) {
-				return nil, fmt.Errorf("name %d in the list has a word of accents alone or too many accents in a row: fix it", i+1)
+			for len(toks) > 0 && toks[len(toks)-1].s != "" && !isWordRune([]rune(toks[len(toks)-1].s)[0]) {
+				toks, upper = toks[:len(toks)-1], upper[:len(upper)-1]
 			}
-			if k == tkWord || len(toks) > 0 {
-				toks = append(toks, tok{h, s})
+			if len(toks) == 0 {
+				return nil, fmt.Errorf("name %d in the list has no letters or digits: remove it", i+1)
 			}
-			j = e
-		}
-		for len(toks) > 0 && toks[len(toks)-1].s != "" && !isWordRune([]rune(toks[len(toks)-1].s)[0]) {
-			toks = toks[:len(toks)-1]
-		}
-		if len(toks) == 0 {
-			return nil, fmt.Errorf("name %d in the list has no letters or digits: remove it", i+1)
-		}
-		if len(name) > maxNameBytes {
-			return nil, fmt.Errorf("name %d in the list is longer than %d bytes: shorten it", i+1, maxNameBytes)
-		}
-		span := 0
-		for _, t := range toks {
-			if t.s == " " {
-				span += maxGapBytes
-			} else {
-				// Each letter may carry maxSkip accents or ignorable
-				// characters, the word as many before its first letter.
-				span += (utf8.RuneCountInString(t.s) + 1) * (utf8.UTFMax + maxSkip*3)
+			if len(name) > maxNameBytes {
+				return nil, fmt.Errorf("name %d in the list is longer than %d bytes: shorten it", i+1, maxNameBytes)
 			}
+			span := 0
+			for _, t := range toks {
+				if t.s == " " {
+					span += maxGapBytes
+				} else {
+					// Each letter may carry maxSkip accents or ignorable
+					// characters, the word as many before its first letter.
+					span += (utf8.RuneCountInString(t.s) + 1) * (utf8.UTFMax + maxSkip*3)
+				}
+			}
+			x.maxSpan = max(x.maxSpan, span)
+			all = append(all, toks)
+			nEdges += len(toks)
+			e := nameEntry{value: value}
+			for _, t := range toks {
+				e.toks = append(e.toks, t.s)
+			}
+			if opts.exactCase {
+				e.upper = upper
+			}
+			x.names = append(x.names, e)
 		}
-		x.maxSpan = max(x.maxSpan, span)
-		all = append(all, toks)
-		nEdges += len(toks)
-		e := nameEntry{value: name}
-		for _, t := range toks {
-			e.toks = append(e.toks, t.s)
-		}
-		x.names = append(x.names, e)
 	}
 	size := 16
 	for size < 2*nEdges {
@@ -326,7 +403,7 @@ func newNameIndex(list []string) (*nameIndex, error) {
 	x.edges = make([]nameEdge, size)
 	x.edgeMask = uint64(size - 1)
 	bits := 1 << 12
-	for bits < 16*len(list) {
+	for bits < 16*len(x.names) {
 		bits <<= 1
 	}
 	x.bloom = make([]uint64, bits/64)
@@ -413,7 +490,7 @@ func (x *nameIndex) walk(text []byte, p int) (end int, name int32, node int32, p
 func (x *nameIndex) verify(b []byte, t int32) bool {
 	toks := x.names[t].toks
 	i := 0
-	for _, want := range toks {
+	for j, want := range toks {
 		if i >= len(b) {
 			return false
 		}
@@ -424,6 +501,10 @@ func (x *nameIndex) verify(b []byte, t int32) bool {
 			}
 		} else if !foldEqual(b[i:e], want) {
 			return false
+		} else if x.names[t].upper != nil && x.names[t].upper[j] {
+			if r, _ := utf8.DecodeRune(b[i:e]); !unicode.IsUpper(r) {
+				return false
+			}
 		}
 		i = e
 	}

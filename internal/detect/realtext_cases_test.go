@@ -83,5 +83,11 @@ var nameCases = []struct {
 	{"the longer hyphenated name wins", tcase{in: "John Smith-Jones", names: []string{"John Smith", "John Smith-Jones"}, want: []string{"name|John Smith-Jones|John Smith-Jones"}}},
 	{"tags between the parts", tcase{in: "<td>Anne-Marie</td><td>Bush</td>", names: []string{"Anne-Marie Bush"}, want: []string{"name|Anne-Marie</td><td>Bush|Anne-Marie Bush"}}},
 	{"a gap of tags too long is none", tcase{in: "John<span class=\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"></span> <b>Smith", names: []string{"John Smith"}, want: nil}},
+	{"variants by option: last-first, initials, given", tcase{in: "Bush, Anne-Marie; A. Bush; Bush, A.; Anne-Marie; Bush",
+		names: []string{"Anne-Marie Bush | last-first, initials, given"},
+		want:  []string{"name|Bush, Anne-Marie|Anne-Marie Bush", "name|A. Bush|Anne-Marie Bush", "name|Bush, A|Anne-Marie Bush", "name|Anne-Marie|Anne-Marie Bush"}}},
+	{"initials of two given names", tcase{in: "J. R. Tolkien and J. Tolkien", names: []string{"John Ronald Tolkien | initials"}, want: []string{"name|J. R. Tolkien|John Ronald Tolkien", "name|J. Tolkien|John Ronald Tolkien"}}},
+	{"no variants without options", tcase{in: "Bush, Anne-Marie and A. Bush", names: []string{"Anne-Marie Bush"}, want: nil}},
+	{"case: a phrase that is also a name matches capitalised only", tcase{in: "it takes will power; Will Power said; WILL POWER", names: []string{"Will Power | case"}, want: []string{"name|Will Power|Will Power", "name|WILL POWER|Will Power"}}},
 	{"æ is ae, đ is d, þ is th", tcase{in: "Aesir Dorde Thor", names: []string{"Æsir", "Đorđe", "Þór"}, want: []string{"name|Aesir|Æsir", "name|Dorde|Đorđe", "name|Thor|Þór"}}},
 }

@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"fmt"
 	"net/netip"
 	"os"
 	"strings"
@@ -75,5 +76,13 @@ func TestNetipVectors(t *testing.T) {
 	}
 	if n < 50 {
 		t.Fatalf("only %d vectors parse", n)
+	}
+}
+
+func TestLikelyPhrases(t *testing.T) {
+	list := []string{"John Smith", "Will Power", "Rose Bush", "Will Power | case", "Mark", "Anne-Marie Bush", "rose-bush", "Ødegård"}
+	got := LikelyPhrases(list)
+	if fmt.Sprint(got) != "[2 3 5 7]" {
+		t.Errorf("LikelyPhrases = %v, want [2 3 5 7]", got)
 	}
 }

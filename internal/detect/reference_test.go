@@ -753,12 +753,22 @@ func refNameToks(name string) []refNameTok {
 // (ideographs always do start one), even inside what reads as a tag; the
 // text is read as tokens from there.
 func refNames(names []string, t []byte, out []refCand) []refCand {
-	var wants [][]refNameTok
+	type pattern struct {
+		toks  []refNameTok
+		text  string // the spelling the tokens come from
+		value string
+		exact bool
+		idx   int
+	}
+	var wants []pattern
 	limit := 0
 	for _, raw := range names {
-		w := refNameToks(strings.TrimFunc(raw, unicode.IsSpace))
-		wants = append(wants, w)
-		limit = max(limit, len(w)+1)
+		value, spellings, exact := refNameEntry(raw)
+		for _, sp := range spellings {
+			w := refNameToks(sp)
+			wants = append(wants, pattern{w, sp, value, exact, len(wants)})
+			limit = max(limit, len(w)+1)
+		}
 	}
 	for p := 0; p < len(t); {
 		r, size := utf8.DecodeRune(t[p:])
@@ -771,23 +781,69 @@ func refNames(names []string, t []byte, out []refCand) []refCand {
 		if h, hs := utf8.DecodeLastRune(t[:p]); p > 0 && strings.ContainsRune("-\u2010\u2011", h) && p-hs > 0 && refHyphenJoins(t, p-hs, hs) {
 			hyphBefore = true
 		}
-		for idx, want := range wants {
+		for _, pat := range wants {
+			want := pat.toks
 			k := 0
 			for k < len(want) && k < len(toks) {
 				w, g := want[k], toks[k]
 				if w.kind != g.kind || w.kind != tkSpace && w.key != g.key || w.kind == tkSpace && g.n > maxGap {
 					break
 				}
+				if pat.exact && w.kind == tkWord {
+					lw, _ := utf8.DecodeRuneInString(pat.text[w.start:])
+					tw, _ := utf8.DecodeRune(t[p+g.start:])
+					if unicode.IsUpper(lw) && !unicode.IsUpper(tw) {
+						break
+					}
+				}
 				k++
 			}
 			if k == len(want) && !hyphBefore && !(k < len(toks) && toks[k].hyph) {
-				name := strings.TrimFunc(names[idx], unicode.IsSpace)
-				out = append(out, refCand{p + toks[0].start, p + toks[k-1].end, Name, rankName*1000 + idx, name, "", ""})
+				out = append(out, refCand{p + toks[0].start, p + toks[k-1].end, Name, rankName*1000 + pat.idx, pat.value, "", ""})
 			}
 		}
 		p += size
 	}
 	return out
+}
+
+// refNameEntry reads a list entry "Name | options" into the value and the
+// spellings to look for.
+func refNameEntry(raw string) (value string, spellings []string, exact bool) {
+	parts := strings.SplitN(raw, "|", 2)
+	value = strings.TrimFunc(parts[0], unicode.IsSpace)
+	spellings = []string{value}
+	if len(parts) == 1 {
+		return
+	}
+	opt := map[string]bool{}
+	for _, f := range regexp.MustCompile(`[^,\s]+`).FindAllString(parts[1], -1) {
+		opt[strings.ToLower(f)] = true
+	}
+	words := regexp.MustCompile(`\S+`).FindAllString(value, -1)
+	if n := len(words); n >= 2 {
+		first, last := words[:n-1], words[n-1]
+		inits := make([]string, len(first))
+		for i, w := range first {
+			inits[i] = strings.ToUpper(string([]rune(w)[0])) + "."
+		}
+		if opt["last-first"] {
+			spellings = append(spellings, last+", "+strings.Join(first, " "))
+		}
+		if opt["initials"] {
+			spellings = append(spellings, strings.Join(inits, " ")+" "+last)
+			if len(inits) > 1 {
+				spellings = append(spellings, inits[0]+" "+last)
+			}
+			if opt["last-first"] {
+				spellings = append(spellings, last+", "+strings.Join(inits, " "))
+			}
+		}
+		if opt["given"] {
+			spellings = append(spellings, first[0])
+		}
+	}
+	return value, spellings, opt["case"]
 }
 
 // refPrevWord: the rune before t[i], passing over ignorable characters, is
