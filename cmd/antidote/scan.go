@@ -119,6 +119,14 @@ func readNames(path string) ([]string, error) {
 	return names, nil
 }
 
+// warnPhrases tells the analyst which entries of the names file are also
+// ordinary phrases ("Will Power"), by position only: names are sensitive.
+func warnPhrases(w io.Writer, path string, names []string) {
+	if ps := detect.LikelyPhrases(names); len(ps) > 0 {
+		fmt.Fprintf(w, "names file %s: entries %s are also ordinary words or phrases and may match ordinary text; add \"| case\" to such an entry to match it only capitalised\n", path, strings.Trim(fmt.Sprint(ps), "[]"))
+	}
+}
+
 // readPolicy reads a policy file, or returns the default policy.
 func readPolicy(path string) (redact.Policy, error) {
 	if path == "" {
@@ -164,6 +172,7 @@ func cmdScan(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	warnPhrases(e.stderr, *namesFile, names)
 	sc, err := detect.New(detect.Options{Names: names})
 	if err != nil {
 		return withExit(exitUsage, fmt.Errorf("names file %s: %w", *namesFile, err))

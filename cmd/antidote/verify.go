@@ -38,6 +38,7 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	warnPhrases(e.stderr, rf.names, names)
 	sc, err := detect.New(detect.Options{Names: names})
 	if err != nil {
 		return withExit(exitUsage, fmt.Errorf("names file %s: %w", rf.names, err))
