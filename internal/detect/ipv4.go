@@ -182,16 +182,14 @@ func inURLEscape(text []byte, p int) bool {
 // hold addresses), nor does a markup or URL escape ("\fB8.8.8.8",
 // "%208.8.8.8").
 func gluedLeft4(text []byte, p int) bool {
-	if p == 0 || escapeEndsAt(text, p) {
+	if p == 0 {
 		return false
 	}
-	if digitBefore(text, p) {
-		return true
+	glued := digitBefore(text, p)
+	if k := sepEndLen(text, p); !glued && k > 0 {
+		glued = digitBefore(text, p-k)
 	}
-	if k := sepEndLen(text, p); k > 0 {
-		return digitBefore(text, p-k)
-	}
-	return false
+	return glued && !escapeEndsAt(text, p)
 }
 
 // gluedRight4 is gluedLeft4's mirror for a dotted number ending at text[e]:
@@ -200,8 +198,16 @@ func gluedRight4(text []byte, e int) bool {
 	if e >= len(text) {
 		return false
 	}
-	if _, n := digitAt(text, e); n > 0 {
+	switch c := text[e]; {
+	case isDigit(c):
 		return true
+	case c == '.', c == '[', c == '(', c == '{', c == '&':
+	case c == 0xEF:
+		if _, n := digitAt(text, e); n > 0 {
+			return true
+		}
+	default:
+		return false
 	}
 	if k := sepLen(text, e); k > 0 && e+k < len(text) {
 		_, n := digitAt(text, e+k)
@@ -378,7 +384,12 @@ func (s *Scanner) ipv4At(text []byte, p int, best *cand) {
 	}
 	c.addr = netip.AddrFrom4(a)
 	if c.kept == 0 {
-		c.start, c.end = labelLeft(text, p), labelRight(text, end)
+		if p > 0 && isLabelByte(text[p-1]) {
+			c.start = labelLeft(text, p)
+		}
+		if end < len(text) && isLabelByte(text[end]) {
+			c.end = labelRight(text, end)
+		}
 	}
 	best.offer(c)
 }
@@ -403,6 +414,11 @@ func (s *Scanner) innerIPv4(text []byte, p int, best *cand) {
 	for e < len(text) && isWordByte(text[e]) {
 		e++
 	}
+	s.innerIPv4End(text, p, e, best)
+}
+
+// innerIPv4End is innerIPv4 for the word text[p:e].
+func (s *Scanner) innerIPv4End(text []byte, p, e int, best *cand) {
 	if e >= len(text) || e == p || !isDigit(text[e-1]) {
 		return
 	}

@@ -389,7 +389,8 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 			// Inline rejects for the common cases: clock times
 			// ("10:30:00") and single dashes.
 			if c := seg[i]; c == ':' && i > 0 && isDigit(seg[i-1]) && i+1 < len(text) && text[i+1] != ':' && text[i+1] != '/' ||
-				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p') {
+				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p') ||
+				(c == '"' || c == '\'') && (i == 0 || seg[i-1] != ' ') {
 				i++
 				continue
 			}
@@ -419,8 +420,8 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 		}
 		// A word that ends with an address's first octet, glued to its
 		// letters ("srcIP8.8.8.8", "host129.206.196.21.example.com").
-		if begin && i < len(seg) && s.on[IPv4] && isDigit(seg[i-1]) && octetGlue(seg[i]) {
-			s.innerIPv4(text, ws, best)
+		if begin && i < len(seg) && s.on[IPv4] && isDigit(seg[i-1]) && octetGlue(seg[i]) && (i-ws > 4 || !isDigit(seg[ws]) || !allDigits(seg[ws:i])) {
+			s.innerIPv4End(text, ws, i, best)
 			if best.end > 0 {
 				return ws, true
 			}
@@ -431,6 +432,15 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 
 // escapeIntro holds the last bytes of the introducers escapeNameLen reads.
 var escapeIntro = [256]bool{'%': true, '\\': true, '(': true, '*': true}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
+}
 
 // octetGlue reports the bytes that may follow the first octet of an
 // address: a separator or its first byte.
@@ -547,7 +557,36 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 	n := len(text)
 	k := 0 // hex digits at p, counted up to five
 	if isHex(c) && s.addrs {
-		k = s.addrAt(text, p, best)
+		// addrAt, inline: this runs at every word that starts with a hex
+		// digit.
+		k = hexRun5(text, p)
+		if p+k+1 < n {
+			next := text[p+k+1]
+			switch text[p+k] {
+			case ':':
+				if k <= 4 && s.colon && (isHex(next) || next == ':') {
+					s.colonAt(text, p, k, best)
+				}
+			case '-':
+				if k == 2 && s.on[MAC] && isHex(next) {
+					s.macAt(text, p, best)
+				}
+				if k <= 3 && isDigit(c) && s.on[IPv4] && isDigit(next) {
+					s.dashed4At(text, p, best)
+				}
+			case '.':
+				if k <= 3 && isDigit(c) && s.on[IPv4] && (isDigit(next) || next == 0xEF) {
+					s.ipv4At(text, p, best)
+				}
+				if k == 4 && s.on[MAC] && isHex(next) {
+					s.macAt(text, p, best)
+				}
+			case '[', '(', '{', '&', 0xEF:
+				if k <= 3 && isDigit(c) && s.on[IPv4] {
+					s.ipv4At(text, p, best)
+				}
+			}
+		}
 	}
 	if s.addrs && p > 0 && escapeIntro[text[p-1]] {
 		// An address after an escape: "%2F1.2.3.4" starts a word "2F1",

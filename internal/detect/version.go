@@ -61,11 +61,15 @@ func versionContext(text []byte, s, e int) bool {
 		}
 	}
 	// keyword: "version" or "policy" in the words just before it
-	j := s
-	for j > 0 && s-j < 32 && isVersionWindow(text[j-1]) {
-		j--
-	}
-	for k := j; k < s; k++ {
+	for j := s; j > 0 && s-j < 32; j-- {
+		k := j - 1
+		w := verWindow[text[k]]
+		if w == 0 {
+			break
+		}
+		if w == 1 {
+			continue
+		}
 		switch lower[text[k]] {
 		case 'v':
 			if hasPrefixFold(text[k:s], "version") ||
@@ -79,7 +83,7 @@ func versionContext(text []byte, s, e int) bool {
 		}
 	}
 	// comparison
-	j = s
+	j := s
 	for j > 0 && s-j < 2 && text[j-1] == ' ' {
 		j--
 	}
@@ -107,6 +111,20 @@ func versionContext(text []byte, s, e int) bool {
 	}
 	return false
 }
+
+// verWindow is isVersionWindow as a table: 1 for a window byte, 2 for one
+// that may start a keyword ('v', 'p' in either case).
+var verWindow = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if isVersionWindow(byte(c)) {
+			t[c] = 1
+			if l := lower[c]; l == 'v' || l == 'p' {
+				t[c] = 2
+			}
+		}
+	}
+	return t
+}()
 
 // isVersionWindow reports the bytes of the words that may stand between
 // "version" and its number ("Standards-Version): updated to 3.9.3.0").
