@@ -52,7 +52,9 @@ func TestVersionsKept(t *testing.T) {
 	if got := string(out); !strings.HasPrefix(got, want[:strings.Index(want, "from ")+5]) || strings.Contains(got, "8.8.8.8") {
 		t.Errorf("got %q", got)
 	}
-	_ = st
+	if st.Kept != 3 || st.Redacted != 1 {
+		t.Errorf("stats: kept %d, redacted %d; want 3 and 1", st.Kept, st.Redacted)
+	}
 }
 
 // TestCheckSuspects: verify's second opinion lists what the scanner does

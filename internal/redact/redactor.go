@@ -196,8 +196,14 @@ func (w *worker) redactOnce(dst, text []byte, t *tally, fresh *[]Mapping, only [
 		if only != nil && !overlapsAny(only, m.Start, m.End) {
 			continue
 		}
-		if mayHideInToken(m.Kind) && insideToken(text, m.Start, m.End) || m.Kept != "" {
-			continue // a kept match is a version number, not an identifier
+		if mayHideInToken(m.Kind) && insideToken(text, m.Start, m.End) {
+			continue
+		}
+		if m.Kept != "" {
+			if only == nil {
+				t.kept++ // a version number, not an identifier
+			}
+			continue
 		}
 		isIP := m.Kind == detect.IPv4 || m.Kind == detect.IPv6
 		act := pol.act[m.Kind][m.Scope]
