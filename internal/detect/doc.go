@@ -104,7 +104,14 @@
 // a name never matches part of a hyphenated word: "John Smith-Jones" holds
 // no "John Smith" (nor "Jones"). Letters without a decomposition match
 // their transliteration: ø o, ł l, ß ss, æ ae, œ oe, đ and ð d, þ th, ı i,
-// ħ h, ŧ t ("Ødegård" is "Odegard", "Żółć" "Zolc"). Accented Latin and Greek
+// ħ h, ŧ t ("Ødegård" is "Odegard", "Żółć" "Zolc").
+// A list entry may ask for more spellings after '|': "last-first" ("Bush,
+// Anne-Marie"), "initials" ("A. Bush", "J. R. Tolkien", "J. Tolkien", and
+// with last-first "Bush, A."), "given" (the given name alone), and "case"
+// (each word capitalised as listed, for names that are also phrases: "Will
+// Power | case" does not match "will power"). Every spelling has the
+// entry's name as its value. LikelyPhrases names the entries made of
+// ordinary words alone. Accented Latin and Greek
 // letters match their base letters, whether composed or decomposed (NFD, as
 // macOS writes file names): "José", "JOSE", "Jose\u0301" are one name, and
 // "ISTANBUL" matches "İstanbul"; full-width letters match ASCII ones. Soft
