@@ -24,8 +24,16 @@ type Result struct {
 // addresses at all) never pays for it.
 type DB struct {
 	once sync.Once
+	lazy bool // the embedded dataset, decoded at first use
 	t    *tables
 	err  error
+}
+
+// maybePublic reports whether a may be in the embedded dataset, which
+// holds no private, loopback, link-local, multicast or unspecified
+// addresses (TestEmbeddedHasNoPrivateData).
+func maybePublic(a netip.Addr) bool {
+	return !(a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsMulticast() || a.IsUnspecified())
 }
 
 // tables is a decoded dataset.
@@ -58,7 +66,7 @@ type table6 struct {
 // once and share the DB. The error is always nil; an embedded dataset that
 // does not decode makes Lookup find nothing and Err report why.
 func Open() (*DB, error) {
-	return &DB{}, nil
+	return &DB{lazy: true}, nil
 }
 
 func (db *DB) tables() *tables {
@@ -89,8 +97,11 @@ func (db *DB) Attribution() string {
 // IPv4 address they carry; a zone is ignored. ok is false when the dataset
 // knows neither, as for every non-public address. It does not allocate.
 func (db *DB) Lookup(a netip.Addr) (r Result, ok bool) {
+	if !a.IsValid() || db.lazy && !maybePublic(a) {
+		return r, false // the embedded dataset has nothing there: no need to decode it
+	}
 	db0 := db.tables()
-	if !a.IsValid() || db0 == nil {
+	if db0 == nil {
 		return r, false
 	}
 	var c, s uint32

@@ -405,10 +405,34 @@ func TestOpenIsLazy(t *testing.T) {
 	if db.t != nil {
 		t.Fatal("Open decoded the dataset")
 	}
+	for _, a := range []string{"10.0.0.1", "127.0.0.1", "fe80::1", "::", "224.0.0.1"} {
+		if _, ok := db.Lookup(netip.MustParseAddr(a)); ok || db.t != nil {
+			t.Fatalf("lookup of %s found data or decoded the dataset", a)
+		}
+	}
 	if _, ok := db.Lookup(netip.MustParseAddr("8.8.8.8")); !ok || db.t == nil {
 		t.Fatal("first lookup did not decode the dataset")
 	}
 	if db.Err() != nil || db.Attribution() == "" {
 		t.Fatal(db.Err())
+	}
+}
+
+// TestEmbeddedHasNoPrivateData: the embedded dataset knows nothing of the
+// addresses an opened DB answers without decoding it.
+func TestEmbeddedHasNoPrivateData(t *testing.T) {
+	db, err := Decode(bytes.NewReader(embedded))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"10.0.0.0", "10.1.2.3", "10.255.255.255", "172.16.0.1", "172.31.255.255", "192.168.0.0", "192.168.255.255",
+		"127.0.0.1", "169.254.1.1", "224.0.0.1", "239.255.255.255", "0.0.0.0", "fe80::1", "fc00::1", "fdff::1", "ff02::1", "::", "::1"} {
+		a := netip.MustParseAddr(s)
+		if maybePublic(a) {
+			t.Fatalf("%s: maybePublic", s)
+		}
+		if r, ok := db.Lookup(a); ok {
+			t.Errorf("embedded dataset has %v for %s: Open's DB would miss it", r, s)
+		}
 	}
 }
