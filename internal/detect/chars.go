@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -151,8 +152,9 @@ const maxSkip = 4
 // baseLetters maps precomposed Latin and Greek letters to the letter their
 // canonical decomposition starts with, when the rest is accents: é to e, Ệ
 // to E, ί to ι. Letters without such a decomposition (ø, ł, ß) map to
-// themselves.
-var baseLetters = func() map[rune]rune {
+// themselves. It is built at its first use (a few milliseconds of
+// normalisation), so that a run that folds no such letter never pays.
+var baseLetters = sync.OnceValue(func() map[rune]rune {
 	m := map[rune]rune{}
 	for _, rg := range [][2]rune{{0xC0, 0x250}, {0x370, 0x400}, {0x1E00, 0x2000}} {
 		for r := rg[0]; r < rg[1]; r++ {
@@ -170,13 +172,13 @@ var baseLetters = func() map[rune]rune {
 		}
 	}
 	return m
-}()
+})
 
 // expansions spell the Latin letters that have no canonical decomposition
 // the way their languages transliterate them, keyed by fold of the letter:
 // "Ødegård" matches "Odegard", "Żółć" "Zolc", "Straße" "Strasse", "Æsir"
 // "Aesir", "Đorđe" "Dorde", "Þór" "Thor".
-var expansions = func() map[rune]string {
+var expansions = sync.OnceValue(func() map[rune]string {
 	m := map[rune]string{}
 	for _, e := range []struct {
 		letters string
@@ -190,13 +192,13 @@ var expansions = func() map[rune]string {
 		}
 	}
 	return m
-}()
+})
 
 // foldAppend appends fold(r), spelt out by expansions where it has one.
 func foldAppend(dst []rune, r rune) []rune {
 	f := fold(r)
 	if r >= 0xC0 {
-		if x, ok := expansions[f]; ok {
+		if x, ok := expansions()[f]; ok {
 			for _, y := range x {
 				dst = append(dst, y)
 			}
@@ -210,7 +212,7 @@ func foldAppend(dst []rune, r rune) []rune {
 func foldHash(h uint64, r rune) uint64 {
 	f := fold(r)
 	if r >= 0xC0 {
-		if x, ok := expansions[f]; ok {
+		if x, ok := expansions()[f]; ok {
 			for _, y := range x {
 				h = (h ^ uint64(y)) * fnvPrime
 			}
@@ -239,7 +241,7 @@ func fold(r rune) rune {
 			return rune(lower[a])
 		}
 	}
-	if b, ok := baseLetters[r]; ok {
+	if b, ok := baseLetters()[r]; ok {
 		r = b
 		if r < utf8.RuneSelf {
 			return rune(lower[r])
