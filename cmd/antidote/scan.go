@@ -198,7 +198,7 @@ func cmdScan(ctx context.Context, e *env, args []string) error {
 			if m.Kind == detect.Secret && !*showSecrets {
 				j.Value = "[redacted]"
 			}
-			if m.Kind == detect.IPv4 || m.Kind == detect.IPv6 {
+			if (m.Kind == detect.IPv4 || m.Kind == detect.IPv6) && m.Kept == "" {
 				j.Scope = m.Scope.String()
 				res, _ := db.Lookup(m.Addr)
 				j.Country, j.ASN, j.Org = &res.Country, &res.ASN, res.Org
