@@ -183,6 +183,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 	pend := cand{start: -1}  // a credential value that starts after a separator
 	upend := cand{start: -1} // a password in a URL, see urlPasswordAt
 	var pc pemCache
+	var vc addrStrings
 	midWord := -1 // where a match ended inside a word
 	i := 0
 	for i < n {
@@ -340,7 +341,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			}
 		}
 		if best.end > 0 {
-			dst = append(dst, s.match(text, best))
+			dst = append(dst, s.match(text, best, &vc))
 			i = best.end
 			if i < n && i > 0 && isWordByte(text[i]) && isWordByte(text[i-1]) {
 				midWord = i
@@ -703,12 +704,36 @@ func (s *Scanner) nameAt(text []byte, p int, best *cand) {
 	}
 }
 
-func (s *Scanner) match(text []byte, c cand) Match {
+// addrStrings remembers the text of the addresses one Scan has formatted,
+// direct-mapped: logs repeat their addresses, and formatting one costs an
+// allocation.
+type addrStrings [64]struct {
+	a netip.Addr
+	s string
+}
+
+func (v *addrStrings) str(a netip.Addr) string {
+	var h uint64
+	if a.Is4() {
+		b := a.As4()
+		h = uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])
+	} else {
+		b := a.As16()
+		h = uint64(b[8])<<56 | uint64(b[9])<<48 | uint64(b[12])<<40 | uint64(b[13])<<32 | uint64(b[14])<<8 | uint64(b[15])
+	}
+	e := &v[mix(h)&63]
+	if e.s == "" || e.a != a {
+		e.a, e.s = a, a.String()
+	}
+	return e.s
+}
+
+func (s *Scanner) match(text []byte, c cand, vc *addrStrings) Match {
 	m := Match{Start: c.start, End: c.end, Kind: c.kind, Label: c.label, Kept: keptNames[c.kept]}
 	switch c.kind {
 	case IPv4, IPv6:
 		m.Addr = c.addr
-		m.Value = c.addr.String()
+		m.Value = vc.str(c.addr)
 		m.Scope = ScopeOf(c.addr)
 	case Email:
 		m.Value = emailValue(text, c.start, c.end, c.name == 0)
