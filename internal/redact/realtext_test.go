@@ -3,7 +3,9 @@ package redact
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 )
@@ -74,5 +76,35 @@ func TestCheckSuspects(t *testing.T) {
 	}
 	if strings.Join(leaks, ",") != "3:6" || strings.Join(sus, ",") != "2:20:3.9.3.0,4:3:1.2.3.4.5,4:17:10_0_0_1" {
 		t.Errorf("leaks %v, suspects %v", leaks, sus)
+	}
+}
+
+// TestWorkersCarryOverOnlyAfterSuccess: workers (and their caches) carry
+// over from one Stream to the next, but not from a Stream whose OnToken
+// failed, so no mapping is ever lost.
+func TestWorkersCarryOverOnlyAfterSuccess(t *testing.T) {
+	fail := true
+	var got []string
+	r := newTestRedactor(t, func(o *Options) {
+		o.Workers = 1
+		o.OnToken = func(m Mapping) error {
+			if fail {
+				return errors.New("store full")
+			}
+			got = append(got, m.Token)
+			return nil
+		}
+	})
+	if _, err := r.Stream(context.Background(), strings.NewReader("8.8.8.8\n"), io.Discard); err == nil {
+		t.Fatal("want the OnToken error")
+	}
+	fail = false
+	for range 2 {
+		if _, err := r.Stream(context.Background(), strings.NewReader("8.8.8.8\n"), io.Discard); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got) == 0 {
+		t.Error("the mapping the failed Stream cached was never reported")
 	}
 }

@@ -93,17 +93,19 @@ func (r *Redactor) Apply(dst, text []byte) ([]byte, Stats, error) {
 	if w == nil {
 		w = r.newWorker()
 	}
-	defer r.workers.Put(w)
 	var t tally
 	var fresh []Mapping
 	dst = w.redact(dst, text, &t, &fresh)
 	if r.opts.OnToken != nil {
 		for _, m := range fresh {
 			if err := r.opts.OnToken(m); err != nil {
+				// The worker's cache holds values OnToken has not
+				// taken: drop it.
 				return dst, t.stats(), err
 			}
 		}
 	}
+	r.workers.Put(w)
 	return dst, t.stats(), nil
 }
 

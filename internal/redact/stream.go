@@ -38,6 +38,7 @@ func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 		free <- &chunk{done: make(chan struct{}, 1)}
 	}
 	jobs := make(chan *chunk)
+	idle := make(chan *worker, nw)
 	order := make(chan *chunk, 2*nw)
 	stop := make(chan struct{})
 	defer close(stop)
@@ -45,7 +46,15 @@ func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 
 	for range nw {
 		go func() {
-			w := r.newWorker()
+			// Workers outlive a Stream that succeeds, so that their
+			// caches carry over from one small file to the next; a
+			// Stream that fails drops them, since its OnToken may not
+			// have seen what they cached.
+			w, _ := r.workers.Get().(*worker)
+			if w == nil {
+				w = r.newWorker()
+			}
+			defer func() { idle <- w }()
 			for c := range jobs {
 				c.t.reset()
 				c.fresh = c.fresh[:0]
@@ -88,8 +97,15 @@ func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 	if err := <-readErr; err != nil {
 		return total.stats(), err
 	}
+	for range nw {
+		r.workers.Put(<-idle)
+	}
 	return total.stats(), nil
 }
+
+// minBuf is the first size of a read buffer; fill grows it up to the
+// read size as the input goes on.
+const minBuf = 64 << 10
 
 // read fills chunks from in, cuts them safely and hands them to the workers
 // and, in the same order, to the writer.
@@ -97,8 +113,8 @@ func (r *Redactor) read(ctx context.Context, in io.Reader, readSize, hardMax int
 	get := func() (*chunk, bool) {
 		select {
 		case c := <-free:
-			if cap(c.in) < hardMax {
-				c.in = make([]byte, 0, hardMax)
+			if c.in == nil {
+				c.in = make([]byte, 0, min(hardMax, minBuf)) // fill grows it
 			}
 			return c, true
 		case <-stop:
@@ -155,7 +171,14 @@ func (r *Redactor) fill(in io.Reader, buf []byte, readSize, hardMax int, eof *bo
 	target := readSize
 	for {
 		for len(buf) < target && !*eof {
-			n, err := in.Read(buf[len(buf):target])
+			if len(buf) == cap(buf) {
+				// Grow as the input proves long: a small file never
+				// costs a full buffer.
+				nb := make([]byte, len(buf), min(target, max(2*cap(buf), minBuf)))
+				copy(nb, buf)
+				buf = nb
+			}
+			n, err := in.Read(buf[len(buf):min(target, cap(buf))])
 			buf = buf[:len(buf)+n]
 			if errors.Is(err, io.EOF) {
 				*eof = true

@@ -35,7 +35,7 @@ func walk(ctx context.Context, in io.Reader, sc *detect.Scanner, bufSize int, fn
 	}
 	hardMax := max(bufSize, 8*detect.MaxLen) + 128<<10
 	r := &Redactor{scanner: sc}
-	buf := make([]byte, 0, hardMax)
+	buf := make([]byte, 0, min(hardMax, minBuf)) // fill grows it
 	var ms []detect.Match
 	var base int64 // offset of buf[0] in the stream
 	line, lineStart := 1, int64(0)
