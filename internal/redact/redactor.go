@@ -49,7 +49,8 @@ type Redactor struct {
 	scanner *detect.Scanner
 	emails  *detect.Scanner // e-mail addresses only, to check around tokens
 	ppKey   [32]byte
-	workers sync.Pool // *worker for Apply
+	workers sync.Pool // *worker for Apply and Stream
+	chunks  sync.Pool // *chunk for Stream
 }
 
 // New builds a Redactor. It fails without a key or on a name detect cannot

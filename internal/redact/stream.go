@@ -35,7 +35,11 @@ func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 	nw := r.opts.Workers
 	free := make(chan *chunk, 2*nw+2)
 	for range cap(free) {
-		free <- &chunk{done: make(chan struct{}, 1)}
+		c, _ := r.chunks.Get().(*chunk)
+		if c == nil {
+			c = &chunk{done: make(chan struct{}, 1)}
+		}
+		free <- c
 	}
 	jobs := make(chan *chunk)
 	idle := make(chan *worker, nw)
@@ -100,7 +104,17 @@ func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 	for range nw {
 		r.workers.Put(<-idle)
 	}
-	return total.stats(), nil
+	// The chunks and their buffers serve the next Stream (many small
+	// files); any still held are left to the collector.
+	for {
+		select {
+		case c := <-free:
+			c.text = nil
+			r.chunks.Put(c)
+		default:
+			return total.stats(), nil
+		}
+	}
 }
 
 // minBuf is the first size of a read buffer; fill grows it up to the
