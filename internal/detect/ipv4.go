@@ -185,6 +185,12 @@ func gluedLeft4(text []byte, p int) bool {
 	if p == 0 {
 		return false
 	}
+	switch c := text[p-1]; {
+	case isDigit(c):
+		return !escapeEndsAt(text, p)
+	case c < utf8.RuneSelf && c != '.' && c != ']' && c != ')' && c != '}' && c != ';':
+		return false // no digit and no end of a separator
+	}
 	glued := digitBefore(text, p)
 	if k := sepEndLen(text, p); !glued && k > 0 {
 		glued = digitBefore(text, p-k)
