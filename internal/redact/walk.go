@@ -110,24 +110,28 @@ func suspectsIn(text []byte, base int64, line int, lineStart int64, sfn func(Sus
 }
 
 // CheckSuspects is Check that also calls sfn for every run the greedier
-// second opinion (detect.FindSuspects) sees and no certain leak covers:
-// addresses with odd separators, longer dotted numbers, kept versions,
-// hex-and-colon runs. They are for a person to judge; verify lists them
+// second opinion (detect.FindSuspects) sees where the scanner found no
+// certain identifier (a leak, already reported, or one the policy keeps,
+// such as a private address): addresses with odd separators, longer dotted
+// numbers, kept versions, hex-and-colon runs. They are for a person to judge; verify lists them
 // apart and does not fail on them.
 func CheckSuspects(ctx context.Context, in io.Reader, sc *detect.Scanner, p Policy, fn func(Found) error, sfn func(Suspect) error) error {
-	var leaks [][2]int64 // spans of the leaks reported, not yet passed by a suspect
+	var certain [][2]int64 // spans of the certain matches, not yet passed by a suspect
 	return walk(ctx, in, sc, 0, func(f Found) error {
-		if f.Kept == "" && p.Redacts(f.Kind, f.Scope) {
-			leaks = append(leaks, [2]int64{int64(f.Start), int64(f.End)})
+		if f.Kept != "" {
+			return nil // a version: the second opinion may say otherwise
+		}
+		certain = append(certain, [2]int64{int64(f.Start), int64(f.End)})
+		if p.Redacts(f.Kind, f.Scope) {
 			return fn(f)
 		}
 		return nil
 	}, func(s Suspect) error {
-		for len(leaks) > 0 && leaks[0][1] <= s.Start {
-			leaks = leaks[1:]
+		for len(certain) > 0 && certain[0][1] <= s.Start {
+			certain = certain[1:]
 		}
-		if len(leaks) > 0 && leaks[0][0] < s.End {
-			return nil // overlaps a leak already reported
+		if len(certain) > 0 && certain[0][0] < s.End {
+			return nil // the scanner found something certain there
 		}
 		return sfn(s)
 	})
