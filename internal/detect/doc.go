@@ -137,7 +137,10 @@
 // that is "pass" or ends in "_pass", then '=', ':', ":=" or "=>"; or an XML
 // element closed on the same line ("<password>x</password>"); or a quoted
 // key and value in a call ("define('DB_PASSWORD', 'x')"); or a command-line
-// flag and its value ("--password x"). An Authorization header's value is
+// flag and its value ("--password x"). After "key: " (a colon and white
+// space, as YAML and config files write it) an unquoted value runs to white
+// space, less a trailing ',' or ';' ("ldap_bind_pw: E@9I0MyT&LUy"); after
+// '=' it also stops at one of ",;&<>)]}|" and quotes, as in URLs. An Authorization header's value is
 // what follows the scheme ("Bearer", "Basic", ...). The password in the
 // user information of a URL ("postgres://app:s3cret@db:5432/") is a secret
 // too, and so is the value glued to a MySQL or MariaDB client's "-p"

@@ -48,7 +48,8 @@ var realText = []struct {
 	{"-p without mysql is no password", tcase{in: "mkdir -pv /tmp/x; ssh -p2222 host"}},
 	{"quoted password in prose", tcase{in: "use the password 'Summer2024!' to log in", want: []string{"secret:password|Summer2024!"}}},
 	{"quoted password in prose, double quotes", tcase{in: `Password "hunter2" works`, want: []string{"secret:password|hunter2"}}},
-	{"a _pw key (ldap.conf)", tcase{in: "ldap_bind_pw: E@9I0MyT", want: []string{"secret:password|E@9I0MyT"}}},
+	{"a _pw key (ldap.conf): the value runs to white space", tcase{in: "ldap_bind_pw: E@9I0MyT&LUy", want: []string{"secret:password|E@9I0MyT&LUy"}}},
+	{"key: value in YAML, trailing comma dropped", tcase{in: "{password: s3cr3t<x>, user: bob}", want: []string{"secret:password|s3cr3t<x>"}}},
 	{"placeholder token", tcase{in: "SLACK_TOKEN=xoxb-your-bot-token-here", want: nil}},
 	// Zero-padded quads: decimal, as everywhere.
 	{"zero-padded quad is decimal", tcase{in: "010.000.015.001", want: []string{"ipv4|010.000.015.001|10.0.15.1"}}},

@@ -1090,6 +1090,10 @@ func refAssign(t []byte, out []refCand) []refCand {
 				vs = k + mm[2]
 			}
 			ve = k + mm[3]
+		case t[i] == ':' && sepEnd == i+1 && sepEnd < len(t) && (t[sepEnd] == ' ' || t[sepEnd] == '\t'):
+			v := regexp.MustCompile(`^[^ \t\n\r\v\f]*`).Find(t[k:])
+			v = v[:min(len(v), MaxLen)]
+			vs, ve = k, k+len(strings.TrimRight(string(v), ",;"))
 		default:
 			vs, ve = k, k+len(refUnquoted.Find(t[k:]))
 		}

@@ -492,6 +492,10 @@ func keywordBefore(text []byte, i int) (kw, label string, identStart int, ok boo
 	return "", "", 0, false
 }
 
+func isSpaceByte(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
 func valueStop(c byte) bool {
 	switch c {
 	case ' ', '\t', '\n', '\r', '\v', '\f', '"', '\'', '`', ',', ';', '&', '<', '>', ')', ']', '}', '|':
@@ -712,6 +716,18 @@ func scanAssignment(text []byte, i int) (vs, ve int, label string, ok bool) {
 				ve++
 			}
 			ve++
+		}
+	case text[i] == ':' && se == i+1 && se < len(text) && (text[se] == ' ' || text[se] == '\t'):
+		// "key: value", as in YAML and config files: the value runs to
+		// white space ("ldap_bind_pw: E@9I0MyT&LUy"), less a ',' or ';'
+		// that ends it.
+		vs = k
+		ve = vs
+		for ve < len(text) && ve-vs < MaxLen && !isSpaceByte(text[ve]) {
+			ve++
+		}
+		for ve > vs && (text[ve-1] == ',' || text[ve-1] == ';') {
+			ve--
 		}
 	default:
 		vs = k
