@@ -106,6 +106,7 @@ func (r *Redactor) Apply(dst, text []byte) ([]byte, Stats, error) {
 			}
 		}
 	}
+	w.forget()
 	r.workers.Put(w)
 	return dst, t.stats(), nil
 }
@@ -128,6 +129,14 @@ type worker struct {
 
 func (r *Redactor) newWorker() *worker {
 	return &worker{r: r, ps: newPseudonymizer(r.opts.Key), cache: newCache()}
+}
+
+// forget drops the matches of the last text (their values may be secrets)
+// before the worker waits in the pool; its cache of tokens stays.
+func (w *worker) forget() {
+	clear(w.matches)
+	clear(w.emailMatches)
+	w.matches, w.emailMatches = w.matches[:0], w.emailMatches[:0]
 }
 
 // maxPasses bounds how often redact goes over its own output.

@@ -58,7 +58,10 @@ func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 			if w == nil {
 				w = r.newWorker()
 			}
-			defer func() { idle <- w }()
+			defer func() {
+				w.forget()
+				idle <- w
+			}()
 			for c := range jobs {
 				c.t.reset()
 				c.fresh = c.fresh[:0]
