@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -474,17 +473,21 @@ func flagTakesValue(f string) bool {
 	return true
 }
 
-type hitJSON struct {
-	Doc      int64    `json:"doc"`
-	Paths    []string `json:"paths"`
-	Snippets []string `json:"snippets"`
-}
-
 func cmdSearch(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "search", `search [--json] [--limit N] QUERY   (words, "phrases", AND, OR, -exclude)`)
+	fs := newFlagSet(e, "search", `search [--json] [--limit N] [--offset N] [filters] QUERY   (words, "phrases", AND, OR, -exclude, prefix*)`)
 	w := addWorkspaceFlags(fs)
-	jsonOut := fs.Bool("json", false, "one JSON object per hit")
-	limit := fs.Int("limit", 50, "most hits to print (0 for all)")
+	jsonOut := fs.Bool("json", false, "one JSON object: total, hits with score and snippets, facets")
+	limit := fs.Int("limit", 20, "hits per page")
+	offset := fs.Int("offset", 0, "hits to skip (the next page starts at offset+limit)")
+	var f search.Filter
+	mediaType := fs.String("type", "", "media types, comma-separated (\"image/\" for every image type)")
+	fs.StringVar(&f.PathPrefix, "path", "", "a path inside the leak starts with this")
+	fs.StringVar(&f.From, "from", "", "a mail sender contains this")
+	fs.StringVar(&f.To, "to", "", "a mail recipient (To or Cc) contains this")
+	after := fs.String("after", "", "mail dated on or after this day (YYYY-MM-DD)")
+	before := fs.String("before", "", "mail dated before this day (YYYY-MM-DD)")
+	status := fs.String("status", "", "document statuses, comma-separated (ok, skipped, error)")
+	finding := fs.String("has-finding", "", "yes: only evidence of a finding; no: none")
 	if err := parseFlags(fs, reorderFlags(args)); err != nil {
 		return err
 	}
@@ -495,6 +498,34 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return withExit(exitUsage, fmt.Errorf("query: %w", err))
 	}
+	if *mediaType != "" {
+		f.MediaTypes = strings.Split(*mediaType, ",")
+	}
+	if *status != "" {
+		f.Statuses = strings.Split(*status, ",")
+	}
+	for _, d := range []struct {
+		flag string
+		dst  *time.Time
+	}{{*after, &f.After}, {*before, &f.Before}} {
+		if d.flag == "" {
+			continue
+		}
+		if *d.dst, err = time.Parse(time.DateOnly, d.flag); err != nil {
+			return usageErrorf("--after and --before take a day as YYYY-MM-DD, not %q", d.flag)
+		}
+	}
+	switch *finding {
+	case "":
+	case "yes", "no":
+		v := *finding == "yes"
+		f.HasFinding = &v
+	default:
+		return usageErrorf("--has-finding takes yes or no")
+	}
+	if *limit <= 0 || *offset < 0 {
+		return usageErrorf("--limit must be positive and --offset not negative")
+	}
 	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
@@ -503,94 +534,35 @@ func cmdSearch(ctx context.Context, e *env, args []string) error {
 	if err := ws.record(ctx, "search", "", []byte(strings.Join(fs.Args(), " "))); err != nil {
 		return err
 	}
-	mac := ws.keys.MAC("index")
-	candidates := map[int64]bool{}
-	for _, clause := range q.Required() {
-		var ids []int64
-		for i, t := range clause {
-			got, err := ws.store.Postings(ctx, mac.Sum([]byte(t)))
-			if err != nil {
-				return err
-			}
-			if i == 0 {
-				ids = got
-			} else {
-				ids = intersect(ids, got)
-			}
-			if len(ids) == 0 {
-				break
-			}
-		}
-		for _, id := range ids {
-			candidates[id] = true
-		}
+	res, err := search.NewEngine(ws.store, search.TermKey(ws.keys.MAC("index").Sum)).Search(ctx, q, search.Options{Limit: *limit, Offset: *offset, Filter: f})
+	if err != nil {
+		return err
 	}
-	ids := make([]int64, 0, len(candidates))
-	for id := range candidates {
-		ids = append(ids, id)
+	if *jsonOut {
+		out := struct {
+			*search.Results
+			Offset int `json:"offset"`
+		}{res, *offset}
+		if out.Hits == nil {
+			out.Hits = []search.Hit{}
+		}
+		return json.NewEncoder(e.stdout).Encode(out)
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	enc := json.NewEncoder(e.stdout)
-	hits := 0
-	for _, id := range ids {
-		text, err := ws.store.DocText(ctx, id)
-		if err != nil {
-			return err
-		}
-		ok, spans := q.Match(text)
-		if !ok {
-			continue
-		}
-		hits++
-		if *limit > 0 && hits > *limit {
-			continue
-		}
-		d, err := ws.store.GetDoc(ctx, id)
-		if err != nil {
-			return err
-		}
-		h := hitJSON{Doc: id, Paths: toDocJSON(d).Paths}
-		for _, sp := range spans {
-			h.Snippets = append(h.Snippets, search.Snippet(text, sp, 60))
-			if len(h.Snippets) == 3 {
-				break
-			}
-		}
-		if *jsonOut {
-			enc.Encode(h)
-			continue
-		}
-		fmt.Fprintf(e.stdout, "doc %d  %s\n", id, strings.Join(h.Paths, " | "))
+	for _, h := range res.Hits {
+		fmt.Fprintf(e.stdout, "doc %d  %.2f  %s\n", h.Doc, h.Score, strings.Join(h.Paths, " | "))
 		for _, s := range h.Snippets {
-			fmt.Fprintf(e.stdout, "    %s\n", s)
+			fmt.Fprintf(e.stdout, "    %s\n", s.Marked())
 		}
 	}
-	if !*jsonOut {
-		if *limit > 0 && hits > *limit {
-			fmt.Fprintf(e.stdout, "%d documents match; showing %d (use --limit 0 for all)\n", hits, *limit)
-		} else {
-			fmt.Fprintf(e.stdout, "%d documents match\n", hits)
-		}
+	switch {
+	case res.Total == 0:
+		fmt.Fprintln(e.stdout, "no document matches")
+	case *offset+len(res.Hits) < res.Total:
+		fmt.Fprintf(e.stdout, "%d documents match; showing %d-%d (next page: --offset %d)\n", res.Total, *offset+1, *offset+len(res.Hits), *offset+*limit)
+	default:
+		fmt.Fprintf(e.stdout, "%d documents match\n", res.Total)
 	}
 	return nil
-}
-
-func intersect(a, b []int64) []int64 {
-	var out []int64
-	i, j := 0, 0
-	for i < len(a) && j < len(b) {
-		switch {
-		case a[i] < b[j]:
-			i++
-		case a[i] > b[j]:
-			j++
-		default:
-			out = append(out, a[i])
-			i++
-			j++
-		}
-	}
-	return out
 }
 
 func cmdAudit(ctx context.Context, e *env, args []string) error {
