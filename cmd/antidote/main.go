@@ -71,6 +71,7 @@ func commands() map[string]command {
 		"ingest":     {"ingest files, directories and archives into the workspace", cmdIngest},
 		"docs":       {"list, show, print text of, or get documents (docs list|show|text|get)", cmdDocs},
 		"search":     {"full-text search over extracted text", cmdSearch},
+		"index":      {"merge the full-text index's segments (index optimize)", cmdIndex},
 		"audit":      {"show or verify the tamper-evident audit log (audit list|verify)", cmdAudit},
 		"demo":       {"build a synthetic leak, ingest it into a temporary workspace and show the results", cmdDemo},
 		"scan":       {"print every identifier found in files or stdin", cmdScan},
