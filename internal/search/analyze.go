@@ -47,7 +47,7 @@ type Token struct {
 // follows its parts). Words follow Unicode text segmentation (UAX #29);
 // each word is split at inner punctuation into parts (`report.pdf` gives
 // `report`, `pdf` and the identifier `report.pdf`), and words joined by a
-// single `@ - / \ : +` make one identifier too (`alice@example.com`,
+// single `@ - / \ : + .` make one identifier too (`alice@example.com`,
 // `CVE-2017-0144`). Runs of Han, Hiragana and Katakana are indexed as
 // overlapping bigrams plus their last character, so any substring of two or
 // more characters is a phrase of bigrams. Terms are folded by Fold.
@@ -180,7 +180,7 @@ func isWordRune(r rune) bool {
 
 func isConnector(c byte) bool {
 	switch c {
-	case '@', '-', '/', '\\', ':', '+':
+	case '@', '-', '/', '\\', ':', '+', '.':
 		return true
 	}
 	return false

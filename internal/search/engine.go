@@ -100,10 +100,12 @@ func (s Snippet) Marked() string {
 
 // Hit is one matching document.
 type Hit struct {
-	Doc      int64     `json:"doc"`
-	Score    float64   `json:"score"`
-	Fields   Fields    `json:"-"`
-	Snippets []Snippet `json:"snippets"`
+	Doc       int64     `json:"doc"`
+	Score     float64   `json:"score"`
+	MediaType string    `json:"media_type"`
+	Paths     []string  `json:"paths"`
+	Fields    Fields    `json:"-"`
+	Snippets  []Snippet `json:"snippets"`
 }
 
 // FacetCount is one value of a facet and how many hits have it.
@@ -626,7 +628,8 @@ func (e *Engine) Search(ctx context.Context, q Query, opt Options) (*Results, er
 	slices.SortFunc(hits[:top], byScore)
 	res := &Results{Total: len(hits), Facets: facets.result()}
 	for _, h := range hits[min(opt.Offset, len(hits)):min(opt.Offset+opt.Limit, len(hits))] {
-		hit := Hit{Doc: h.doc, Score: math.Round(h.score*1000) / 1000, Fields: v.docs[h.doc].Fields}
+		f := v.docs[h.doc].Fields
+		hit := Hit{Doc: h.doc, Score: math.Round(h.score*1000) / 1000, MediaType: f.MediaType, Paths: f.Paths, Fields: f}
 		if opt.Snippets > 0 {
 			text, err := e.src.DocText(ctx, h.doc)
 			if err != nil {
@@ -740,4 +743,9 @@ func (f facets) result() map[string][]FacetCount {
 		out[name] = l
 	}
 	return out
+}
+
+// TermKey adapts a keyed hash of bytes to the term keys segments use.
+func TermKey(sum func([]byte) [32]byte) func(term string) [32]byte {
+	return func(t string) [32]byte { return sum([]byte(t)) }
 }
