@@ -334,21 +334,21 @@ func TestSearchExamples(t *testing.T) {
 	}{
 		{"weeping angel", []int64{1}},
 		{`"angel weeping"`, nil},
-		{"cafe", []int64{2}},           // accent folded in the text
-		{"CAFÉ", []int64{2}},           // and in the query
-		{"schlüssel*", []int64{2}},     // prefix with an accent
-		{"modification", []int64{2}},   // ligature in the text
+		{"cafe", []int64{2}},         // accent folded in the text
+		{"CAFÉ", []int64{2}},         // and in the query
+		{"schlüssel*", []int64{2}},   // prefix with an accent
+		{"modification", []int64{2}}, // ligature in the text
 		{"ｓａｍｓｕｎｇ", []int64{1}},      // full-width query
-		{"国之大事", []int64{3}},           // CJK substring
-		{"大", []int64{3}},              // one CJK character
-		{"京都", []int64{4}},             // inside 東京都庁
+		{"国之大事", []int64{3}},         // CJK substring
+		{"大", []int64{3}},            // one CJK character
+		{"京都", []int64{4}},           // inside 東京都庁
 		{"alice@example.com", []int64{2}},
-		{"example.com", []int64{2}},      // part of an address
-		{"alice@exa*", []int64{2}},       // identifier prefix
-		{"10.0.0.1", []int64{2}},         // IP address
-		{"10.0.0.*", []int64{2}},         // IP prefix
-		{"cve-2017-0144", []int64{4}},    // CVE ID
-		{"srv.exe", []int64{4}},          // file name
+		{"example.com", []int64{2}},   // part of an address
+		{"alice@exa*", []int64{2}},    // identifier prefix
+		{"10.0.0.1", []int64{2}},      // IP address
+		{"10.0.0.*", []int64{2}},      // IP prefix
+		{"cve-2017-0144", []int64{4}}, // CVE ID
+		{"srv.exe", []int64{4}},       // file name
 		{"samsung OR kernel", []int64{1, 2}},
 		{"the -kernel", []int64{1}},
 		{`"fake off"`, []int64{1}},
