@@ -175,6 +175,9 @@ func (a *analyzer) fallback(off int) {
 }
 
 func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_'
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) || r == '_' || unicode.Is(unicode.Cf, r)
 }
 
@@ -198,6 +201,9 @@ func (a *analyzer) gap(start, end int) {
 }
 
 func isCJK(r rune) bool {
+	if r < 0x2E80 {
+		return false
+	}
 	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) || r == 'ー' || r == '々'
 }
 
@@ -350,6 +356,9 @@ func Fold(w []byte) string {
 		}
 		return string(b)
 	}
+	if simple(w) {
+		return string(w)
+	}
 	d := norm.NFKD.Bytes(w)
 	var b strings.Builder
 	b.Grow(len(d))
@@ -386,6 +395,23 @@ func Fold(w []byte) string {
 		s = s[:cut]
 	}
 	return s
+}
+
+// simple reports whether w folds to itself because it is only common
+// CJK ideographs and kana, which NFKC leaves alone (CJK text is mostly
+// like this, and the general path is several times slower).
+func simple(w []byte) bool {
+	if len(w) > MaxTermBytes {
+		return false
+	}
+	for len(w) > 0 {
+		r, n := utf8.DecodeRune(w)
+		w = w[n:]
+		if !(r >= 0x4E00 && r <= 0x9FFF || r >= 0x3041 && r <= 0x3096 || r >= 0x30A1 && r <= 0x30FA || r == 0x30FC) {
+			return false
+		}
+	}
+	return true
 }
 
 // foldsAccents reports whether combining marks after base are accents to

@@ -176,3 +176,18 @@ func FuzzAnalyze(f *testing.F) {
 		}
 	})
 }
+
+// The CJK fast path agrees with the general one.
+func TestFoldSimpleAgrees(t *testing.T) {
+	for _, r := range [][2]rune{{0x4E00, 0x9FFF}, {0x3041, 0x3096}, {0x30A1, 0x30FA}, {0x30FC, 0x30FC}} {
+		for c := r[0]; c <= r[1]; c++ {
+			w := []byte(string(c))
+			if !simple(w) {
+				t.Fatalf("%U not simple", c)
+			}
+			if got := Fold(append(w, 'A')); got != string(c)+"a" {
+				t.Fatalf("Fold(%U+A) = %q through the general path", c, got)
+			}
+		}
+	}
+}
