@@ -40,8 +40,8 @@ func cmdIndex(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "indexed %d documents the index lacked; merged %d segments; the index is %d segment(s), %d posting lists, %.1f MB sealed\n",
-		added, merged, st.Segments, st.PostingLists, float64(st.PostingsBytes+st.SegmentBytes)/1e6)
+	fmt.Fprintf(e.stdout, "indexed %d documents the index lacked; merged %d segments; the index is %d segment(s), %d blocks of posting lists, %.1f MB sealed\n",
+		added, merged, st.Segments, st.Blocks, float64(st.PostingsBytes+st.SegmentBytes)/1e6)
 	return nil
 }
 

@@ -13,8 +13,9 @@ import (
 
 // Source is the sealed index as the store offers it, opened: segment ids
 // (ascending, a later segment's copy of a document replaces an earlier
-// one's), each segment's document table and dictionary, a term key's
-// posting lists, and the document texts that snippets are cut from.
+// one's), each segment's document table and dictionary, per segment the
+// block that would hold a term key's posting list (the block with the
+// greatest first key not above it), and the texts snippets are cut from.
 type Source interface {
 	IndexSegments(ctx context.Context) ([]int64, error)
 	IndexDocs(ctx context.Context, segment int64) ([]byte, error)
@@ -283,13 +284,21 @@ func (q *query) postings(term string) ([]*plist, error) {
 	if l, ok := q.lists[term]; ok {
 		return l, nil
 	}
-	sps, err := q.e.src.IndexPostings(q.ctx, q.e.key(term))
+	key := q.e.key(term)
+	sps, err := q.e.src.IndexPostings(q.ctx, key)
 	if err != nil {
 		return nil, err
 	}
 	var out []*plist
 	for _, sp := range sps {
-		pl, err := decodePostings(sp.Segment, sp.Data)
+		data, err := lookupBlock(sp.Data, key)
+		if err != nil {
+			return nil, fmt.Errorf("index segment %d: %w", sp.Segment, err)
+		}
+		if data == nil {
+			continue
+		}
+		pl, err := decodePostings(sp.Segment, data)
 		if err != nil {
 			return nil, fmt.Errorf("index segment %d: %w", sp.Segment, err)
 		}

@@ -1,10 +1,12 @@
 package search
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"slices"
@@ -17,13 +19,14 @@ import (
 type memSource struct {
 	ids      []int64
 	segs     map[int64]Segment
+	blocks   map[int64][]Block
 	texts    map[int64][]byte
 	findings []int64
 	fetches  int // posting list reads, to count work
 }
 
 func newMemSource() *memSource {
-	return &memSource{segs: map[int64]Segment{}, texts: map[int64][]byte{}}
+	return &memSource{segs: map[int64]Segment{}, blocks: map[int64][]Block{}, texts: map[int64][]byte{}}
 }
 
 func testKey(t string) [32]byte {
@@ -47,42 +50,44 @@ func (s *memSource) add(docs map[int64]string) {
 	}
 	s.ids = append(s.ids, id)
 	s.segs[id] = b.Build(testKey)
+	s.blocks[id] = s.segs[id].Blocks()
 }
 
 // merge folds every segment into one, as the store's MergeIndex does.
 func (s *memSource) merge(t *testing.T) {
 	var blobs []SegmentBlobs
-	keys := map[[32]byte]bool{}
+	byKey := map[[BlockKeyLen]byte][]SegmentPostings{}
 	for _, id := range s.ids {
 		blobs = append(blobs, SegmentBlobs{ID: id, Docs: s.segs[id].Docs, Dict: s.segs[id].Dict})
-		for k := range s.segs[id].Postings {
-			keys[k] = true
+		for _, b := range s.segs[id].Blocks() {
+			BlockEntries(b.Data, func(k [BlockKeyLen]byte, p []byte) error {
+				byKey[k] = append(byKey[k], SegmentPostings{Segment: id, Data: p})
+				return nil
+			})
 		}
 	}
 	m, err := NewMerger(blobs, func(int64) bool { return true }, testKey)
 	if err != nil {
 		t.Fatal(err)
 	}
+	keys := slices.SortedFunc(maps.Keys(byKey), func(a, b [BlockKeyLen]byte) int { return bytes.Compare(a[:], b[:]) })
 	merged := Segment{Postings: map[[32]byte][]byte{}}
-	for k := range keys {
-		var parts []SegmentPostings
-		for _, id := range s.ids {
-			if d, ok := s.segs[id].Postings[k]; ok {
-				parts = append(parts, SegmentPostings{Segment: id, Data: d})
-			}
-		}
-		b, err := m.Postings(k, parts)
+	for _, k := range keys {
+		b, err := m.Postings(k, byKey[k])
 		if err != nil {
 			t.Fatal(err)
 		}
 		if b != nil {
-			merged.Postings[k] = b
+			var full [32]byte
+			copy(full[:], k[:])
+			merged.Postings[full] = b
 		}
 	}
 	merged.Docs, merged.Dict = m.Finish()
 	id := s.ids[len(s.ids)-1] + 1
 	s.ids = []int64{id}
 	s.segs = map[int64]Segment{id: merged}
+	s.blocks = map[int64][]Block{id: merged.Blocks()}
 }
 
 func (s *memSource) IndexSegments(context.Context) ([]int64, error) { return slices.Clone(s.ids), nil }
@@ -96,8 +101,16 @@ func (s *memSource) IndexPostings(_ context.Context, key [32]byte) ([]SegmentPos
 	s.fetches++
 	var out []SegmentPostings
 	for _, id := range s.ids {
-		if d, ok := s.segs[id].Postings[key]; ok {
-			out = append(out, SegmentPostings{Segment: id, Data: d})
+		// The block with the greatest first key not above key, as the store finds it.
+		var found *Block
+		blocks := s.blocks[id]
+		for i := range blocks {
+			if bytes.Compare(blocks[i].First[:], key[:BlockKeyLen]) <= 0 {
+				found = &blocks[i]
+			}
+		}
+		if found != nil {
+			out = append(out, SegmentPostings{Segment: id, Data: found.Data})
 		}
 	}
 	return out, nil

@@ -19,12 +19,12 @@ type Merger struct {
 	docs  []DocEntry
 	terms map[string]struct{}
 	key   func(string) [32]byte
-	dfs   map[[32]byte]int
+	dfs   map[[BlockKeyLen]byte]int
 }
 
 // NewMerger decodes the segments to merge, in ascending id order.
 func NewMerger(segs []SegmentBlobs, keep func(doc int64) bool, key func(term string) [32]byte) (*Merger, error) {
-	m := &Merger{owner: map[int64]int64{}, terms: map[string]struct{}{}, key: key, dfs: map[[32]byte]int{}}
+	m := &Merger{owner: map[int64]int64{}, terms: map[string]struct{}{}, key: key, dfs: map[[BlockKeyLen]byte]int{}}
 	live := map[int64]DocEntry{}
 	for _, s := range segs {
 		docs, err := DecodeDocs(s.Docs)
@@ -55,9 +55,10 @@ func NewMerger(segs []SegmentBlobs, keep func(doc int64) bool, key func(term str
 	return m, nil
 }
 
-// Postings merges one term's posting lists, keeping live copies only; it
-// returns nil when no live document holds the term.
-func (m *Merger) Postings(key [32]byte, parts []SegmentPostings) ([]byte, error) {
+// Postings merges one term's posting lists (SegmentPostings holding a
+// posting list each, not a block), keeping live copies only; it returns
+// nil when no live document holds the term. Terms must come in key order.
+func (m *Merger) Postings(key [BlockKeyLen]byte, parts []SegmentPostings) ([]byte, error) {
 	type entry struct {
 		doc int64
 		pl  *plist
@@ -102,7 +103,8 @@ func (m *Merger) Finish() (docs, dict []byte) {
 	slices.Sort(terms)
 	kept := terms[:0]
 	for _, t := range terms {
-		if df := m.dfs[m.key(t)]; df > 0 {
+		k := m.key(t)
+		if df := m.dfs[[BlockKeyLen]byte(k[:BlockKeyLen])]; df > 0 {
 			kept = append(kept, t)
 			dfs = append(dfs, df)
 		}

@@ -1,8 +1,11 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -10,9 +13,10 @@ import (
 )
 
 // The full-text index is a list of immutable segments (index_segments),
-// each with its sealed document table and term dictionary, and one sealed
-// posting list per term MAC and segment (index_postings). The store only
-// seals, stores and returns these blobs; their format is search's.
+// each with its sealed document table and term dictionary, and its posting
+// lists packed into sealed blocks keyed by their first term MAC
+// (index_postings). The store only seals, stores and finds these blobs;
+// their format is search's.
 
 func adSegment(col string, seg int64) string {
 	return "index_segments." + col + ":" + strconv.FormatInt(seg, 10)
@@ -34,33 +38,27 @@ func (t *Tx) AddIndexSegment(ctx context.Context, seg search.Segment) (int64, er
 		t.s.seal(seg.Docs, adSegment("docs", id)), t.s.seal(seg.Dict, adSegment("dict", id)), id); err != nil {
 		return 0, fmt.Errorf("index: add segment: %w", err)
 	}
-	if err := t.addPostings(ctx, id, func(yield func([32]byte, []byte) bool) {
-		for k, v := range seg.Postings {
-			if !yield(k, v) {
-				return
-			}
-		}
-	}); err != nil {
+	if err := t.addBlocks(ctx, id, seg.Blocks()); err != nil {
 		return 0, err
 	}
 	return id, nil
 }
 
-func (t *Tx) addPostings(ctx context.Context, seg int64, each func(func([32]byte, []byte) bool)) error {
-	stmt, err := t.Prepare(ctx, `INSERT INTO index_postings (term, segment_id, postings) VALUES (?, ?, ?)`)
+func (t *Tx) addBlocks(ctx context.Context, seg int64, blocks []search.Block) error {
+	if len(blocks) == 0 {
+		return nil
+	}
+	stmt, err := t.Prepare(ctx, `INSERT INTO index_postings (segment_id, term, postings) VALUES (?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("index: %w", err)
 	}
 	defer stmt.Close()
-	var ierr error
-	each(func(k [32]byte, v []byte) bool {
-		if _, err := stmt.ExecContext(ctx, k[:], seg, t.s.seal(v, adPostings(k[:], seg))); err != nil {
-			ierr = fmt.Errorf("index: write posting list: %w", err)
-			return false
+	for _, b := range blocks {
+		if _, err := stmt.ExecContext(ctx, seg, b.First[:], t.s.seal(b.Data, adPostings(b.First[:], seg))); err != nil {
+			return fmt.Errorf("index: write posting block: %w", err)
 		}
-		return true
-	})
-	return ierr
+	}
+	return nil
 }
 
 // IndexSegments returns the ids of the index segments, ascending.
@@ -99,27 +97,32 @@ func (s *Store) IndexDict(ctx context.Context, seg int64) ([]byte, error) {
 	return s.segmentBlob(ctx, "dict", seg)
 }
 
-// IndexPostings returns the opened posting lists of a term MAC, one per
-// segment holding it, by ascending segment.
+// IndexPostings returns, per segment by ascending id, the opened block
+// that holds term's posting list if the segment has one: the block with the
+// greatest first key not above the term's.
 func (s *Store) IndexPostings(ctx context.Context, term [32]byte) ([]search.SegmentPostings, error) {
-	rows, err := s.query(ctx, `SELECT segment_id, postings FROM index_postings WHERE term = ? ORDER BY segment_id`, term[:])
+	segs, err := s.IndexSegments(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("index: read posting lists: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
+	key := term[:search.BlockKeyLen]
 	var out []search.SegmentPostings
-	for rows.Next() {
-		var sp search.SegmentPostings
-		var sealed []byte
-		if err := rows.Scan(&sp.Segment, &sealed); err != nil {
+	for _, seg := range segs {
+		var first, sealed []byte
+		err := s.queryRow(ctx, `SELECT term, postings FROM index_postings WHERE segment_id = ? AND term <= ? ORDER BY term DESC LIMIT 1`, seg, key).Scan(&first, &sealed)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("index: read posting block: %w", err)
+		}
+		b, err := s.open(sealed, adPostings(first, seg))
+		if err != nil {
 			return nil, err
 		}
-		if sp.Data, err = s.open(sealed, adPostings(term[:], sp.Segment)); err != nil {
-			return nil, err
-		}
-		out = append(out, sp)
+		out = append(out, search.SegmentPostings{Segment: seg, Data: b})
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DocsWithFindings returns the documents that are evidence of a finding.
@@ -143,8 +146,8 @@ func (s *Store) DocsWithFindings(ctx context.Context) ([]int64, error) {
 // IndexStats says how the index is stored.
 type IndexStats struct {
 	Segments      int
-	PostingLists  int
-	PostingsBytes int64 // sealed posting lists
+	Blocks        int
+	PostingsBytes int64 // sealed blocks of posting lists
 	SegmentBytes  int64 // sealed document tables and dictionaries
 }
 
@@ -155,15 +158,63 @@ func (s *Store) IndexStats(ctx context.Context) (IndexStats, error) {
 	if err != nil {
 		return st, fmt.Errorf("index stats: %w", err)
 	}
-	err = s.queryRow(ctx, `SELECT count(*), coalesce(sum(length(postings)), 0) FROM index_postings`).Scan(&st.PostingLists, &st.PostingsBytes)
+	err = s.queryRow(ctx, `SELECT count(*), coalesce(sum(length(postings)), 0) FROM index_postings`).Scan(&st.Blocks, &st.PostingsBytes)
 	if err != nil {
 		return st, fmt.Errorf("index stats: %w", err)
 	}
 	return st, nil
 }
 
-// mergePage is how many posting rows a merge reads at a time.
-const mergePage = 4096
+// mergePage is how many blocks a merge reads from a segment at a time.
+var mergePage = 64
+
+type blockEntry struct {
+	key      [search.BlockKeyLen]byte
+	postings []byte
+}
+
+// blockCursor walks one segment's posting lists in key order.
+type blockCursor struct {
+	seg     int64
+	after   []byte
+	entries []blockEntry
+	done    bool
+}
+
+func (c *blockCursor) fill(ctx context.Context, t *Tx) error {
+	if len(c.entries) > 0 || c.done {
+		return nil
+	}
+	rows, err := t.Query(ctx, `SELECT term, postings FROM index_postings WHERE segment_id = ? AND term > ? ORDER BY term LIMIT ?`, c.seg, c.after, mergePage)
+	if err != nil {
+		return fmt.Errorf("index: merge: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var first, sealed []byte
+		if err := rows.Scan(&first, &sealed); err != nil {
+			return err
+		}
+		b, err := t.s.open(sealed, adPostings(first, c.seg))
+		if err != nil {
+			return err
+		}
+		err = search.BlockEntries(b, func(k [search.BlockKeyLen]byte, p []byte) error {
+			c.entries = append(c.entries, blockEntry{k, p})
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("index: merge segment %d: %w", c.seg, err)
+		}
+		c.after = first
+		n++
+	}
+	if n < mergePage {
+		c.done = true
+	}
+	return rows.Err()
+}
 
 // MergeIndex merges every segment into one, in one transaction: a crash
 // leaves either the old segments or the merged one. Documents no longer in
@@ -223,84 +274,48 @@ func (s *Store) MergeIndex(ctx context.Context, key func(term string) [32]byte) 
 		if err != nil {
 			return fmt.Errorf("index: merge: %w", err)
 		}
-		// Posting rows are read a page at a time, in term order, so that
-		// one term's lists from every segment meet (PostgreSQL cannot write
-		// on a connection while a result is open).
-		var after []byte = []byte{}
-		type row struct {
-			term []byte
-			sp   search.SegmentPostings
+		// A cursor per segment reads its blocks a page at a time, in key
+		// order (PostgreSQL cannot write on a connection while a result is
+		// open); the smallest key among the cursors is merged next.
+		cursors := make([]*blockCursor, len(segs))
+		for i, sb := range segs {
+			cursors[i] = &blockCursor{seg: sb.ID, after: []byte{}}
 		}
+		var w search.BlockWriter
 		for {
-			rows, err := t.Query(ctx, `SELECT term, segment_id, postings FROM index_postings WHERE segment_id <= ? AND term > ? ORDER BY term, segment_id LIMIT ?`,
-				last, after, max(mergePage, 2*len(segs)))
+			var min *[search.BlockKeyLen]byte
+			for _, c := range cursors {
+				if err := c.fill(ctx, t); err != nil {
+					return err
+				}
+				if len(c.entries) > 0 && (min == nil || bytes.Compare(c.entries[0].key[:], min[:]) < 0) {
+					k := c.entries[0].key
+					min = &k
+				}
+			}
+			if min == nil {
+				break
+			}
+			var parts []search.SegmentPostings
+			for _, c := range cursors {
+				if len(c.entries) > 0 && c.entries[0].key == *min {
+					parts = append(parts, search.SegmentPostings{Segment: c.seg, Data: c.entries[0].postings})
+					c.entries = c.entries[1:]
+				}
+			}
+			b, err := m.Postings(*min, parts)
 			if err != nil {
 				return fmt.Errorf("index: merge: %w", err)
 			}
-			var page []row
-			for rows.Next() {
-				var r row
-				var sealed []byte
-				if err := rows.Scan(&r.term, &r.sp.Segment, &sealed); err != nil {
-					rows.Close()
-					return err
-				}
-				if r.sp.Data, err = t.s.open(sealed, adPostings(r.term, r.sp.Segment)); err != nil {
-					rows.Close()
-					return err
-				}
-				page = append(page, r)
+			if b != nil {
+				w.Add(*min, b)
 			}
-			rows.Close()
-			if err := rows.Err(); err != nil {
+			if err := t.addBlocks(ctx, id, w.Take(false)); err != nil {
 				return err
 			}
-			full := len(page) == max(mergePage, 2*len(segs))
-			if full {
-				// The last term may continue on the next page.
-				lastTerm := string(page[len(page)-1].term)
-				for len(page) > 0 && string(page[len(page)-1].term) == lastTerm {
-					page = page[:len(page)-1]
-				}
-			}
-			if len(page) == 0 {
-				break
-			}
-			var out [][2][]byte
-			for i := 0; i < len(page); {
-				j := i
-				var parts []search.SegmentPostings
-				for j < len(page) && string(page[j].term) == string(page[i].term) {
-					parts = append(parts, page[j].sp)
-					j++
-				}
-				var k [32]byte
-				copy(k[:], page[i].term)
-				b, err := m.Postings(k, parts)
-				if err != nil {
-					return fmt.Errorf("index: merge: %w", err)
-				}
-				if b != nil {
-					out = append(out, [2][]byte{page[i].term, b})
-				}
-				i = j
-			}
-			err = t.addPostings(ctx, id, func(yield func([32]byte, []byte) bool) {
-				for _, o := range out {
-					var k [32]byte
-					copy(k[:], o[0])
-					if !yield(k, o[1]) {
-						return
-					}
-				}
-			})
-			if err != nil {
-				return err
-			}
-			after = page[len(page)-1].term
-			if !full {
-				break
-			}
+		}
+		if err := t.addBlocks(ctx, id, w.Take(true)); err != nil {
+			return err
 		}
 		docs, dict := m.Finish()
 		if _, err := t.Exec(ctx, `UPDATE index_segments SET docs = ?, dict = ? WHERE id = ?`,

@@ -1,9 +1,11 @@
 -- The positional full-text index, in immutable segments: each ingest batch
 -- adds one, and 'antidote index optimize' merges them into one in a single
--- transaction. Terms appear only as keyed MACs; posting lists (documents,
--- frequencies, positions), the per-segment term dictionary (for prefix
--- queries) and the per-segment document table (lengths and the fields that
--- filters and facets read) are sealed. The older index (document ids per
+-- transaction. Posting lists (documents, frequencies, positions) are
+-- packed, in order of their terms' keyed MACs, into sealed blocks of about
+-- 8 KiB (a common term's list is a block of its own), each row keyed by
+-- the MAC of its first term; the per-segment term dictionary (for prefix
+-- queries) and document table (lengths and the fields that filters and
+-- facets read) are sealed too. The older index (document ids per
 -- term, no positions) is dropped: 'antidote index optimize' rebuilds it
 -- from the sealed texts.
 DROP TABLE postings;
@@ -16,9 +18,8 @@ CREATE TABLE index_segments (
 );
 
 CREATE TABLE index_postings (
-    term       BYTEA NOT NULL,          -- HMAC(index key, term)
     segment_id BIGINT NOT NULL REFERENCES index_segments(id) ON DELETE CASCADE,
-    postings   BYTEA NOT NULL,          -- sealed positional posting list
-    PRIMARY KEY (term, segment_id)
+    term       BYTEA NOT NULL,          -- first 128 bits of HMAC(index key, first term of the block)
+    postings   BYTEA NOT NULL,          -- sealed block of positional posting lists
+    PRIMARY KEY (segment_id, term)
 );
-CREATE INDEX index_postings_segment ON index_postings(segment_id);
