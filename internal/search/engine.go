@@ -20,7 +20,7 @@ type Source interface {
 	IndexSegments(ctx context.Context) ([]int64, error)
 	IndexDocs(ctx context.Context, segment int64) ([]byte, error)
 	IndexDict(ctx context.Context, segment int64) ([]byte, error)
-	IndexPostings(ctx context.Context, key [32]byte) ([]SegmentPostings, error)
+	IndexPostings(ctx context.Context, segments []int64, key [32]byte) ([]SegmentPostings, error)
 	DocsWithFindings(ctx context.Context) ([]int64, error)
 	DocText(ctx context.Context, id int64) ([]byte, error)
 }
@@ -285,7 +285,7 @@ func (q *query) postings(term string) ([]*plist, error) {
 		return l, nil
 	}
 	key := q.e.key(term)
-	sps, err := q.e.src.IndexPostings(q.ctx, key)
+	sps, err := q.e.src.IndexPostings(q.ctx, q.v.ids, key)
 	if err != nil {
 		return nil, err
 	}

@@ -97,10 +97,10 @@ func (s *memSource) IndexDocs(_ context.Context, seg int64) ([]byte, error) {
 func (s *memSource) IndexDict(_ context.Context, seg int64) ([]byte, error) {
 	return s.segs[seg].Dict, nil
 }
-func (s *memSource) IndexPostings(_ context.Context, key [32]byte) ([]SegmentPostings, error) {
+func (s *memSource) IndexPostings(_ context.Context, segs []int64, key [32]byte) ([]SegmentPostings, error) {
 	s.fetches++
 	var out []SegmentPostings
-	for _, id := range s.ids {
+	for _, id := range segs {
 		// The block with the greatest first key not above key, as the store finds it.
 		var found *Block
 		blocks := s.blocks[id]

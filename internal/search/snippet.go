@@ -6,6 +6,10 @@ import (
 	"unicode/utf8"
 )
 
+// snippetLookahead is how far past the first snippet the text is read for
+// more: a page of hits must not analyse whole large documents.
+const snippetLookahead = 32 << 10
+
 // Snippets cuts up to n pieces of text of about width bytes around
 // occurrences of terms, each with its matches highlighted. It reads the
 // text only as far as it needs.
@@ -13,6 +17,9 @@ func Snippets(text []byte, terms map[string]bool, n, width int) []Snippet {
 	var spans [][2]int
 	limit := -1 // byte offset past which no more snippets are needed
 	analyzeUntil(text, func(t Token) bool {
+		if len(spans) > 0 && t.Start > spans[0][1]+snippetLookahead {
+			return false
+		}
 		if !terms[t.Term] {
 			return true
 		}

@@ -97,19 +97,19 @@ func (s *Store) IndexDict(ctx context.Context, seg int64) ([]byte, error) {
 	return s.segmentBlob(ctx, "dict", seg)
 }
 
-// IndexPostings returns, per segment by ascending id, the opened block
-// that holds term's posting list if the segment has one: the block with the
-// greatest first key not above the term's.
-func (s *Store) IndexPostings(ctx context.Context, term [32]byte) ([]search.SegmentPostings, error) {
-	segs, err := s.IndexSegments(ctx)
+// IndexPostings returns, for each of segments that has one, the opened
+// block that would hold term's posting list: the block with the greatest
+// first key not above the term's.
+func (s *Store) IndexPostings(ctx context.Context, segments []int64, term [32]byte) ([]search.SegmentPostings, error) {
+	stmt, err := s.blockStmt(ctx)
 	if err != nil {
 		return nil, err
 	}
 	key := term[:search.BlockKeyLen]
 	var out []search.SegmentPostings
-	for _, seg := range segs {
+	for _, seg := range segments {
 		var first, sealed []byte
-		err := s.queryRow(ctx, `SELECT term, postings FROM index_postings WHERE segment_id = ? AND term <= ? ORDER BY term DESC LIMIT 1`, seg, key).Scan(&first, &sealed)
+		err := stmt.QueryRowContext(ctx, seg, key).Scan(&first, &sealed)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
@@ -123,6 +123,21 @@ func (s *Store) IndexPostings(ctx context.Context, term [32]byte) ([]search.Segm
 		out = append(out, search.SegmentPostings{Segment: seg, Data: b})
 	}
 	return out, nil
+}
+
+// blockStmt is the block lookup, prepared once: it runs once per query
+// term and segment, and preparing costs more than running it.
+func (s *Store) blockStmt(ctx context.Context) (*sql.Stmt, error) {
+	s.stmtMu.Lock()
+	defer s.stmtMu.Unlock()
+	if s.blockLookup == nil {
+		st, err := s.db.PrepareContext(ctx, s.rebind(`SELECT term, postings FROM index_postings WHERE segment_id = ? AND term <= ? ORDER BY term DESC LIMIT 1`))
+		if err != nil {
+			return nil, fmt.Errorf("index: %w", err)
+		}
+		s.blockLookup = st
+	}
+	return s.blockLookup, nil
 }
 
 // DocsWithFindings returns the documents that are evidence of a finding.

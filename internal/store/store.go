@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -53,6 +54,9 @@ type Store struct {
 	db      *sql.DB
 	dialect Dialect
 	sealer  Sealer
+
+	stmtMu      sync.Mutex
+	blockLookup *sql.Stmt // see blockStmt
 }
 
 //go:embed migrations
@@ -100,7 +104,14 @@ func parseDSN(dsn string) (Dialect, string, string) {
 func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	if s.blockLookup != nil {
+		s.blockLookup.Close()
+	}
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
 
 // DB exposes the handle for tests and benchmarks in this module.
 func (s *Store) DB() *sql.DB { return s.db }
