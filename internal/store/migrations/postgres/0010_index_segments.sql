@@ -19,7 +19,7 @@ CREATE TABLE index_segments (
 
 CREATE TABLE index_postings (
     segment_id BIGINT NOT NULL REFERENCES index_segments(id) ON DELETE CASCADE,
-    term       BYTEA NOT NULL,          -- first 128 bits of HMAC(index key, first term of the block)
+    term       BYTEA NOT NULL,          -- first 96 bits of HMAC(index key, first term of the block)
     postings   BYTEA NOT NULL,          -- sealed block of positional posting lists
     PRIMARY KEY (segment_id, term)
 );
