@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -556,6 +557,69 @@ func (c *clauseHits) proximity(doc int64) (float64, error) {
 // reranked is how many of the best BM25 hits get the proximity boost.
 const reranked = 200
 
+type scored struct {
+	doc    int64
+	score  float64
+	clause int // the clause whose proximity counts
+}
+
+func byScore(a, b scored) int {
+	switch {
+	case a.score > b.score:
+		return -1
+	case a.score < b.score:
+		return 1
+	case a.doc < b.doc:
+		return -1
+	case a.doc > b.doc:
+		return 1
+	}
+	return 0
+}
+
+// bestFirst moves the k best hits, in order, to the front of hits (a
+// bounded heap: a common word's hundred thousand hits are not sorted).
+func bestFirst(hits []scored, k int) []scored {
+	if k == 0 {
+		return hits
+	}
+	if len(hits) <= 4*k {
+		slices.SortFunc(hits, byScore)
+		return hits
+	}
+	// h is a min-heap (worst at the root) of the k best so far.
+	h := slices.Clone(hits[:k])
+	worse := func(i, j int) bool { return byScore(h[i], h[j]) > 0 }
+	down := func(i int) {
+		for {
+			l := 2*i + 1
+			if l >= len(h) {
+				return
+			}
+			m := l
+			if r := l + 1; r < len(h) && worse(r, l) {
+				m = r
+			}
+			if !worse(m, i) {
+				return
+			}
+			h[i], h[m] = h[m], h[i]
+			i = m
+		}
+	}
+	for i := len(h)/2 - 1; i >= 0; i-- {
+		down(i)
+	}
+	for _, x := range hits[k:] {
+		if byScore(x, h[0]) < 0 {
+			h[0] = x
+			down(0)
+		}
+	}
+	slices.SortFunc(h, byScore)
+	return h
+}
+
 // Search answers q with one page of hits, the total and facets.
 func (e *Engine) Search(ctx context.Context, q Query, opt Options) (*Results, error) {
 	if opt.Limit <= 0 {
@@ -572,20 +636,37 @@ func (e *Engine) Search(ctx context.Context, q Query, opt Options) (*Results, er
 		return nil, err
 	}
 	st := &query{e: e, ctx: ctx, v: v, lists: map[string][]*plist{}, max: opt.MaxExpansions, terms: map[string]bool{}}
-	scores := map[int64]float64{}
-	best := map[int64]int{} // document -> clause with its best score
 	var clauses []*clauseHits
-	for ci, parts := range q.Clauses {
+	for _, parts := range q.Clauses {
 		c, err := st.clause(parts)
 		if err != nil {
 			return nil, err
 		}
 		clauses = append(clauses, c)
+	}
+	var hits []scored
+	if len(clauses) == 1 {
+		c := clauses[0]
+		hits = make([]scored, len(c.docs))
 		for i, doc := range c.docs {
-			old, seen := scores[doc]
-			scores[doc] = old + c.score[i]
-			if !seen || c.score[i] > clauseScore(clauses[best[doc]], doc) {
-				best[doc] = ci
+			hits[i] = scored{doc, c.score[i], 0}
+		}
+	} else {
+		// A document's score sums its clauses'; proximity is judged on the
+		// clause that scored it best.
+		at := map[int64]int{}
+		for ci, c := range clauses {
+			for i, doc := range c.docs {
+				j, seen := at[doc]
+				if !seen {
+					at[doc] = len(hits)
+					hits = append(hits, scored{doc, c.score[i], ci})
+					continue
+				}
+				if c.score[i] > clauseScore(clauses[hits[j].clause], doc) {
+					hits[j].clause = ci
+				}
+				hits[j].score += c.score[i]
 			}
 		}
 	}
@@ -598,44 +679,29 @@ func (e *Engine) Search(ctx context.Context, q Query, opt Options) (*Results, er
 			findings[d] = true
 		}
 	}
-	type scored struct {
-		doc   int64
-		score float64
-	}
-	hits := make([]scored, 0, len(scores))
 	facets := newFacets()
-	for doc, s := range scores {
-		d := v.docs[doc]
-		if d == nil || !opt.Filter.match(d, findings[doc]) {
+	kept := hits[:0]
+	for _, h := range hits {
+		d := v.docs[h.doc]
+		if d == nil || !opt.Filter.match(d, findings[h.doc]) {
 			continue
 		}
-		hits = append(hits, scored{doc, s})
-		facets.add(d, findings[doc])
+		kept = append(kept, h)
+		facets.add(d, findings[h.doc])
 	}
-	byScore := func(a, b scored) int {
-		switch {
-		case a.score > b.score:
-			return -1
-		case a.score < b.score:
-			return 1
-		case a.doc < b.doc:
-			return -1
-		case a.doc > b.doc:
-			return 1
-		}
-		return 0
-	}
-	slices.SortFunc(hits, byScore)
+	hits = kept
+	total := len(hits)
 	top := min(len(hits), max(reranked, opt.Offset+opt.Limit))
+	hits = bestFirst(hits, top)
 	for i := range hits[:top] {
-		f, err := clauses[best[hits[i].doc]].proximity(hits[i].doc)
+		f, err := clauses[hits[i].clause].proximity(hits[i].doc)
 		if err != nil {
 			return nil, err
 		}
 		hits[i].score *= f
 	}
 	slices.SortFunc(hits[:top], byScore)
-	res := &Results{Total: len(hits), Facets: facets.result()}
+	res := &Results{Total: total, Facets: facets.result()}
 	for _, h := range hits[min(opt.Offset, len(hits)):min(opt.Offset+opt.Limit, len(hits))] {
 		f := v.docs[h.doc].Fields
 		hit := Hit{Doc: h.doc, Score: math.Round(h.score*1000) / 1000, MediaType: f.MediaType, Paths: f.Paths, Fields: f}
@@ -697,48 +763,52 @@ func containsFolded(l []string, s string) bool {
 // facetTop is how many values a facet lists at most.
 const facetTop = 10
 
-type facets map[string]map[string]int
-
-func newFacets() facets { return facets{} }
-
-func (f facets) inc(name, value string) {
-	m := f[name]
-	if m == nil {
-		m = map[string]int{}
-		f[name] = m
-	}
-	m[value]++
+type facets struct {
+	mediaType, status, from, to map[string]int
+	year                        map[int]int
+	finding                     [2]int
 }
 
-func (f facets) add(d *DocEntry, finding bool) {
+func newFacets() *facets {
+	return &facets{mediaType: map[string]int{}, status: map[string]int{}, from: map[string]int{}, to: map[string]int{}, year: map[int]int{}}
+}
+
+func (f *facets) add(d *DocEntry, finding bool) {
 	if d.MediaType != "" {
-		f.inc("media_type", d.MediaType)
+		f.mediaType[d.MediaType]++
 	}
 	if d.Status != "" {
-		f.inc("status", d.Status)
+		f.status[d.Status]++
 	}
 	for _, s := range d.From {
-		f.inc("from", s)
+		f.from[s]++
 	}
 	for _, s := range d.To {
-		f.inc("to", s)
+		f.to[s]++
 	}
 	if !d.Date.IsZero() {
-		f.inc("year", d.Date.Format("2006"))
+		f.year[d.Date.Year()]++
 	}
 	if finding {
-		f.inc("has_finding", "true")
+		f.finding[1]++
 	} else {
-		f.inc("has_finding", "false")
+		f.finding[0]++
 	}
 }
 
-func (f facets) result() map[string][]FacetCount {
+func (f *facets) result() map[string][]FacetCount {
+	years := map[string]int{}
+	for y, n := range f.year {
+		years[strconv.Itoa(y)] = n
+	}
 	out := map[string][]FacetCount{}
-	for name, m := range f {
+	for name, m := range map[string]map[string]int{"media_type": f.mediaType, "status": f.status, "from": f.from, "to": f.to, "year": years,
+		"has_finding": {"false": f.finding[0], "true": f.finding[1]}} {
 		l := make([]FacetCount, 0, len(m))
 		for v, n := range m {
-			l = append(l, FacetCount{v, n})
+			if n > 0 {
+				l = append(l, FacetCount{v, n})
+			}
 		}
 		sort.Slice(l, func(i, j int) bool {
 			if l[i].Count != l[j].Count {

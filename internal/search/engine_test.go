@@ -431,6 +431,21 @@ func TestRankingPagingFacetsSnippets(t *testing.T) {
 	}
 }
 
+// A common word's total counts every hit, not only the ranked ones.
+func TestTotalBeyondRanked(t *testing.T) {
+	src := newMemSource()
+	docs := map[int64]string{}
+	for i := range int64(1500) {
+		docs[i+1] = fmt.Sprintf("common word %d", i)
+	}
+	src.add(docs)
+	q, _ := Parse("common")
+	res, err := NewEngine(src, testKey).Search(context.Background(), q, Options{Limit: 20, Offset: 40})
+	if err != nil || res.Total != 1500 || len(res.Hits) != 20 || res.Facets["media_type"][0].Count != 1500 {
+		t.Fatalf("total %d, %d hits, facets %v, %v", res.Total, len(res.Hits), res.Facets["media_type"], err)
+	}
+}
+
 // Queries read posting lists only for their terms (no document text but
 // the page's), and a merged index answers with one read per term.
 func TestWorkPerQuery(t *testing.T) {
@@ -478,6 +493,26 @@ func TestCorruptSegments(t *testing.T) {
 	for _, b := range [][]byte{nil, {3}, {1, 1}, {1, 1, 0}} {
 		if _, err := decodePostings(1, b); err == nil {
 			t.Errorf("decodePostings(%v) succeeded", b)
+		}
+	}
+}
+
+// bestFirst agrees with a full sort.
+func TestBestFirst(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 3))
+	for _, n := range []int{0, 1, 5, 50, 1000} {
+		for _, k := range []int{0, 1, 3, 10, 200} {
+			hits := make([]scored, n)
+			for i := range hits {
+				hits[i] = scored{doc: int64(i), score: float64(r.IntN(20))}
+			}
+			want := slices.Clone(hits)
+			slices.SortFunc(want, byScore)
+			k := min(k, n)
+			got := bestFirst(slices.Clone(hits), k)
+			if !slices.Equal(got[:k], want[:k]) {
+				t.Fatalf("n=%d k=%d: %v, want %v", n, k, got[:k], want[:k])
+			}
 		}
 	}
 }
