@@ -516,3 +516,24 @@ func TestBestFirst(t *testing.T) {
 		}
 	}
 }
+
+func TestSnippetPrefersAllTerms(t *testing.T) {
+	text := []byte("alpha here. " + strings.Repeat("filler words go on. ", 20) + "alpha and beta together. " + strings.Repeat("more filler. ", 20) + "beta alone")
+	got := Snippets(text, map[string]bool{"alpha": true, "beta": true}, 1, 40)
+	if len(got) != 1 || !strings.Contains(got[0].Marked(), "[alpha] and [beta]") {
+		t.Fatalf("Snippets = %+v", got)
+	}
+	// Highlights are in order, inside the text, on what they mark.
+	for _, s := range Snippets(text, map[string]bool{"alpha": true, "beta": true}, 3, 40) {
+		last := 0
+		for _, h := range s.Highlights {
+			if h[0] < last || h[1] > len(s.Text) {
+				t.Fatalf("highlights %v in %q", s.Highlights, s.Text)
+			}
+			if w := strings.ToLower(s.Text[h[0]:h[1]]); w != "alpha" && w != "beta" {
+				t.Fatalf("highlight %q", w)
+			}
+			last = h[1]
+		}
+	}
+}

@@ -1,68 +1,74 @@
 package search
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
 )
 
-// snippetLookahead is how far past the first snippet the text is read for
-// more: a page of hits must not analyse whole large documents.
+// snippetLookahead is how far past the first match the text is read for
+// better snippets: a page of hits must not analyse whole large documents.
 const snippetLookahead = 32 << 10
 
+type span struct {
+	start, end int
+	term       string
+}
+
 // Snippets cuts up to n pieces of text of about width bytes around
-// occurrences of terms, each with its matches highlighted. It reads the
-// text only as far as it needs.
+// occurrences of terms, each with its matches highlighted, preferring the
+// pieces where the most different terms occur. It reads the text only up
+// to snippetLookahead past the first match.
 func Snippets(text []byte, terms map[string]bool, n, width int) []Snippet {
-	var spans [][2]int
-	limit := -1 // byte offset past which no more snippets are needed
+	var spans []span
 	analyzeUntil(text, func(t Token) bool {
-		if len(spans) > 0 && t.Start > spans[0][1]+snippetLookahead {
+		if len(spans) > 0 && t.Start > spans[0].end+snippetLookahead {
 			return false
 		}
 		if !terms[t.Term] {
 			return true
 		}
-		if limit >= 0 && t.Start >= limit {
-			if len(windows(spans, width)) >= n {
-				return false
-			}
-		}
 		// An identifier comes after its parts: it replaces them.
-		for len(spans) > 0 && spans[len(spans)-1][1] > t.Start {
+		for len(spans) > 0 && spans[len(spans)-1].end > t.Start {
 			spans = spans[:len(spans)-1]
 		}
-		spans = append(spans, [2]int{t.Start, t.End})
-		limit = t.End + width
+		spans = append(spans, span{t.Start, t.End, t.Term})
 		return true
 	})
-	var out []Snippet
-	for _, w := range windows(spans, width) {
-		if len(out) == n {
-			break
-		}
-		out = append(out, cut(text, w, spans, width))
+	type window struct {
+		first, last int // spans
+		distinct    int
 	}
-	return out
-}
-
-// windows groups spans into snippet windows: a span within width of the
-// previous window's last span joins it.
-func windows(spans [][2]int, width int) [][2]int {
-	var out [][2]int
-	for _, s := range spans {
-		if n := len(out); n > 0 && s[0]-out[n-1][1] < width && s[1]-out[n-1][0] < 2*width {
-			out[n-1][1] = max(out[n-1][1], s[1])
+	var ws []window
+	for i, s := range spans {
+		if k := len(ws) - 1; k >= 0 && s.start-spans[ws[k].last].end < width && s.end-spans[ws[k].first].start < 2*width {
+			ws[k].last = i
 			continue
 		}
-		out = append(out, s)
+		ws = append(ws, window{first: i, last: i})
+	}
+	for i := range ws {
+		seen := map[string]bool{}
+		for _, s := range spans[ws[i].first : ws[i].last+1] {
+			seen[s.term] = true
+		}
+		ws[i].distinct = len(seen)
+	}
+	slices.SortStableFunc(ws, func(a, b window) int { return b.distinct - a.distinct })
+	ws = ws[:min(n, len(ws))]
+	slices.SortFunc(ws, func(a, b window) int { return a.first - b.first })
+	out := make([]Snippet, 0, len(ws))
+	for _, w := range ws {
+		out = append(out, cut(text, spans[w.first:w.last+1], width))
 	}
 	return out
 }
 
-func cut(text []byte, w [2]int, spans [][2]int, width int) Snippet {
-	pad := max((2*width-(w[1]-w[0]))/2, 10)
-	start, end := max(w[0]-pad, 0), min(w[1]+pad, len(text))
+func cut(text []byte, spans []span, width int) Snippet {
+	w0, w1 := spans[0].start, spans[len(spans)-1].end
+	pad := max((2*width-(w1-w0))/2, 10)
+	start, end := max(w0-pad, 0), min(w1+pad, len(text))
 	for start > 0 && !utf8.RuneStart(text[start]) {
 		start--
 	}
@@ -84,14 +90,11 @@ func cut(text []byte, w [2]int, spans [][2]int, width int) Snippet {
 	}
 	at := start
 	for _, s := range spans {
-		if s[0] < start || s[1] > end {
-			continue
-		}
-		write(text[at:s[0]])
+		write(text[at:s.start])
 		h0 := b.Len()
-		write(text[s[0]:s[1]])
+		write(text[s.start:s.end])
 		hl = append(hl, [2]int{h0, b.Len()})
-		at = s[1]
+		at = s.end
 	}
 	write(text[at:end])
 	if end < len(text) {
