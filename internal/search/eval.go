@@ -19,7 +19,8 @@ type ref struct {
 type match struct {
 	docs []int64
 	tfs  []float64
-	refs [][]ref // per document, the posting entries (one per term)
+	refs []ref   // the posting entries (one per term) of every document, in order
+	roff []int32 // document i's entries are refs[roff[i]:roff[i+1]]
 	// starts, for phrases: the positions where the phrase starts.
 	starts [][]uint32
 }
@@ -37,7 +38,7 @@ func (m *match) positions(i int) ([]uint32, error) {
 	if m.starts != nil {
 		return m.starts[i], nil
 	}
-	rs := m.refs[i]
+	rs := m.refs[m.roff[i]:m.roff[i+1]]
 	if len(rs) == 1 {
 		return rs[0].pl.positions(rs[0].i)
 	}
@@ -116,6 +117,14 @@ func (q *query) slot(s Slot, positive bool) (*match, error) {
 		}
 		for _, pl := range pls {
 			lists++
+			if len(q.v.ids) == 1 {
+				// One segment: every document in it is live.
+				entries = slices.Grow(entries, len(pl.docs))
+				for i, d := range pl.docs {
+					entries = append(entries, entry{d, ref{pl, i}})
+				}
+				continue
+			}
 			for i, d := range pl.docs {
 				if q.v.owner[d] == pl.seg {
 					entries = append(entries, entry{d, ref{pl, i}})
@@ -134,18 +143,19 @@ func (q *query) slot(s Slot, positive bool) (*match, error) {
 			return 0
 		})
 	}
-	m := &match{}
-	for _, en := range entries {
+	m := &match{refs: make([]ref, len(entries))}
+	for k, en := range entries {
+		m.refs[k] = en.r
 		n := len(m.docs)
 		if n > 0 && m.docs[n-1] == en.doc {
 			m.tfs[n-1] += float64(en.r.pl.tfs[en.r.i])
-			m.refs[n-1] = append(m.refs[n-1], en.r)
 			continue
 		}
 		m.docs = append(m.docs, en.doc)
 		m.tfs = append(m.tfs, float64(en.r.pl.tfs[en.r.i]))
-		m.refs = append(m.refs, []ref{en.r})
+		m.roff = append(m.roff, int32(k))
 	}
+	m.roff = append(m.roff, int32(len(entries)))
 	return m, nil
 }
 
