@@ -309,12 +309,29 @@ func partHasWord(b []byte) bool {
 }
 
 func (a *analyzer) flushChain() {
-	if a.chainWords > 0 && a.chainParts >= 2 {
+	if a.chainWords > 0 && a.chainParts >= 2 && identLike(a.text[a.chainStart:a.chainEnd]) {
 		if t := Fold(trimConnectors(a.text[a.chainStart:a.chainEnd])); t != "" {
 			a.emit(Token{Term: t, Kind: Ident, Pos: a.chainPos, Start: a.chainStart, End: a.chainEnd})
 		}
 	}
 	a.chainWords, a.chainParts, a.connector = 0, 0, false
+}
+
+// identLike reports whether a chain of parts is an identifier worth a term
+// of its own: it holds a digit or one of @ . : / \ (addresses, versions,
+// file names, paths, CVE IDs). Words joined only by hyphens or apostrophes
+// ("state-of-the-art", "don't") are found as phrases of their parts, and
+// indexing them whole would cost positions for nothing.
+func identLike(b []byte) bool {
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9', c == '@', c == '.', c == ':', c == '/', c == '\\':
+			return true
+		case c >= 0xEF:
+			return true // full-width forms of the above (and others): keep
+		}
+	}
+	return false
 }
 
 func trimConnectors(b []byte) []byte {

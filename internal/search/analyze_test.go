@@ -66,7 +66,8 @@ func TestAnalyzeRules(t *testing.T) {
 		// UAX #29: punctuation splits, apostrophes join a word that is then
 		// split into parts plus the whole.
 		{"words", "The Weeping Angel.", []string{"the", "weeping", "angel"}},
-		{"apostrophe", "don't", []string{"don", "t", "don't"}},
+		{"apostrophe", "don't", []string{"don", "t"}},
+		{"hyphenated words", "state-of-the-art", []string{"state", "of", "the", "art"}},
 		// Accents and case fold both ways: the index and the query agree.
 		{"accents", "Café CAFE", []string{"cafe", "cafe"}},
 		{"ligature", "modiﬁcation", []string{"modification"}},
@@ -79,6 +80,7 @@ func TestAnalyzeRules(t *testing.T) {
 		{"file name", "report_v2.PDF", []string{"report_v2", "pdf", "report_v2.pdf"}},
 		{"windows path", `C:\Windows\evil.dll`, []string{"c", "windows", "evil", "dll", `windows\evil.dll`}}, // "C:\" has two connectors
 		{"number with separators", "1,000.50", []string{"1", "000", "50", "1,000.50"}},
+		{"version", "v2-beta", []string{"v2", "beta", "v2-beta"}},
 		{"trailing connector", "foo- bar", []string{"foo", "bar"}},
 		{"two connectors split", "a--b", []string{"a", "b"}},
 		// CJK: overlapping bigrams and the run's last character.
