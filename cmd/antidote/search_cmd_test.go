@@ -1,6 +1,7 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -87,4 +88,47 @@ func TestSearchPagesFiltersAndOptimize(t *testing.T) {
 		t.Fatalf("index optimize: %v\n%s", err, out)
 	}
 	check("optimized")
+}
+
+// A workspace whose index predates positional segments: search finds
+// nothing until the upgrade, and migrate rebuilds the index so the same
+// search finds the document again.
+func TestMigrateRebuildsIndex(t *testing.T) {
+	env := testEnv(t)
+	if _, _, err := runCLI(t, env, "init"); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "memo.txt"), []byte("the weeping angel implant"), 0o600)
+	if _, _, err := runCLI(t, env, "ingest", dir); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(env["ANTIDOTE_WORKSPACE"], "antidote.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`DROP TABLE index_postings`,
+		`DROP TABLE index_segments`,
+		`CREATE TABLE postings (term BLOB NOT NULL, docs BLOB NOT NULL)`,
+		`DELETE FROM schema_version WHERE version = 10`,
+	} {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	db.Close()
+	if _, _, err := runCLI(t, env, "search", "angel"); err == nil || !strings.Contains(err.Error(), "antidote migrate") {
+		t.Fatalf("search on the older schema: %v; want the advice to migrate", err)
+	}
+	out, _, err := runCLI(t, env, "migrate")
+	if err != nil || !strings.Contains(out, "rebuilding it") || !strings.Contains(out, "indexed 1 documents") {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
+	if out, _, err := runCLI(t, env, "search", "angel"); err != nil || !strings.Contains(out, "memo.txt") || !strings.Contains(out, "1 documents match") {
+		t.Fatalf("search after migrate: %v\n%s", err, out)
+	}
+	if out, _, err := runCLI(t, env, "migrate"); err != nil || strings.Contains(out, "Full-text index") {
+		t.Fatalf("a second migrate rebuilt again: %v\n%s", err, out)
+	}
 }
