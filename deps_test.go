@@ -102,6 +102,9 @@ func TestImportRules(t *testing.T) {
 			case top(pkg) == "store" && isInternal && top(internal) == "web", top(pkg) == "web" && isInternal && top(internal) == "store":
 				t.Errorf("%s imports %s: web and store never import each other", pkg, im)
 			}
+			if strings.HasPrefix(im, "github.com/blevesearch/bleve") {
+				t.Errorf("%s imports %s: bleve is the search benchmark's peer, never part of antidote (its index would be plaintext on disk)", pkg, im)
+			}
 			if top(pkg) != "vault" {
 				for _, c := range cryptoAtRest {
 					if im == c {

@@ -14,7 +14,6 @@ import (
 	"antidote/internal/extract"
 	"antidote/internal/extract/sandbox"
 	"antidote/internal/ingest"
-	"antidote/internal/search"
 	"antidote/internal/secret"
 	"antidote/internal/workspace"
 )
@@ -501,47 +500,82 @@ func flagTakesValue(f string) bool {
 }
 
 func cmdSearch(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "search", `search [--json] [--limit N] QUERY   (words, "phrases", AND, OR, -exclude)`)
+	fs := newFlagSet(e, "search", `search [--json] [--limit N] [--offset N] [filters] QUERY   (words, "phrases", AND, OR, -exclude, prefix*)`)
 	w := addWorkspaceFlags(fs)
-	jsonOut := fs.Bool("json", false, "one JSON object per hit")
-	limit := fs.Int("limit", 50, "most hits to print (0 for all)")
+	jsonOut := fs.Bool("json", false, "one JSON object: total, hits with score and snippets, facets")
+	limit := fs.Int("limit", workspace.DefaultSearchLimit, fmt.Sprintf("hits per page (at most %d)", workspace.MaxSearchLimit))
+	offset := fs.Int("offset", 0, "hits to skip (the next page starts at offset+limit)")
+	var f workspace.SearchFilter
+	mediaType := fs.String("type", "", "media types, comma-separated (\"image/\" for every image type)")
+	fs.StringVar(&f.PathPrefix, "path", "", "a path inside the leak starts with this")
+	fs.StringVar(&f.From, "from", "", "a mail sender contains this")
+	fs.StringVar(&f.To, "to", "", "a mail recipient (To or Cc) contains this")
+	after := fs.String("after", "", "mail dated on or after this day (YYYY-MM-DD)")
+	before := fs.String("before", "", "mail dated before this day (YYYY-MM-DD)")
+	status := fs.String("status", "", "document statuses, comma-separated (ok, skipped, error)")
+	finding := fs.String("has-finding", "", "yes: only evidence of a finding; no: none")
 	if err := parseFlags(fs, reorderFlags(args)); err != nil {
 		return err
 	}
 	if fs.NArg() == 0 {
 		return usageErrorf(`search needs a QUERY, e.g. antidote search '"weeping angel" OR implant'`)
 	}
-	if _, err := search.Parse(strings.Join(fs.Args(), " ")); err != nil {
-		return withExit(exitUsage, fmt.Errorf("query: %w", err))
+	query := strings.Join(fs.Args(), " ")
+	if err := workspace.ParseQuery(query); err != nil {
+		return withExit(exitUsage, err)
+	}
+	if *mediaType != "" {
+		f.MediaTypes = strings.Split(*mediaType, ",")
+	}
+	if *status != "" {
+		f.Statuses = strings.Split(*status, ",")
+	}
+	for _, d := range []struct {
+		flag string
+		dst  *time.Time
+	}{{*after, &f.After}, {*before, &f.Before}} {
+		if d.flag == "" {
+			continue
+		}
+		t, err := time.Parse(time.DateOnly, d.flag)
+		if err != nil {
+			return usageErrorf("--after and --before take a day as YYYY-MM-DD, not %q", d.flag)
+		}
+		*d.dst = t
+	}
+	switch *finding {
+	case "":
+	case "yes", "no":
+		v := *finding == "yes"
+		f.HasFinding = &v
+	default:
+		return usageErrorf("--has-finding takes yes or no")
+	}
+	if *limit <= 0 || *limit > workspace.MaxSearchLimit || *offset < 0 {
+		return usageErrorf("--limit takes 1 to %d hits and --offset cannot be negative", workspace.MaxSearchLimit)
 	}
 	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	res, err := ws.Search(ctx, ws.actor, strings.Join(fs.Args(), " "), *limit)
+	res, err := ws.Search(ctx, ws.actor, workspace.SearchRequest{Query: query, Limit: *limit, Offset: *offset, Filter: f})
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(e.stdout)
+	if *jsonOut {
+		return json.NewEncoder(e.stdout).Encode(res)
+	}
 	for _, h := range res.Hits {
-		if *jsonOut {
-			if err := enc.Encode(h); err != nil {
-				return err
-			}
-			continue
-		}
-		fmt.Fprintf(e.stdout, "doc %d  %s\n", h.Doc, strings.Join(h.Paths, " | "))
+		fmt.Fprintf(e.stdout, "doc %d  %.2f  %s\n", h.Doc, h.Score, strings.Join(h.Paths, " | "))
 		for _, s := range h.Snippets {
-			fmt.Fprintf(e.stdout, "    %s\n", s)
+			fmt.Fprintf(e.stdout, "    %s\n", s.Marked())
 		}
 	}
-	if !*jsonOut {
-		if *limit > 0 && res.Total > *limit {
-			fmt.Fprintf(e.stdout, "%d documents match; showing %d (use --limit 0 for all)\n", res.Total, *limit)
-		} else {
-			fmt.Fprintf(e.stdout, "%d documents match\n", res.Total)
-		}
+	if *offset+len(res.Hits) < res.Total {
+		fmt.Fprintf(e.stdout, "%d documents match; showing %d-%d (next page: --offset %d)\n", res.Total, *offset+1, *offset+len(res.Hits), *offset+*limit)
+	} else {
+		fmt.Fprintf(e.stdout, "%d documents match\n", res.Total)
 	}
 	return nil
 }

@@ -78,6 +78,7 @@ func commands() map[string]command {
 		"ingest":     {"ingest files, directories and archives into the workspace", cmdIngest},
 		"docs":       {"list, show, print text of, or get documents (docs list|show|text|get)", cmdDocs},
 		"search":     {"full-text search over extracted text", cmdSearch},
+		"index":      {"merge the full-text index's segments (index optimize)", cmdIndex},
 		"audit":      {"show, verify or checkpoint the tamper-evident audit log (audit list|verify|checkpoint)", cmdAudit},
 		"demo":       {"build a synthetic leak, ingest it into a temporary workspace and show the results", cmdDemo},
 		"scan":       {"print every identifier found in files or stdin", cmdScan},
@@ -193,7 +194,7 @@ func exitCode(err error) int {
 	}
 	var invalid *workspace.InvalidError
 	switch {
-	case errors.As(err, &invalid):
+	case errors.As(err, &invalid), errors.Is(err, workspace.ErrBadQuery):
 		return exitUsage
 	case workspace.IsAuthError(err):
 		return exitAuth

@@ -100,7 +100,7 @@ func TestPostgresWorkspaceEndToEnd(t *testing.T) {
 		}
 		t.Skipf("pg_dump not usable: %v", err)
 	}
-	for _, table := range []string{"docs", "doc_paths", "postings", "redactions", "redaction_tokens", "audit"} {
+	for _, table := range []string{"docs", "doc_paths", "index_postings", "index_segments", "redactions", "redaction_tokens", "audit"} {
 		if !bytes.Contains(dump, []byte("COPY "+schema+"."+table+" ")) {
 			t.Fatalf("pg_dump of %s holds no %s rows: is it the workspace's schema?", schema, table)
 		}

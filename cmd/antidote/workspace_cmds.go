@@ -252,5 +252,18 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "Database schema is at version %d.\n", have)
-	return ws.Record(ctx, ws.actor, "migrate", l.Dir(), nil)
+	if err := ws.Record(ctx, ws.actor, "migrate", l.Dir(), nil); err != nil {
+		return err
+	}
+	if ws.IndexDropped() {
+		fmt.Fprintln(e.stdout, "The full-text index changed format: rebuilding it from the sealed texts.")
+	}
+	rep, err := ws.FinishUpgrade(ctx, ws.actor)
+	if err != nil {
+		return fmt.Errorf("%w; the schema is upgraded, but search finds only what the index holds until 'antidote index optimize' finishes the rebuild", err)
+	}
+	if rep != nil {
+		fmt.Fprintf(e.stdout, "Full-text index: %s.\n", indexReport(*rep))
+	}
+	return nil
 }

@@ -69,7 +69,9 @@ type Batch interface {
 	Lookup(ctx context.Context, dedup []byte) (id int64, done, found bool, err error)
 	PutDoc(ctx context.Context, d Doc) (int64, error)
 	AddPath(ctx context.Context, docID, parentID int64, pathKey []byte, path []string) (added bool, err error)
-	AddPostings(ctx context.Context, postings map[[32]byte][]int64) error
+	// AddIndexSegment stores the batch's index segment (sealed, under term
+	// MACs) with the batch's documents.
+	AddIndexSegment(ctx context.Context, seg search.Segment) error
 	Commit() error
 	Rollback() error
 }
@@ -280,7 +282,7 @@ type runner struct {
 	batch      Batch
 	batchDocs  int
 	batchStart time.Time
-	postings   map[string][]int64 // term -> documents, MACed at commit
+	index      *search.Builder // the batch's index segment
 
 	stack []frame // open documents, root first
 	read  int64   // bytes read of the current input
@@ -352,7 +354,7 @@ func (r *runner) ensureBatch() error {
 	r.batch = b
 	r.batchDocs = 0
 	r.batchStart = r.in.now()
-	r.postings = map[string][]int64{}
+	r.index = search.NewBuilder()
 	return nil
 }
 
@@ -361,17 +363,15 @@ func (r *runner) commit() error {
 	if r.batch == nil {
 		return nil
 	}
-	keyed := make(map[[32]byte][]int64, len(r.postings))
-	for t, ids := range r.postings {
-		k := r.in.keys.Index.Sum([]byte(t))
-		keyed[k] = append(keyed[k], ids...)
-	}
-	if err := r.batch.AddPostings(r.ctx, keyed); err != nil {
-		return err
+	if r.index.Len() > 0 {
+		seg := r.index.Build(func(t string) [32]byte { return r.in.keys.Index.Sum([]byte(t)) })
+		if err := r.batch.AddIndexSegment(r.ctx, seg); err != nil {
+			return err
+		}
 	}
 	err := r.batch.Commit()
 	r.batch = nil
-	r.postings = nil
+	r.index = nil
 	if err != nil {
 		return fmt.Errorf("commit ingest batch: %w", err)
 	}
@@ -472,6 +472,15 @@ func (r *runner) addPath(id, parent int64, path []string) error {
 	return nil
 }
 
+// fields are what search filters and facets read about a document.
+func fields(d *extract.Doc, status string) search.Fields {
+	f := search.Fields{MediaType: d.MediaType, Status: status, Paths: []string{extract.DisplayPath(d.Path)}}
+	if strings.HasPrefix(d.MediaType, "message/") {
+		f.From, f.To, f.Date = search.MailFields(d.Text)
+	}
+	return f
+}
+
 func meta(d *extract.Doc) Meta {
 	return Meta{
 		SHA256:    hex.EncodeToString(d.SHA256[:]),
@@ -514,9 +523,7 @@ func (r *runner) End(d *extract.Doc) error {
 	}
 	r.sum.TextBytes += int64(len(d.Text))
 	if len(d.Text) > 0 {
-		for _, t := range search.Terms(d.Text) {
-			r.postings[t] = append(r.postings[t], top.id)
-		}
+		r.index.Add(top.id, d.Text, fields(d, status))
 	}
 	r.batchDocs++
 	return r.maybeCommit()

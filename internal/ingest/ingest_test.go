@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"antidote/internal/search"
 )
 
 // memStore is an in-memory Store: a batch's writes become visible only when
@@ -107,9 +109,17 @@ func (b *memBatch) AddPath(_ context.Context, doc, parent int64, key []byte, pat
 	return true, nil
 }
 
-func (b *memBatch) AddPostings(_ context.Context, p map[[32]byte][]int64) error {
-	for k, ids := range p {
-		b.postings[k] = append(b.postings[k], ids...)
+// AddIndexSegment keeps, per term key of the segment, the documents of the
+// segment's document table (the documents a term's list can name).
+func (b *memBatch) AddIndexSegment(_ context.Context, seg search.Segment) error {
+	docs, err := search.DecodeDocs(seg.Docs)
+	if err != nil {
+		return err
+	}
+	for k := range seg.Postings {
+		for _, d := range docs {
+			b.postings[k] = append(b.postings[k], d.ID)
+		}
 	}
 	return nil
 }

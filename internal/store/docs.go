@@ -3,12 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 )
 
@@ -165,87 +163,6 @@ func (t *Tx) AddPath(ctx context.Context, docID, parentID int64, pathKey []byte,
 		return false, fmt.Errorf("drop the failed record of a document path: %w", err)
 	}
 	return true, nil
-}
-
-// AddPostings appends one index segment: for each term MAC, the sorted ids of
-// the documents containing it. Posting lists are sealed; the term MACs reveal
-// nothing without the workspace key.
-func (t *Tx) AddPostings(ctx context.Context, postings map[[32]byte][]int64) error {
-	if len(postings) == 0 {
-		return nil
-	}
-	stmt, err := t.Prepare(ctx, `INSERT INTO postings (term, docs) VALUES (?, ?)`)
-	if err != nil {
-		return fmt.Errorf("index: %w", err)
-	}
-	defer stmt.Close()
-	var buf []byte
-	for term, ids := range postings {
-		buf = encodeIDs(buf[:0], ids)
-		if _, err := stmt.ExecContext(ctx, term[:], t.s.seal(buf, "postings:"+hex.EncodeToString(term[:]))); err != nil {
-			return fmt.Errorf("index: %w", err)
-		}
-	}
-	return nil
-}
-
-func encodeIDs(dst []byte, ids []int64) []byte {
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	var prev int64
-	for _, id := range ids {
-		dst = binary.AppendUvarint(dst, uint64(id-prev))
-		prev = id
-	}
-	return dst
-}
-
-func decodeIDs(b []byte) ([]int64, error) {
-	var ids []int64
-	var prev int64
-	for len(b) > 0 {
-		d, n := binary.Uvarint(b)
-		if n <= 0 {
-			return nil, errors.New("corrupt posting list")
-		}
-		prev += int64(d)
-		ids = append(ids, prev)
-		b = b[n:]
-	}
-	return ids, nil
-}
-
-// Postings returns the sorted, distinct ids of documents indexed under term.
-func (s *Store) Postings(ctx context.Context, term [32]byte) ([]int64, error) {
-	rows, err := s.query(ctx, `SELECT docs FROM postings WHERE term = ?`, term[:])
-	if err != nil {
-		return nil, fmt.Errorf("read index: %w", err)
-	}
-	defer rows.Close()
-	seen := map[int64]bool{}
-	var out []int64
-	ad := "postings:" + hex.EncodeToString(term[:])
-	for rows.Next() {
-		var sealed []byte
-		if err := rows.Scan(&sealed); err != nil {
-			return nil, err
-		}
-		b, err := s.open(sealed, ad)
-		if err != nil {
-			return nil, err
-		}
-		ids, err := decodeIDs(b)
-		if err != nil {
-			return nil, err
-		}
-		for _, id := range ids {
-			if !seen[id] {
-				seen[id] = true
-				out = append(out, id)
-			}
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
-	return out, rows.Err()
 }
 
 // ListDocs calls fn for every document in id order, with its paths.

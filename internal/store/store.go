@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -57,6 +58,9 @@ type Store struct {
 	dialect Dialect
 	sealer  Sealer
 	rowMAC  RowMAC // authenticates the rows the release gate trusts (AuthenticateRows)
+
+	stmtMu      sync.Mutex
+	blockLookup *sql.Stmt // see blockStmt
 }
 
 //go:embed migrations
@@ -104,7 +108,14 @@ func parseDSN(dsn string) (Dialect, string, string) {
 func (s *Store) Dialect() Dialect { return s.dialect }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmtMu.Lock()
+	if s.blockLookup != nil {
+		s.blockLookup.Close()
+	}
+	s.stmtMu.Unlock()
+	return s.db.Close()
+}
 
 // DB exposes the handle for tests and benchmarks in this module.
 func (s *Store) DB() *sql.DB { return s.db }

@@ -6,6 +6,7 @@ import (
 	"errors"
 
 	"antidote/internal/ingest"
+	"antidote/internal/search"
 	"antidote/internal/store"
 )
 
@@ -46,8 +47,9 @@ func (b ingestBatch) AddPath(ctx context.Context, docID, parentID int64, key []b
 	return b.tx.AddPath(ctx, docID, parentID, key, path)
 }
 
-func (b ingestBatch) AddPostings(ctx context.Context, p map[[32]byte][]int64) error {
-	return b.tx.AddPostings(ctx, p)
+func (b ingestBatch) AddIndexSegment(ctx context.Context, seg search.Segment) error {
+	_, err := b.tx.AddIndexSegment(ctx, seg)
+	return err
 }
 
 func (b ingestBatch) Commit() error { return b.tx.Commit() }

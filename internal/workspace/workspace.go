@@ -16,9 +16,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"antidote/internal/audit"
+	"antidote/internal/search"
 	"antidote/internal/secret"
 	"antidote/internal/store"
 	"antidote/internal/vault"
@@ -252,6 +254,12 @@ type Workspace struct {
 	now   func() time.Time
 	// headPath is the audit head file for the database in use.
 	headPath string
+
+	// engine answers searches; made on first use (searchEngine).
+	engineOnce sync.Once
+	engine     *search.Engine
+	// indexDropped: this Open's upgrade dropped the older full-text index.
+	indexDropped bool
 }
 
 // Open opens the unlocked workspace.
@@ -285,9 +293,12 @@ func (l *Locked) open(ctx context.Context, keys *Keys, o OpenOptions, creating b
 		return nil, err
 	}
 	st.AuthenticateRows(keys.k.MAC("rows"))
-	upgrading := false
+	upgrading, indexDropped := false, false
 	if o.Migrate {
 		before, _, err := st.SchemaVersion(ctx)
+		if err == nil && before > 0 {
+			indexDropped, err = st.IndexPredatesSegments(ctx)
+		}
 		if err == nil {
 			_, err = st.Migrate(ctx)
 		}
@@ -314,6 +325,8 @@ func (l *Locked) open(ctx context.Context, keys *Keys, o OpenOptions, creating b
 		blobs:    &blobDir{dir: filepath.Join(l.dir, blobDirName), sealer: keys.k.Sealer("blob")},
 		now:      time.Now,
 		headPath: filepath.Join(l.dir, headFile),
+
+		indexDropped: indexDropped,
 	}
 	if o.Database != "" && o.Database != l.cfg.Database {
 		// Another database than the workspace's own has its own head.

@@ -121,7 +121,7 @@ func TestUseCases(t *testing.T) {
 					return ws.ListDocs(ctx, analyst, func(d DocInfo) error { docs = append(docs, d); return nil })
 				}},
 				{"search", func() error {
-					res, err := ws.Search(ctx, analyst, "implant", 5)
+					res, err := ws.Search(ctx, analyst, SearchRequest{Query: "implant", Limit: 5})
 					if err == nil && res.Total == 0 {
 						t.Error("search for a word of the demo leak found nothing")
 					}
@@ -242,9 +242,13 @@ func TestRolesAreChecked(t *testing.T) {
 		{analyst, "approve a release", func(a Actor) error { _, err := ws.Approve(ctx, a, 1, time.Now()); return err }},
 		{analyst, "read the audit log", func(a Actor) error { return ws.AuditList(ctx, a, func(AuditEvent) error { return nil }) }},
 		{reviewer, "ingest", func(a Actor) error { _, err := ws.Ingest(ctx, a, nil, ingest.Options{}); return err }},
+		{reviewer, "optimize the index", func(a Actor) error { _, err := ws.OptimizeIndex(ctx, a); return err }},
 		{reviewer, "add a vendor", func(a Actor) error { _, err := ws.AddVendor(ctx, a, cases.Vendor{Name: "X"}); return err }},
 		{vendor, "list documents", func(a Actor) error { return ws.ListDocs(ctx, a, func(DocInfo) error { return nil }) }},
-		{vendor, "search", func(a Actor) error { _, err := ws.Search(ctx, a, "implant", 1); return err }},
+		{vendor, "search", func(a Actor) error {
+			_, err := ws.Search(ctx, a, SearchRequest{Query: "implant", Limit: 1})
+			return err
+		}},
 		{vendor, "reveal a token", func(a Actor) error { _, _, err := ws.Reveal(ctx, a, "EMAIL-CJT7NJAT4FFD"); return err }},
 		{vendor, "read the report", func(a Actor) error { _, err := ws.Report(ctx, a); return err }},
 		{nobody, "list documents without a name", func(a Actor) error { return ws.ListDocs(ctx, a, func(DocInfo) error { return nil }) }},

@@ -1,0 +1,127 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	bquery "github.com/blevesearch/bleve/v2/search/query"
+)
+
+// bleveRun is the peer: an in-memory bleve index (default mapping, its
+// standard analyser) of the same documents. It exists only in this
+// benchmark; antidote never writes a bleve index.
+type bleveRun struct{ idx bleve.Index }
+
+func newBleve(docs []doc) (*bleveRun, error) {
+	idx, err := bleve.NewMemOnly(bleve.NewIndexMapping())
+	if err != nil {
+		return nil, err
+	}
+	for b := 0; b < len(docs); b += 1000 {
+		batch := idx.NewBatch()
+		for i := b; i < min(b+1000, len(docs)); i++ {
+			if err := batch.Index(strconv.Itoa(i), map[string]any{"text": string(docs[i].text)}); err != nil {
+				return nil, err
+			}
+		}
+		if err := idx.Batch(batch); err != nil {
+			return nil, err
+		}
+	}
+	return &bleveRun{idx: idx}, nil
+}
+
+// bleveQuery writes q in bleve's query-string syntax with every part
+// required, as antidote's implied AND.
+func bleveQuery(q string) bquery.Query {
+	var parts []string
+	for _, f := range splitQuery(q) {
+		parts = append(parts, "+"+f)
+	}
+	return bleve.NewQueryStringQuery(strings.Join(parts, " "))
+}
+
+// splitQuery cuts a benchmark query into words and quoted phrases and
+// escapes bleve's operator characters inside them.
+func splitQuery(q string) []string {
+	var out []string
+	for q = strings.TrimSpace(q); q != ""; q = strings.TrimSpace(q) {
+		if q[0] == '"' {
+			end := strings.IndexByte(q[1:], '"') + 1
+			out = append(out, `"`+escape(q[1:end])+`"`)
+			q = q[end+1:]
+			continue
+		}
+		end := strings.IndexByte(q, ' ')
+		if end < 0 {
+			end = len(q)
+		}
+		w := q[:end]
+		q = q[end:]
+		if strings.HasSuffix(w, "*") {
+			out = append(out, escape(strings.TrimSuffix(w, "*"))+"*")
+		} else {
+			out = append(out, escape(w))
+		}
+	}
+	return out
+}
+
+func escape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`+-=&|><!(){}[]^"~*?:\/ `, r) && r != ' ' {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// compare runs the queries on bleve (one page of 20 with highlighted
+// fragments) and returns per class its latencies and the mean top-10
+// overlap with antidote's hits (ours, by query; corpus maps a store id to
+// a corpus index).
+func (p *bleveRun) compare(queries []query, ours map[string][]int64, corpus func(int64) int) (map[string][]float64, map[string]float64) {
+	ms := map[string][]float64{}
+	sum := map[string]float64{}
+	n := map[string]int{}
+	for _, q := range queries {
+		req := bleve.NewSearchRequestOptions(bleveQuery(q.q), 20, 0, false)
+		req.Highlight = bleve.NewHighlight()
+		s := time.Now()
+		res, err := p.idx.Search(req)
+		if err != nil {
+			panic(fmt.Sprintf("bleve %q: %v", q.q, err))
+		}
+		ms[q.class] = append(ms[q.class], msSince(s))
+		theirs := map[int]bool{}
+		for _, h := range res.Hits[:min(10, len(res.Hits))] {
+			i, _ := strconv.Atoi(h.ID)
+			theirs[i] = true
+		}
+		mine := ours[q.q]
+		if len(mine) == 0 && len(theirs) == 0 {
+			continue
+		}
+		common := 0
+		for _, id := range mine {
+			if theirs[corpus(id)] {
+				common++
+			}
+		}
+		o := float64(common) / float64(max(len(mine), len(theirs)))
+		sum[q.class] += o
+		sum["all"] += o
+		n[q.class]++
+		n["all"]++
+	}
+	out := map[string]float64{}
+	for c, s := range sum {
+		out[c] = s / float64(n[c])
+	}
+	return ms, out
+}

@@ -1,0 +1,515 @@
+// Command search-bench measures antidote's sealed full-text search on a
+// large corpus: documents extracted from a synthetic leak (internal/synth)
+// plus real text from this machine (Debian's documentation under
+// /usr/share/doc and the loghub logs), stored and indexed in a workspace
+// with its own keys, on SQLite and PostgreSQL. It reports, per backend,
+// the index size against the extracted text, the time to merge the
+// ingest segments (index optimize), and p50/p99 latency of one page of 20
+// results with snippets for one- to three-word queries, phrases and prefix
+// queries, in process (a warm engine, as the web console holds it, and a
+// cold one) and through the CLI. In the same run it builds an in-memory
+// bleve index of the same documents and reports its latency and the top-10
+// overlap on the same queries.
+//
+//	go run ./bench/search [-pages 90000] [-pg postgres://...] [-out bench/out]
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log"
+	mrand "math/rand/v2"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+	"unicode"
+
+	"antidote/internal/extract"
+	"antidote/internal/search"
+	"antidote/internal/secret"
+	"antidote/internal/store"
+	"antidote/internal/synth"
+	"antidote/internal/vault"
+)
+
+const pass = "search benchmark passphrase"
+
+type doc struct {
+	path      string
+	mediaType string
+	text      []byte
+}
+
+func main() {
+	pages := flag.Int("pages", 90000, "synthetic pages (plus a tenth as many attachments)")
+	pg := flag.String("pg", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable", "PostgreSQL server to also run on (empty to skip)")
+	outDir := flag.String("out", "bench/out", "scratch directory")
+	cliRuns := flag.Int("cli", 40, "queries to time through the CLI")
+	skipBleve := flag.Bool("no-bleve", false, "skip the bleve peer")
+	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the warm queries to this file")
+	flag.Parse()
+	if err := os.MkdirAll(*outDir, 0o700); err != nil {
+		log.Fatal(err)
+	}
+	abs, _ := filepath.Abs(*outDir)
+	bin := filepath.Join(abs, "antidote")
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/antidote").CombinedOutput(); err != nil {
+		log.Fatalf("build antidote: %v\n%s", err, out)
+	}
+	t0 := time.Now()
+	docs, err := corpus(abs, *pages)
+	if err != nil {
+		log.Fatal(err)
+	}
+	var textBytes int64
+	for _, d := range docs {
+		textBytes += int64(len(d.text))
+	}
+	var synthBytes int64
+	for _, d := range docs[:synthCount] {
+		synthBytes += int64(len(d.text))
+	}
+	log.Printf("synthetic: %d documents, %.1f MB of text", synthCount, float64(synthBytes)/1e6)
+	log.Printf("corpus: %d documents, %.1f MB of text, built in %.0f s", len(docs), float64(textBytes)/1e6, time.Since(t0).Seconds())
+	queries := makeQueries(docs)
+
+	var peer *bleveRun
+	if !*skipBleve {
+		t0 = time.Now()
+		peer, err = newBleve(docs)
+		if err != nil {
+			log.Fatal(err)
+		}
+		log.Printf("bleve: indexed in memory in %.0f s", time.Since(t0).Seconds())
+	}
+
+	fmt.Printf("corpus: %d documents (%d synthetic pages and attachments, the rest real text), %.1f MB of extracted text\n\n", len(docs), synthCount, float64(textBytes)/1e6)
+	fmt.Println("| backend | index MB (sealed) | index / text | segments before | optimize s | class | queries | warm p50 ms | warm p99 ms | cold p50 ms | CLI p50 ms | CLI p99 ms | bleve p50 ms | bleve p99 ms | top-10 overlap |")
+	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+	backends := []string{""}
+	if *pg != "" {
+		backends = append(backends, *pg)
+	}
+	for _, dsn := range backends {
+		if err := runBackend(abs, bin, dsn, docs, textBytes, queries, peer, *cliRuns); err != nil {
+			log.Fatal(err)
+		}
+	}
+}
+
+var (
+	synthCount int
+	cpuProfile string
+)
+
+// corpus extracts the synthetic leak and adds real text.
+func corpus(dir string, pages int) ([]doc, error) {
+	zipPath := filepath.Join(dir, fmt.Sprintf("search-corpus-%d.zip", pages))
+	if _, err := os.Stat(zipPath); err != nil {
+		f, err := os.Create(zipPath + ".tmp")
+		if err != nil {
+			return nil, err
+		}
+		if _, err := synth.Corpus(f, 13, pages, pages/10); err != nil {
+			return nil, fmt.Errorf("generate corpus: %w", err)
+		}
+		if err := f.Close(); err != nil {
+			return nil, err
+		}
+		if err := os.Rename(zipPath+".tmp", zipPath); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.Open(zipPath)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	c := &collector{}
+	if err := extract.Walk(context.Background(), "leak.zip", f, fi.Size(), extract.Options{}, c); err != nil {
+		return nil, err
+	}
+	synthCount = len(c.docs)
+	// Real text: Debian's copyright files and READMEs, and log lines in
+	// chunks of 50 (as a leak's log files are often cut).
+	err = filepath.WalkDir("/usr/share/doc", func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !d.Type().IsRegular() {
+			return nil
+		}
+		name := d.Name()
+		if name != "copyright" && !strings.HasPrefix(name, "README") && !strings.HasSuffix(name, ".txt") {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil || len(b) == 0 || bytes.IndexByte(b, 0) >= 0 || len(b) > 1<<20 {
+			return nil
+		}
+		c.docs = append(c.docs, doc{path: "debian!/" + strings.TrimPrefix(p, "/usr/share/doc/"), mediaType: "text/plain", text: b})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	logs, _ := filepath.Glob("internal/redact/testdata/loghub/*.log")
+	for _, l := range logs {
+		b, err := os.ReadFile(l)
+		if err != nil {
+			return nil, err
+		}
+		lines := strings.SplitAfter(string(b), "\n")
+		for i := 0; i < len(lines); i += 50 {
+			c.docs = append(c.docs, doc{path: fmt.Sprintf("logs!/%s!/%d", filepath.Base(l), i/50), mediaType: "text/plain",
+				text: []byte(strings.Join(lines[i:min(i+50, len(lines))], ""))})
+		}
+	}
+	return c.docs, nil
+}
+
+type collector struct{ docs []doc }
+
+func (c *collector) Begin(d *extract.Doc) (bool, error) { return true, nil }
+func (c *collector) End(d *extract.Doc) error {
+	if len(d.Text) > 0 {
+		c.docs = append(c.docs, doc{path: extract.DisplayPath(d.Path), mediaType: d.MediaType, text: bytes.Clone(d.Text)})
+	}
+	return nil
+}
+
+type query struct {
+	class string
+	q     string
+}
+
+// makeQueries draws queries from the corpus itself, so that they match.
+func makeQueries(docs []doc) []query {
+	r := mrand.New(mrand.NewPCG(42, 42))
+	words := func(d doc) []string {
+		var out []string
+		for _, w := range strings.Fields(string(d.text)) {
+			w = strings.Trim(w, `.,;:!?()[]{}<>"'*-`)
+			if len([]rune(w)) >= 4 && !strings.ContainsAny(w, `"*-()#=`) && strings.IndexFunc(w, unicode.IsLetter) >= 0 {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
+	pick := func() []string {
+		for {
+			if w := words(docs[r.IntN(len(docs))]); len(w) >= 4 {
+				return w
+			}
+		}
+	}
+	var qs []query
+	for range 40 {
+		w := pick()
+		qs = append(qs, query{"1 word", w[r.IntN(len(w))]})
+	}
+	for range 40 {
+		w := pick()
+		i := r.IntN(len(w) - 1)
+		qs = append(qs, query{"2 words", w[i] + " " + w[i+1+r.IntN(len(w)-i-1)]})
+	}
+	for range 40 {
+		w := pick()
+		i := r.IntN(len(w) - 2)
+		qs = append(qs, query{"3 words", w[i] + " " + w[i+1] + " " + w[len(w)-1-r.IntN(len(w)-i-2)]})
+	}
+	for range 40 {
+		w := pick()
+		i := r.IntN(len(w) - 1)
+		qs = append(qs, query{"phrase", `"` + w[i] + " " + w[i+1] + `"`})
+	}
+	for range 40 {
+		w := pick()
+		rs := []rune(w[r.IntN(len(w))])
+		qs = append(qs, query{"prefix", string(rs[:3+r.IntN(min(3, len(rs)-3)+1)]) + "*"})
+	}
+	return qs
+}
+
+func runBackend(dir, bin, dsn string, docs []doc, textBytes int64, queries []query, peer *bleveRun, cliRuns int) error {
+	ctx := context.Background()
+	name := "SQLite"
+	if dsn != "" {
+		name = "PostgreSQL"
+		admin, err := store.Open(ctx, dsn, nil)
+		if err != nil {
+			return fmt.Errorf("PostgreSQL: %w", err)
+		}
+		defer admin.Close()
+		var rnd [4]byte
+		rand.Read(rnd[:])
+		db := "antidote_search_bench_" + hex.EncodeToString(rnd[:])
+		if _, err := admin.DB().ExecContext(ctx, "CREATE DATABASE "+db); err != nil {
+			return fmt.Errorf("create benchmark database: %w", err)
+		}
+		defer admin.DB().ExecContext(context.Background(), "DROP DATABASE "+db+" WITH (FORCE)")
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return err
+		}
+		u.Path = "/" + db
+		dsn = u.String()
+	}
+	ws := filepath.Join(dir, "search-ws-"+strings.ToLower(name))
+	os.RemoveAll(ws)
+	env := append(os.Environ(), "ANTIDOTE_WORKSPACE="+ws, "ANTIDOTE_USER=bench", "XDG_RUNTIME_DIR="+dir)
+	args := []string{"init"}
+	if dsn != "" {
+		args = append(args, "--database", dsn)
+	}
+	if err := run(bin, append(env, "ANTIDOTE_PASSPHRASE="+pass), args...); err != nil {
+		return err
+	}
+	kb, err := os.ReadFile(filepath.Join(ws, "keys.json"))
+	if err != nil {
+		return err
+	}
+	kf, err := vault.UnmarshalKeyFile(kb)
+	if err != nil {
+		return err
+	}
+	keys, err := kf.Unlock(secret.NewString(pass))
+	if err != nil {
+		return err
+	}
+	if dsn == "" {
+		dsn = filepath.Join(ws, "antidote.db")
+	}
+	st, err := store.Open(ctx, dsn, keys.Sealer("store"))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	key := search.TermKey(keys.MAC("index").Sum)
+
+	// Documents and index segments in batches of 1000, as ingest writes.
+	t0 := time.Now()
+	for b := 0; b < len(docs); b += 1000 {
+		err := st.InTx(ctx, func(tx *store.Tx) error {
+			ib := search.NewBuilder()
+			for i := b; i < min(b+1000, len(docs)); i++ {
+				d := docs[i]
+				dd := sha256.Sum256(fmt.Append(nil, "search-bench-", i))
+				id, err := tx.PutDoc(ctx, store.NewDoc{Dedup: dd[:], Status: store.StatusOK, Complete: true,
+					Meta: store.DocMeta{MediaType: d.mediaType, TextSize: int64(len(d.text))}, Text: d.text})
+				if err != nil {
+					return err
+				}
+				pk := sha256.Sum256(fmt.Append(nil, "search-bench-path-", i))
+				if _, err := tx.AddPath(ctx, id, 0, pk[:], []string{d.path}); err != nil {
+					return err
+				}
+				f := search.Fields{MediaType: d.mediaType, Status: store.StatusOK, Paths: []string{d.path}}
+				if strings.HasPrefix(d.mediaType, "message/") {
+					f.From, f.To, f.Date = search.MailFields(d.text)
+				}
+				ib.Add(id, d.text, f)
+			}
+			_, err := tx.AddIndexSegment(ctx, ib.Build(key))
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	fillS := time.Since(t0).Seconds()
+	before, err := st.IndexStats(ctx)
+	if err != nil {
+		return err
+	}
+	eng := search.NewEngine(st, key)
+	// The same queries before merging, to show why optimize matters.
+	unmergedP50 := 0.0
+	{
+		var ms []float64
+		for _, q := range queries[:40] {
+			pq, _ := search.Parse(q.q)
+			s := time.Now()
+			if _, err := eng.Search(ctx, pq, search.Options{Limit: 20}); err != nil {
+				return err
+			}
+			ms = append(ms, msSince(s))
+		}
+		unmergedP50 = pct(ms, 50)
+	}
+	t0 = time.Now()
+	if _, err := st.MergeIndex(ctx, key); err != nil {
+		return err
+	}
+	optimizeS := time.Since(t0).Seconds()
+	after, err := st.IndexStats(ctx)
+	if err != nil {
+		return err
+	}
+	indexBytes := after.PostingsBytes + after.SegmentBytes + 24*int64(after.Blocks) // sealed blobs plus each block row's key and segment id
+	log.Printf("%s: filled in %.0f s; %d segments, 1-word p50 %.1f ms before optimize", name, fillS, before.Segments, unmergedP50)
+
+	eng = search.NewEngine(st, key)
+	// Warm up: the document table is opened once per engine.
+	if _, err := eng.Search(ctx, mustParse("the"), search.Options{Limit: 20}); err != nil {
+		return err
+	}
+	classes := []string{"1 word", "2 words", "3 words", "phrase", "prefix"}
+	warm := map[string][]float64{}
+	cold := map[string][]float64{}
+	ours := map[string][]int64{}
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+	}
+	cpu0 := cpuTime()
+	for _, q := range queries {
+		pq := mustParse(q.q)
+		s := time.Now()
+		res, err := eng.Search(ctx, pq, search.Options{Limit: 20})
+		if err != nil {
+			return fmt.Errorf("search %q: %w", q.q, err)
+		}
+		warm[q.class] = append(warm[q.class], msSince(s))
+		for _, h := range res.Hits[:min(10, len(res.Hits))] {
+			ours[q.q] = append(ours[q.q], h.Doc)
+		}
+	}
+	warmCPU := (cpuTime() - cpu0) / float64(len(queries))
+	if cpuProfile != "" {
+		pprof.StopCPUProfile()
+	}
+	for i, q := range queries {
+		if i%2 == 1 {
+			continue // every other query, so that each class is measured
+		}
+		s := time.Now()
+		if _, err := search.NewEngine(st, key).Search(ctx, mustParse(q.q), search.Options{Limit: 20}); err != nil {
+			return err
+		}
+		cold[q.class] = append(cold[q.class], msSince(s))
+	}
+	// Through the CLI, in an unlocked session (no KDF per call).
+	cli := map[string][]float64{}
+	if err := run(bin, append(env, "ANTIDOTE_PASSPHRASE="+pass), "unlock", "--for", "30m"); err != nil {
+		return err
+	}
+	defer run(bin, env, "lock")
+	for i := range cliRuns {
+		q := queries[(i*len(queries))/cliRuns]
+		cmd := exec.Command(bin, "search", "--json", "--limit", "20", q.q)
+		cmd.Env = append(env, "ANTIDOTE_PASSPHRASE=")
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		s := time.Now()
+		if err := cmd.Run(); err != nil {
+			return fmt.Errorf("antidote search %s: %v: %s", q.q, err, errb.String())
+		}
+		cli[q.class] = append(cli[q.class], msSince(s))
+		var res struct{ Total int }
+		if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+			return fmt.Errorf("search --json: %w", err)
+		}
+	}
+	var peerMS map[string][]float64
+	var overlap map[string]float64
+	if peer != nil {
+		peerMS, overlap = peer.compare(queries, ours, docIDs(docs, st))
+	}
+	for i, c := range classes {
+		first := ""
+		if i == 0 {
+			first = fmt.Sprintf("| %s | %.1f | %.2f | %d | %.1f ", name, float64(indexBytes)/1e6, float64(indexBytes)/float64(textBytes), before.Segments, optimizeS)
+		} else {
+			first = "| | | | | "
+		}
+		fmt.Printf("%s| %s | %d | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s |\n", first, c, len(warm[c]),
+			pct(warm[c], 50), pct(warm[c], 99), pct(cold[c], 50), fmtPct(cli[c], 50), fmtPct(cli[c], 99),
+			fmtPct(peerMS[c], 50), fmtPct(peerMS[c], 99), fmtOverlap(overlap, c))
+	}
+	all := func(m map[string][]float64) []float64 {
+		var out []float64
+		for _, v := range m {
+			out = append(out, v...)
+		}
+		return out
+	}
+	fmt.Printf("| %s all | | | | | all | %d | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s |\n", name, len(queries),
+		pct(all(warm), 50), pct(all(warm), 99), pct(all(cold), 50), fmtPct(all(cli), 50), fmtPct(all(cli), 99),
+		fmtPct(all(peerMS), 50), fmtPct(all(peerMS), 99), fmtOverlap(overlap, "all"))
+	fmt.Printf("\n%s: mean CPU time of a warm query (one page of 20 with snippets): %.1f ms\n\n", name, warmCPU)
+	log.Printf("%s: index %d blocks, %.1f MB postings, %.1f MB tables and dictionaries; 1-word p50 before optimize %.1f ms",
+		name, after.Blocks, float64(after.PostingsBytes)/1e6, float64(after.SegmentBytes)/1e6, unmergedP50)
+	return nil
+}
+
+// docIDs maps the store's document ids back to corpus indexes (ids are
+// assigned in insertion order from 1 in a fresh workspace).
+func docIDs(docs []doc, _ *store.Store) func(int64) int {
+	return func(id int64) int { return int(id - 1) }
+}
+
+func mustParse(q string) search.Query {
+	pq, err := search.Parse(q)
+	if err != nil {
+		log.Fatalf("parse %q: %v", q, err)
+	}
+	return pq
+}
+
+// cpuTime returns this process's user and system CPU time in ms: on a
+// machine shared with other work, wall-clock latency includes waiting for
+// a core, CPU time does not.
+func cpuTime() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
+}
+
+func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
+
+func pct(v []float64, p int) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	s := slices.Clone(v)
+	slices.Sort(s)
+	i := min(len(s)-1, (len(s)*p+99)/100-1)
+	return s[max(i, 0)]
+}
+
+func fmtPct(v []float64, p int) string {
+	if len(v) == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", pct(v, p))
+}
+
+func fmtOverlap(o map[string]float64, c string) string {
+	if o == nil {
+		return "-"
+	}
+	return fmt.Sprintf("%.2f", o[c])
+}
+
+func run(bin string, env []string, args ...string) error {
+	cmd := exec.Command(bin, args...)
+	cmd.Env = env
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("antidote %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+package workspace
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"antidote/internal/extract"
+	"antidote/internal/search"
+	"antidote/internal/store"
+)
+
+// IndexReport says what OptimizeIndex did and how the index is stored now.
+type IndexReport struct {
+	Indexed  int   // documents the index lacked, now indexed
+	Merged   int   // segments merged into one (0 or 1: nothing to merge)
+	Segments int   // segments the index has now
+	Blocks   int   // sealed blocks of posting lists
+	Bytes    int64 // sealed bytes of the index (posting blocks, document tables, dictionaries)
+}
+
+// OptimizeIndex indexes every document with text that the index lacks (a
+// workspace ingested before positional segments) and merges the index's
+// segments into one, in one transaction, so that query time does not grow
+// with the number of ingest batches. A crash leaves the index as it was or
+// merged, never half of it. It is recorded in the audit log.
+func (ws *Workspace) OptimizeIndex(ctx context.Context, a Actor) (IndexReport, error) {
+	var rep IndexReport
+	if err := allow(a, actWrite); err != nil {
+		return rep, err
+	}
+	if err := ws.record(ctx, a, "index optimize", "", nil); err != nil {
+		return rep, err
+	}
+	key := search.TermKey(ws.keys.MAC("index").Sum)
+	var err error
+	if rep.Indexed, err = ws.store.IndexMissing(ctx, key, indexFields); err != nil {
+		return rep, fmt.Errorf("index the documents the index lacks: %w", err)
+	}
+	if rep.Merged, err = ws.store.MergeIndex(ctx, key); err != nil {
+		return rep, fmt.Errorf("merge the index's segments: %w", err)
+	}
+	st, err := ws.store.IndexStats(ctx)
+	if err != nil {
+		return rep, err
+	}
+	rep.Segments, rep.Blocks, rep.Bytes = st.Segments, st.Blocks, st.PostingsBytes+st.SegmentBytes
+	return rep, nil
+}
+
+// IndexDropped reports whether opening this workspace upgraded its schema
+// past the older full-text index (migration 0010 drops it): search finds
+// none of the documents ingested before until OptimizeIndex rebuilds the
+// index from the sealed texts (FinishUpgrade does).
+func (ws *Workspace) IndexDropped() bool { return ws.indexDropped }
+
+// FinishUpgrade completes a schema upgrade that dropped the older
+// full-text index by rebuilding it (OptimizeIndex); it returns nil when the
+// upgrade left the index whole.
+func (ws *Workspace) FinishUpgrade(ctx context.Context, a Actor) (*IndexReport, error) {
+	if !ws.indexDropped {
+		return nil, nil
+	}
+	rep, err := ws.OptimizeIndex(ctx, a)
+	if err != nil {
+		return nil, fmt.Errorf("rebuild the full-text index after the upgrade: %w", err)
+	}
+	ws.indexDropped = false
+	return &rep, nil
+}
+
+// indexFields are a stored document's search fields, as ingest records
+// them for a new one.
+func indexFields(d store.Doc, text []byte) search.Fields {
+	f := search.Fields{MediaType: d.Meta.MediaType, Status: d.Status}
+	for _, p := range d.Paths {
+		f.Paths = append(f.Paths, extract.DisplayPath(p.Path))
+	}
+	if strings.HasPrefix(d.Meta.MediaType, "message/") {
+		f.From, f.To, f.Date = search.MailFields(text)
+	}
+	return f
+}
