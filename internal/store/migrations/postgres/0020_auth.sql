@@ -1,0 +1,40 @@
+-- Accounts for the web console, the vendor portal and the API: users with
+-- their role (and vendor, for vendor accounts), bearer tokens and browser
+-- sessions kept only as keyed hashes of their values, and failed logins
+-- under a keyed hash of the account name or client address, for rate
+-- limits. Password hashes and TOTP keys are sealed, bound to their row.
+CREATE TABLE users (
+    id          BIGSERIAL PRIMARY KEY,
+    name        TEXT NOT NULL UNIQUE,     -- lower case
+    role        TEXT NOT NULL,            -- admin | analyst | reviewer | vendor
+    vendor_id   BIGINT NOT NULL DEFAULT 0,
+    disabled    INTEGER NOT NULL DEFAULT 0,
+    totp        INTEGER NOT NULL DEFAULT 0,
+    credentials BYTEA,                     -- sealed JSON: password hash, TOTP key
+    created_at  TEXT NOT NULL
+);
+
+CREATE TABLE auth_tokens (
+    id         BIGSERIAL PRIMARY KEY,
+    hash       BYTEA NOT NULL UNIQUE,      -- keyed MAC of the token
+    user_id    BIGINT NOT NULL REFERENCES users(id),
+    label      TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL DEFAULT '',
+    revoked_at TEXT NOT NULL DEFAULT ''
+);
+
+CREATE TABLE sessions (
+    hash       BYTEA PRIMARY KEY,          -- keyed MAC of the session ID
+    user_id    BIGINT NOT NULL REFERENCES users(id),
+    created_at BIGINT NOT NULL,           -- Unix nanoseconds
+    last_seen  BIGINT NOT NULL,
+    expires_at BIGINT NOT NULL
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+
+CREATE TABLE login_failures (
+    key BYTEA NOT NULL,                    -- keyed MAC of the account or address
+    at  BIGINT NOT NULL                   -- Unix nanoseconds
+);
+CREATE INDEX login_failures_key ON login_failures(key, at);
