@@ -161,8 +161,13 @@ func TestRedactionChecksMigration(t *testing.T) {
 		if err := s.RecordCheck(ctx, docs[0], 1, true); err != nil {
 			t.Fatal(err)
 		}
-		// Back to schema 3, as an older antidote left it.
+		// Back to schema 3, as an older antidote left it (without the
+		// tables of later migrations, which Migrate then adds again).
 		for _, q := range []string{
+			`DROP TABLE login_failures`,
+			`DROP TABLE sessions`,
+			`DROP TABLE auth_tokens`,
+			`DROP TABLE users`,
 			`DROP TABLE redaction_checks`,
 			`ALTER TABLE redactions DROP COLUMN version`,
 			`DELETE FROM schema_version WHERE version >= 4`,
@@ -174,8 +179,8 @@ func TestRedactionChecksMigration(t *testing.T) {
 		if err := s.Check(ctx); !errors.Is(err, store.ErrSchemaOld) {
 			t.Fatalf("Check on schema 3 = %v, want ErrSchemaOld", err)
 		}
-		if n, err := s.Migrate(ctx); err != nil || n != 1 {
-			t.Fatalf("Migrate = %d, %v; want 1 migration", n, err)
+		if n, err := s.Migrate(ctx); err != nil || n < 1 {
+			t.Fatalf("Migrate = %d, %v; want the migrations from 4 on", n, err)
 		}
 		if err := s.Check(ctx); err != nil {
 			t.Fatal(err)
