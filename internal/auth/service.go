@@ -104,6 +104,9 @@ var (
 	ErrCodeRequired    = errors.New("this account needs its one-time code")
 	ErrLocked          = errors.New("too many failed logins: try again later")
 	ErrUnauthenticated = errors.New("not logged in or session expired")
+	// ErrForbidden is the core's and the web's answer to a role that may
+	// not do something (the core may use it as its own sentinel).
+	ErrForbidden = errors.New("not allowed for this role")
 )
 
 // Limits are the login rate limits: more than Account failures for one
