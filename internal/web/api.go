@@ -361,6 +361,17 @@ func (s *Server) statusChange(id auth.Identity, c CaseView, req StatusRequest) (
 		ch.Vendor = id.Vendor
 	case ref == "":
 		return ch, errorf(http.StatusBadRequest, "name the vendor whose status this is")
+	case !auth.Allowed(id, auth.CasesWrite):
+		// A vendor names itself or nobody; which others the case names
+		// is not its business, so any other name is simply refused.
+		own := false
+		for _, t := range c.Targets {
+			own = own || t.VendorID == id.Vendor && (strings.EqualFold(t.Vendor, ref) || strconv.FormatInt(t.VendorID, 10) == ref)
+		}
+		if !own {
+			return ch, errorf(http.StatusForbidden, "a vendor sets only its own statuses")
+		}
+		ch.Vendor = id.Vendor
 	default:
 		for _, t := range c.Targets {
 			if strings.EqualFold(t.Vendor, ref) || strconv.FormatInt(t.VendorID, 10) == ref {

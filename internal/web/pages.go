@@ -243,6 +243,9 @@ func (s *Server) statusForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "the form could not be read")
+	}
 	f := r.PostForm
 	req := StatusRequest{Vendor: f.Get("vendor"), Product: f.Get("product"), Status: f.Get("status"), FixedVersion: f.Get("fixed_version"),
 		ReleaseDate: f.Get("release_date"), PatchLevel: f.Get("patch_level"), Justification: f.Get("justification"), Note: f.Get("note")}
@@ -262,6 +265,9 @@ func (s *Server) commentForm(w http.ResponseWriter, r *http.Request) error {
 	c, err := s.visibleCase(r)
 	if err != nil {
 		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "the form could not be read")
 	}
 	var thread int64
 	if v := r.PostForm.Get("vendor"); v != "" {

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -82,7 +83,26 @@ func New(c Config) (*Server, error) {
 // ServeHTTP serves a request.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
+// notFound answers what no route matched: 405 when the path exists under
+// another method, else 404.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 && !slices.Contains(allow, r.Method) {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		if isAPI(r) {
+			writeProblem(w, r, http.StatusMethodNotAllowed, "use "+strings.Join(allow, " or "))
+			return
+		}
+		s.errorPage(w, r, http.StatusMethodNotAllowed, "This page does not take that method.")
+		return
+	}
 	if isAPI(r) {
 		writeProblem(w, r, http.StatusNotFound, "no such resource")
 		return
