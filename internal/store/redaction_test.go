@@ -168,6 +168,7 @@ func TestRedactionChecksMigration(t *testing.T) {
 			`DROP TABLE sessions`,
 			`DROP TABLE auth_tokens`,
 			`DROP TABLE users`,
+			`DROP TABLE case_comments`,
 			`DROP TABLE redaction_checks`,
 			`ALTER TABLE redactions DROP COLUMN version`,
 			`DELETE FROM schema_version WHERE version >= 4`,

@@ -2,7 +2,8 @@
 -- their role (and vendor, for vendor accounts), bearer tokens and browser
 -- sessions kept only as keyed hashes of their values, and failed logins
 -- under a keyed hash of the account name or client address, for rate
--- limits. Password hashes and TOTP keys are sealed, bound to their row.
+-- limits, and the comment threads of cases. Password hashes, TOTP keys and
+-- comments are sealed, bound to their row.
 CREATE TABLE users (
     id          INTEGER PRIMARY KEY,
     name        TEXT NOT NULL UNIQUE,     -- lower case
@@ -38,3 +39,15 @@ CREATE TABLE login_failures (
     at  INTEGER NOT NULL                  -- Unix nanoseconds
 );
 CREATE INDEX login_failures_key ON login_failures(key, at);
+
+-- The threads of a case: vendor_id is the vendor's thread (0: the
+-- coordinators' internal one); the text is sealed.
+CREATE TABLE case_comments (
+    id        INTEGER PRIMARY KEY,
+    case_id   INTEGER NOT NULL REFERENCES cases(id),
+    vendor_id INTEGER NOT NULL DEFAULT 0,
+    at        TEXT NOT NULL,
+    author    TEXT NOT NULL,
+    body      BLOB NOT NULL
+);
+CREATE INDEX case_comments_case ON case_comments(case_id, id);

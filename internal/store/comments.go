@@ -1,0 +1,65 @@
+package store
+
+import (
+	"context"
+	"fmt"
+)
+
+// CaseComment is one message of a case's threads. Vendor is the vendor's
+// thread (0: the coordinators' internal thread).
+type CaseComment struct {
+	ID     int64
+	Case   int64
+	Vendor int64
+	At     string // RFC 3339, UTC
+	Author string
+	Text   string
+}
+
+// AddCaseComment stores a comment, its text sealed, and returns its id.
+func (s *Store) AddCaseComment(ctx context.Context, c CaseComment) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM cases WHERE id = ?`, c.Case).Scan(&n); err != nil {
+			return fmt.Errorf("add comment: %w", err)
+		}
+		if n == 0 {
+			return notFound("case", c.Case)
+		}
+		var err error
+		// The body is sealed under the row id, so insert a placeholder first.
+		id, err = tx.InsertID(ctx, `INSERT INTO case_comments (case_id, vendor_id, at, author, body) VALUES (?, ?, ?, ?, ?)`,
+			c.Case, c.Vendor, c.At, c.Author, []byte{})
+		if err != nil {
+			return fmt.Errorf("add comment: %w", err)
+		}
+		_, err = tx.Exec(ctx, `UPDATE case_comments SET body = ? WHERE id = ?`, s.seal([]byte(c.Text), adRow("case_comments", "body", id)), id)
+		return err
+	})
+	return id, err
+}
+
+// CaseComments returns a case's comments, oldest first.
+func (s *Store) CaseComments(ctx context.Context, caseID int64) ([]CaseComment, error) {
+	rows, err := s.query(ctx, `SELECT id, case_id, vendor_id, at, author, body FROM case_comments WHERE case_id = ? ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("read comments: %w", err)
+	}
+	defer rows.Close()
+	var out []CaseComment
+	for rows.Next() {
+		var c CaseComment
+		var sealed []byte
+		if err := rows.Scan(&c.ID, &c.Case, &c.Vendor, &c.At, &c.Author, &sealed); err != nil {
+			return nil, fmt.Errorf("read comments: %w", err)
+		}
+		b, err := s.open(sealed, adRow("case_comments", "body", c.ID))
+		if err != nil {
+			return nil, err
+		}
+		c.Text = string(b)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

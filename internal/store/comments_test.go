@@ -1,0 +1,58 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"antidote/internal/cases"
+	"antidote/internal/findings"
+	"antidote/internal/store"
+)
+
+func TestCaseComments(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		docs := addDocs(t, s, 1)
+		apple, err := s.AddVendor(ctx, cases.Vendor{Name: "Apple", Created: day0})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fid, _, err := s.AddFinding(ctx, findings.Finding{State: findings.Accepted, Title: "t", Sources: []findings.Source{{Doc: docs[0], End: 1}}, Created: day0}, []byte("k"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cid, err := s.OpenCase(ctx, cases.Case{Finding: fid, Opened: day0, OpenedBy: "ana", Targets: []cases.Target{{Vendor: apple}}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const secretText = "comment-text-83af"
+		for i, c := range []store.CaseComment{
+			{Case: cid, Vendor: 0, At: "2017-03-08T00:00:00Z", Author: "ana", Text: "internal " + secretText},
+			{Case: cid, Vendor: apple, At: "2017-03-09T00:00:00Z", Author: "apple", Text: "patched"},
+		} {
+			id, err := s.AddCaseComment(ctx, c)
+			if err != nil || id <= 0 {
+				t.Fatalf("comment %d: %v", i, err)
+			}
+		}
+		cs, err := s.CaseComments(ctx, cid)
+		if err != nil || len(cs) != 2 || cs[0].Text != "internal "+secretText || cs[1].Vendor != apple || cs[1].Author != "apple" || cs[1].At != "2017-03-09T00:00:00Z" {
+			t.Fatalf("comments %+v %v", cs, err)
+		}
+		if strings.Contains(dumpColumn(t, s, "SELECT body FROM case_comments"), secretText) {
+			t.Fatal("comment text stored in clear")
+		}
+		if _, err := s.AddCaseComment(ctx, store.CaseComment{Case: 999, At: "x", Author: "a", Text: "t"}); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("comment on a missing case: %v", err)
+		}
+		// Sealed under its row: a body moved to another row does not open.
+		if _, err := s.DB().ExecContext(ctx, `UPDATE case_comments SET body = (SELECT body FROM case_comments WHERE author = 'ana') WHERE author = 'apple'`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.CaseComments(ctx, cid); err == nil {
+			t.Fatal("a swapped comment body opened")
+		}
+	})
+}
