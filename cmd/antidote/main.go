@@ -85,6 +85,8 @@ func commands() map[string]command {
 		"case":       {"coordinate a finding with vendors (case open|list|show|notify|status|timeline)", cmdCase},
 		"policy":     {"embargo policy per device class (policy show|set)", cmdPolicy},
 		"release":    {"release gate (release plan|approve)", cmdRelease},
+		"user":       {"accounts for the web console and API (user add|list|disable|enable|password|totp)", cmdUser},
+		"token":      {"bearer tokens for the API (token create|list|revoke)", cmdToken},
 	}
 }
 
