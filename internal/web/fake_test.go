@@ -76,7 +76,12 @@ func fakeCase(id int64) (CaseView, bool) {
 
 func (f *fakeApp) Docs(ctx context.Context, id auth.Identity) ([]Doc, error) {
 	f.call("Docs")
-	return []Doc{{ID: 1, Paths: []string{"leak.zip/a.txt"}, MediaType: "text/plain", Status: "ok", Complete: true}}, nil
+	one := int64(1)
+	return []Doc{
+		{ID: 2, Paths: []string{"leak.zip/inner.tar/b.txt"}, MediaType: "text/plain", Status: "ok", Parent: &one},
+		{ID: 1, Paths: []string{"leak.zip"}, MediaType: "application/zip", Status: "ok", Complete: true},
+		{ID: 3, Paths: []string{"notes.txt"}, MediaType: "text/plain", Status: "ok"},
+	}, nil
 }
 
 func (f *fakeApp) Doc(ctx context.Context, id auth.Identity, doc int64) (Doc, error) {
@@ -187,7 +192,10 @@ func (f *fakeApp) Approve(ctx context.Context, id auth.Identity, doc int64, at t
 
 func (f *fakeApp) Report(ctx context.Context, id auth.Identity) (redact.Report, error) {
 	f.call("Report")
-	return redact.Report{}, nil
+	var rep redact.Report
+	rep.Add("1 leak.zip/a.txt", redact.Stats{Found: 7, Redacted: 7, Types: map[string]redact.TypeCount{"ipv4": {Found: 5, Redacted: 5}, "email": {Found: 2, Redacted: 2}},
+		Countries: map[string]int64{"US": 4, "DE": 1}})
+	return rep, nil
 }
 
 func (f *fakeApp) Audit(ctx context.Context, id auth.Identity) ([]AuditEvent, error) {

@@ -16,7 +16,7 @@ import (
 	"antidote/internal/secret"
 )
 
-var pageNames = []string{"login", "error", "cases", "case"}
+var pageNames = []string{"login", "error", "cases", "case", "docs", "doc", "original", "search", "findings", "report", "release", "audit"}
 
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
@@ -33,6 +33,8 @@ func parsePages() (map[string]*template.Template, error) {
 			return t.UTC().Format("2006-01-02 15:04 UTC")
 		},
 		"deref": func(p *int) int { return *p },
+		"can":   func(id auth.Identity, a string) bool { return auth.Allowed(id, auth.Action(a)) },
+		"indent": func(depth int) int { return min(depth, 12) },
 		"statuses": func(id auth.Identity) []cases.Status {
 			var out []cases.Status
 			for _, s := range cases.Statuses() {

@@ -53,6 +53,15 @@ func (s *Server) routeTable() []route {
 		{Method: "GET", Pattern: "/cases/{id}", Allow: readCases, Summary: "case page", handle: s.casePage},
 		{Method: "POST", Pattern: "/cases/{id}/status", Allow: writeStatus, Summary: "status form", handle: s.statusForm},
 		{Method: "POST", Pattern: "/cases/{id}/comments", Allow: writeComment, Summary: "comment form", handle: s.commentForm},
+		{Method: "GET", Pattern: "/docs", Allow: can(auth.DocsRead), Summary: "documents as a provenance tree", handle: s.docsPage},
+		{Method: "GET", Pattern: "/docs/{id}", Allow: can(auth.DocsRead), Summary: "a document's redacted text", handle: s.docPage},
+		{Method: "POST", Pattern: "/docs/{id}/original", Allow: can(auth.DocsOriginal), Summary: "a document's original text (audited)", handle: s.originalPage},
+		{Method: "GET", Pattern: "/search", Allow: can(auth.Search), Summary: "search", handle: s.searchPage},
+		{Method: "GET", Pattern: "/findings", Allow: can(auth.FindingsRead), Summary: "findings", handle: s.findingsPage},
+		{Method: "GET", Pattern: "/report", Allow: can(auth.Report), Summary: "the redaction report with charts", handle: s.reportPage},
+		{Method: "GET", Pattern: "/release", Allow: can(auth.ReleaseRead), Summary: "the release plan", handle: s.releasePage},
+		{Method: "POST", Pattern: "/release/approvals", Allow: can(auth.ReleaseApprove), Summary: "approve a document", handle: s.approveForm},
+		{Method: "GET", Pattern: "/audit", Allow: can(auth.AuditRead), Summary: "the audit log", handle: s.auditPage},
 
 		// JSON API.
 		{Method: "GET", Pattern: "/api/v1/me", API: true, Allow: loggedIn, Summary: "the caller: name, role, vendor", Resp: "Me", handle: s.apiMe},
