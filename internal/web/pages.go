@@ -32,8 +32,8 @@ func parsePages() (map[string]*template.Template, error) {
 			}
 			return t.UTC().Format("2006-01-02 15:04 UTC")
 		},
-		"deref": func(p *int) int { return *p },
-		"can":   func(id auth.Identity, a string) bool { return auth.Allowed(id, auth.Action(a)) },
+		"deref":  func(p *int) int { return *p },
+		"can":    func(id auth.Identity, a string) bool { return auth.Allowed(id, auth.Action(a)) },
 		"indent": func(depth int) int { return min(depth, 12) },
 		"statuses": func(id auth.Identity) []cases.Status {
 			var out []cases.Status
