@@ -87,6 +87,7 @@ func commands() map[string]command {
 		"release":    {"release gate (release plan|approve)", cmdRelease},
 		"user":       {"accounts for the web console and API (user add|list|disable|enable|password|totp)", cmdUser},
 		"token":      {"bearer tokens for the API (token create|list|revoke)", cmdToken},
+		"serve":      {"serve the web console, the vendor portal and the JSON API", cmdServe},
 	}
 }
 

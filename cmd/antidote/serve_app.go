@@ -1,0 +1,506 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"antidote/internal/audit"
+	"antidote/internal/auth"
+	"antidote/internal/cases"
+	"antidote/internal/findings"
+	"antidote/internal/redact"
+	"antidote/internal/search"
+	"antidote/internal/store"
+	"antidote/internal/web"
+)
+
+// serveApp is web.App over the CLI's workspace: a bridge until the
+// application core (internal/workspace) offers these use cases itself.
+// Like the core, it checks the caller's role on every call (auth.Allowed)
+// and records reads of original text and every change in the audit
+// chain under the caller's name.
+type serveApp struct {
+	ws     *workspace
+	headMu sync.Mutex
+}
+
+func need(id auth.Identity, a auth.Action) error {
+	if !auth.Allowed(id, a) {
+		return fmt.Errorf("%w: %s may not %s", auth.ErrForbidden, id.Role, a)
+	}
+	return nil
+}
+
+// record appends to the audit chain as the web caller.
+func (a *serveApp) record(ctx context.Context, id auth.Identity, action, target string, detail []byte) error {
+	a.headMu.Lock()
+	defer a.headMu.Unlock()
+	ev, err := a.ws.audit.Record(ctx, id.Name, action, target, detail)
+	if err != nil {
+		return err
+	}
+	return a.ws.writeHead(audit.Head{Seq: ev.Seq, MAC: ev.MAC})
+}
+
+func webDoc(d store.Doc) web.Doc {
+	j := toDocJSON(d)
+	return web.Doc{ID: j.ID, Paths: j.Paths, SHA256: j.SHA256, MediaType: j.MediaType, Charset: j.Charset, Size: j.Size, TextSize: j.TextSize,
+		Truncated: j.Truncated, Status: j.Status, Reason: j.Reason, Parent: j.Parent, Complete: j.Complete}
+}
+
+func (a *serveApp) Docs(ctx context.Context, id auth.Identity) ([]web.Doc, error) {
+	if err := need(id, auth.DocsRead); err != nil {
+		return nil, err
+	}
+	var out []web.Doc
+	err := a.ws.store.ListDocs(ctx, func(d store.Doc) error {
+		out = append(out, webDoc(d))
+		return nil
+	})
+	return out, err
+}
+
+func (a *serveApp) Doc(ctx context.Context, id auth.Identity, doc int64) (web.Doc, error) {
+	if err := need(id, auth.DocsRead); err != nil {
+		return web.Doc{}, err
+	}
+	d, err := a.ws.store.GetDoc(ctx, doc)
+	if err != nil {
+		return web.Doc{}, err
+	}
+	return webDoc(d), nil
+}
+
+func (a *serveApp) RedactedText(ctx context.Context, id auth.Identity, doc int64) (string, error) {
+	if err := need(id, auth.DocsRead); err != nil {
+		return "", err
+	}
+	r, err := a.ws.store.Redaction(ctx, doc)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", fmt.Errorf("document %d has not been redacted yet (antidote redact --all): %w", doc, store.ErrNotFound)
+	}
+	if err != nil {
+		return "", err
+	}
+	return string(r.Text), nil
+}
+
+func (a *serveApp) OriginalText(ctx context.Context, id auth.Identity, doc int64) (string, error) {
+	if err := need(id, auth.DocsOriginal); err != nil {
+		return "", err
+	}
+	if _, err := a.ws.store.GetDoc(ctx, doc); err != nil {
+		return "", err
+	}
+	// Recorded before anything is returned.
+	if err := a.record(ctx, id, "docs.text", "doc "+strconv.FormatInt(doc, 10), auditDetail(map[string]any{"via": "web"})); err != nil {
+		return "", err
+	}
+	t, err := a.ws.store.DocText(ctx, doc)
+	return string(t), err
+}
+
+func (a *serveApp) Search(ctx context.Context, id auth.Identity, query string, limit int) (web.SearchResult, error) {
+	var res web.SearchResult
+	if err := need(id, auth.Search); err != nil {
+		return res, err
+	}
+	q, err := search.Parse(query)
+	if err != nil {
+		return res, badRequest{fmt.Errorf("query: %w", err)}
+	}
+	if err := a.record(ctx, id, "search", "", []byte(query)); err != nil {
+		return res, err
+	}
+	mac := a.ws.keys.MAC("index")
+	candidates := map[int64]bool{}
+	for _, clause := range q.Required() {
+		var ids []int64
+		for i, t := range clause {
+			got, err := a.ws.store.Postings(ctx, mac.Sum([]byte(t)))
+			if err != nil {
+				return res, err
+			}
+			if i == 0 {
+				ids = got
+			} else {
+				ids = intersect(ids, got)
+			}
+			if len(ids) == 0 {
+				break
+			}
+		}
+		for _, d := range ids {
+			candidates[d] = true
+		}
+	}
+	ids := make([]int64, 0, len(candidates))
+	for d := range candidates {
+		ids = append(ids, d)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	res.Hits = []web.Hit{}
+	for _, d := range ids {
+		text, err := a.ws.store.DocText(ctx, d)
+		if err != nil {
+			return res, err
+		}
+		if ok, _ := q.Match(text); !ok {
+			continue
+		}
+		res.Total++
+		if limit > 0 && len(res.Hits) >= limit {
+			continue
+		}
+		doc, err := a.ws.store.GetDoc(ctx, d)
+		if err != nil {
+			return res, err
+		}
+		// Snippets come from the redacted text when there is one: the
+		// page must not show identifiers the search matched around.
+		h := web.Hit{Doc: d, Paths: toDocJSON(doc).Paths}
+		if red, err := a.ws.store.Redaction(ctx, d); err == nil {
+			if _, rs := q.Match(red.Text); len(rs) > 0 {
+				for _, sp := range rs[:min(len(rs), 3)] {
+					h.Snippets = append(h.Snippets, search.Snippet(red.Text, sp, 60))
+				}
+			}
+		}
+		res.Hits = append(res.Hits, h)
+	}
+	return res, nil
+}
+
+func (a *serveApp) Findings(ctx context.Context, id auth.Identity) ([]findings.Finding, error) {
+	if err := need(id, auth.FindingsRead); err != nil {
+		return nil, err
+	}
+	return a.ws.store.Findings(ctx)
+}
+
+func (a *serveApp) Finding(ctx context.Context, id auth.Identity, f int64) (findings.Finding, error) {
+	if err := need(id, auth.FindingsRead); err != nil {
+		return findings.Finding{}, err
+	}
+	return a.ws.store.Finding(ctx, f)
+}
+
+func (a *serveApp) Vendors(ctx context.Context, id auth.Identity) ([]cases.Vendor, error) {
+	if err := need(id, auth.VendorsRead); err != nil {
+		return nil, err
+	}
+	return a.ws.store.Vendors(ctx, false)
+}
+
+func webCase(v caseView, c cases.Case, f findings.Finding, tl []cases.Event, at time.Time) web.CaseView {
+	out := web.CaseView{ID: v.ID, Finding: v.Finding, Title: f.Title, Summary: f.Summary, CWEs: f.CWEs, CVSS: f.CVSS,
+		Opened: v.Opened, OpenedBy: v.OpenedBy, PublicAt: v.PublicAt, Evidence: v.Evidence, At: v.At, Error: v.Error, Targets: []web.TargetView{}}
+	st, _ := cases.Replay(c, tl, at)
+	for i, t := range v.Targets {
+		tv := web.TargetView{Vendor: t.Vendor, Product: t.Product, Downstream: t.Downstream, Status: t.Status, Since: t.Since, Notified: t.Notified,
+			Deadline: t.Deadline, DaysLeft: t.DaysLeft, Basis: t.Basis, Resolved: t.Resolved, FixedVersion: t.FixedVersion, ReleaseDate: t.ReleaseDate,
+			PatchLevel: t.PatchLevel, Justification: t.Justification, ExpectedFix: t.ExpectedFix}
+		if i < len(st.Targets) {
+			tv.VendorID, tv.ProductID = st.Targets[i].Vendor, st.Targets[i].Product
+		}
+		out.Targets = append(out.Targets, tv)
+	}
+	return out
+}
+
+// caseBundle loads what case views need.
+type caseBundle struct {
+	cat *catalog
+	pol cases.Policy
+}
+
+func (a *serveApp) bundle(ctx context.Context) (caseBundle, error) {
+	cat, err := loadCatalog(ctx, a.ws.store)
+	if err != nil {
+		return caseBundle{}, err
+	}
+	pol, err := a.ws.store.Policy(ctx)
+	return caseBundle{cat, pol}, err
+}
+
+func caseVendors(c cases.Case, tl []cases.Event) []int64 {
+	var out []int64
+	for _, t := range c.Targets {
+		out = append(out, t.Vendor)
+	}
+	for _, e := range tl {
+		if e.Target.Vendor != 0 {
+			out = append(out, e.Target.Vendor)
+		}
+	}
+	return out
+}
+
+func (a *serveApp) Cases(ctx context.Context, id auth.Identity, at time.Time) ([]web.CaseView, error) {
+	if !auth.Allowed(id, auth.CasesRead) && !auth.Allowed(id, auth.VendorCaseRead) {
+		return nil, need(id, auth.CasesRead)
+	}
+	b, err := a.bundle(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := a.ws.store.Cases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := a.ws.store.CaseEvents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := a.ws.store.Findings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]findings.Finding{}
+	for _, f := range fs {
+		byID[f.ID] = f
+	}
+	byCase := map[int64][]cases.Event{}
+	for _, ev := range evs {
+		byCase[ev.Case] = append(byCase[ev.Case], ev)
+	}
+	if err := a.record(ctx, id, "case.list", "", nil); err != nil {
+		return nil, err
+	}
+	out := []web.CaseView{}
+	for _, c := range cs {
+		if !auth.CanReadCase(id, caseVendors(c, byCase[c.ID])) {
+			continue
+		}
+		f := byID[c.Finding]
+		v := viewCase(b.cat, b.pol, c, byCase[c.ID], f.Exploited, at)
+		out = append(out, webCase(v, c, f, byCase[c.ID], at))
+	}
+	return out, nil
+}
+
+// loadCase returns a case the caller may see; another vendor's is not found.
+func (a *serveApp) loadCase(ctx context.Context, id auth.Identity, cid int64) (cases.Case, []cases.Event, error) {
+	c, tl, err := a.ws.store.Case(ctx, cid)
+	if err != nil {
+		return c, nil, err
+	}
+	if !auth.CanReadCase(id, caseVendors(c, tl)) {
+		return c, nil, fmt.Errorf("case %d: %w", cid, store.ErrNotFound)
+	}
+	return c, tl, nil
+}
+
+func (a *serveApp) Case(ctx context.Context, id auth.Identity, cid int64, at time.Time) (web.CaseView, error) {
+	c, tl, err := a.loadCase(ctx, id, cid)
+	if err != nil {
+		return web.CaseView{}, err
+	}
+	f, err := a.ws.store.Finding(ctx, c.Finding)
+	if err != nil {
+		return web.CaseView{}, err
+	}
+	b, err := a.bundle(ctx)
+	if err != nil {
+		return web.CaseView{}, err
+	}
+	if err := a.record(ctx, id, "case.show", fmt.Sprintf("case %d", cid), nil); err != nil {
+		return web.CaseView{}, err
+	}
+	return webCase(viewCase(b.cat, b.pol, c, tl, f.Exploited, at), c, f, tl, at), nil
+}
+
+func (a *serveApp) SetStatus(ctx context.Context, id auth.Identity, cid int64, ch web.StatusChange) (cases.Event, error) {
+	if !auth.CanSetStatus(id, ch.Vendor) {
+		return cases.Event{}, need(id, auth.CasesWrite)
+	}
+	if _, _, err := a.loadCase(ctx, id, cid); err != nil {
+		return cases.Event{}, err
+	}
+	t := cases.Target{Vendor: ch.Vendor}
+	if ch.Product != "" {
+		b, err := a.bundle(ctx)
+		if err != nil {
+			return cases.Event{}, err
+		}
+		p, err := b.cat.product(ch.Vendor, ch.Product)
+		if err != nil {
+			return cases.Event{}, badRequest{err}
+		}
+		t.Product = p.ID
+	}
+	ev := cases.Event{Case: cid, At: time.Now().UTC(), Actor: id.Name, Kind: cases.EventStatus, Target: t, Status: ch.Status,
+		FixedVersion: ch.FixedVersion, ReleaseDate: ch.ReleaseDate, PatchLevel: ch.PatchLevel, Justification: ch.Justification, Note: ch.Note}
+	seq, err := addEvent(ctx, a.ws, ev)
+	if err != nil {
+		return cases.Event{}, err
+	}
+	ev.Seq = seq
+	return ev, a.record(ctx, id, "case.status", fmt.Sprintf("case %d", cid), auditDetail(map[string]any{"vendor": t.Vendor, "product": t.Product, "status": ch.Status, "via": "web"}))
+}
+
+func (a *serveApp) Comments(ctx context.Context, id auth.Identity, cid int64) ([]web.Comment, error) {
+	if _, _, err := a.loadCase(ctx, id, cid); err != nil {
+		return nil, err
+	}
+	cs, err := a.ws.store.CaseComments(ctx, cid)
+	if err != nil {
+		return nil, err
+	}
+	out := []web.Comment{}
+	for _, c := range cs {
+		at, _ := time.Parse(time.RFC3339Nano, c.At)
+		m := web.Comment{ID: c.ID, Case: c.Case, Vendor: c.Vendor, At: at, Author: c.Author, Text: c.Text}
+		if auth.Allowed(id, auth.CasesRead) || m.Vendor == id.Vendor {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+func (a *serveApp) AddComment(ctx context.Context, id auth.Identity, cid int64, m web.Comment) (web.Comment, error) {
+	c, tl, err := a.loadCase(ctx, id, cid)
+	if err != nil {
+		return m, err
+	}
+	if !auth.CanComment(id, caseVendors(c, tl)) {
+		return m, need(id, auth.CasesWrite)
+	}
+	if id.Role == auth.Vendor {
+		m.Vendor = id.Vendor
+	}
+	m.Case, m.Author, m.At = cid, id.Name, time.Now().UTC()
+	m.ID, err = a.ws.store.AddCaseComment(ctx, store.CaseComment{Case: cid, Vendor: m.Vendor, At: m.At.Format(time.RFC3339Nano), Author: m.Author, Text: m.Text})
+	if err != nil {
+		return m, err
+	}
+	return m, a.record(ctx, id, "case.comment", fmt.Sprintf("case %d", cid), auditDetail(map[string]any{"thread": m.Vendor}))
+}
+
+func (a *serveApp) Timeline(ctx context.Context, id auth.Identity, cid int64) ([]web.TimelineEvent, error) {
+	_, tl, err := a.loadCase(ctx, id, cid)
+	if err != nil {
+		return nil, err
+	}
+	b, err := a.bundle(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []web.TimelineEvent{}
+	for _, e := range tl {
+		te := web.TimelineEvent{Event: e}
+		if e.Target.Vendor != 0 {
+			te.Vendor = b.cat.vendorName(e.Target.Vendor)
+		}
+		if e.Target.Product != 0 {
+			te.Product = b.cat.productName(e.Target.Product)
+		}
+		out = append(out, te)
+	}
+	return out, a.record(ctx, id, "case.timeline", fmt.Sprintf("case %d", cid), nil)
+}
+
+func (a *serveApp) ReleasePlan(ctx context.Context, id auth.Identity, at time.Time) ([]cases.Decision, error) {
+	if err := need(id, auth.ReleaseRead); err != nil {
+		return nil, err
+	}
+	in, docs, err := loadGate(ctx, a.ws.store, at)
+	if err != nil {
+		return nil, err
+	}
+	g := cases.NewGate(in)
+	out := make([]cases.Decision, 0, len(docs))
+	for _, d := range docs {
+		out = append(out, g.Decide(d))
+	}
+	return out, a.record(ctx, id, "release.plan", at.Format(time.RFC3339), nil)
+}
+
+func (a *serveApp) Approve(ctx context.Context, id auth.Identity, doc int64, at time.Time) (bool, error) {
+	if err := need(id, auth.ReleaseApprove); err != nil {
+		return false, err
+	}
+	added, err := a.ws.store.Approve(ctx, doc, id.Name, at)
+	if err != nil {
+		return false, err
+	}
+	return added, a.record(ctx, id, "release.approve", fmt.Sprintf("doc %d", doc), auditDetail(map[string]any{"new": added, "via": "web"}))
+}
+
+func (a *serveApp) Report(ctx context.Context, id auth.Identity) (redact.Report, error) {
+	var rep redact.Report
+	if err := need(id, auth.Report); err != nil {
+		return rep, err
+	}
+	names := map[int64]string{}
+	err := a.ws.store.ListDocs(ctx, func(d store.Doc) error {
+		names[d.ID] = docName(d)
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	err = a.ws.store.ListRedactionStats(ctx, func(d int64, b []byte) error {
+		var st redact.Stats
+		if err := json.Unmarshal(b, &st); err != nil {
+			return fmt.Errorf("statistics of document %d are damaged: %w", d, err)
+		}
+		name, ok := names[d]
+		if !ok {
+			name = strconv.FormatInt(d, 10)
+		}
+		rep.Add(name, st)
+		return nil
+	})
+	if err != nil {
+		return rep, err
+	}
+	return rep, a.record(ctx, id, "report", "", nil)
+}
+
+func (a *serveApp) Audit(ctx context.Context, id auth.Identity) ([]web.AuditEvent, error) {
+	if err := need(id, auth.AuditRead); err != nil {
+		return nil, err
+	}
+	var out []web.AuditEvent
+	err := a.ws.audit.List(ctx, func(e auditEvent) error {
+		out = append(out, web.AuditEvent{Seq: e.Seq, At: e.At, Actor: e.Actor, Action: e.Action, Target: e.Target})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, a.record(ctx, id, "audit.list", "", nil)
+}
+
+// badRequest marks an error of the caller's request (a bad query, an
+// unknown product).
+type badRequest struct{ err error }
+
+func (b badRequest) Error() string { return b.err.Error() }
+func (b badRequest) Unwrap() error { return b.err }
+
+// classify maps the workspace's errors to HTTP statuses for the web.
+func classify(err error) int {
+	var br badRequest
+	switch {
+	case errors.As(err, &br):
+		return 400
+	case errors.Is(err, store.ErrNotFound):
+		return 404
+	case errors.Is(err, cases.ErrBadEvent):
+		return 409
+	case strings.Contains(err.Error(), "is not a vendor"), strings.Contains(err.Error(), "no vendor"), strings.Contains(err.Error(), "no product"):
+		return 400
+	}
+	return 0
+}
+
+var _ web.App = (*serveApp)(nil)

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServe runs 'antidote serve' on a free loopback port and returns its
+// base URL; the server stops when the test ends.
+func startServe(t *testing.T, env map[string]string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr syncBuffer
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, lookup, strings.NewReader(""), io.Discard, &stderr)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		if !strings.Contains(stderr.String(), "server stopped") {
+			t.Errorf("no graceful stop: %s", stderr.String())
+		}
+	})
+	re := regexp.MustCompile(`(http://127\.0\.0\.1:\d+)/`)
+	for i := 0; i < 500; i++ {
+		if m := re.FindStringSubmatch(stderr.String()); m != nil {
+			return m[1]
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("serve ended: %v %s", err, stderr.String())
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	t.Fatalf("serve did not start: %s", stderr.String())
+	return ""
+}
+
+func mustCLI(t *testing.T, env map[string]string, args ...string) string {
+	t.Helper()
+	out, stderr, err := runCLI(t, env, args...)
+	if err != nil {
+		t.Fatalf("%v: %v %s", args, err, stderr)
+	}
+	return out
+}
+
+type apiClient struct {
+	t     *testing.T
+	base  string
+	token string
+	http  *http.Client
+	csrf  string
+}
+
+func (c *apiClient) do(method, path, body string) (int, string) {
+	c.t.Helper()
+	req, err := http.NewRequest(method, c.base+path, strings.NewReader(body))
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	if c.csrf != "" {
+		req.Header.Set("X-CSRF-Token", c.csrf)
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+// TestServeEndToEnd runs the server on a real workspace: an analyst logs
+// in and opens a case, a vendor sets a status and comments with a token,
+// another vendor cannot see the case, two reviewers approve a document,
+// and everything is in the audit chain under the web accounts' names.
+func TestServeEndToEnd(t *testing.T) {
+	env := testEnv(t)
+	mustCLI(t, env, "init")
+	src := filepath.Join(t.TempDir(), "memo.txt")
+	os.WriteFile(src, []byte("Memo: the implant calls home to 203.0.113.7 every hour.\n"), 0o600)
+	mustCLI(t, env, "ingest", src)
+	mustCLI(t, env, "redact", "--all")
+	mustCLI(t, env, "vendor", "add", "Apple")
+	mustCLI(t, env, "vendor", "add", "Google")
+	mustCLI(t, env, "product", "add", "Apple", "iPhone", "--class", "phone")
+	mustCLI(t, env, "finding", "add", "--title", "Implant persistence", "--summary", "survives reboots", "--cwe", "CWE-787", "--source", "1:0-10")
+	mustCLI(t, env, "finding", "add", "--title", "Browser exploit", "--source", "1:11-20")
+	mustCLI(t, env, "case", "open", "1", "--vendor", "Apple:iPhone", "--vendor", "Google")
+	mustCLI(t, env, "case", "open", "2", "--vendor", "Apple")
+	mustCLI(t, env, "case", "notify", "1")
+	env["ANTIDOTE_NEW_PASSWORD"] = "a long enough password"
+	for _, u := range [][]string{
+		{"ana", "--role", "analyst"}, {"rev1", "--role", "reviewer"}, {"rev2", "--role", "reviewer"},
+		{"apple", "--role", "vendor", "--vendor", "Apple"}, {"google", "--role", "vendor", "--vendor", "Google"},
+	} {
+		mustCLI(t, env, append([]string{"user", "add"}, u...)...)
+	}
+	tokens := map[string]string{}
+	for _, u := range []string{"apple", "google", "rev1", "rev2"} {
+		tokens[u] = strings.TrimSpace(mustCLI(t, env, "token", "create", u))
+	}
+	base := startServe(t, env)
+
+	// The analyst logs in through the form, with a cookie jar as a browser.
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar}
+	res, err := browser.PostForm(base+"/login", url.Values{"name": {"ana"}, "password": {"a long enough password"}, "next": {"/cases"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(page), "Implant persistence") || !strings.Contains(string(page), `href="/cases/2"`) {
+		t.Fatalf("analyst's case list: %d %s", res.StatusCode, page)
+	}
+	res, _ = browser.Get(base + "/cases/1")
+	page, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(page), "iPhone") || !strings.Contains(string(page), "Google") || !strings.Contains(string(page), "<td>90</td>") {
+		t.Errorf("analyst's case page: %s", page)
+	}
+	// The API with the cookie needs the CSRF token from /api/v1/me.
+	ana := &apiClient{t: t, base: base, http: browser}
+	code, body := ana.do("POST", "/api/v1/cases/1/comments", `{"text":"internal note"}`)
+	if code != 403 {
+		t.Errorf("cookie POST without CSRF token: %d %s", code, body)
+	}
+	_, body = ana.do("GET", "/api/v1/me", "")
+	var me struct {
+		Name string `json:"name"`
+		CSRF string `json:"csrf_token"`
+	}
+	json.Unmarshal([]byte(body), &me)
+	ana.csrf = me.CSRF
+	if code, body := ana.do("POST", "/api/v1/cases/1/comments", `{"text":"internal note"}`); code != 201 {
+		t.Errorf("analyst comment: %d %s", code, body)
+	}
+
+	// The vendors, with bearer tokens.
+	apple := &apiClient{t: t, base: base, token: tokens["apple"], http: http.DefaultClient}
+	google := &apiClient{t: t, base: base, token: tokens["google"], http: http.DefaultClient}
+	if code, body := apple.do("GET", "/api/v1/docs", ""); code != 403 {
+		t.Errorf("vendor reads documents: %d %s", code, body)
+	}
+	code, body = apple.do("GET", "/api/v1/cases", "")
+	if code != 200 || !strings.Contains(body, `"total": 2`) {
+		t.Errorf("Apple's cases: %d %s", code, body)
+	}
+	code, body = google.do("GET", "/api/v1/cases", "")
+	if code != 200 || !strings.Contains(body, `"total": 1`) || strings.Contains(body, "iPhone") {
+		t.Errorf("Google's cases: %d %s", code, body)
+	}
+	if code, _ := google.do("GET", "/api/v1/cases/2", ""); code != 404 {
+		t.Errorf("Google reads Apple's case 2: %d", code)
+	}
+	if code, body := apple.do("POST", "/api/v1/cases/1/status", `{"product":"iPhone","status":"fixed","fixed_version":"10.3.1","release_date":"2017-04-03"}`); code != 201 {
+		t.Errorf("Apple sets its status: %d %s", code, body)
+	}
+	if code, _ := apple.do("POST", "/api/v1/cases/1/status", `{"vendor":"Google","status":"fixed","fixed_version":"1"}`); code != 403 {
+		t.Errorf("Apple sets Google's status: %d", code)
+	}
+	if code, body := apple.do("POST", "/api/v1/cases/1/status", `{"product":"iPhone","status":"notified"}`); code != 403 {
+		t.Errorf("Apple sets a coordinator's status: %d %s", code, body)
+	}
+	if code, body := apple.do("POST", "/api/v1/cases/1/comments", `{"text":"fixed in 10.3.1"}`); code != 201 {
+		t.Errorf("Apple comments: %d %s", code, body)
+	}
+	_, body = apple.do("GET", "/api/v1/cases/1/comments", "")
+	if !strings.Contains(body, "fixed in 10.3.1") || strings.Contains(body, "internal note") {
+		t.Errorf("Apple's thread: %s", body)
+	}
+	_, body = google.do("GET", "/api/v1/cases/1", "")
+	if strings.Contains(body, "iPhone") || strings.Contains(body, "10.3.1") {
+		t.Errorf("Google sees Apple's part of an unshared case: %s", body)
+	}
+	_, body = ana.do("GET", "/api/v1/cases/1", "")
+	if !strings.Contains(body, `"fixed_version": "10.3.1"`) {
+		t.Errorf("the analyst does not see Apple's fix: %s", body)
+	}
+
+	// Two reviewers approve document 1.
+	for _, r := range []string{"rev1", "rev2"} {
+		c := &apiClient{t: t, base: base, token: tokens[r], http: http.DefaultClient}
+		if code, body := c.do("POST", "/api/v1/release/approvals", `{"doc":1}`); code != 201 || !strings.Contains(body, `"new": true`) {
+			t.Errorf("%s approves: %d %s", r, code, body)
+		}
+	}
+	if code, _ := apple.do("POST", "/api/v1/release/approvals", `{"doc":1}`); code != 403 {
+		t.Errorf("a vendor approves: %d", code)
+	}
+	_, body = ana.do("GET", "/api/v1/release/plan", "")
+	if strings.Contains(body, `"kind": "approvals"`) {
+		t.Errorf("approvals still missing: %s", body)
+	}
+	// Every change is in the audit chain, under the web account's name.
+	audit := mustCLI(t, env, "audit", "list", "--json")
+	for _, want := range []string{`"actor":"apple","at"`, `"action":"case.status"`, `"actor":"rev2"`, `"action":"release.approve"`, `"action":"case.comment"`} {
+		if !strings.Contains(audit, strings.TrimSuffix(want, `,"at"`)) {
+			t.Errorf("audit log lacks %s", want)
+		}
+	}
+	if out := mustCLI(t, env, "audit", "verify"); !strings.Contains(out, "intact") {
+		t.Errorf("audit verify: %s", out)
+	}
+}
+
+func TestServeRefusesPlainHTTPOffLoopback(t *testing.T) {
+	env := testEnv(t)
+	for _, addr := range []string{"0.0.0.0:8080", ":8080", "192.0.2.1:80"} {
+		_, _, err := runCLI(t, env, "serve", "--addr", addr)
+		if exitCode(err) != exitUsage || !strings.Contains(err.Error(), "refusing") {
+			t.Errorf("%s: %v", addr, err)
+		}
+	}
+	if _, _, err := runCLI(t, env, "serve", "--tls-cert", "x.pem"); exitCode(err) != exitUsage {
+		t.Errorf("cert without key: %v", err)
+	}
+}
