@@ -130,16 +130,11 @@ func cmdUserAdd(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := ws.record(ctx, "user.add", "user "+u.Name, auditJSON(map[string]any{"role": u.Role, "vendor": u.Vendor})); err != nil {
+	if err := ws.record(ctx, "user.add", "user "+u.Name, auditDetail(map[string]any{"role": u.Role, "vendor": u.Vendor})); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "added user %s (%s)\n", u.Name, u.Role)
 	return nil
-}
-
-func auditJSON(v any) []byte {
-	b, _ := json.Marshal(v)
-	return b
 }
 
 func cmdUserList(ctx context.Context, e *env, args []string) error {
@@ -331,7 +326,7 @@ func cmdTokenCreate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := ws.record(ctx, "token.create", "token "+strconv.FormatInt(rec.ID, 10), auditJSON(map[string]any{"user": rec.Name, "expires": rec.Expires})); err != nil {
+	if err := ws.record(ctx, "token.create", "token "+strconv.FormatInt(rec.ID, 10), auditDetail(map[string]any{"user": rec.Name, "expires": rec.Expires})); err != nil {
 		return err
 	}
 	if *jsonOut {
