@@ -115,11 +115,18 @@ func (c *apiClient) do(method, path, body string) (int, string) {
 // in and opens a case, a vendor sets a status and comments with a token,
 // another vendor cannot see the case, two reviewers approve a document,
 // and everything is in the audit chain under the web accounts' names.
-func TestServeEndToEnd(t *testing.T) {
+// servedWorkspace builds a workspace with one ingested and redacted
+// document, vendors Apple (with an iPhone) and Google, case 1 naming both
+// (notified) and case 2 naming Apple, accounts ana (analyst), rev1 and rev2
+// (reviewers), apple and google (vendors), all with the password
+// "a long enough password", and serves it. It returns the CLI environment,
+// the base URL and a bearer token per non-analyst account.
+func servedWorkspace(t *testing.T) (map[string]string, string, map[string]string) {
+	t.Helper()
 	env := testEnv(t)
 	mustCLI(t, env, "init")
 	src := filepath.Join(t.TempDir(), "memo.txt")
-	os.WriteFile(src, []byte("Memo: the implant calls home to 203.0.113.7 every hour.\n"), 0o600)
+	os.WriteFile(src, []byte("Memo: the implant calls home to 8.8.4.4 every hour.\n"), 0o600)
 	mustCLI(t, env, "ingest", src)
 	mustCLI(t, env, "redact", "--all")
 	mustCLI(t, env, "vendor", "add", "Apple")
@@ -142,6 +149,11 @@ func TestServeEndToEnd(t *testing.T) {
 		tokens[u] = strings.TrimSpace(mustCLI(t, env, "token", "create", u))
 	}
 	base := startServe(t, env)
+	return env, base, tokens
+}
+
+func TestServeEndToEnd(t *testing.T) {
+	env, base, tokens := servedWorkspace(t)
 
 	// The analyst logs in through the form, with a cookie jar as a browser.
 	jar, _ := cookiejar.New(nil)
