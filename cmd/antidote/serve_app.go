@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -243,47 +244,68 @@ func caseVendors(c cases.Case, tl []cases.Event) []int64 {
 	return out
 }
 
-func (a *serveApp) Cases(ctx context.Context, id auth.Identity, at time.Time) ([]web.CaseView, error) {
+func (a *serveApp) Cases(ctx context.Context, id auth.Identity, q web.CaseQuery) ([]web.CaseView, int, error) {
 	if !auth.Allowed(id, auth.CasesRead) && !auth.Allowed(id, auth.VendorCaseRead) {
-		return nil, need(id, auth.CasesRead)
+		return nil, 0, need(id, auth.CasesRead)
 	}
 	b, err := a.bundle(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	cs, err := a.ws.store.Cases(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	evs, err := a.ws.store.CaseEvents(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	fs, err := a.ws.store.Findings(ctx)
+	infos, err := a.ws.store.FindingInfos(ctx)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	byID := map[int64]findings.Finding{}
-	for _, f := range fs {
-		byID[f.ID] = f
+	exploited := map[int64]bool{}
+	for _, f := range infos {
+		exploited[f.ID] = f.Exploited
 	}
 	byCase := map[int64][]cases.Event{}
 	for _, ev := range evs {
 		byCase[ev.Case] = append(byCase[ev.Case], ev)
 	}
 	if err := a.record(ctx, id, "case.list", "", nil); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
-	out := []web.CaseView{}
+	// Visibility and the status filter apply before paging, so that the
+	// total counts only what the caller may see; finding details (sealed)
+	// are opened for the page only.
+	type match struct {
+		c cases.Case
+		v caseView
+	}
+	var all []match
 	for _, c := range cs {
 		if !auth.CanReadCase(id, caseVendors(c, byCase[c.ID])) {
 			continue
 		}
-		f := byID[c.Finding]
-		v := viewCase(b.cat, b.pol, c, byCase[c.ID], f.Exploited, at)
-		out = append(out, webCase(v, c, f, byCase[c.ID], at))
+		v := viewCase(b.cat, b.pol, c, byCase[c.ID], exploited[c.Finding], q.At)
+		if q.Status != "" && !slices.ContainsFunc(v.Targets, func(t targetView) bool { return t.Status == q.Status }) {
+			continue
+		}
+		all = append(all, match{c, v})
 	}
-	return out, nil
+	page := all[min(q.Offset, len(all)):]
+	if q.Limit > 0 {
+		page = page[:min(q.Limit, len(page))]
+	}
+	out := make([]web.CaseView, 0, len(page))
+	for _, m := range page {
+		f, err := a.ws.store.Finding(ctx, m.c.Finding)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, webCase(m.v, m.c, f, byCase[m.c.ID], q.At))
+	}
+	return out, len(all), nil
 }
 
 // loadCase returns a case the caller may see; another vendor's is not found.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -258,26 +259,32 @@ func (s *Server) apiVendors(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, vs)
 }
 
-// visibleCases returns the cases the caller may see, as it may see them,
-// filtered by status when status is not empty.
-func (s *Server) visibleCases(r *http.Request, status string) ([]CaseView, error) {
+// visibleCases returns a page of the cases the caller may see, as it may
+// see them, and how many match in all. The core pages and filters; the web
+// checks each case again, so a core that returned another vendor's case
+// would not leak it.
+func (s *Server) visibleCases(r *http.Request, status string, p pageReq) ([]CaseView, int, error) {
 	id := identity(r)
-	all, err := s.app.Cases(r.Context(), id, s.now())
+	st := cases.Status(status)
+	if status != "" && !slices.Contains(cases.Statuses(), st) {
+		return nil, 0, errorf(http.StatusBadRequest, fmt.Sprintf("unknown status %q", clip(status)))
+	}
+	page, total, err := s.app.Cases(r.Context(), id, CaseQuery{At: s.now(), Status: st, Offset: (p.Page - 1) * p.PerPage, Limit: p.PerPage})
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	out := []CaseView{}
-	for _, c := range all {
+	for _, c := range page {
 		if !auth.CanReadCase(id, c.Vendors()) {
 			continue
 		}
 		c = caseFor(id, c)
-		if status != "" && !hasStatus(c, cases.Status(status)) {
+		if st != "" && !hasStatus(c, st) {
 			continue
 		}
 		out = append(out, c)
 	}
-	return out, nil
+	return out, total, nil
 }
 
 func hasStatus(c CaseView, st cases.Status) bool {
@@ -294,11 +301,11 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cs, err := s.visibleCases(r, r.URL.Query().Get("status"))
+	cs, total, err := s.visibleCases(r, r.URL.Query().Get("status"), p)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, paginate(cs, p))
+	return writeJSON(w, http.StatusOK, Page[CaseView]{Items: cs, Total: total, Page: p.Page, PerPage: p.PerPage})
 }
 
 // visibleCase returns case id as the caller may see it; a case the caller

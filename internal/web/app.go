@@ -24,7 +24,9 @@ type App interface {
 	Findings(ctx context.Context, id auth.Identity) ([]findings.Finding, error)
 	Finding(ctx context.Context, id auth.Identity, finding int64) (findings.Finding, error)
 	Vendors(ctx context.Context, id auth.Identity) ([]cases.Vendor, error)
-	Cases(ctx context.Context, id auth.Identity, at time.Time) ([]CaseView, error)
+	// Cases returns one page of the cases the caller may see (a vendor:
+	// those naming it), filtered, with the number of all that match.
+	Cases(ctx context.Context, id auth.Identity, q CaseQuery) ([]CaseView, int, error)
 	Case(ctx context.Context, id auth.Identity, cs int64, at time.Time) (CaseView, error)
 	SetStatus(ctx context.Context, id auth.Identity, cs int64, ch StatusChange) (cases.Event, error)
 	Comments(ctx context.Context, id auth.Identity, cs int64) ([]Comment, error)
@@ -93,6 +95,15 @@ type CaseView struct {
 	At       time.Time        `json:"at"`
 	Targets  []TargetView     `json:"targets"`
 	Error    string           `json:"error,omitempty"`
+}
+
+// CaseQuery selects a page of cases: the clocks at At, only cases with a
+// party in Status (when set), Limit cases from Offset (Limit 0: all).
+type CaseQuery struct {
+	At     time.Time
+	Status cases.Status
+	Offset int
+	Limit  int
 }
 
 // Vendors lists the vendor ids the case names.

@@ -122,14 +122,23 @@ func (f *fakeApp) Vendors(ctx context.Context, id auth.Identity) ([]cases.Vendor
 	return []cases.Vendor{{ID: 1, Name: "Apple"}, {ID: 2, Name: "Google"}}, nil
 }
 
-func (f *fakeApp) Cases(ctx context.Context, id auth.Identity, at time.Time) ([]CaseView, error) {
+// Cases pages and filters by status, as the core does, but returns every
+// vendor's cases to everyone: the web must drop what the caller may not see.
+func (f *fakeApp) Cases(ctx context.Context, id auth.Identity, q CaseQuery) ([]CaseView, int, error) {
 	f.call("Cases")
 	var out []CaseView
 	for i := int64(1); i <= 4; i++ {
 		c, _ := fakeCase(i)
-		out = append(out, c)
+		if q.Status == "" || hasStatus(c, q.Status) {
+			out = append(out, c)
+		}
 	}
-	return out, nil
+	total := len(out)
+	out = out[min(q.Offset, len(out)):]
+	if q.Limit > 0 {
+		out = out[:min(q.Limit, len(out))]
+	}
+	return out, total, nil
 }
 
 func (f *fakeApp) Case(ctx context.Context, id auth.Identity, n int64, at time.Time) (CaseView, error) {

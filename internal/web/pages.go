@@ -196,16 +196,15 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	status := r.URL.Query().Get("status")
-	cs, err := s.visibleCases(r, status)
+	cs, total, err := s.visibleCases(r, status, p)
 	if err != nil {
 		return err
 	}
-	page := paginate(cs, p)
 	title := "Cases"
 	if identity(r).Role == auth.Vendor {
 		title = "Your cases"
 	}
-	return s.render(w, r, http.StatusOK, "cases", title, casesData{Cases: page.Items, Status: status, Statuses: cases.Statuses(), Pager: newPager(r, len(cs), p)})
+	return s.render(w, r, http.StatusOK, "cases", title, casesData{Cases: cs, Status: status, Statuses: cases.Statuses(), Pager: newPager(r, total, p)})
 }
 
 type caseData struct {

