@@ -25,11 +25,96 @@ import (
 // serveApp is web.App over the CLI's workspace: a bridge until the
 // application core (internal/workspace) offers these use cases itself.
 // Like the core, it checks the caller's role on every call (auth.Allowed)
-// and records reads of original text and every change in the audit
-// chain under the caller's name.
+// and records in the audit chain, under the caller's name, every read of
+// content (original text, search, the report, the audit log) and every
+// change. Views of case metadata (list, case, timeline, release plan) are
+// not recorded: one chained, synced write per page view would serialize
+// the server.
 type serveApp struct {
 	ws     *workspace
 	headMu sync.Mutex
+
+	snapMu sync.Mutex
+	snap   *caseSnapshot
+}
+
+// caseSnapshot is everything case views are computed from, kept between
+// requests: the case list of 10,000 cases must not reload and decrypt the
+// whole disclosure state per request. It is rebuilt when the store's
+// CasesVersion changes, checked at most once per snapshotTTL (so a change
+// made by another process shows within that time), and dropped at once by
+// every change made through this server.
+type caseSnapshot struct {
+	version string
+	checked time.Time
+	cat     *catalog
+	pol     cases.Policy
+	cases   []cases.Case
+	byCase  map[int64][]cases.Event
+	finding map[int64]findings.Finding
+	// byVendor lists, per vendor, the positions in cases of the cases
+	// naming it, so that a vendor's list costs its own cases only.
+	byVendor map[int64][]int
+}
+
+const snapshotTTL = time.Second
+
+func (a *serveApp) invalidate() {
+	a.snapMu.Lock()
+	a.snap = nil
+	a.snapMu.Unlock()
+}
+
+func (a *serveApp) snapshot(ctx context.Context) (*caseSnapshot, error) {
+	a.snapMu.Lock()
+	defer a.snapMu.Unlock()
+	now := time.Now()
+	if a.snap != nil && now.Sub(a.snap.checked) < snapshotTTL {
+		return a.snap, nil
+	}
+	v, err := a.ws.store.CasesVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if a.snap != nil && a.snap.version == v {
+		a.snap.checked = now
+		return a.snap, nil
+	}
+	b, err := a.bundle(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := a.ws.store.Cases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	evs, err := a.ws.store.CaseEvents(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fs, err := a.ws.store.Findings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sn := &caseSnapshot{version: v, checked: now, cat: b.cat, pol: b.pol, cases: cs, byCase: map[int64][]cases.Event{}, finding: map[int64]findings.Finding{}}
+	for _, ev := range evs {
+		sn.byCase[ev.Case] = append(sn.byCase[ev.Case], ev)
+	}
+	for _, f := range fs {
+		sn.finding[f.ID] = f
+	}
+	sn.byVendor = map[int64][]int{}
+	for i, c := range cs {
+		seen := map[int64]bool{}
+		for _, v := range caseVendors(c, sn.byCase[c.ID]) {
+			if !seen[v] {
+				seen[v] = true
+				sn.byVendor[v] = append(sn.byVendor[v], i)
+			}
+		}
+	}
+	a.snap = sn
+	return sn, nil
 }
 
 func need(id auth.Identity, a auth.Action) error {
@@ -248,62 +333,38 @@ func (a *serveApp) Cases(ctx context.Context, id auth.Identity, q web.CaseQuery)
 	if !auth.Allowed(id, auth.CasesRead) && !auth.Allowed(id, auth.VendorCaseRead) {
 		return nil, 0, need(id, auth.CasesRead)
 	}
-	b, err := a.bundle(ctx)
+	sn, err := a.snapshot(ctx)
 	if err != nil {
-		return nil, 0, err
-	}
-	cs, err := a.ws.store.Cases(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	evs, err := a.ws.store.CaseEvents(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	infos, err := a.ws.store.FindingInfos(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	exploited := map[int64]bool{}
-	for _, f := range infos {
-		exploited[f.ID] = f.Exploited
-	}
-	byCase := map[int64][]cases.Event{}
-	for _, ev := range evs {
-		byCase[ev.Case] = append(byCase[ev.Case], ev)
-	}
-	if err := a.record(ctx, id, "case.list", "", nil); err != nil {
 		return nil, 0, err
 	}
 	// Visibility and the status filter apply before paging, so that the
-	// total counts only what the caller may see; finding details (sealed)
-	// are opened for the page only.
-	type match struct {
-		c cases.Case
-		v caseView
+	// total counts only what the caller may see.
+	candidates := sn.cases
+	if !auth.Allowed(id, auth.CasesRead) {
+		candidates = nil
+		for _, i := range sn.byVendor[id.Vendor] {
+			candidates = append(candidates, sn.cases[i])
+		}
 	}
-	var all []match
-	for _, c := range cs {
-		if !auth.CanReadCase(id, caseVendors(c, byCase[c.ID])) {
-			continue
+	all := candidates
+	if q.Status != "" {
+		all = nil
+		for _, c := range candidates {
+			st, _ := cases.Replay(c, sn.byCase[c.ID], q.At)
+			if slices.ContainsFunc(st.Targets, func(t cases.TargetState) bool { return t.Status == q.Status }) {
+				all = append(all, c)
+			}
 		}
-		v := viewCase(b.cat, b.pol, c, byCase[c.ID], exploited[c.Finding], q.At)
-		if q.Status != "" && !slices.ContainsFunc(v.Targets, func(t targetView) bool { return t.Status == q.Status }) {
-			continue
-		}
-		all = append(all, match{c, v})
 	}
 	page := all[min(q.Offset, len(all)):]
 	if q.Limit > 0 {
 		page = page[:min(q.Limit, len(page))]
 	}
 	out := make([]web.CaseView, 0, len(page))
-	for _, m := range page {
-		f, err := a.ws.store.Finding(ctx, m.c.Finding)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, webCase(m.v, m.c, f, byCase[m.c.ID], q.At))
+	for _, c := range page {
+		f := sn.finding[c.Finding]
+		v := viewCase(sn.cat, sn.pol, c, sn.byCase[c.ID], f.Exploited, q.At)
+		out = append(out, webCase(v, c, f, sn.byCase[c.ID], q.At))
 	}
 	return out, len(all), nil
 }
@@ -331,9 +392,6 @@ func (a *serveApp) Case(ctx context.Context, id auth.Identity, cid int64, at tim
 	}
 	b, err := a.bundle(ctx)
 	if err != nil {
-		return web.CaseView{}, err
-	}
-	if err := a.record(ctx, id, "case.show", fmt.Sprintf("case %d", cid), nil); err != nil {
 		return web.CaseView{}, err
 	}
 	return webCase(viewCase(b.cat, b.pol, c, tl, f.Exploited, at), c, f, tl, at), nil
@@ -365,6 +423,7 @@ func (a *serveApp) SetStatus(ctx context.Context, id auth.Identity, cid int64, c
 		return cases.Event{}, err
 	}
 	ev.Seq = seq
+	a.invalidate()
 	return ev, a.record(ctx, id, "case.status", fmt.Sprintf("case %d", cid), auditDetail(map[string]any{"vendor": t.Vendor, "product": t.Product, "status": ch.Status, "via": "web"}))
 }
 
@@ -426,7 +485,7 @@ func (a *serveApp) Timeline(ctx context.Context, id auth.Identity, cid int64) ([
 		}
 		out = append(out, te)
 	}
-	return out, a.record(ctx, id, "case.timeline", fmt.Sprintf("case %d", cid), nil)
+	return out, nil
 }
 
 func (a *serveApp) ReleasePlan(ctx context.Context, id auth.Identity, at time.Time) ([]cases.Decision, error) {
@@ -442,7 +501,7 @@ func (a *serveApp) ReleasePlan(ctx context.Context, id auth.Identity, at time.Ti
 	for _, d := range docs {
 		out = append(out, g.Decide(d))
 	}
-	return out, a.record(ctx, id, "release.plan", at.Format(time.RFC3339), nil)
+	return out, nil
 }
 
 func (a *serveApp) Approve(ctx context.Context, id auth.Identity, doc int64, at time.Time) (bool, error) {

@@ -63,3 +63,21 @@ func (s *Store) CaseComments(ctx context.Context, caseID int64) ([]CaseComment, 
 	}
 	return out, rows.Err()
 }
+
+// CasesVersion is a fingerprint of everything a case list shows: it
+// changes when a case, a timeline event, a target, a vendor, a product, or
+// a finding is added or updated, so that a server can keep case views
+// between requests and rebuild them only when it changes.
+func (s *Store) CasesVersion(ctx context.Context) (string, error) {
+	var a, b, c, d, e, f, g, h int64
+	var upd string
+	err := s.queryRow(ctx, `SELECT
+		(SELECT count(*) FROM cases), (SELECT coalesce(max(id), 0) FROM case_events), (SELECT count(*) FROM case_events),
+		(SELECT count(*) FROM case_targets), (SELECT count(*) FROM vendors), (SELECT count(*) FROM products),
+		(SELECT count(*) FROM product_downstream), (SELECT count(*) FROM findings),
+		(SELECT coalesce(max(updated_at), '') FROM findings)`).Scan(&a, &b, &c, &d, &e, &f, &g, &h, &upd)
+	if err != nil {
+		return "", fmt.Errorf("read case version: %w", err)
+	}
+	return fmt.Sprintf("%d.%d.%d.%d.%d.%d.%d.%d.%s", a, b, c, d, e, f, g, h, upd), nil
+}

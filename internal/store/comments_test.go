@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"antidote/internal/cases"
 	"antidote/internal/findings"
@@ -26,6 +27,17 @@ func TestCaseComments(t *testing.T) {
 		cid, err := s.OpenCase(ctx, cases.Case{Finding: fid, Opened: day0, OpenedBy: "ana", Targets: []cases.Target{{Vendor: apple}}}, nil)
 		if err != nil {
 			t.Fatal(err)
+		}
+		v1, err := s.CasesVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddCaseEvent(ctx, cases.Event{Case: cid, At: day0.Add(time.Hour), Actor: "ana", Kind: cases.EventStatus,
+			Target: cases.Target{Vendor: apple}, Status: cases.Notified}, func(cases.Case, []cases.Event) error { return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if v2, err := s.CasesVersion(ctx); err != nil || v2 == v1 {
+			t.Fatalf("case version did not change with an event: %s %s %v", v1, v2, err)
 		}
 		const secretText = "comment-text-83af"
 		for i, c := range []store.CaseComment{
