@@ -55,6 +55,7 @@ type caseSnapshot struct {
 	// byVendor lists, per vendor, the positions in cases of the cases
 	// naming it, so that a vendor's list costs its own cases only.
 	byVendor map[int64][]int
+	byID     map[int64]int // case id -> position in cases
 }
 
 const snapshotTTL = time.Second
@@ -103,8 +104,9 @@ func (a *serveApp) snapshot(ctx context.Context) (*caseSnapshot, error) {
 	for _, f := range fs {
 		sn.finding[f.ID] = f
 	}
-	sn.byVendor = map[int64][]int{}
+	sn.byVendor, sn.byID = map[int64][]int{}, map[int64]int{}
 	for i, c := range cs {
+		sn.byID[c.ID] = i
 		seen := map[int64]bool{}
 		for _, v := range caseVendors(c, sn.byCase[c.ID]) {
 			if !seen[v] {
@@ -382,19 +384,33 @@ func (a *serveApp) loadCase(ctx context.Context, id auth.Identity, cid int64) (c
 }
 
 func (a *serveApp) Case(ctx context.Context, id auth.Identity, cid int64, at time.Time) (web.CaseView, error) {
-	c, tl, err := a.loadCase(ctx, id, cid)
+	sn, err := a.snapshot(ctx)
 	if err != nil {
 		return web.CaseView{}, err
 	}
-	f, err := a.ws.store.Finding(ctx, c.Finding)
-	if err != nil {
-		return web.CaseView{}, err
+	i, ok := sn.byID[cid]
+	if !ok {
+		// Opened by another process within the last second, or absent:
+		// compare versions now (a rebuild only if something changed, so
+		// probing unknown ids costs one query each, not a reload).
+		a.snapMu.Lock()
+		if a.snap != nil {
+			a.snap.checked = time.Time{}
+		}
+		a.snapMu.Unlock()
+		if sn, err = a.snapshot(ctx); err != nil {
+			return web.CaseView{}, err
+		}
+		if i, ok = sn.byID[cid]; !ok {
+			return web.CaseView{}, fmt.Errorf("case %d: %w", cid, store.ErrNotFound)
+		}
 	}
-	b, err := a.bundle(ctx)
-	if err != nil {
-		return web.CaseView{}, err
+	c, tl := sn.cases[i], sn.byCase[cid]
+	if !auth.CanReadCase(id, caseVendors(c, tl)) {
+		return web.CaseView{}, fmt.Errorf("case %d: %w", cid, store.ErrNotFound)
 	}
-	return webCase(viewCase(b.cat, b.pol, c, tl, f.Exploited, at), c, f, tl, at), nil
+	f := sn.finding[c.Finding]
+	return webCase(viewCase(sn.cat, sn.pol, c, tl, f.Exploited, at), c, f, tl, at), nil
 }
 
 func (a *serveApp) SetStatus(ctx context.Context, id auth.Identity, cid int64, ch web.StatusChange) (cases.Event, error) {
