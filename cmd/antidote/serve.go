@@ -51,7 +51,8 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		accounts.Password = vault.InsecurePasswordParams()
 	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	srv, err := web.New(web.Config{App: &serveApp{ws: ws}, Accounts: accounts, Logger: log, TLS: useTLS, Classify: classify})
+	app := &serveApp{ws: ws}
+	srv, err := web.New(web.Config{App: app, Accounts: accounts, Admin: serveAdmin{app, accounts}, Logger: log, TLS: useTLS, Classify: classify})
 	if err != nil {
 		return err
 	}

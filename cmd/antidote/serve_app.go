@@ -590,7 +590,7 @@ func classify(err error) int {
 	switch {
 	case errors.As(err, &br):
 		return 400
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, auth.ErrNotFound):
 		return 404
 	case errors.Is(err, cases.ErrBadEvent):
 		return 409
@@ -601,3 +601,50 @@ func classify(err error) int {
 }
 
 var _ web.App = (*serveApp)(nil)
+
+// serveAdmin is web.Admin over the account service, checking users.admin
+// and recording every change, as the core will.
+type serveAdmin struct {
+	app      *serveApp
+	accounts *auth.Service
+}
+
+func (a serveAdmin) Users(ctx context.Context, id auth.Identity) ([]auth.User, error) {
+	if err := need(id, auth.UsersAdmin); err != nil {
+		return nil, err
+	}
+	return a.accounts.Users(ctx)
+}
+
+func (a serveAdmin) Tokens(ctx context.Context, id auth.Identity) ([]auth.Token, error) {
+	if err := need(id, auth.UsersAdmin); err != nil {
+		return nil, err
+	}
+	return a.accounts.Tokens(ctx)
+}
+
+func (a serveAdmin) SetDisabled(ctx context.Context, id auth.Identity, name string, disabled bool) error {
+	if err := need(id, auth.UsersAdmin); err != nil {
+		return err
+	}
+	if err := a.accounts.SetDisabled(ctx, name, disabled); err != nil {
+		return err
+	}
+	action := "user.enable"
+	if disabled {
+		action = "user.disable"
+	}
+	return a.app.record(ctx, id, action, "user "+strings.ToLower(name), auditDetail(map[string]any{"via": "web"}))
+}
+
+func (a serveAdmin) RevokeToken(ctx context.Context, id auth.Identity, token int64) error {
+	if err := need(id, auth.UsersAdmin); err != nil {
+		return err
+	}
+	if err := a.accounts.RevokeToken(ctx, token); err != nil {
+		return err
+	}
+	return a.app.record(ctx, id, "token.revoke", "token "+strconv.FormatInt(token, 10), auditDetail(map[string]any{"via": "web"}))
+}
+
+var _ web.Admin = serveAdmin{}

@@ -253,6 +253,26 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Errorf("audit log lacks %s", want)
 		}
 	}
+	// An admin disables Google's account in the browser: its token stops.
+	mustCLI(t, env, "user", "add", "root", "--role", "admin")
+	jar2, _ := cookiejar.New(nil)
+	adminBrowser := &http.Client{Jar: jar2}
+	if res, err := adminBrowser.PostForm(base+"/login", url.Values{"name": {"root"}, "password": {"a long enough password"}}); err != nil || res.StatusCode != 200 {
+		t.Fatalf("admin login: %v", err)
+	}
+	admin := &apiClient{t: t, base: base, http: adminBrowser}
+	_, body = admin.do("GET", "/api/v1/me", "")
+	json.Unmarshal([]byte(body), &me)
+	res, err = adminBrowser.PostForm(base+"/admin/users/google/disable", url.Values{"csrf": {me.CSRF}})
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("disable google: %v %v", err, res.StatusCode)
+	}
+	if code, _ := google.do("GET", "/api/v1/cases", ""); code != 401 {
+		t.Errorf("a disabled vendor's token still works: %d", code)
+	}
+	if out := mustCLI(t, env, "audit", "list"); !strings.Contains(out, "user.disable") {
+		t.Error("disabling in the browser was not audited")
+	}
 	if out := mustCLI(t, env, "audit", "verify"); !strings.Contains(out, "intact") {
 		t.Errorf("audit verify: %s", out)
 	}

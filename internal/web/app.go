@@ -38,6 +38,15 @@ type App interface {
 	Audit(ctx context.Context, id auth.Identity) ([]AuditEvent, error)
 }
 
+// Admin is account administration for the admin pages. The core checks
+// users.admin and records every change; the web checks it too.
+type Admin interface {
+	Users(ctx context.Context, id auth.Identity) ([]auth.User, error)
+	Tokens(ctx context.Context, id auth.Identity) ([]auth.Token, error)
+	SetDisabled(ctx context.Context, id auth.Identity, name string, disabled bool) error
+	RevokeToken(ctx context.Context, id auth.Identity, token int64) error
+}
+
 // Accounts proves who is calling; *auth.Service satisfies it.
 type Accounts interface {
 	Login(ctx context.Context, r auth.LoginRequest) (auth.Login, error)

@@ -106,8 +106,19 @@ func TestConsolePages(t *testing.T) {
 			t.Errorf("vendor navigation offers %s", no)
 		}
 	}
-	if nav := do(s, idAdmin, "GET", "/cases", "").Body.String(); !strings.Contains(nav, `href="/audit"`) {
-		t.Error("admin navigation lacks the audit log")
+	if nav := do(s, idAdmin, "GET", "/cases", "").Body.String(); !strings.Contains(nav, `href="/audit"`) || !strings.Contains(nav, `href="/admin/users"`) {
+		t.Error("admin navigation lacks the audit log or the users")
+	}
+	users := do(s, idAdmin, "GET", "/admin/users", "").Body.String()
+	if !strings.Contains(users, `action="/admin/users/ana/disable"`) || !strings.Contains(users, `action="/admin/tokens/1/revoke"`) {
+		t.Errorf("users page: %s", users)
+	}
+	do(s, idAdmin, "POST", "/admin/users/ana/disable", "x=1")
+	if users := do(s, idAdmin, "GET", "/admin/users", "").Body.String(); !strings.Contains(users, `action="/admin/users/ana/enable"`) {
+		t.Error("disable did not reach the admin core")
+	}
+	if w := do(s, idAdmin, "POST", "/admin/users/no%20such!/disable", "x=1"); w.Code != 404 {
+		t.Errorf("bad account name: %d", w.Code)
 	}
 	// Pagination keeps the query.
 	srch := do(s, idAnalyst, "GET", "/search?q=x&per_page=1", "").Body.String()

@@ -260,3 +260,37 @@ func (a *fakeAccounts) Bearer(ctx context.Context, tok string) (auth.Identity, e
 
 func (a *fakeAccounts) CSRFToken(sid string) string    { return "csrf-" + sid }
 func (a *fakeAccounts) CheckCSRF(sid, tok string) bool { return sid != "" && tok == "csrf-"+sid }
+
+// fakeAdmin enforces nothing either.
+type fakeAdmin struct {
+	mu       sync.Mutex
+	disabled map[string]bool
+	revoked  []int64
+}
+
+func (a *fakeAdmin) Users(ctx context.Context, id auth.Identity) ([]auth.User, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return []auth.User{{ID: 1, Name: "ana", Role: auth.Analyst, Disabled: a.disabled["ana"]}, {ID: 2, Name: "apple", Role: auth.Vendor, Vendor: 1, TOTP: true}}, nil
+}
+
+func (a *fakeAdmin) Tokens(ctx context.Context, id auth.Identity) ([]auth.Token, error) {
+	return []auth.Token{{ID: 1, User: 2, Name: "apple", Label: "ci", Created: t0}}, nil
+}
+
+func (a *fakeAdmin) SetDisabled(ctx context.Context, id auth.Identity, name string, d bool) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.disabled == nil {
+		a.disabled = map[string]bool{}
+	}
+	a.disabled[name] = d
+	return nil
+}
+
+func (a *fakeAdmin) RevokeToken(ctx context.Context, id auth.Identity, t int64) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.revoked = append(a.revoked, t)
+	return nil
+}

@@ -26,7 +26,7 @@ func newTestServer(t *testing.T) (*Server, *fakeApp, *fakeAccounts) {
 	t.Helper()
 	app := newFakeApp()
 	acc := newFakeAccounts(idAdmin, idAnalyst, idReviewer, idVendorA, idVendorB)
-	s, err := New(Config{App: app, Accounts: acc, Now: func() time.Time { return t0.AddDate(0, 0, 10) }})
+	s, err := New(Config{App: app, Accounts: acc, Admin: &fakeAdmin{}, Now: func() time.Time { return t0.AddDate(0, 0, 10) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,6 +104,10 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /release":                     {"/release", "", [6]int{ok, ok, ok, forb, forb, login}},
 		"POST /release/approvals":          {"/release/approvals", form("doc", "1"), [6]int{see, forb, see, forb, forb, login}},
 		"GET /audit":                       {"/audit", "", [6]int{ok, forb, forb, forb, forb, login}},
+		"GET /admin/users":                 {"/admin/users", "", [6]int{ok, forb, forb, forb, forb, login}},
+		"POST /admin/users/{name}/disable": {"/admin/users/ana/disable", form(), [6]int{see, forb, forb, forb, forb, login}},
+		"POST /admin/users/{name}/enable":  {"/admin/users/ana/enable", form(), [6]int{see, forb, forb, forb, forb, login}},
+		"POST /admin/tokens/{id}/revoke":   {"/admin/tokens/1/revoke", form(), [6]int{see, forb, forb, forb, forb, login}},
 		"GET /api/v1/me":                   {"/api/v1/me", "", [6]int{ok, ok, ok, ok, ok, unau}},
 		"GET /api/v1/openapi.json":         {"/api/v1/openapi.json", "", [6]int{ok, ok, ok, ok, ok, unau}},
 		"GET /api/v1/docs":                 {"/api/v1/docs", "", [6]int{ok, ok, ok, forb, forb, unau}},

@@ -63,6 +63,12 @@ func (s *Server) routeTable() []route {
 		{Method: "POST", Pattern: "/release/approvals", Allow: can(auth.ReleaseApprove), Summary: "approve a document", handle: s.approveForm},
 		{Method: "GET", Pattern: "/audit", Allow: can(auth.AuditRead), Summary: "the audit log", handle: s.auditPage},
 
+		// Account administration (admins).
+		{Method: "GET", Pattern: "/admin/users", Allow: can(auth.UsersAdmin), Summary: "users and tokens", handle: s.usersPage},
+		{Method: "POST", Pattern: "/admin/users/{name}/disable", Allow: can(auth.UsersAdmin), Summary: "disable an account", handle: s.setDisabledForm(true)},
+		{Method: "POST", Pattern: "/admin/users/{name}/enable", Allow: can(auth.UsersAdmin), Summary: "enable an account", handle: s.setDisabledForm(false)},
+		{Method: "POST", Pattern: "/admin/tokens/{id}/revoke", Allow: can(auth.UsersAdmin), Summary: "revoke a token", handle: s.revokeForm},
+
 		// JSON API.
 		{Method: "GET", Pattern: "/api/v1/me", API: true, Allow: loggedIn, Summary: "the caller: name, role, vendor", Resp: "Me", handle: s.apiMe},
 		{Method: "GET", Pattern: "/api/v1/openapi.json", API: true, Allow: loggedIn, Summary: "this document", Resp: "Object", handle: s.apiOpenAPI},

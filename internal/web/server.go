@@ -24,6 +24,7 @@ var assets embed.FS
 type Config struct {
 	App      App
 	Accounts Accounts
+	Admin    Admin // account administration pages; nil leaves them out
 	Logger   *slog.Logger
 	// TLS says the server is reached over HTTPS: cookies are Secure (and
 	// __Host- prefixed) and responses carry HSTS.
@@ -41,6 +42,7 @@ type Config struct {
 type Server struct {
 	app      App
 	accounts Accounts
+	admin    Admin
 	log      *slog.Logger
 	tls      bool
 	classify func(error) int
@@ -54,7 +56,7 @@ type Server struct {
 
 // New builds a server; its routes are registered once, here.
 func New(c Config) (*Server, error) {
-	s := &Server{app: c.App, accounts: c.Accounts, log: c.Logger, tls: c.TLS, classify: c.Classify, now: c.Now, maxBody: c.MaxBody}
+	s := &Server{app: c.App, accounts: c.Accounts, admin: c.Admin, log: c.Logger, tls: c.TLS, classify: c.Classify, now: c.Now, maxBody: c.MaxBody}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
