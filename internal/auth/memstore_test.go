@@ -17,6 +17,7 @@ type memStore struct {
 	sessions map[string]Session
 	failures map[string][]time.Time
 	touches  int
+	steps    map[string]int64
 }
 
 func newMemStore() *memStore {
@@ -93,6 +94,19 @@ func (m *memStore) SetTOTPSecret(_ context.Context, name string, key []byte) err
 	c.TOTPSecret = key
 	m.creds[name] = c
 	return nil
+}
+
+func (m *memStore) UseTOTPStep(_ context.Context, name string, step int64) (bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.steps == nil {
+		m.steps = map[string]int64{}
+	}
+	if last, ok := m.steps[name]; ok && step <= last {
+		return false, nil
+	}
+	m.steps[name] = step
+	return true, nil
 }
 
 func (m *memStore) AddToken(_ context.Context, t Token, h []byte) (int64, error) {

@@ -70,6 +70,10 @@ type Store interface {
 	SetUserDisabled(ctx context.Context, name string, disabled bool) error
 	SetPasswordHash(ctx context.Context, name, hash string) error
 	SetTOTPSecret(ctx context.Context, name string, key []byte) error
+	// UseTOTPStep records that a login used TOTP time step step, and
+	// reports false (recording nothing) when that step or a later one was
+	// used already: each code logs in once.
+	UseTOTPStep(ctx context.Context, name string, step int64) (bool, error)
 
 	AddToken(ctx context.Context, t Token, hash []byte) (int64, error)
 	TokenByHash(ctx context.Context, hash []byte) (Token, User, error)
@@ -365,7 +369,15 @@ func (s *Service) Login(ctx context.Context, r LoginRequest) (Login, error) {
 			// to someone who does not know it. Not counted as a failure.
 			return Login{}, ErrCodeRequired
 		}
-		if !ValidateTOTP(c.TOTPSecret, r.Code, now) {
+		step, ok := MatchTOTP(c.TOTPSecret, r.Code, now)
+		if !ok {
+			return fail(ErrBadLogin)
+		}
+		fresh, err := s.store.UseTOTPStep(ctx, n, step)
+		if err != nil {
+			return Login{}, err
+		}
+		if !fresh {
 			return fail(ErrBadLogin)
 		}
 	}

@@ -231,8 +231,23 @@ func TestTOTPLogin(t *testing.T) {
 	if _, err := s.Login(ctx, r); err != nil {
 		t.Fatalf("with code: %v", err)
 	}
+	// The same code again, within its validity: refused (no replay).
+	if _, err := s.Login(ctx, r); !errors.Is(err, ErrBadLogin) {
+		t.Fatalf("replayed code: %v", err)
+	}
+	// The next step's code works; then the previous one no more.
+	c.advance(30 * time.Second)
+	next, _ := totp.GenerateCode(k.Secret(), c.now())
+	r.Code = next
+	if _, err := s.Login(ctx, r); err != nil {
+		t.Fatalf("next code: %v", err)
+	}
+	r.Code = code
+	if _, err := s.Login(ctx, r); !errors.Is(err, ErrBadLogin) {
+		t.Fatalf("an older code after a newer one: %v", err)
+	}
 	r.Code = "000000"
-	if code == "000000" {
+	if code == "000000" || next == "000000" {
 		r.Code = "111111"
 	}
 	if _, err := s.Login(ctx, r); !errors.Is(err, ErrBadLogin) {

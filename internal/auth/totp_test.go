@@ -45,6 +45,9 @@ func TestValidateTOTP(t *testing.T) {
 	if ValidateTOTP(key, "050471", at.Add(90*time.Second)) {
 		t.Error("a code three steps old accepted")
 	}
+	if step, ok := MatchTOTP(key, "050471", at.Add(30*time.Second)); !ok || step != 1111111111/30 {
+		t.Errorf("matched step %d %v, want %d", step, ok, 1111111111/30)
+	}
 	for _, bad := range []string{"", "050472", "50471", "0504710", "abcdef"} {
 		if ValidateTOTP(key, bad, at) {
 			t.Errorf("%q accepted", bad)

@@ -176,6 +176,17 @@ func (s *Store) SetTOTPSecret(ctx context.Context, name string, key []byte) erro
 	return s.updateCredentials(ctx, name, func(c *credentials) { c.TOTPSecret = key })
 }
 
+// UseTOTPStep records the TOTP time step of a login, atomically refusing
+// a step not after the last one used.
+func (s *Store) UseTOTPStep(ctx context.Context, name string, step int64) (bool, error) {
+	res, err := s.exec(ctx, `UPDATE users SET totp_step = ? WHERE name = ? AND totp_step < ?`, step, name, step)
+	if err != nil {
+		return false, fmt.Errorf("record TOTP use: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // AddToken stores a token's record under the keyed hash of its value.
 func (s *Store) AddToken(ctx context.Context, t auth.Token, hash []byte) (int64, error) {
 	var id int64

@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
 	"antidote/internal/auth"
 	"antidote/internal/secret"
 	"antidote/internal/store"
@@ -114,7 +117,8 @@ func TestAuthConformance(t *testing.T) {
 		}
 
 		// TOTP enrolment is stored sealed and makes logins ask for a code.
-		if _, err := svc.EnrollTOTP(ctx, "ana"); err != nil {
+		uri, err := svc.EnrollTOTP(ctx, "ana")
+		if err != nil {
 			t.Fatal(err)
 		}
 		if u, c, _ := s.UserByName(ctx, "ana"); !u.TOTP || len(c.TOTPSecret) != 20 {
@@ -122,6 +126,18 @@ func TestAuthConformance(t *testing.T) {
 		}
 		if _, err := svc.Login(ctx, auth.LoginRequest{Name: "ana", Password: secret.NewString(pass), Addr: "192.0.2.1"}); !errors.Is(err, auth.ErrCodeRequired) {
 			t.Fatalf("TOTP login: %v", err)
+		}
+		key, err := otp.NewKeyFromURL(uri.Reveal())
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, _ := totp.GenerateCode(key.Secret(), now)
+		withCode := auth.LoginRequest{Name: "ana", Password: secret.NewString(pass), Code: code, Addr: "192.0.2.1"}
+		if _, err := svc.Login(ctx, withCode); err != nil {
+			t.Fatalf("login with the code: %v", err)
+		}
+		if _, err := svc.Login(ctx, withCode); !errors.Is(err, auth.ErrBadLogin) {
+			t.Fatalf("the same code twice: %v", err)
 		}
 
 		// Tokens.
@@ -170,7 +186,7 @@ func TestAuthConformance(t *testing.T) {
 		svc.SetDisabled(ctx, "acme", false)
 		svc.Login(ctx, auth.LoginRequest{Name: "acme", Password: secret.NewString(pass), Addr: "192.0.2.2"})
 		gone, err := s.DeleteExpiredSessions(ctx, now.Add(13*time.Hour), now.Add(13*time.Hour-30*time.Minute))
-		if err != nil || gone != 2 { // ana's and acme's last logins
+		if err != nil || gone != 3 { // ana's two (password, then TOTP) and acme's last
 			t.Fatalf("swept %d: %v", gone, err)
 		}
 	})

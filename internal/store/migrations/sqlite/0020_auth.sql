@@ -11,6 +11,7 @@ CREATE TABLE users (
     vendor_id   INTEGER NOT NULL DEFAULT 0,
     disabled    INTEGER NOT NULL DEFAULT 0,
     totp        INTEGER NOT NULL DEFAULT 0,
+    totp_step   INTEGER NOT NULL DEFAULT 0,   -- last TOTP time step used: no replay
     credentials BLOB,                     -- sealed JSON: password hash, TOTP key
     created_at  TEXT NOT NULL
 );
