@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -80,4 +82,89 @@ func (s *Store) CasesVersion(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("read case version: %w", err)
 	}
 	return fmt.Sprintf("%d.%d.%d.%d.%d.%d.%d.%d.%s", a, b, c, d, e, f, g, h, upd), nil
+}
+
+// CaseFile is a file attached to a case, in a vendor's thread (0: the
+// coordinators'). Body is empty in listings.
+type CaseFile struct {
+	ID        int64
+	Case      int64
+	Vendor    int64
+	At        string // RFC 3339, UTC
+	Author    string
+	MediaType string
+	Size      int64
+	Name      string
+	Body      []byte
+}
+
+// AddCaseFile stores a file, its name and content sealed, and returns its id.
+func (s *Store) AddCaseFile(ctx context.Context, f CaseFile) (int64, error) {
+	var id int64
+	err := s.inTx(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM cases WHERE id = ?`, f.Case).Scan(&n); err != nil {
+			return fmt.Errorf("add file: %w", err)
+		}
+		if n == 0 {
+			return notFound("case", f.Case)
+		}
+		var err error
+		id, err = tx.InsertID(ctx, `INSERT INTO case_files (case_id, vendor_id, at, author, media_type, size, name, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			f.Case, f.Vendor, f.At, f.Author, f.MediaType, int64(len(f.Body)), []byte{}, []byte{})
+		if err != nil {
+			return fmt.Errorf("add file: %w", err)
+		}
+		_, err = tx.Exec(ctx, `UPDATE case_files SET name = ?, body = ? WHERE id = ?`,
+			s.seal([]byte(f.Name), adRow("case_files", "name", id)), s.seal(f.Body, adRow("case_files", "body", id)), id)
+		return err
+	})
+	return id, err
+}
+
+// CaseFiles lists a case's files without their content, oldest first.
+func (s *Store) CaseFiles(ctx context.Context, caseID int64) ([]CaseFile, error) {
+	rows, err := s.query(ctx, `SELECT id, case_id, vendor_id, at, author, media_type, size, name FROM case_files WHERE case_id = ? ORDER BY id`, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("read files: %w", err)
+	}
+	defer rows.Close()
+	var out []CaseFile
+	for rows.Next() {
+		var f CaseFile
+		var name []byte
+		if err := rows.Scan(&f.ID, &f.Case, &f.Vendor, &f.At, &f.Author, &f.MediaType, &f.Size, &name); err != nil {
+			return nil, fmt.Errorf("read files: %w", err)
+		}
+		b, err := s.open(name, adRow("case_files", "name", f.ID))
+		if err != nil {
+			return nil, err
+		}
+		f.Name = string(b)
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// CaseFileContent returns one file of a case with its content.
+func (s *Store) CaseFileContent(ctx context.Context, caseID, id int64) (CaseFile, error) {
+	var f CaseFile
+	var name, body []byte
+	err := s.queryRow(ctx, `SELECT id, case_id, vendor_id, at, author, media_type, size, name, body FROM case_files WHERE id = ? AND case_id = ?`, id, caseID).
+		Scan(&f.ID, &f.Case, &f.Vendor, &f.At, &f.Author, &f.MediaType, &f.Size, &name, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return f, notFound("file", id)
+	}
+	if err != nil {
+		return f, fmt.Errorf("read file %d: %w", id, err)
+	}
+	n, err := s.open(name, adRow("case_files", "name", id))
+	if err != nil {
+		return f, err
+	}
+	if f.Body, err = s.open(body, adRow("case_files", "body", id)); err != nil {
+		return f, err
+	}
+	f.Name = string(n)
+	return f, nil
 }

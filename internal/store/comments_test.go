@@ -59,6 +59,28 @@ func TestCaseComments(t *testing.T) {
 		if _, err := s.AddCaseComment(ctx, store.CaseComment{Case: 999, At: "x", Author: "a", Text: "t"}); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("comment on a missing case: %v", err)
 		}
+		// Files: name and content sealed, listed without content.
+		const secretFile = "patch-notes-51c0"
+		fidFile, err := s.AddCaseFile(ctx, store.CaseFile{Case: cid, Vendor: apple, At: "2017-03-10T00:00:00Z", Author: "apple", MediaType: "text/plain",
+			Name: secretFile + ".txt", Body: []byte("fixed in " + secretFile)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs, err := s.CaseFiles(ctx, cid)
+		if err != nil || len(fs) != 1 || fs[0].Name != secretFile+".txt" || fs[0].Size != int64(len("fixed in "+secretFile)) || fs[0].Body != nil || fs[0].Vendor != apple {
+			t.Fatalf("files %+v %v", fs, err)
+		}
+		f, err := s.CaseFileContent(ctx, cid, fidFile)
+		if err != nil || string(f.Body) != "fixed in "+secretFile {
+			t.Fatalf("file content %+v %v", f, err)
+		}
+		if _, err := s.CaseFileContent(ctx, cid+1, fidFile); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("a file through another case: %v", err)
+		}
+		if strings.Contains(dumpColumn(t, s, "SELECT name FROM case_files")+dumpColumn(t, s, "SELECT body FROM case_files"), secretFile) {
+			t.Fatal("file stored in clear")
+		}
+
 		// Sealed under its row: a body moved to another row does not open.
 		if _, err := s.DB().ExecContext(ctx, `UPDATE case_comments SET body = (SELECT body FROM case_comments WHERE author = 'ana') WHERE author = 'apple'`); err != nil {
 			t.Fatal(err)

@@ -169,6 +169,7 @@ func TestRedactionChecksMigration(t *testing.T) {
 			`DROP TABLE auth_tokens`,
 			`DROP TABLE users`,
 			`DROP TABLE case_comments`,
+			`DROP TABLE case_files`,
 			`DROP TABLE redaction_checks`,
 			`ALTER TABLE redactions DROP COLUMN version`,
 			`DELETE FROM schema_version WHERE version >= 4`,

@@ -52,3 +52,18 @@ CREATE TABLE case_comments (
     body      BYTEA NOT NULL
 );
 CREATE INDEX case_comments_case ON case_comments(case_id, id);
+
+-- Files a party attached to a case (a vendor's patch notes, an advisory
+-- draft), in its vendor's thread like comments; name and content sealed.
+CREATE TABLE case_files (
+    id         BIGSERIAL PRIMARY KEY,
+    case_id    BIGINT NOT NULL REFERENCES cases(id),
+    vendor_id  BIGINT NOT NULL DEFAULT 0,
+    at         TEXT NOT NULL,
+    author     TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    size       BIGINT NOT NULL,
+    name       BYTEA NOT NULL,
+    body       BYTEA NOT NULL
+);
+CREATE INDEX case_files_case ON case_files(case_id, id);

@@ -52,3 +52,18 @@ CREATE TABLE case_comments (
     body      BLOB NOT NULL
 );
 CREATE INDEX case_comments_case ON case_comments(case_id, id);
+
+-- Files a party attached to a case (a vendor's patch notes, an advisory
+-- draft), in its vendor's thread like comments; name and content sealed.
+CREATE TABLE case_files (
+    id         INTEGER PRIMARY KEY,
+    case_id    INTEGER NOT NULL REFERENCES cases(id),
+    vendor_id  INTEGER NOT NULL DEFAULT 0,
+    at         TEXT NOT NULL,
+    author     TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    name       BLOB NOT NULL,
+    body       BLOB NOT NULL
+);
+CREATE INDEX case_files_case ON case_files(case_id, id);
