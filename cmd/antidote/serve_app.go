@@ -648,3 +648,62 @@ func (a serveAdmin) RevokeToken(ctx context.Context, id auth.Identity, token int
 }
 
 var _ web.Admin = serveAdmin{}
+
+func webFile(f store.CaseFile) web.File {
+	at, _ := time.Parse(time.RFC3339Nano, f.At)
+	return web.File{ID: f.ID, Case: f.Case, Vendor: f.Vendor, At: at, Author: f.Author, Name: f.Name, MediaType: f.MediaType, Size: f.Size}
+}
+
+func (a *serveApp) Files(ctx context.Context, id auth.Identity, cid int64) ([]web.File, error) {
+	if _, _, err := a.loadCase(ctx, id, cid); err != nil {
+		return nil, err
+	}
+	fs, err := a.ws.store.CaseFiles(ctx, cid)
+	if err != nil {
+		return nil, err
+	}
+	out := []web.File{}
+	for _, f := range fs {
+		if auth.Allowed(id, auth.CasesRead) || f.Vendor == id.Vendor {
+			out = append(out, webFile(f))
+		}
+	}
+	return out, nil
+}
+
+func (a *serveApp) File(ctx context.Context, id auth.Identity, cid, file int64) (web.File, []byte, error) {
+	if _, _, err := a.loadCase(ctx, id, cid); err != nil {
+		return web.File{}, nil, err
+	}
+	f, err := a.ws.store.CaseFileContent(ctx, cid, file)
+	if err != nil {
+		return web.File{}, nil, err
+	}
+	if !auth.Allowed(id, auth.CasesRead) && f.Vendor != id.Vendor {
+		return web.File{}, nil, fmt.Errorf("file %d: %w", file, store.ErrNotFound)
+	}
+	if err := a.record(ctx, id, "case.file.get", fmt.Sprintf("case %d file %d", cid, file), nil); err != nil {
+		return web.File{}, nil, err
+	}
+	return webFile(f), f.Body, nil
+}
+
+func (a *serveApp) AddFile(ctx context.Context, id auth.Identity, cid int64, f web.File, content []byte) (web.File, error) {
+	c, tl, err := a.loadCase(ctx, id, cid)
+	if err != nil {
+		return f, err
+	}
+	if !auth.CanUpload(id, caseVendors(c, tl)) {
+		return f, need(id, auth.CasesWrite)
+	}
+	if id.Role == auth.Vendor {
+		f.Vendor = id.Vendor
+	}
+	f.Case, f.Author, f.At, f.Size = cid, id.Name, time.Now().UTC(), int64(len(content))
+	f.ID, err = a.ws.store.AddCaseFile(ctx, store.CaseFile{Case: cid, Vendor: f.Vendor, At: f.At.Format(time.RFC3339Nano), Author: f.Author,
+		MediaType: f.MediaType, Name: f.Name, Body: content})
+	if err != nil {
+		return f, err
+	}
+	return f, a.record(ctx, id, "case.file.add", fmt.Sprintf("case %d file %d", cid, f.ID), auditDetail(map[string]any{"thread": f.Vendor, "size": f.Size}))
+}

@@ -219,6 +219,20 @@ func TestServeEndToEnd(t *testing.T) {
 	if code, body := apple.do("POST", "/api/v1/cases/1/comments", `{"text":"fixed in 10.3.1"}`); code != 201 {
 		t.Errorf("Apple comments: %d %s", code, body)
 	}
+	// Apple attaches its patch notes; Google, a party of the same case,
+	// cannot read them; the analyst can.
+	req, _ := http.NewRequest("POST", base+"/api/v1/cases/1/files", strings.NewReader("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"notes.txt\"\r\n\r\nfixed in 10.3.1\r\n--b--\r\n"))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=b")
+	req.Header.Set("Authorization", "Bearer "+tokens["apple"])
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 201 {
+		t.Fatalf("upload: %v %v", err, res.StatusCode)
+	}
+	if code, _ := google.do("GET", "/api/v1/cases/1/files/1", ""); code != 404 {
+		t.Errorf("Google reads Apple's file: %d", code)
+	}
+	if code, body := ana.do("GET", "/api/v1/cases/1/files/1", ""); code != 200 || body != "fixed in 10.3.1" {
+		t.Errorf("the analyst reads Apple's file: %d %q", code, body)
+	}
 	_, body = apple.do("GET", "/api/v1/cases/1/comments", "")
 	if !strings.Contains(body, "fixed in 10.3.1") || strings.Contains(body, "internal note") {
 		t.Errorf("Apple's thread: %s", body)
@@ -248,7 +262,7 @@ func TestServeEndToEnd(t *testing.T) {
 	}
 	// Every change is in the audit chain, under the web account's name.
 	audit := mustCLI(t, env, "audit", "list", "--json")
-	for _, want := range []string{`"actor":"apple","at"`, `"action":"case.status"`, `"actor":"rev2"`, `"action":"release.approve"`, `"action":"case.comment"`} {
+	for _, want := range []string{`"actor":"apple","at"`, `"action":"case.status"`, `"action":"case.file.add"`, `"action":"case.file.get"`, `"actor":"rev2"`, `"action":"release.approve"`, `"action":"case.comment"`} {
 		if !strings.Contains(audit, strings.TrimSuffix(want, `,"at"`)) {
 			t.Errorf("audit log lacks %s", want)
 		}

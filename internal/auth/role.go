@@ -146,6 +146,14 @@ func CanComment(id Identity, vendors []int64) bool {
 	return Allowed(id, VendorCaseComment) && slices.Contains(vendors, id.Vendor)
 }
 
+// CanUpload reports whether id may attach a file to a case naming vendors.
+func CanUpload(id Identity, vendors []int64) bool {
+	if Allowed(id, CasesWrite) {
+		return true
+	}
+	return Allowed(id, VendorCaseUpload) && slices.Contains(vendors, id.Vendor)
+}
+
 // SeesVendor reports whether id may see vendor's part of a case (its name,
 // products and statuses): readers of all cases always, a vendor its own,
 // and another's only when the case is marked shared among its vendors.

@@ -32,6 +32,11 @@ type App interface {
 	Comments(ctx context.Context, id auth.Identity, cs int64) ([]Comment, error)
 	AddComment(ctx context.Context, id auth.Identity, cs int64, c Comment) (Comment, error)
 	Timeline(ctx context.Context, id auth.Identity, cs int64) ([]TimelineEvent, error)
+	// Files lists a case's attachments (without content); File returns one
+	// with its content; AddFile stores one sealed.
+	Files(ctx context.Context, id auth.Identity, cs int64) ([]File, error)
+	File(ctx context.Context, id auth.Identity, cs, file int64) (File, []byte, error)
+	AddFile(ctx context.Context, id auth.Identity, cs int64, f File, content []byte) (File, error)
 	ReleasePlan(ctx context.Context, id auth.Identity, at time.Time) ([]cases.Decision, error)
 	Approve(ctx context.Context, id auth.Identity, doc int64, at time.Time) (bool, error)
 	Report(ctx context.Context, id auth.Identity) (redact.Report, error)
@@ -168,6 +173,18 @@ type Comment struct {
 	At     time.Time `json:"at"`
 	Author string    `json:"author"`
 	Text   string    `json:"text"`
+}
+
+// File is a file attached to a case, in a vendor's thread like comments.
+type File struct {
+	ID        int64     `json:"id"`
+	Case      int64     `json:"case"`
+	Vendor    int64     `json:"vendor,omitempty"`
+	At        time.Time `json:"at"`
+	Author    string    `json:"author"`
+	Name      string    `json:"name"`
+	MediaType string    `json:"media_type"`
+	Size      int64     `json:"size"`
 }
 
 // TimelineEvent is a case event with its party's names.

@@ -21,6 +21,8 @@ type fakeApp struct {
 	calls    []string
 	comments []Comment
 	statuses []StatusChange
+	files    []File
+	contents [][]byte
 }
 
 func newFakeApp() *fakeApp {
@@ -28,7 +30,10 @@ func newFakeApp() *fakeApp {
 		{ID: 1, Case: 3, Vendor: 0, Author: "ana", Text: "internal: Apple is slow"},
 		{ID: 2, Case: 3, Vendor: 1, Author: "ana", Text: "to Apple: details attached"},
 		{ID: 3, Case: 3, Vendor: 2, Author: "ana", Text: "to Google: details attached"},
-	}}
+	}, files: []File{
+		{ID: 1, Case: 1, Vendor: 1, Author: "apple", Name: "notes.txt", MediaType: "text/plain", Size: 5},
+		{ID: 2, Case: 3, Vendor: 2, Author: "google", Name: "google.txt", MediaType: "text/plain", Size: 6},
+	}, contents: [][]byte{[]byte("apple"), []byte("google")}}
 }
 
 func (f *fakeApp) call(name string) {
@@ -293,4 +298,39 @@ func (a *fakeAdmin) RevokeToken(ctx context.Context, id auth.Identity, t int64) 
 	defer a.mu.Unlock()
 	a.revoked = append(a.revoked, t)
 	return nil
+}
+
+func (f *fakeApp) Files(ctx context.Context, id auth.Identity, n int64) ([]File, error) {
+	f.call("Files")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []File
+	for _, x := range f.files {
+		if x.Case == n {
+			out = append(out, x)
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeApp) File(ctx context.Context, id auth.Identity, n, file int64) (File, []byte, error) {
+	f.call("File")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, x := range f.files {
+		if x.ID == file && x.Case == n {
+			return x, f.contents[i], nil
+		}
+	}
+	return File{}, nil, auth.ErrNotFound
+}
+
+func (f *fakeApp) AddFile(ctx context.Context, id auth.Identity, n int64, x File, content []byte) (File, error) {
+	f.call("AddFile")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	x.ID = int64(len(f.files) + 1)
+	f.files = append(f.files, x)
+	f.contents = append(f.contents, content)
+	return x, nil
 }

@@ -38,10 +38,12 @@ func newTestServer(t *testing.T) (*Server, *fakeApp, *fakeAccounts) {
 func do(s *Server, id auth.Identity, method, target, body string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest(method, target, strings.NewReader(body))
 	api := strings.HasPrefix(target, "/api/")
-	if api && body != "" {
+	switch {
+	case strings.HasPrefix(body, "--"+boundary):
+		r.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
+	case api && body != "":
 		r.Header.Set("Content-Type", "application/json")
-	}
-	if !api && body != "" {
+	case body != "":
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	if id.Name != "" {
@@ -57,6 +59,14 @@ func do(s *Server, id auth.Identity, method, target, body string) *httptest.Resp
 	w := httptest.NewRecorder()
 	s.ServeHTTP(w, r)
 	return w
+}
+
+const boundary = "antidote-test-boundary"
+
+// multipartFile is a multipart/form-data body with one file.
+func multipartFile(name, content string) string {
+	return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name + "\"\r\n" +
+		"Content-Type: text/html\r\n\r\n" + content + "\r\n--" + boundary + "--\r\n"
 }
 
 // TestAuthorizationMatrix is the issue's table: every registered route
@@ -86,48 +96,53 @@ func TestAuthorizationMatrix(t *testing.T) {
 		login = see // pages send whoever is not logged in to the login form
 	)
 	matrix := map[string]row{
-		"GET /healthz":                     {"/healthz", "", [6]int{ok, ok, ok, ok, ok, ok}},
-		"GET /login":                       {"/login", "", [6]int{ok, ok, ok, ok, ok, ok}},
-		"POST /login":                      {"/login", form("name", "nobody", "password", "x"), [6]int{unau, unau, unau, unau, unau, unau}},
-		"POST /logout":                     {"/logout", form(), [6]int{see, see, see, see, see, login}},
-		"GET /{$}":                         {"/", "", [6]int{see, see, see, see, see, login}},
-		"GET /cases":                       {"/cases", "", [6]int{ok, ok, ok, ok, ok, login}},
-		"GET /cases/{id}":                  {"/cases/1", "", [6]int{ok, ok, ok, ok, nf, login}},
-		"POST /cases/{id}/status":          {"/cases/1/status", form("vendor", "1", "status", "acknowledged"), [6]int{see, see, forb, see, nf, login}},
-		"POST /cases/{id}/comments":        {"/cases/1/comments", form("text", "hello"), [6]int{see, see, forb, see, nf, login}},
-		"GET /docs":                        {"/docs", "", [6]int{ok, ok, ok, forb, forb, login}},
-		"GET /docs/{id}":                   {"/docs/1", "", [6]int{ok, ok, ok, forb, forb, login}},
-		"POST /docs/{id}/original":         {"/docs/1/original", form(), [6]int{ok, ok, ok, forb, forb, login}},
-		"GET /search":                      {"/search?q=grasshopper", "", [6]int{ok, ok, ok, forb, forb, login}},
-		"GET /findings":                    {"/findings", "", [6]int{ok, ok, ok, forb, forb, login}},
-		"GET /report":                      {"/report", "", [6]int{ok, ok, ok, forb, forb, login}},
-		"GET /release":                     {"/release", "", [6]int{ok, ok, ok, forb, forb, login}},
-		"POST /release/approvals":          {"/release/approvals", form("doc", "1"), [6]int{see, forb, see, forb, forb, login}},
-		"GET /audit":                       {"/audit", "", [6]int{ok, forb, forb, forb, forb, login}},
-		"GET /admin/users":                 {"/admin/users", "", [6]int{ok, forb, forb, forb, forb, login}},
-		"POST /admin/users/{name}/disable": {"/admin/users/ana/disable", form(), [6]int{see, forb, forb, forb, forb, login}},
-		"POST /admin/users/{name}/enable":  {"/admin/users/ana/enable", form(), [6]int{see, forb, forb, forb, forb, login}},
-		"POST /admin/tokens/{id}/revoke":   {"/admin/tokens/1/revoke", form(), [6]int{see, forb, forb, forb, forb, login}},
-		"GET /api/v1/me":                   {"/api/v1/me", "", [6]int{ok, ok, ok, ok, ok, unau}},
-		"GET /api/v1/openapi.json":         {"/api/v1/openapi.json", "", [6]int{ok, ok, ok, ok, ok, unau}},
-		"GET /api/v1/docs":                 {"/api/v1/docs", "", [6]int{ok, ok, ok, forb, forb, unau}},
-		"GET /api/v1/docs/{id}":            {"/api/v1/docs/1", "", [6]int{ok, ok, ok, forb, forb, unau}},
-		"GET /api/v1/docs/{id}/redacted":   {"/api/v1/docs/1/redacted", "", [6]int{ok, ok, ok, forb, forb, unau}},
-		"GET /api/v1/docs/{id}/text":       {"/api/v1/docs/1/text", "", [6]int{ok, ok, ok, forb, forb, unau}},
-		"GET /api/v1/search":               {"/api/v1/search?q=grasshopper", "", [6]int{ok, ok, ok, forb, forb, unau}},
-		"GET /api/v1/findings":             {"/api/v1/findings", "", [6]int{ok, ok, ok, forb, forb, unau}},
-		"GET /api/v1/findings/{id}":        {"/api/v1/findings/1", "", [6]int{ok, ok, ok, forb, forb, unau}},
-		"GET /api/v1/vendors":              {"/api/v1/vendors", "", [6]int{ok, ok, ok, forb, forb, unau}},
-		"GET /api/v1/cases":                {"/api/v1/cases", "", [6]int{ok, ok, ok, ok, ok, unau}},
-		"GET /api/v1/cases/{id}":           {"/api/v1/cases/1", "", [6]int{ok, ok, ok, oOK, nf, unau}},
-		"POST /api/v1/cases/{id}/status":   {"/api/v1/cases/1/status", `{"vendor":"Apple","status":"acknowledged"}`, [6]int{made, made, forb, made, nf, unau}},
-		"GET /api/v1/cases/{id}/comments":  {"/api/v1/cases/1/comments", "", [6]int{ok, ok, ok, ok, nf, unau}},
-		"POST /api/v1/cases/{id}/comments": {"/api/v1/cases/1/comments", `{"text":"hello"}`, [6]int{made, made, forb, made, nf, unau}},
-		"GET /api/v1/cases/{id}/timeline":  {"/api/v1/cases/1/timeline", "", [6]int{ok, ok, ok, ok, nf, unau}},
-		"GET /api/v1/release/plan":         {"/api/v1/release/plan?at=2026-04-01", "", [6]int{ok, ok, ok, forb, forb, unau}},
-		"POST /api/v1/release/approvals":   {"/api/v1/release/approvals", `{"doc":1}`, [6]int{made, forb, made, forb, forb, unau}},
-		"GET /api/v1/report":               {"/api/v1/report", "", [6]int{ok, ok, ok, forb, forb, unau}},
-		"GET /api/v1/audit":                {"/api/v1/audit", "", [6]int{ok, forb, forb, forb, forb, unau}},
+		"GET /healthz":                        {"/healthz", "", [6]int{ok, ok, ok, ok, ok, ok}},
+		"GET /login":                          {"/login", "", [6]int{ok, ok, ok, ok, ok, ok}},
+		"POST /login":                         {"/login", form("name", "nobody", "password", "x"), [6]int{unau, unau, unau, unau, unau, unau}},
+		"POST /logout":                        {"/logout", form(), [6]int{see, see, see, see, see, login}},
+		"GET /{$}":                            {"/", "", [6]int{see, see, see, see, see, login}},
+		"GET /cases":                          {"/cases", "", [6]int{ok, ok, ok, ok, ok, login}},
+		"GET /cases/{id}":                     {"/cases/1", "", [6]int{ok, ok, ok, ok, nf, login}},
+		"POST /cases/{id}/status":             {"/cases/1/status", form("vendor", "1", "status", "acknowledged"), [6]int{see, see, forb, see, nf, login}},
+		"POST /cases/{id}/comments":           {"/cases/1/comments", form("text", "hello"), [6]int{see, see, forb, see, nf, login}},
+		"POST /cases/{id}/files":              {"/cases/1/files", multipartFile("fix.txt", "patched"), [6]int{see, see, forb, see, nf, login}},
+		"GET /cases/{id}/files/{file}":        {"/cases/1/files/1", "", [6]int{ok, ok, ok, ok, nf, login}},
+		"GET /docs":                           {"/docs", "", [6]int{ok, ok, ok, forb, forb, login}},
+		"GET /docs/{id}":                      {"/docs/1", "", [6]int{ok, ok, ok, forb, forb, login}},
+		"POST /docs/{id}/original":            {"/docs/1/original", form(), [6]int{ok, ok, ok, forb, forb, login}},
+		"GET /search":                         {"/search?q=grasshopper", "", [6]int{ok, ok, ok, forb, forb, login}},
+		"GET /findings":                       {"/findings", "", [6]int{ok, ok, ok, forb, forb, login}},
+		"GET /report":                         {"/report", "", [6]int{ok, ok, ok, forb, forb, login}},
+		"GET /release":                        {"/release", "", [6]int{ok, ok, ok, forb, forb, login}},
+		"POST /release/approvals":             {"/release/approvals", form("doc", "1"), [6]int{see, forb, see, forb, forb, login}},
+		"GET /audit":                          {"/audit", "", [6]int{ok, forb, forb, forb, forb, login}},
+		"GET /admin/users":                    {"/admin/users", "", [6]int{ok, forb, forb, forb, forb, login}},
+		"POST /admin/users/{name}/disable":    {"/admin/users/ana/disable", form(), [6]int{see, forb, forb, forb, forb, login}},
+		"POST /admin/users/{name}/enable":     {"/admin/users/ana/enable", form(), [6]int{see, forb, forb, forb, forb, login}},
+		"POST /admin/tokens/{id}/revoke":      {"/admin/tokens/1/revoke", form(), [6]int{see, forb, forb, forb, forb, login}},
+		"GET /api/v1/me":                      {"/api/v1/me", "", [6]int{ok, ok, ok, ok, ok, unau}},
+		"GET /api/v1/openapi.json":            {"/api/v1/openapi.json", "", [6]int{ok, ok, ok, ok, ok, unau}},
+		"GET /api/v1/docs":                    {"/api/v1/docs", "", [6]int{ok, ok, ok, forb, forb, unau}},
+		"GET /api/v1/docs/{id}":               {"/api/v1/docs/1", "", [6]int{ok, ok, ok, forb, forb, unau}},
+		"GET /api/v1/docs/{id}/redacted":      {"/api/v1/docs/1/redacted", "", [6]int{ok, ok, ok, forb, forb, unau}},
+		"GET /api/v1/docs/{id}/text":          {"/api/v1/docs/1/text", "", [6]int{ok, ok, ok, forb, forb, unau}},
+		"GET /api/v1/search":                  {"/api/v1/search?q=grasshopper", "", [6]int{ok, ok, ok, forb, forb, unau}},
+		"GET /api/v1/findings":                {"/api/v1/findings", "", [6]int{ok, ok, ok, forb, forb, unau}},
+		"GET /api/v1/findings/{id}":           {"/api/v1/findings/1", "", [6]int{ok, ok, ok, forb, forb, unau}},
+		"GET /api/v1/vendors":                 {"/api/v1/vendors", "", [6]int{ok, ok, ok, forb, forb, unau}},
+		"GET /api/v1/cases":                   {"/api/v1/cases", "", [6]int{ok, ok, ok, ok, ok, unau}},
+		"GET /api/v1/cases/{id}":              {"/api/v1/cases/1", "", [6]int{ok, ok, ok, oOK, nf, unau}},
+		"POST /api/v1/cases/{id}/status":      {"/api/v1/cases/1/status", `{"vendor":"Apple","status":"acknowledged"}`, [6]int{made, made, forb, made, nf, unau}},
+		"GET /api/v1/cases/{id}/comments":     {"/api/v1/cases/1/comments", "", [6]int{ok, ok, ok, ok, nf, unau}},
+		"POST /api/v1/cases/{id}/comments":    {"/api/v1/cases/1/comments", `{"text":"hello"}`, [6]int{made, made, forb, made, nf, unau}},
+		"GET /api/v1/cases/{id}/timeline":     {"/api/v1/cases/1/timeline", "", [6]int{ok, ok, ok, ok, nf, unau}},
+		"GET /api/v1/cases/{id}/files":        {"/api/v1/cases/1/files", "", [6]int{ok, ok, ok, ok, nf, unau}},
+		"POST /api/v1/cases/{id}/files":       {"/api/v1/cases/1/files", multipartFile("fix.txt", "patched"), [6]int{made, made, forb, made, nf, unau}},
+		"GET /api/v1/cases/{id}/files/{file}": {"/api/v1/cases/1/files/1", "", [6]int{ok, ok, ok, ok, nf, unau}},
+		"GET /api/v1/release/plan":            {"/api/v1/release/plan?at=2026-04-01", "", [6]int{ok, ok, ok, forb, forb, unau}},
+		"POST /api/v1/release/approvals":      {"/api/v1/release/approvals", `{"doc":1}`, [6]int{made, forb, made, forb, forb, unau}},
+		"GET /api/v1/report":                  {"/api/v1/report", "", [6]int{ok, ok, ok, forb, forb, unau}},
+		"GET /api/v1/audit":                   {"/api/v1/audit", "", [6]int{ok, forb, forb, forb, forb, unau}},
 	}
 	s, _, _ := newTestServer(t)
 	seen := map[string]bool{}

@@ -48,8 +48,14 @@ func (s *Server) openAPI() map[string]any {
 		if params != nil {
 			op["parameters"] = params
 		}
-		if rt.Body != "" {
+		switch {
+		case rt.Body == "Upload":
+			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"multipart/form-data": map[string]any{"schema": ref(rt.Body)}}}
+		case rt.Body != "":
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{"application/json": map[string]any{"schema": ref(rt.Body)}}}
+		}
+		if rt.Resp == "Binary" {
+			op["responses"].(map[string]any)[ok] = map[string]any{"description": "the file", "content": map[string]any{"application/octet-stream": map[string]any{"schema": ref("Binary")}}}
 		}
 		item[strings.ToLower(rt.Method)] = op
 	}
@@ -106,9 +112,13 @@ var (
 )
 
 var schemas = map[string]any{
-	"Object":  map[string]any{"type": "object"},
-	"Problem": obj(map[string]any{"type": str, "title": str, "status": integer, "detail": str, "instance": str}, "type", "title", "status"),
-	"Me":      obj(map[string]any{"name": str, "role": map[string]any{"enum": []string{"admin", "analyst", "reviewer", "vendor"}}, "vendor": integer, "csrf_token": str}, "name", "role"),
+	"Object":   map[string]any{"type": "object"},
+	"Binary":   map[string]any{"type": "string", "contentMediaType": "application/octet-stream"},
+	"Upload":   obj(map[string]any{"file": map[string]any{"type": "string", "contentMediaType": "application/octet-stream"}, "vendor": integer}, "file"),
+	"File":     obj(map[string]any{"id": integer, "case": integer, "vendor": integer, "at": when, "author": str, "name": str, "media_type": str, "size": integer}, "id", "name"),
+	"FileList": list("File"),
+	"Problem":  obj(map[string]any{"type": str, "title": str, "status": integer, "detail": str, "instance": str}, "type", "title", "status"),
+	"Me":       obj(map[string]any{"name": str, "role": map[string]any{"enum": []string{"admin", "analyst", "reviewer", "vendor"}}, "vendor": integer, "csrf_token": str}, "name", "role"),
 	"Doc": obj(map[string]any{"id": integer, "paths": map[string]any{"type": "array", "items": str}, "sha256": str, "media_type": str, "charset": str,
 		"size": integer, "text_size": integer, "truncated": boolean, "status": str, "reason": str, "parent": map[string]any{"type": []string{"integer", "null"}}, "complete": boolean}, "id"),
 	"DocPage":     page("Doc"),

@@ -214,6 +214,8 @@ type caseData struct {
 	// Mine are the targets the caller may set a status for.
 	Mine       []TargetView
 	CanComment bool
+	Files      []File
+	CanUpload  bool
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request) error {
@@ -230,7 +232,12 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := caseData{Case: c, Timeline: timelineFor(id, c, tl), Comments: cm, CanComment: auth.CanComment(id, c.Vendors())}
+	files, err := s.visibleFiles(r, c)
+	if err != nil {
+		return err
+	}
+	d := caseData{Case: c, Timeline: timelineFor(id, c, tl), Comments: cm, CanComment: auth.CanComment(id, c.Vendors()),
+		Files: files, CanUpload: auth.CanUpload(id, c.Vendors())}
 	for _, t := range c.Targets {
 		if auth.CanSetStatus(id, t.VendorID) {
 			d.Mine = append(d.Mine, t)

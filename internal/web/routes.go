@@ -15,6 +15,7 @@ type route struct {
 	Query   []string // documented query parameters
 	Body    string   // request body schema (OpenAPI components), "" for none
 	Resp    string   // response schema
+	MaxBody int64    // request body limit when above the server's (uploads)
 	handle  handler
 }
 
@@ -37,6 +38,7 @@ var (
 	readCases    = can(auth.CasesRead, auth.VendorCaseRead)
 	writeStatus  = can(auth.CasesWrite, auth.VendorCaseStatus)
 	writeComment = can(auth.CasesWrite, auth.VendorCaseComment)
+	writeUpload  = can(auth.CasesWrite, auth.VendorCaseUpload)
 )
 
 func (s *Server) routeTable() []route {
@@ -53,6 +55,8 @@ func (s *Server) routeTable() []route {
 		{Method: "GET", Pattern: "/cases/{id}", Allow: readCases, Summary: "case page", handle: s.casePage},
 		{Method: "POST", Pattern: "/cases/{id}/status", Allow: writeStatus, Summary: "status form", handle: s.statusForm},
 		{Method: "POST", Pattern: "/cases/{id}/comments", Allow: writeComment, Summary: "comment form", handle: s.commentForm},
+		{Method: "POST", Pattern: "/cases/{id}/files", Allow: writeUpload, Summary: "upload form", MaxBody: maxUpload, handle: s.uploadForm},
+		{Method: "GET", Pattern: "/cases/{id}/files/{file}", Allow: readCases, Summary: "download a file", handle: s.download},
 		{Method: "GET", Pattern: "/docs", Allow: can(auth.DocsRead), Summary: "documents as a provenance tree", handle: s.docsPage},
 		{Method: "GET", Pattern: "/docs/{id}", Allow: can(auth.DocsRead), Summary: "a document's redacted text", handle: s.docPage},
 		{Method: "POST", Pattern: "/docs/{id}/original", Allow: can(auth.DocsOriginal), Summary: "a document's original text (audited)", handle: s.originalPage},
@@ -86,6 +90,9 @@ func (s *Server) routeTable() []route {
 		{Method: "GET", Pattern: "/api/v1/cases/{id}/comments", API: true, Allow: readCases, Summary: "the case thread", Resp: "CommentList", handle: s.apiComments},
 		{Method: "POST", Pattern: "/api/v1/cases/{id}/comments", API: true, Allow: writeComment, Summary: "comment on a case", Body: "CommentRequest", Resp: "Comment", handle: s.apiAddComment},
 		{Method: "GET", Pattern: "/api/v1/cases/{id}/timeline", API: true, Allow: readCases, Summary: "events with who and when", Resp: "EventList", handle: s.apiTimeline},
+		{Method: "GET", Pattern: "/api/v1/cases/{id}/files", API: true, Allow: readCases, Summary: "files attached to the case", Resp: "FileList", handle: s.apiFiles},
+		{Method: "POST", Pattern: "/api/v1/cases/{id}/files", API: true, Allow: writeUpload, Summary: "attach a file (multipart/form-data, field file; stored sealed)", Body: "Upload", Resp: "File", MaxBody: maxUpload, handle: s.apiUpload},
+		{Method: "GET", Pattern: "/api/v1/cases/{id}/files/{file}", API: true, Allow: readCases, Summary: "a file's content", Resp: "Binary", handle: s.download},
 		{Method: "GET", Pattern: "/api/v1/release/plan", API: true, Allow: can(auth.ReleaseRead), Summary: "the release plan (release plan --json)", Query: []string{"at"}, Resp: "DecisionList", handle: s.apiReleasePlan},
 		{Method: "POST", Pattern: "/api/v1/release/approvals", API: true, Allow: can(auth.ReleaseApprove), Summary: "approve a document for release", Body: "ApprovalRequest", Resp: "Approval", handle: s.apiApprove},
 		{Method: "GET", Pattern: "/api/v1/report", API: true, Allow: can(auth.Report), Summary: "the redaction report", Resp: "Object", handle: s.apiReport},

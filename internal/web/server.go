@@ -140,7 +140,11 @@ func sessionID(r *http.Request) string {
 // permission and CSRF, runs the handler and maps its error.
 func (s *Server) serve(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		limit := s.maxBody
+		if rt.MaxBody > limit {
+			limit = rt.MaxBody
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		err := s.authenticate(w, r, rt)
 		if err == nil {
 			err = rt.handle(w, r)
