@@ -77,7 +77,7 @@ func (s *Store) CasesVersion(ctx context.Context) (string, error) {
 		(SELECT count(*) FROM cases), (SELECT coalesce(max(id), 0) FROM case_events), (SELECT count(*) FROM case_events),
 		(SELECT count(*) FROM case_targets), (SELECT count(*) FROM vendors), (SELECT count(*) FROM products),
 		(SELECT count(*) FROM product_downstream), (SELECT count(*) FROM findings),
-		(SELECT coalesce(max(updated_at), '') FROM findings)`).Scan(&a, &b, &c, &d, &e, &f, &g, &h, &upd)
+		(SELECT coalesce(max(updated_at), '') || '.' || (SELECT count(*) FROM case_shared) FROM findings)`).Scan(&a, &b, &c, &d, &e, &f, &g, &h, &upd)
 	if err != nil {
 		return "", fmt.Errorf("read case version: %w", err)
 	}
@@ -167,4 +167,45 @@ func (s *Store) CaseFileContent(ctx context.Context, caseID, id int64) (CaseFile
 	}
 	f.Name = string(n)
 	return f, nil
+}
+
+// SetCaseShared marks a case shared among its vendors (or not).
+func (s *Store) SetCaseShared(ctx context.Context, caseID int64, shared bool, at, by string) error {
+	return s.inTx(ctx, func(tx *Tx) error {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM cases WHERE id = ?`, caseID).Scan(&n); err != nil {
+			return fmt.Errorf("share case: %w", err)
+		}
+		if n == 0 {
+			return notFound("case", caseID)
+		}
+		var err error
+		if shared {
+			_, err = tx.Exec(ctx, `INSERT INTO case_shared (case_id, shared_at, shared_by) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, caseID, at, by)
+		} else {
+			_, err = tx.Exec(ctx, `DELETE FROM case_shared WHERE case_id = ?`, caseID)
+		}
+		if err != nil {
+			return fmt.Errorf("share case %d: %w", caseID, err)
+		}
+		return nil
+	})
+}
+
+// SharedCases returns the ids of the cases marked shared.
+func (s *Store) SharedCases(ctx context.Context) (map[int64]bool, error) {
+	rows, err := s.query(ctx, `SELECT case_id FROM case_shared`)
+	if err != nil {
+		return nil, fmt.Errorf("read shared cases: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]bool{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out[id] = true
+	}
+	return out, rows.Err()
 }

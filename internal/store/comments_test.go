@@ -39,6 +39,29 @@ func TestCaseComments(t *testing.T) {
 		if v2, err := s.CasesVersion(ctx); err != nil || v2 == v1 {
 			t.Fatalf("case version did not change with an event: %s %s %v", v1, v2, err)
 		}
+		// Sharing: marked, listed, unmarked; it moves the case version.
+		v2, _ := s.CasesVersion(ctx)
+		if err := s.SetCaseShared(ctx, cid, true, "2017-03-08T00:00:00Z", "ana"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetCaseShared(ctx, cid, true, "2017-03-08T00:00:00Z", "ana"); err != nil {
+			t.Fatalf("sharing twice: %v", err)
+		}
+		if sh, err := s.SharedCases(ctx); err != nil || !sh[cid] || len(sh) != 1 {
+			t.Fatalf("shared %v %v", sh, err)
+		}
+		if v3, _ := s.CasesVersion(ctx); v3 == v2 {
+			t.Error("sharing did not change the case version")
+		}
+		if err := s.SetCaseShared(ctx, cid, false, "", ""); err != nil {
+			t.Fatal(err)
+		}
+		if sh, _ := s.SharedCases(ctx); sh[cid] {
+			t.Error("unsharing kept the mark")
+		}
+		if err := s.SetCaseShared(ctx, 999, true, "x", "y"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("sharing a missing case: %v", err)
+		}
 		const secretText = "comment-text-83af"
 		for i, c := range []store.CaseComment{
 			{Case: cid, Vendor: 0, At: "2017-03-08T00:00:00Z", Author: "ana", Text: "internal " + secretText},

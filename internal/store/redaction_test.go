@@ -170,6 +170,7 @@ func TestRedactionChecksMigration(t *testing.T) {
 			`DROP TABLE users`,
 			`DROP TABLE case_comments`,
 			`DROP TABLE case_files`,
+			`DROP TABLE case_shared`,
 			`DROP TABLE redaction_checks`,
 			`ALTER TABLE redactions DROP COLUMN version`,
 			`DELETE FROM schema_version WHERE version >= 4`,

@@ -67,3 +67,11 @@ CREATE TABLE case_files (
     body       BYTEA NOT NULL
 );
 CREATE INDEX case_files_case ON case_files(case_id, id);
+
+-- Cases whose vendors see each other's names and statuses (a coordinated
+-- multi-vendor disclosure); absent means each vendor sees only itself.
+CREATE TABLE case_shared (
+    case_id   BIGINT PRIMARY KEY REFERENCES cases(id),
+    shared_at TEXT NOT NULL,
+    shared_by TEXT NOT NULL
+);
