@@ -56,6 +56,7 @@ type caseSnapshot struct {
 	// naming it, so that a vendor's list costs its own cases only.
 	byVendor map[int64][]int
 	byID     map[int64]int // case id -> position in cases
+	shared   map[int64]bool
 }
 
 const snapshotTTL = time.Second
@@ -97,7 +98,11 @@ func (a *serveApp) snapshot(ctx context.Context) (*caseSnapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	sn := &caseSnapshot{version: v, checked: now, cat: b.cat, pol: b.pol, cases: cs, byCase: map[int64][]cases.Event{}, finding: map[int64]findings.Finding{}}
+	shared, err := a.ws.store.SharedCases(ctx)
+	if err != nil {
+		return nil, err
+	}
+	sn := &caseSnapshot{version: v, checked: now, cat: b.cat, pol: b.pol, cases: cs, byCase: map[int64][]cases.Event{}, finding: map[int64]findings.Finding{}, shared: shared}
 	for _, ev := range evs {
 		sn.byCase[ev.Case] = append(sn.byCase[ev.Case], ev)
 	}
@@ -366,7 +371,9 @@ func (a *serveApp) Cases(ctx context.Context, id auth.Identity, q web.CaseQuery)
 	for _, c := range page {
 		f := sn.finding[c.Finding]
 		v := viewCase(sn.cat, sn.pol, c, sn.byCase[c.ID], f.Exploited, q.At)
-		out = append(out, webCase(v, c, f, sn.byCase[c.ID], q.At))
+		wc := webCase(v, c, f, sn.byCase[c.ID], q.At)
+		wc.Shared = sn.shared[c.ID]
+		out = append(out, wc)
 	}
 	return out, len(all), nil
 }
@@ -410,7 +417,9 @@ func (a *serveApp) Case(ctx context.Context, id auth.Identity, cid int64, at tim
 		return web.CaseView{}, fmt.Errorf("case %d: %w", cid, store.ErrNotFound)
 	}
 	f := sn.finding[c.Finding]
-	return webCase(viewCase(sn.cat, sn.pol, c, tl, f.Exploited, at), c, f, tl, at), nil
+	wc := webCase(viewCase(sn.cat, sn.pol, c, tl, f.Exploited, at), c, f, tl, at)
+	wc.Shared = sn.shared[cid]
+	return wc, nil
 }
 
 func (a *serveApp) SetStatus(ctx context.Context, id auth.Identity, cid int64, ch web.StatusChange) (cases.Event, error) {
@@ -441,6 +450,17 @@ func (a *serveApp) SetStatus(ctx context.Context, id auth.Identity, cid int64, c
 	ev.Seq = seq
 	a.invalidate()
 	return ev, a.record(ctx, id, "case.status", fmt.Sprintf("case %d", cid), auditDetail(map[string]any{"vendor": t.Vendor, "product": t.Product, "status": ch.Status, "via": "web"}))
+}
+
+func (a *serveApp) SetShared(ctx context.Context, id auth.Identity, cid int64, shared bool) error {
+	if err := need(id, auth.CasesWrite); err != nil {
+		return err
+	}
+	if err := a.ws.store.SetCaseShared(ctx, cid, shared, time.Now().UTC().Format(time.RFC3339Nano), id.Name); err != nil {
+		return err
+	}
+	a.invalidate()
+	return a.record(ctx, id, "case.share", fmt.Sprintf("case %d", cid), auditDetail(map[string]any{"shared": shared}))
 }
 
 func (a *serveApp) Comments(ctx context.Context, id auth.Identity, cid int64) ([]web.Comment, error) {

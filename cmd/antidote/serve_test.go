@@ -241,6 +241,15 @@ func TestServeEndToEnd(t *testing.T) {
 	if strings.Contains(body, "iPhone") || strings.Contains(body, "10.3.1") {
 		t.Errorf("Google sees Apple's part of an unshared case: %s", body)
 	}
+	// Once the analyst shares the case, Google sees Apple's name and
+	// status, still not its versions.
+	if code, body := ana.do("POST", "/api/v1/cases/1/shared", `{"shared":true}`); code != 201 {
+		t.Fatalf("share: %d %s", code, body)
+	}
+	_, body = google.do("GET", "/api/v1/cases/1", "")
+	if !strings.Contains(body, "iPhone") || !strings.Contains(body, `"status": "fixed"`) || strings.Contains(body, "10.3.1") {
+		t.Errorf("Google's view of the shared case: %s", body)
+	}
 	_, body = ana.do("GET", "/api/v1/cases/1", "")
 	if !strings.Contains(body, `"fixed_version": "10.3.1"`) {
 		t.Errorf("the analyst does not see Apple's fix: %s", body)

@@ -437,6 +437,30 @@ func (s *Server) apiSetStatus(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusCreated, ev)
 }
 
+// SharedRequest is the body of POST /api/v1/cases/{id}/shared.
+type SharedRequest struct {
+	Shared *bool `json:"shared"`
+}
+
+func (s *Server) apiShared(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.visibleCase(r)
+	if err != nil {
+		return err
+	}
+	var req SharedRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.Shared == nil {
+		return errorf(http.StatusBadRequest, "say shared: true or false")
+	}
+	if err := s.app.SetShared(r.Context(), identity(r), c.ID, *req.Shared); err != nil {
+		return err
+	}
+	c.Shared = *req.Shared
+	return writeJSON(w, http.StatusCreated, c)
+}
+
 func (s *Server) visibleComments(r *http.Request, c CaseView) ([]Comment, error) {
 	id := identity(r)
 	all, err := s.app.Comments(r.Context(), id, c.ID)

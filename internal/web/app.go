@@ -29,6 +29,8 @@ type App interface {
 	Cases(ctx context.Context, id auth.Identity, q CaseQuery) ([]CaseView, int, error)
 	Case(ctx context.Context, id auth.Identity, cs int64, at time.Time) (CaseView, error)
 	SetStatus(ctx context.Context, id auth.Identity, cs int64, ch StatusChange) (cases.Event, error)
+	// SetShared lets a case's vendors see each other's names and statuses.
+	SetShared(ctx context.Context, id auth.Identity, cs int64, shared bool) error
 	Comments(ctx context.Context, id auth.Identity, cs int64) ([]Comment, error)
 	AddComment(ctx context.Context, id auth.Identity, cs int64, c Comment) (Comment, error)
 	Timeline(ctx context.Context, id auth.Identity, cs int64) ([]TimelineEvent, error)

@@ -334,3 +334,8 @@ func (f *fakeApp) AddFile(ctx context.Context, id auth.Identity, n int64, x File
 	f.contents = append(f.contents, content)
 	return x, nil
 }
+
+func (f *fakeApp) SetShared(ctx context.Context, id auth.Identity, n int64, shared bool) error {
+	f.call("SetShared")
+	return nil
+}

@@ -136,6 +136,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 		"GET /api/v1/cases/{id}/comments":     {"/api/v1/cases/1/comments", "", [6]int{ok, ok, ok, ok, nf, unau}},
 		"POST /api/v1/cases/{id}/comments":    {"/api/v1/cases/1/comments", `{"text":"hello"}`, [6]int{made, made, forb, made, nf, unau}},
 		"GET /api/v1/cases/{id}/timeline":     {"/api/v1/cases/1/timeline", "", [6]int{ok, ok, ok, ok, nf, unau}},
+		"POST /api/v1/cases/{id}/shared":      {"/api/v1/cases/1/shared", `{"shared":true}`, [6]int{made, made, forb, forb, forb, unau}},
+		"POST /cases/{id}/shared":             {"/cases/1/shared", form("shared", "1"), [6]int{see, see, forb, forb, forb, login}},
 		"GET /api/v1/cases/{id}/files":        {"/api/v1/cases/1/files", "", [6]int{ok, ok, ok, ok, nf, unau}},
 		"POST /api/v1/cases/{id}/files":       {"/api/v1/cases/1/files", multipartFile("fix.txt", "patched"), [6]int{made, made, forb, made, nf, unau}},
 		"GET /api/v1/cases/{id}/files/{file}": {"/api/v1/cases/1/files/1", "", [6]int{ok, ok, ok, ok, nf, unau}},

@@ -140,6 +140,7 @@ var schemas = map[string]any{
 	"EventList":       list("Event"),
 	"Comment":         obj(map[string]any{"id": integer, "case": integer, "vendor": integer, "at": when, "author": str, "text": str}, "text"),
 	"CommentList":     list("Comment"),
+	"SharedRequest":   obj(map[string]any{"shared": boolean}, "shared"),
 	"CommentRequest":  obj(map[string]any{"text": str, "vendor": integer}, "text"),
 	"Decision":        obj(map[string]any{"doc": integer, "releasable": boolean, "blocked_by": map[string]any{"type": "array", "items": ref("Object")}}, "doc", "releasable"),
 	"DecisionList":    list("Decision"),

@@ -216,6 +216,7 @@ type caseData struct {
 	CanComment bool
 	Files      []File
 	CanUpload  bool
+	CanShare   bool
 }
 
 func (s *Server) casePage(w http.ResponseWriter, r *http.Request) error {
@@ -237,7 +238,7 @@ func (s *Server) casePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := caseData{Case: c, Timeline: timelineFor(id, c, tl), Comments: cm, CanComment: auth.CanComment(id, c.Vendors()),
-		Files: files, CanUpload: auth.CanUpload(id, c.Vendors())}
+		Files: files, CanUpload: auth.CanUpload(id, c.Vendors()), CanShare: auth.Allowed(id, auth.CasesWrite)}
 	for _, t := range c.Targets {
 		if auth.CanSetStatus(id, t.VendorID) {
 			d.Mine = append(d.Mine, t)
@@ -266,6 +267,21 @@ func (s *Server) statusForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/cases/%d#status", c.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) sharedForm(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.visibleCase(r)
+	if err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return errorf(http.StatusBadRequest, "the form could not be read")
+	}
+	if err := s.app.SetShared(r.Context(), identity(r), c.ID, r.PostForm.Get("shared") == "1"); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/cases/%d#parties", c.ID), http.StatusSeeOther)
 	return nil
 }
 
