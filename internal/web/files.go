@@ -62,7 +62,7 @@ func cleanName(name string) string {
 		}
 		return r
 	}, name)
-	if !utf8.ValidString(name) || name == "." || name == "/" || name == "" {
+	if !utf8.ValidString(name) || name == "." || name == ".." || name == "/" || name == "" {
 		name = "file"
 	}
 	if len(name) > 200 {
