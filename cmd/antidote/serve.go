@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"antidote/internal/auth"
+	"antidote/internal/secret"
 	"antidote/internal/vault"
 	"antidote/internal/web"
 )
@@ -18,12 +20,13 @@ import (
 // portal and the JSON API. It binds to loopback unless told otherwise and
 // refuses a non-loopback address without TLS unless --insecure-http.
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "serve", "serve [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F] [--insecure-http]")
+	fs := newFlagSet(e, "serve", "serve [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F] [--insecure-http] [--sealed]")
 	w := addWorkspaceFlags(fs)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	certFile := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key, serve HTTPS")
 	keyFile := fs.String("tls-key", "", "TLS private key (PEM)")
 	insecure := fs.Bool("insecure-http", false, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy)")
+	sealed := fs.Bool("sealed", false, "start sealed: the workspace passphrase is entered in the browser at /unseal")
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
@@ -41,27 +44,71 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if !isLoopback(host) && !useTLS && !*insecure {
 		return usageErrorf("refusing to serve plain HTTP on %s, which is not loopback: give --tls-cert and --tls-key, or --insecure-http behind a TLS proxy", *addr)
 	}
-	ws, err := openWorkspace(ctx, e, w)
-	if err != nil {
-		return err
-	}
-	defer ws.Close()
-	accounts := auth.NewService(ws.store, ws.keys.MAC("auth"))
-	if e.getenv("ANTIDOTE_INSECURE_FAST_KDF") == "1" {
-		accounts.Password = vault.InsecurePasswordParams()
-	}
 	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	app := &serveApp{ws: ws}
-	srv, err := web.New(web.Config{App: app, Accounts: accounts, Admin: serveAdmin{app, accounts}, Logger: log, TLS: useTLS, Classify: classify})
+	var mu sync.Mutex
+	var open *served // nil while sealed
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if open != nil {
+			open.ws.Close()
+		}
+	}()
+	var handler http.Handler
+	dir, err := w.resolveDir(e)
 	if err != nil {
 		return err
+	}
+	if *sealed {
+		cfg, kf, err := readConfig(dir)
+		if err != nil {
+			return err
+		}
+		s, err := web.NewSealed(func(ctx context.Context, pass secret.String) (http.Handler, error) {
+			keys, err := kf.Unlock(nfc(pass.Reveal()))
+			if errors.Is(err, vault.ErrBadPassphrase) {
+				return nil, fmt.Errorf("unlock workspace: %w", web.ErrBadPassphrase)
+			}
+			if err != nil {
+				return nil, err
+			}
+			releaseKDFMemory()
+			ws, err := openWithKeys(ctx, e, w, dir, cfg, keys, false)
+			if err != nil {
+				return nil, err
+			}
+			sv, err := serveWorkspace(e, ws, log, useTLS)
+			if err != nil {
+				ws.Close()
+				return nil, err
+			}
+			mu.Lock()
+			open = sv
+			mu.Unlock()
+			return sv.handler, nil
+		}, log, useTLS)
+		if err != nil {
+			return err
+		}
+		handler = s
+	} else {
+		ws, err := openWorkspace(ctx, e, w)
+		if err != nil {
+			return err
+		}
+		sv, err := serveWorkspace(e, ws, log, useTLS)
+		if err != nil {
+			ws.Close()
+			return err
+		}
+		open, handler = sv, sv.handler
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	hs := &http.Server{
-		Handler:           srv,
+		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      120 * time.Second,
@@ -74,7 +121,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if useTLS {
 		scheme = "https"
 	}
-	fmt.Fprintf(e.stderr, "antidote: serving %s on %s://%s/ (stop with Ctrl-C or SIGTERM)\n", ws.dir, scheme, ln.Addr())
+	state := ""
+	if *sealed {
+		state = " sealed: unseal it at /unseal"
+	}
+	fmt.Fprintf(e.stderr, "antidote: serving %s on %s://%s/%s (stop with Ctrl-C or SIGTERM)\n", dir, scheme, ln.Addr(), state)
 	done := make(chan error, 1)
 	go func() {
 		if useTLS {
@@ -93,9 +144,14 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			}
 			return err
 		case <-sweep.C:
-			now := time.Now()
-			if _, err := ws.store.DeleteExpiredSessions(ctx, now, now.Add(-accounts.IdleTimeout)); err != nil {
-				log.Warn("sweep expired sessions", "err", err)
+			mu.Lock()
+			sv := open
+			mu.Unlock()
+			if sv != nil {
+				now := time.Now()
+				if _, err := sv.ws.store.DeleteExpiredSessions(ctx, now, now.Add(-sv.accounts.IdleTimeout)); err != nil {
+					log.Warn("sweep expired sessions", "err", err)
+				}
 			}
 		case <-ctx.Done():
 			// Graceful: finish the requests in flight, then close.
@@ -106,6 +162,26 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
+}
+
+// served is an open workspace and the web server over it.
+type served struct {
+	ws       *workspace
+	accounts *auth.Service
+	handler  http.Handler
+}
+
+func serveWorkspace(e *env, ws *workspace, log *slog.Logger, useTLS bool) (*served, error) {
+	accounts := auth.NewService(ws.store, ws.keys.MAC("auth"))
+	if e.getenv("ANTIDOTE_INSECURE_FAST_KDF") == "1" {
+		accounts.Password = vault.InsecurePasswordParams()
+	}
+	app := &serveApp{ws: ws}
+	srv, err := web.New(web.Config{App: app, Accounts: accounts, Admin: serveAdmin{app, accounts}, Logger: log, TLS: useTLS, Classify: classify})
+	if err != nil {
+		return nil, err
+	}
+	return &served{ws: ws, accounts: accounts, handler: srv}, nil
 }
 
 func isLoopback(host string) bool {

@@ -37,14 +37,14 @@ func (s *syncBuffer) String() string {
 
 // startServe runs 'antidote serve' on a free loopback port and returns its
 // base URL; the server stops when the test ends.
-func startServe(t *testing.T, env map[string]string) string {
+func startServe(t *testing.T, env map[string]string, extra ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stderr syncBuffer
 	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0"}, lookup, strings.NewReader(""), io.Discard, &stderr)
+		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, extra...), lookup, strings.NewReader(""), io.Discard, &stderr)
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -311,5 +311,54 @@ func TestServeRefusesPlainHTTPOffLoopback(t *testing.T) {
 	}
 	if _, _, err := runCLI(t, env, "serve", "--tls-cert", "x.pem"); exitCode(err) != exitUsage {
 		t.Errorf("cert without key: %v", err)
+	}
+}
+
+// TestServeSealed: started without the passphrase, the server answers
+// only the unseal form until the passphrase is given in the browser.
+func TestServeSealed(t *testing.T) {
+	env := testEnv(t)
+	mustCLI(t, env, "init")
+	env["ANTIDOTE_NEW_PASSWORD"] = "a long enough password"
+	mustCLI(t, env, "user", "add", "ana", "--role", "analyst")
+	sealedEnv := map[string]string{}
+	for k, v := range env {
+		if k != "ANTIDOTE_PASSPHRASE" {
+			sealedEnv[k] = v
+		}
+	}
+	base := startServe(t, sealedEnv, "--sealed")
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	status := func(method, path string, form url.Values) int {
+		var res *http.Response
+		var err error
+		if method == "POST" {
+			res, err = client.PostForm(base+path, form)
+		} else {
+			res, err = client.Get(base + path)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if got := status("GET", "/healthz", nil); got != 503 {
+		t.Errorf("sealed healthz: %d", got)
+	}
+	if got := status("POST", "/login", url.Values{"name": {"ana"}, "password": {"a long enough password"}}); got != 303 {
+		t.Errorf("login while sealed: %d, want a redirect to /unseal", got)
+	}
+	if got := status("POST", "/unseal", url.Values{"passphrase": {"wrong passphrase"}}); got != 401 {
+		t.Errorf("wrong passphrase: %d", got)
+	}
+	if got := status("POST", "/unseal", url.Values{"passphrase": {env["ANTIDOTE_PASSPHRASE"]}}); got != 303 {
+		t.Fatalf("unseal: %d", got)
+	}
+	if got := status("GET", "/healthz", nil); got != 200 {
+		t.Errorf("unsealed healthz: %d", got)
+	}
+	if got := status("POST", "/login", url.Values{"name": {"ana"}, "password": {"a long enough password"}}); got != 303 {
+		t.Errorf("login after unseal: %d", got)
 	}
 }

@@ -16,7 +16,7 @@ import (
 	"antidote/internal/secret"
 )
 
-var pageNames = []string{"login", "error", "cases", "case", "docs", "doc", "original", "search", "findings", "report", "release", "audit", "users"}
+var pageNames = []string{"login", "error", "cases", "case", "docs", "doc", "original", "search", "findings", "report", "release", "audit", "users", "unseal"}
 
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
