@@ -3,8 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -361,4 +370,77 @@ func TestServeSealed(t *testing.T) {
 	if got := status("POST", "/login", url.Values{"name": {"ana"}, "password": {"a long enough password"}}); got != 303 {
 		t.Errorf("login after unseal: %d", got)
 	}
+}
+
+// TestServeTLS: with a certificate the server speaks HTTPS only, sends
+// HSTS, and its session cookie is Secure and __Host- prefixed.
+func TestServeTLS(t *testing.T) {
+	env := testEnv(t)
+	mustCLI(t, env, "init")
+	env["ANTIDOTE_NEW_PASSWORD"] = "a long enough password"
+	mustCLI(t, env, "user", "add", "ana", "--role", "analyst")
+	dir := t.TempDir()
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, _ := x509.MarshalECPrivateKey(key)
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb}), 0o600)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	var stderr syncBuffer
+	lookup := func(k string) (string, bool) { v, ok := env[k]; return v, ok }
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile}, lookup, strings.NewReader(""), io.Discard, &stderr)
+	}()
+	defer func() { cancel(); <-done }()
+	re := regexp.MustCompile(`(https://127\.0\.0\.1:\d+)/`)
+	var base string
+	for i := 0; i < 500 && base == ""; i++ {
+		if m := re.FindStringSubmatch(stderr.String()); m != nil {
+			base = m[1]
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if base == "" {
+		t.Fatalf("no HTTPS server: %s", stderr.String())
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(must(x509.ParseCertificate(der)))
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.PostForm(base+"/login", url.Values{"name": {"ana"}, "password": {"a long enough password"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if !strings.HasPrefix(res.Header.Get("Strict-Transport-Security"), "max-age=") {
+		t.Error("no HSTS over TLS")
+	}
+	c := res.Cookies()
+	if len(c) != 1 || c[0].Name != "__Host-antidote_session" || !c[0].Secure || !c[0].HttpOnly || c[0].SameSite != http.SameSiteStrictMode {
+		t.Errorf("session cookie over TLS: %+v", c)
+	}
+	// Plain HTTP on the TLS port gets nothing useful.
+	if res, err := http.Get(strings.Replace(base, "https://", "http://", 1) + "/healthz"); err == nil {
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode == 200 && string(b) == "ok\n" {
+			t.Error("plain HTTP served on the TLS port")
+		}
+	}
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
