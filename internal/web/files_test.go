@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -64,5 +65,28 @@ func TestFiles(t *testing.T) {
 	}
 	if p := do(s, idReviewer, "GET", "/cases/1", "").Body.String(); strings.Contains(p, `enctype="multipart/form-data"`) {
 		t.Error("a reviewer is offered to upload")
+	}
+}
+
+// TestUploadFormCSRF: the browser's upload form carries the CSRF token as
+// a multipart field, not a header.
+func TestUploadFormCSRF(t *testing.T) {
+	s, app, _ := newTestServer(t)
+	for _, c := range []struct {
+		csrf string
+		want int
+	}{{"", http.StatusForbidden}, {"csrf-sess-apple", http.StatusSeeOther}} {
+		body := "--" + boundary + "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + c.csrf + "\r\n" + multipartFile("fix.txt", "patched")
+		r := httptest.NewRequest("POST", "/cases/1/files", strings.NewReader(body))
+		r.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
+		r.AddCookie(&http.Cookie{Name: "antidote_session", Value: "sess-apple"})
+		w := httptest.NewRecorder()
+		s.ServeHTTP(w, r)
+		if w.Code != c.want {
+			t.Errorf("csrf %q: %d, want %d: %s", c.csrf, w.Code, c.want, w.Body.String())
+		}
+	}
+	if !app.called("AddFile") {
+		t.Error("the upload with its token did not reach the core")
 	}
 }
