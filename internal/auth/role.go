@@ -50,6 +50,9 @@ const (
 	ReleaseApprove Action = "release.approve" // sign off a document for publication
 	UsersAdmin     Action = "users.admin"     // accounts and tokens of others
 	AuditRead      Action = "audit.read"      // the audit log
+	DocsWrite      Action = "docs.write"      // ingest, redact and verify documents
+	Publish        Action = "publish"         // write the release
+	Settings       Action = "settings"        // workspace settings: mail server, publisher identity and key
 
 	VendorCaseRead    Action = "vendor.case.read"    // own cases, as shared with vendors
 	VendorCaseStatus  Action = "vendor.case.status"  // own products' statuses
@@ -61,7 +64,7 @@ const (
 func Actions() []Action {
 	return []Action{DocsRead, DocsOriginal, Search, Report, Reveal, FindingsRead, FindingsWrite,
 		VendorsRead, VendorsWrite, CasesRead, CasesWrite, PolicyWrite, ReleaseRead, ReleaseApprove,
-		UsersAdmin, AuditRead, VendorCaseRead, VendorCaseStatus, VendorCaseComment, VendorCaseUpload}
+		UsersAdmin, AuditRead, DocsWrite, Publish, Settings, VendorCaseRead, VendorCaseStatus, VendorCaseComment, VendorCaseUpload}
 }
 
 // reads is what an analyst may read; reviewers get exactly this and approvals.
@@ -70,7 +73,7 @@ var reads = []Action{DocsRead, DocsOriginal, Search, Report, Reveal, FindingsRea
 // permissions is the role table of the issue "antidote serve", as data.
 // Admin is not listed: an admin may do everything.
 var permissions = map[Role][]Action{
-	Analyst:  append(slices.Clone(reads), FindingsWrite, VendorsWrite, CasesWrite, PolicyWrite),
+	Analyst:  append(slices.Clone(reads), FindingsWrite, VendorsWrite, CasesWrite, PolicyWrite, DocsWrite, Publish),
 	Reviewer: append(slices.Clone(reads), ReleaseApprove),
 	Vendor:   {VendorCaseRead, VendorCaseStatus, VendorCaseComment, VendorCaseUpload},
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"antidote/internal/auth"
 	"antidote/internal/cases"
 	"antidote/internal/findings"
 	"antidote/internal/store"
@@ -14,7 +15,7 @@ import (
 // named ("VENDOR" or "VENDOR:PRODUCT"); a product's downstream makers join.
 func (ws *Workspace) OpenCase(ctx context.Context, a Actor, fid int64, vendors []string, at time.Time) (cases.Case, *Catalog, error) {
 	var c cases.Case
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.CasesWrite); err != nil {
 		return c, nil, err
 	}
 	f, err := ws.store.Finding(ctx, fid)
@@ -119,7 +120,7 @@ func (ws *Workspace) addEvent(ctx context.Context, e cases.Event) (int64, error)
 // the warnings.
 func (ws *Workspace) Notify(ctx context.Context, a Actor, cid int64, vendors []string, at time.Time, note string) (Notification, *Catalog, error) {
 	var res Notification
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.CasesWrite); err != nil {
 		return res, nil, err
 	}
 	cat, err := ws.catalog(ctx)
@@ -200,7 +201,7 @@ func (e *NotNotifiedError) Error() string {
 // one by one sets the status of each of them. ev carries the status and its
 // details; it returns the events recorded.
 func (ws *Workspace) SetStatus(ctx context.Context, a Actor, vendorRef string, ev cases.Event) ([]cases.Event, *Catalog, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.CasesWrite); err != nil {
 		return nil, nil, err
 	}
 	cat, err := ws.catalog(ctx)
@@ -257,7 +258,7 @@ func (ws *Workspace) SetStatus(ctx context.Context, a Actor, vendorRef string, e
 // collapses at once.
 func (ws *Workspace) MakePublic(ctx context.Context, a Actor, cid int64, evidence string, at time.Time) (cases.Event, error) {
 	ev := cases.Event{Case: cid, At: at, Actor: a.Name, Kind: cases.EventPublic, Evidence: evidence}
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.CasesWrite); err != nil {
 		return ev, err
 	}
 	seq, err := ws.addEvent(ctx, ev)
@@ -329,7 +330,7 @@ func viewCase(cat *Catalog, pol cases.Policy, c cases.Case, tl []cases.Event, ex
 
 // Cases returns every case with its parties' clocks at at.
 func (ws *Workspace) Cases(ctx context.Context, a Actor, at time.Time) ([]CaseView, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.CasesRead); err != nil {
 		return nil, err
 	}
 	cat, err := ws.catalog(ctx)
@@ -373,7 +374,7 @@ func (ws *Workspace) Cases(ctx context.Context, a Actor, at time.Time) ([]CaseVi
 // Case returns one case with its finding's title and its parties' clocks
 // at at.
 func (ws *Workspace) Case(ctx context.Context, a Actor, cid int64, at time.Time) (CaseView, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.CasesRead); err != nil {
 		return CaseView{}, err
 	}
 	c, tl, err := ws.store.Case(ctx, cid)
@@ -402,7 +403,7 @@ func (ws *Workspace) Case(ctx context.Context, a Actor, cid int64, at time.Time)
 
 // Timeline returns a case's events, oldest first.
 func (ws *Workspace) Timeline(ctx context.Context, a Actor, cid int64) ([]cases.Event, *Catalog, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.CasesRead); err != nil {
 		return nil, nil, err
 	}
 	_, tl, err := ws.store.Case(ctx, cid)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 
+	"antidote/internal/auth"
 	"antidote/internal/search"
 )
 
@@ -29,7 +30,7 @@ type SearchResult struct {
 // returns up to limit hits (0: all) with snippets.
 func (ws *Workspace) Search(ctx context.Context, a Actor, query string, limit int) (SearchResult, error) {
 	var res SearchResult
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.Search); err != nil {
 		return res, err
 	}
 	q, err := search.Parse(query)

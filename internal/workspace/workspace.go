@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"antidote/internal/audit"
+	"antidote/internal/auth"
 	"antidote/internal/secret"
 	"antidote/internal/store"
 	"antidote/internal/vault"
@@ -43,7 +44,7 @@ var (
 	// ErrExists means a record with that name exists already.
 	ErrExists = store.ErrExists
 	// ErrForbidden means the actor's role does not allow the operation.
-	ErrForbidden = errors.New("not allowed for this role")
+	ErrForbidden = auth.ErrForbidden
 	// ErrNoDatabase means the workspace's database file is gone.
 	ErrNoDatabase = errors.New("workspace database missing")
 	// ErrNoWorkspace means the directory holds no workspace.
