@@ -192,6 +192,10 @@ func (ws *Workspace) record(ctx context.Context, a Actor, action, target string,
 }
 
 func (ws *Workspace) recordEvent(ctx context.Context, a Actor, action, target string, detail []byte) (audit.Event, error) {
+	// A server's requests record concurrently: one at a time in this
+	// process (the head's flock orders processes).
+	ws.headMu.Lock()
+	defer ws.headMu.Unlock()
 	ev, err := ws.audit.Record(ctx, a.Name, action, target, detail)
 	if err != nil {
 		return ev, err

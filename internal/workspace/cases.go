@@ -99,6 +99,7 @@ func findingProducts(cat *Catalog, f findings.Finding, vendor int64) []cases.Tar
 // addEvent appends e to its case after checking it against the timeline
 // inside the store's transaction.
 func (ws *Workspace) addEvent(ctx context.Context, e cases.Event) (int64, error) {
+	defer ws.views.drop()
 	return ws.store.AddCaseEvent(ctx, e, func(c cases.Case, tl []cases.Event) error {
 		st, err := cases.Replay(c, tl, time.Time{})
 		if err != nil {
@@ -200,8 +201,11 @@ func (e *NotNotifiedError) Error() string {
 // "VENDOR:PRODUCT"; a vendor named alone in a case that lists its products
 // one by one sets the status of each of them. ev carries the status and its
 // details; it returns the events recorded.
+//
+// A vendor sets only its own parties' statuses, in a case naming it (any
+// other case is not found), and only the statuses a vendor reports.
 func (ws *Workspace) SetStatus(ctx context.Context, a Actor, vendorRef string, ev cases.Event) ([]cases.Event, *Catalog, error) {
-	if err := allow(a, auth.CasesWrite); err != nil {
+	if err := allowAny(a, auth.CasesWrite, auth.VendorCaseStatus); err != nil {
 		return nil, nil, err
 	}
 	cat, err := ws.catalog(ctx)
@@ -211,6 +215,17 @@ func (ws *Workspace) SetStatus(ctx context.Context, a Actor, vendorRef string, e
 	t, err := cat.Target(vendorRef)
 	if err != nil {
 		return nil, cat, err
+	}
+	if !auth.Allowed(a, auth.CasesWrite) {
+		if _, err := ws.caseVendorsOf(ctx, a, ev.Case); err != nil {
+			return nil, cat, err
+		}
+		if !auth.CanSetStatus(a, t.Vendor) {
+			return nil, cat, fmt.Errorf("%w: a vendor sets its own statuses only", ErrForbidden)
+		}
+		if !vendorStatus(ev.Status) {
+			return nil, cat, invalid(fmt.Errorf("a vendor does not report the status %q", ev.Status))
+		}
 	}
 	c, tl, err := ws.store.Case(ctx, ev.Case)
 	if err != nil {
@@ -254,6 +269,16 @@ func (ws *Workspace) SetStatus(ctx context.Context, a Actor, vendorRef string, e
 	return done, cat, nil
 }
 
+// vendorStatus reports whether a vendor may report status s about itself
+// (not whether it was notified or unresponsive: that is the coordinators').
+func vendorStatus(s cases.Status) bool {
+	switch s {
+	case cases.Acknowledged, cases.Investigating, cases.FixInProgress, cases.Fixed, cases.FixDeployed, cases.NotAffected, cases.Disputed:
+		return true
+	}
+	return false
+}
+
 // MakePublic records that a case's details are already public: its embargo
 // collapses at once.
 func (ws *Workspace) MakePublic(ctx context.Context, a Actor, cid int64, evidence string, at time.Time) (cases.Event, error) {
@@ -281,10 +306,20 @@ type CaseView struct {
 	At       time.Time    `json:"at"`
 	Targets  []TargetView `json:"targets"`
 	Error    string       `json:"error,omitempty"`
+
+	// The finding as shared with vendors, and whether the case's vendors
+	// see each other (filled by CasePage and CaseFor, not by the CLI's
+	// views, whose JSON is kept).
+	Summary string           `json:"-"`
+	CWEs    []string         `json:"-"`
+	CVSS    []findings.Score `json:"-"`
+	Shared  bool             `json:"-"`
 }
 
 // TargetView is one party of a case.
 type TargetView struct {
+	VendorID      int64               `json:"-"`
+	ProductID     int64               `json:"-"`
 	Vendor        string              `json:"vendor"`
 	Product       string              `json:"product,omitempty"`
 	Downstream    bool                `json:"downstream,omitempty"`
@@ -311,7 +346,7 @@ func viewCase(cat *Catalog, pol cases.Policy, c cases.Case, tl []cases.Event, ex
 	v.PublicAt, v.Evidence = st.PublicAt, st.Evidence
 	for _, ts := range st.Targets {
 		p := cat.prodByID[ts.Product]
-		tv := TargetView{Vendor: cat.VendorName(ts.Vendor), Status: ts.Status, Since: ts.Since, Notified: ts.Notified,
+		tv := TargetView{VendorID: ts.Vendor, ProductID: ts.Product, Vendor: cat.VendorName(ts.Vendor), Status: ts.Status, Since: ts.Since, Notified: ts.Notified,
 			FixedVersion: ts.FixedVersion, ReleaseDate: ts.ReleaseDate, PatchLevel: ts.PatchLevel, Justification: ts.Justification, ExpectedFix: ts.ExpectedFix}
 		if ts.Product != 0 {
 			tv.Product = cat.ProductName(ts.Product)

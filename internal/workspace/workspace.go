@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"antidote/internal/audit"
@@ -240,6 +241,9 @@ type OpenOptions struct {
 	// alone: it checks the head itself and can set it again from a
 	// checkpoint. Every other use must leave it false.
 	AuditRecovery bool
+	// InsecurePasswords makes account password hashes cost almost nothing:
+	// for tests only, like InsecureKDF.
+	InsecurePasswords bool
 }
 
 // Workspace is an open, unlocked workspace.
@@ -253,6 +257,12 @@ type Workspace struct {
 	now   func() time.Time
 	// headPath is the audit head file for the database in use.
 	headPath string
+	// accounts are the web's users, sessions and tokens.
+	accounts *auth.Service
+	// views keeps case views between requests (views.go).
+	views caseViews
+	// headMu serialises audit writes from concurrent requests.
+	headMu sync.Mutex
 }
 
 // Open opens the unlocked workspace.
@@ -315,6 +325,10 @@ func (l *Locked) open(ctx context.Context, keys *Keys, o OpenOptions, creating b
 		blobs:    &blobDir{dir: filepath.Join(l.dir, blobDirName), sealer: keys.k.Sealer("blob")},
 		now:      time.Now,
 		headPath: filepath.Join(l.dir, headFile),
+	}
+	ws.accounts = auth.NewService(st, keys.k.MAC("auth"))
+	if o.InsecurePasswords {
+		ws.accounts.Password = vault.InsecurePasswordParams()
 	}
 	if o.Database != "" && o.Database != l.cfg.Database {
 		// Another database than the workspace's own has its own head.
