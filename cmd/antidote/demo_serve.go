@@ -5,10 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"antidote/internal/auth"
-	"antidote/internal/vault"
+	"antidote/internal/secret"
 )
 
 // demoServe ends the demo by serving its workspace: one account per role
@@ -18,11 +19,7 @@ func demoServe(ctx context.Context, e, de *env, addr string) error {
 	if err != nil {
 		return err
 	}
-	svc := auth.NewService(ws.store, ws.keys.MAC("auth"))
-	if de.getenv("ANTIDOTE_INSECURE_FAST_KDF") == "1" {
-		svc.Password = vault.InsecurePasswordParams()
-	}
-	vendors, err := ws.store.Vendors(ctx, false)
+	cat, err := ws.Catalog(ctx, ws.actor)
 	if err != nil {
 		ws.Close()
 		return err
@@ -39,7 +36,7 @@ func demoServe(ctx context.Context, e, de *env, addr string) error {
 		{"reviewer1", auth.Reviewer, 0, "reads, and approves releases"},
 		{"reviewer2", auth.Reviewer, 0, "the second approval"},
 	}
-	for _, v := range vendors {
+	for _, v := range cat.Vendors {
 		name := "vendor-" + strings.Map(func(r rune) rune {
 			if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' {
 				return r
@@ -53,7 +50,11 @@ func demoServe(ctx context.Context, e, de *env, addr string) error {
 		var b [9]byte
 		rand.Read(b[:])
 		pw := "demo-" + hex.EncodeToString(b[:])
-		if _, err := svc.AddUser(ctx, a.name, a.role, a.vendor, []byte(pw)); err != nil {
+		vendorRef := ""
+		if a.vendor != 0 {
+			vendorRef = strconv.FormatInt(a.vendor, 10)
+		}
+		if _, err := ws.AddUser(ctx, ws.actor, a.name, a.role, vendorRef, secret.NewString(pw)); err != nil {
 			ws.Close()
 			return fmt.Errorf("demo account %s: %w", a.name, err)
 		}

@@ -10,19 +10,19 @@ import (
 	"sync"
 	"time"
 
-	"antidote/internal/auth"
 	"antidote/internal/secret"
-	"antidote/internal/vault"
 	"antidote/internal/web"
+	"antidote/internal/workspace"
 )
 
 // cmdServe serves the workspace over HTTP: the web console, the vendor
 // portal and the JSON API. It binds to loopback unless told otherwise and
 // refuses a non-loopback address without TLS unless --insecure-http.
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "serve", "serve [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F] [--insecure-http] [--sealed]")
+	fs := newFlagSet(e, "serve", "serve [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F] [--insecure-http] [--sealed] | serve --public DIR --tls-cert F --tls-key F")
 	w := addWorkspaceFlags(fs)
-	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
+	addr := fs.String("addr", "", "address to listen on (default 127.0.0.1:8080, with --public 127.0.0.1:8443)")
+	public := fs.String("public", "", "serve a release directory written by 'antidote publish' instead of the workspace")
 	certFile := fs.String("tls-cert", "", "TLS certificate (PEM); with --tls-key, serve HTTPS")
 	keyFile := fs.String("tls-key", "", "TLS private key (PEM)")
 	insecure := fs.Bool("insecure-http", false, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy)")
@@ -32,6 +32,18 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	if fs.NArg() != 0 {
 		return usageErrorf("serve takes no arguments")
+	}
+	if *public != "" {
+		if *certFile == "" || *keyFile == "" || *sealed || *insecure {
+			return usageErrorf("usage: antidote serve --public DIR --tls-cert F --tls-key F [--addr HOST:PORT]")
+		}
+		if *addr == "" {
+			*addr = "127.0.0.1:8443"
+		}
+		return servePublic(ctx, e, *public, *addr, *certFile, *keyFile)
+	}
+	if *addr == "" {
+		*addr = "127.0.0.1:8080"
 	}
 	if (*certFile == "") != (*keyFile == "") {
 		return usageErrorf("--tls-cert and --tls-key go together")
@@ -60,24 +72,23 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *sealed {
-		cfg, kf, err := readConfig(dir)
+		l, err := workspace.Find(dir)
 		if err != nil {
 			return err
 		}
 		s, err := web.NewSealed(func(ctx context.Context, pass secret.String) (http.Handler, error) {
-			keys, err := kf.Unlock(nfc(pass.Reveal()))
-			if errors.Is(err, vault.ErrBadPassphrase) {
+			keys, err := l.UnlockPassphrase(nfc(pass.Reveal()))
+			if workspace.IsAuthError(err) {
 				return nil, fmt.Errorf("unlock workspace: %w", web.ErrBadPassphrase)
 			}
 			if err != nil {
 				return nil, err
 			}
-			releaseKDFMemory()
-			ws, err := openWithKeys(ctx, e, w, dir, cfg, keys, false)
+			ws, err := openWithKeys(ctx, e, w, l, keys, false)
 			if err != nil {
 				return nil, err
 			}
-			sv, err := serveWorkspace(e, ws, log, useTLS)
+			sv, err := serveWorkspace(ws.Workspace, log, useTLS)
 			if err != nil {
 				ws.Close()
 				return nil, err
@@ -96,7 +107,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		sv, err := serveWorkspace(e, ws, log, useTLS)
+		sv, err := serveWorkspace(ws.Workspace, log, useTLS)
 		if err != nil {
 			ws.Close()
 			return err
@@ -148,8 +159,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			sv := open
 			mu.Unlock()
 			if sv != nil {
-				now := time.Now()
-				if _, err := sv.ws.store.DeleteExpiredSessions(ctx, now, now.Add(-sv.accounts.IdleTimeout)); err != nil {
+				if _, err := sv.ws.SweepSessions(ctx, time.Now()); err != nil {
 					log.Warn("sweep expired sessions", "err", err)
 				}
 			}
@@ -166,22 +176,17 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 
 // served is an open workspace and the web server over it.
 type served struct {
-	ws       *workspace
-	accounts *auth.Service
-	handler  http.Handler
+	ws      *workspace.Workspace
+	handler http.Handler
 }
 
-func serveWorkspace(e *env, ws *workspace, log *slog.Logger, useTLS bool) (*served, error) {
-	accounts := auth.NewService(ws.store, ws.keys.MAC("auth"))
-	if e.getenv("ANTIDOTE_INSECURE_FAST_KDF") == "1" {
-		accounts.Password = vault.InsecurePasswordParams()
-	}
-	app := &serveApp{ws: ws}
-	srv, err := web.New(web.Config{App: app, Accounts: accounts, Admin: serveAdmin{app, accounts}, Logger: log, TLS: useTLS, Classify: classify})
+func serveWorkspace(ws *workspace.Workspace, log *slog.Logger, useTLS bool) (*served, error) {
+	core := web.NewCore(ws)
+	srv, err := web.New(web.Config{App: core, Accounts: ws.Accounts(), Admin: core, Logger: log, TLS: useTLS, Classify: web.ClassifyCore})
 	if err != nil {
 		return nil, err
 	}
-	return &served{ws: ws, accounts: accounts, handler: srv}, nil
+	return &served{ws: ws, handler: srv}, nil
 }
 
 func isLoopback(host string) bool {

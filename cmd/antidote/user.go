@@ -13,7 +13,6 @@ import (
 
 	"antidote/internal/auth"
 	"antidote/internal/secret"
-	"antidote/internal/vault"
 )
 
 // Accounts for the web console, the vendor portal and the API:
@@ -32,19 +31,6 @@ func cmdToken(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, "token", args, map[string]subcommand{
 		"create": cmdTokenCreate, "list": cmdTokenList, "revoke": cmdTokenRevoke,
 	})
-}
-
-// accounts opens the workspace and its account service.
-func accounts(ctx context.Context, e *env, w *wsFlags) (*workspace, *auth.Service, error) {
-	ws, err := openWorkspace(ctx, e, w)
-	if err != nil {
-		return nil, nil, err
-	}
-	svc := auth.NewService(ws.store, ws.keys.MAC("auth"))
-	if e.getenv("ANTIDOTE_INSECURE_FAST_KDF") == "1" {
-		svc.Password = vault.InsecurePasswordParams()
-	}
-	return ws, svc, nil
 }
 
 // newPassword reads an account's new password from --password-file,
@@ -105,32 +91,30 @@ func cmdUserAdd(ctx context.Context, e *env, args []string) error {
 	if r != auth.Vendor && *vendor != "" {
 		return usageErrorf("--vendor is for vendor accounts only")
 	}
-	ws, svc, err := accounts(ctx, e, w)
+	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	var vid int64
+	vendorRef := ""
 	if *vendor != "" {
-		cat, err := loadCatalog(ctx, ws.store)
+		// Checked before the password is asked for.
+		cat, err := ws.Catalog(ctx, ws.actor)
 		if err != nil {
 			return err
 		}
-		v, err := cat.vendor(*vendor)
+		v, err := cat.Vendor(*vendor)
 		if err != nil {
 			return err
 		}
-		vid = v.ID
+		vendorRef = strconv.FormatInt(v.ID, 10)
 	}
 	pw, err := newPassword(e, *pwFile)
 	if err != nil {
 		return err
 	}
-	u, err := svc.AddUser(ctx, name, r, vid, []byte(pw.Reveal()))
+	u, err := ws.AddUser(ctx, ws.actor, name, r, vendorRef, pw)
 	if err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "user.add", "user "+u.Name, auditDetail(map[string]any{"role": u.Role, "vendor": u.Vendor})); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "added user %s (%s)\n", u.Name, u.Role)
@@ -144,19 +128,16 @@ func cmdUserList(ctx context.Context, e *env, args []string) error {
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	ws, svc, err := accounts(ctx, e, w)
+	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	us, err := svc.Users(ctx)
+	us, err := ws.Users(ctx, ws.actor)
 	if err != nil {
 		return err
 	}
-	if err := ws.record(ctx, "user.list", "", nil); err != nil {
-		return err
-	}
-	cat, err := loadCatalog(ctx, ws.store)
+	cat, err := ws.Catalog(ctx, ws.actor)
 	if err != nil {
 		return err
 	}
@@ -173,7 +154,7 @@ func cmdUserList(ctx context.Context, e *env, args []string) error {
 		}
 		v, state, totp := "-", "active", "no"
 		if u.Vendor != 0 {
-			v = cat.vendorName(u.Vendor)
+			v = cat.VendorName(u.Vendor)
 		}
 		if u.Disabled {
 			state = "disabled"
@@ -198,15 +179,12 @@ func setDisabled(ctx context.Context, e *env, args []string, disabled bool) erro
 	if err != nil {
 		return err
 	}
-	ws, svc, err := accounts(ctx, e, w)
+	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	if err := svc.SetDisabled(ctx, name, disabled); err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "user."+verb, "user "+strings.ToLower(name), nil); err != nil {
+	if err := ws.SetUserDisabled(ctx, ws.actor, name, disabled); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "%sd user %s\n", verb, strings.ToLower(name))
@@ -233,7 +211,7 @@ func cmdUserPassword(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ws, svc, err := accounts(ctx, e, w)
+	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
 	}
@@ -242,10 +220,7 @@ func cmdUserPassword(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := svc.SetPassword(ctx, name, []byte(pw.Reveal())); err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "user.password", "user "+strings.ToLower(name), nil); err != nil {
+	if err := ws.SetUserPassword(ctx, ws.actor, name, pw); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "changed the password of %s; its sessions have ended\n", strings.ToLower(name))
@@ -263,16 +238,13 @@ func cmdUserTOTP(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ws, svc, err := accounts(ctx, e, w)
+	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	uri, err := svc.EnrollTOTP(ctx, name)
+	uri, err := ws.EnrollTOTP(ctx, ws.actor, name)
 	if err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "user.totp", "user "+strings.ToLower(name), nil); err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stderr, "Add this to the authenticator app (shown once); logins now ask for its code:")
@@ -317,16 +289,13 @@ func cmdTokenCreate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ws, svc, err := accounts(ctx, e, w)
+	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	tok, rec, err := svc.CreateToken(ctx, name, *label, ttl)
+	tok, rec, err := ws.CreateToken(ctx, ws.actor, name, *label, ttl)
 	if err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "token.create", "token "+strconv.FormatInt(rec.ID, 10), auditDetail(map[string]any{"user": rec.Name, "expires": rec.Expires})); err != nil {
 		return err
 	}
 	if *jsonOut {
@@ -347,16 +316,13 @@ func cmdTokenList(ctx context.Context, e *env, args []string) error {
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
-	ws, svc, err := accounts(ctx, e, w)
+	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	ts, err := svc.Tokens(ctx)
+	ts, err := ws.Tokens(ctx, ws.actor)
 	if err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "token.list", "", nil); err != nil {
 		return err
 	}
 	enc := json.NewEncoder(e.stdout)
@@ -397,15 +363,12 @@ func cmdTokenRevoke(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	ws, svc, err := accounts(ctx, e, w)
+	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
-	if err := svc.RevokeToken(ctx, id); err != nil {
-		return err
-	}
-	if err := ws.record(ctx, "token.revoke", "token "+strconv.FormatInt(id, 10), nil); err != nil {
+	if err := ws.RevokeToken(ctx, ws.actor, id); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "revoked token %d\n", id)
