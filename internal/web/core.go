@@ -56,7 +56,7 @@ func (c *Core) OriginalText(ctx context.Context, id auth.Identity, doc int64) (s
 }
 
 func (c *Core) Search(ctx context.Context, id auth.Identity, query string, limit int) (SearchResult, error) {
-	r, err := c.ws.Search(ctx, id, query, limit)
+	r, err := c.ws.SearchRedacted(ctx, id, query, limit)
 	out := SearchResult{Hits: []Hit{}, Total: r.Total}
 	for _, h := range r.Hits {
 		out.Hits = append(out.Hits, Hit{Doc: h.Doc, Paths: h.Paths, Snippets: h.Snippets})

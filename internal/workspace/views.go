@@ -12,6 +12,7 @@ import (
 	"antidote/internal/auth"
 	"antidote/internal/cases"
 	"antidote/internal/findings"
+	"antidote/internal/search"
 	"antidote/internal/store"
 )
 
@@ -328,4 +329,34 @@ func (ws *Workspace) RedactedText(ctx context.Context, a Actor, doc int64) (stri
 		return "", err
 	}
 	return string(r.Text), ws.record(ctx, a, "docs.redacted", "doc "+strconv.FormatInt(doc, 10), nil)
+}
+
+// SearchRedacted is Search with the snippets cut from each hit's redacted
+// text instead (none for a document not redacted yet): what a page may
+// show without putting identifiers the query matched around on screen.
+func (ws *Workspace) SearchRedacted(ctx context.Context, a Actor, query string, limit int) (SearchResult, error) {
+	res, err := ws.Search(ctx, a, query, limit)
+	if err != nil {
+		return res, err
+	}
+	q, err := search.Parse(query)
+	if err != nil {
+		return res, fmt.Errorf("%w: %w", ErrBadQuery, err)
+	}
+	for i := range res.Hits {
+		h := &res.Hits[i]
+		h.Snippets = nil
+		red, err := ws.store.Redaction(ctx, h.Doc)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return res, err
+		}
+		_, spans := q.Match(red.Text)
+		for _, sp := range spans[:min(len(spans), 3)] {
+			h.Snippets = append(h.Snippets, search.Snippet(red.Text, sp, 60))
+		}
+	}
+	return res, nil
 }
