@@ -74,6 +74,9 @@ func (ws *Workspace) Comments(ctx context.Context, a Actor, cid int64) ([]Commen
 // AddComment adds a comment to a case: a vendor to its own thread, a
 // coordinator to the thread of m.Vendor (0: internal).
 func (ws *Workspace) AddComment(ctx context.Context, a Actor, cid int64, m Comment) (Comment, error) {
+	if err := allowAny(a, auth.CasesWrite, auth.VendorCaseComment); err != nil {
+		return m, err
+	}
 	vendors, err := ws.caseVendorsOf(ctx, a, cid)
 	if err != nil {
 		return m, err
@@ -136,6 +139,9 @@ func (ws *Workspace) File(ctx context.Context, a Actor, cid, file int64) (File, 
 
 // AddFile stores an attachment sealed: a vendor's in its own thread.
 func (ws *Workspace) AddFile(ctx context.Context, a Actor, cid int64, f File, content []byte) (File, error) {
+	if err := allowAny(a, auth.CasesWrite, auth.VendorCaseUpload); err != nil {
+		return f, err
+	}
 	vendors, err := ws.caseVendorsOf(ctx, a, cid)
 	if err != nil {
 		return f, err

@@ -247,6 +247,14 @@ func TestRolesAreChecked(t *testing.T) {
 		{vendor, "search", func(a Actor) error { _, err := ws.Search(ctx, a, "implant", 1); return err }},
 		{vendor, "reveal a token", func(a Actor) error { _, _, err := ws.Reveal(ctx, a, "EMAIL-CJT7NJAT4FFD"); return err }},
 		{vendor, "read the report", func(a Actor) error { _, err := ws.Report(ctx, a); return err }},
+		{analyst, "add a user", func(a Actor) error {
+			_, err := ws.AddUser(ctx, a, "mallory", RoleAdmin, "", secret.NewString("pw"))
+			return err
+		}},
+		{reviewer, "revoke a token", func(a Actor) error { return ws.RevokeToken(ctx, a, 1) }},
+		{vendor, "read redacted text", func(a Actor) error { _, err := ws.RedactedText(ctx, a, 1); return err }},
+		{vendor, "share a case", func(a Actor) error { return ws.ShareCase(ctx, a, 1, true) }},
+		{reviewer, "comment", func(a Actor) error { _, err := ws.AddComment(ctx, a, 1, Comment{Text: "x"}); return err }},
 		{nobody, "list documents without a name", func(a Actor) error { return ws.ListDocs(ctx, a, func(DocInfo) error { return nil }) }},
 	} {
 		before := auditCount(t, ws)
