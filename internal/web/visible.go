@@ -8,7 +8,8 @@ import (
 // What a vendor sees of a case. Readers of all cases see everything; a
 // vendor sees the finding as shared with vendors, its own parties in full,
 // and the other vendors' names and statuses only when the case is shared.
-// The core should give the same views; the web applies them again so that
+// The core gives the same views (workspace CasePage, CaseFor, CaseEvents);
+// the web applies them again so that
 // no handler depends on it.
 
 func caseFor(id auth.Identity, c CaseView) CaseView {
