@@ -9,8 +9,7 @@ import (
 // vendor sees the finding as shared with vendors, its own parties in full,
 // and the other vendors' names and statuses only when the case is shared.
 // The core gives the same views (workspace CasePage, CaseFor, CaseEvents);
-// the web applies them again so that
-// no handler depends on it.
+// the web applies them again so that no handler depends on it.
 
 func caseFor(id auth.Identity, c CaseView) CaseView {
 	if auth.Allowed(id, auth.CasesRead) {
