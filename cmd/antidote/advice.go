@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"antidote/internal/cases"
 	"antidote/internal/workspace"
 )
 
@@ -18,6 +19,7 @@ func advise(err error) error {
 		uv *workspace.UnknownVendorError
 		up *workspace.UnknownProductError
 		na *workspace.NotAcceptedError
+		ne *cases.NeedsError
 	)
 	switch {
 	case errors.As(err, &uv):
@@ -26,6 +28,12 @@ func advise(err error) error {
 		return wrapAdvice(err, fmt.Sprintf("add it with 'antidote product add %s NAME --class CLASS'", workspace.QuoteArg(up.Vendor)))
 	case errors.As(err, &na):
 		return wrapAdvice(err, fmt.Sprintf("'antidote finding accept %d'", na.Finding))
+	case errors.As(err, &ne):
+		flag := map[string]string{cases.FieldActor: "--as or $ANTIDOTE_USER", cases.FieldFixedVersion: "--fixed-version",
+			cases.FieldPatchLevel: "--patch-level", cases.FieldJustification: "--justification"}[ne.Field]
+		if flag != "" {
+			return wrapAdvice(err, "give it with "+flag)
+		}
 	}
 	return err
 }

@@ -19,6 +19,7 @@ func cmdFinding(ctx context.Context, e *env, args []string) error {
 		"add": cmdFindingAdd, "list": cmdFindingList, "show": cmdFindingShow,
 		"accept": findingMove(findings.Accepted), "reject": findingMove(findings.Rejected),
 		"merge": findingMove(findings.Merged),
+		"edit":  cmdFindingEdit, "remove": cmdFindingRemove,
 	})
 }
 

@@ -167,13 +167,29 @@ func cmdIngest(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "Ingested %d inputs: %d documents (%d new, %d already stored%s), %d new paths, %s read in %s.\n",
 			sum.Inputs, sum.Documents, sum.New, sum.Duplicates, otherDocs(sum), sum.NewPaths, humanBytes(sum.Bytes), sum.Elapsed.Round(time.Millisecond))
 		for _, p := range sum.Skipped {
-			fmt.Fprintf(e.stdout, "  %s %s: %s\n", p.Status, p.Path, p.Reason)
+			fmt.Fprintf(e.stdout, "  %s %s: %s%s\n", p.Status, p.Path, p.Reason, reasonAdvice(p.Reason))
 		}
 	}
 	if len(sum.Skipped) > 0 {
-		return withExit(exitPartial, fmt.Errorf("%d %s skipped (listed above); the rest is ingested; rerun the same command after fixing the cause (e.g. with --password) to retry just those", len(sum.Skipped), plural(len(sum.Skipped), "document was", "documents were")))
+		advice := "rerun the same command after fixing the cause to retry just those"
+		for _, p := range sum.Skipped {
+			if strings.HasPrefix(p.Reason, "encrypted and not opened") {
+				advice = "rerun the same command with the passwords (--password-file F or --ask-password) to retry just those"
+				break
+			}
+		}
+		return withExit(exitPartial, fmt.Errorf("%d %s skipped (listed above); the rest is ingested; %s", len(sum.Skipped), plural(len(sum.Skipped), "document was", "documents were"), advice))
 	}
 	return nil
+}
+
+// reasonAdvice is what to do about a stored reason, in the CLI's words (the
+// stored reason itself speaks the domain, for every front end).
+func reasonAdvice(reason string) string {
+	if strings.Contains(reason, "encrypted and not opened") {
+		return " (give its password: --password-file F, --ask-password or --password P)"
+	}
+	return ""
 }
 
 // otherDocs names the documents neither new nor already stored: those an

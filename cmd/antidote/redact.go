@@ -79,6 +79,7 @@ func cmdRedact(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	warnPhrases(e.stderr, rf.names, opts.Names)
 	if *all {
 		if fs.NArg() > 0 || *keyFile != "" || *outDir != "" || rf.prefix {
 			return usageErrorf("--all redacts the workspace's documents with the workspace's key: it takes no PATH, --key-file, --out or --prefix-preserving")

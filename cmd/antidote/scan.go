@@ -119,6 +119,14 @@ func readNames(path string) ([]string, error) {
 	return names, nil
 }
 
+// warnPhrases tells the analyst which entries of the names file are also
+// ordinary phrases ("Will Power"), by position only: names are sensitive.
+func warnPhrases(w io.Writer, path string, names []string) {
+	if ps := detect.LikelyPhrases(names); len(ps) > 0 {
+		fmt.Fprintf(w, "names file %s: entries %s are also ordinary words or phrases and may match ordinary text; add \"| case\" to such an entry to match it only capitalised\n", path, strings.Trim(fmt.Sprint(ps), "[]"))
+	}
+}
+
 // readPolicy reads a policy file, or returns the default policy.
 func readPolicy(path string) (redact.Policy, error) {
 	if path == "" {
@@ -149,11 +157,12 @@ type scanJSON struct {
 	Country *string `json:"country,omitempty"`
 	ASN     *uint32 `json:"asn,omitempty"`
 	Org     string  `json:"org,omitempty"`
+	Kept    string  `json:"kept,omitempty"` // why redact leaves it, e.g. "version"
 }
 
 func cmdScan(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "scan", "scan [--json] [--names FILE] [--show-secrets] [PATH... | -]")
-	jsonOut := fs.Bool("json", false, "one JSON object per line: file, start, end, line, col, type, value, and for IP addresses scope, country, asn")
+	jsonOut := fs.Bool("json", false, "one JSON object per line: file, start, end, line, col, type, value, and for IP addresses scope, country, asn, and kept (e.g. \"version\") for what redact leaves")
 	namesFile := fs.String("names", "", "file of names and terms to find, one per line")
 	showSecrets := fs.Bool("show-secrets", false, "print the value of secrets (passwords, keys, tokens) instead of [redacted]")
 	if err := parseFlags(fs, args); err != nil {
@@ -163,6 +172,7 @@ func cmdScan(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	warnPhrases(e.stderr, *namesFile, names)
 	sc, err := detect.New(detect.Options{Names: names})
 	if err != nil {
 		return withExit(exitUsage, fmt.Errorf("names file %s: %w", *namesFile, err))
@@ -195,11 +205,11 @@ func cmdScan(ctx context.Context, e *env, args []string) error {
 			continue
 		}
 		err = redact.Walk(ctx, text, sc, 0, func(m redact.Found) error {
-			j := scanJSON{File: in.path, Start: m.Start, End: m.End, Line: m.Line, Col: m.Col, Type: m.Kind.String(), Value: m.Value, Label: m.Label}
+			j := scanJSON{File: in.path, Start: m.Start, End: m.End, Line: m.Line, Col: m.Col, Type: m.Kind.String(), Value: m.Value, Label: m.Label, Kept: m.Kept}
 			if m.Kind == detect.Secret && !*showSecrets {
 				j.Value = "[redacted]"
 			}
-			if m.Kind == detect.IPv4 || m.Kind == detect.IPv6 {
+			if (m.Kind == detect.IPv4 || m.Kind == detect.IPv6) && m.Kept == "" {
 				j.Scope = m.Scope.String()
 				res, _ := db.Lookup(m.Addr)
 				j.Country, j.ASN, j.Org = &res.Country, &res.ASN, res.Org
@@ -241,6 +251,9 @@ func printScanLine(w io.Writer, j scanJSON) error {
 				b.WriteString(" " + strconv.Quote(j.Org))
 			}
 		}
+	}
+	if j.Kept != "" {
+		b.WriteString(" kept: " + j.Kept)
 	}
 	b.WriteByte('\n')
 	_, err := io.WriteString(w, b.String())

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -16,12 +15,14 @@ import (
 func cmdVendor(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, "vendor", args, map[string]subcommand{
 		"add": cmdVendorAdd, "list": cmdVendorList, "show": cmdVendorShow,
+		"edit": cmdVendorEdit, "remove": cmdVendorRemove,
 	})
 }
 
 func cmdProduct(ctx context.Context, e *env, args []string) error {
 	return dispatch(ctx, e, "product", args, map[string]subcommand{
 		"add": cmdProductAdd, "list": cmdProductList,
+		"edit": cmdProductEdit, "remove": cmdProductRemove,
 	})
 }
 
@@ -68,17 +69,11 @@ func cmdVendorAdd(ctx context.Context, e *env, args []string) error {
 	}
 	now := time.Now().UTC()
 	v := cases.Vendor{Name: fs.Arg(0), Contacts: contacts.list, SecurityTxt: *secTxt, Created: now}
-	for _, f := range keyFiles {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return fmt.Errorf("read key file: %w", err)
-		}
-		k, err := cases.ParseKey(b, now)
-		if err != nil {
-			return fmt.Errorf("key file %s: %w", f, err)
-		}
-		v.Keys = append(v.Keys, k)
+	keys, err := readKeys(keyFiles, now)
+	if err != nil {
+		return err
 	}
+	v.Keys = keys
 	if err := v.Validate(); err != nil {
 		return withExit(exitUsage, err)
 	}

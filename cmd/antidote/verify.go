@@ -35,6 +35,7 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	warnPhrases(e.stderr, rf.names, names)
 	sc, err := detect.New(detect.Options{Names: names})
 	if err != nil {
 		return withExit(exitUsage, fmt.Errorf("names file %s: %w", rf.names, err))
@@ -92,9 +93,11 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 // and types only: verify never prints what it found.
 func checkRedacted(ctx context.Context, w io.Writer, name string, r io.Reader, sc *detect.Scanner, pol redact.Policy) (int, error) {
 	n := 0
-	err := redact.Check(ctx, r, sc, pol, func(m redact.Found) error {
+	err := redact.CheckSuspects(ctx, r, sc, pol, func(m redact.Found) error {
 		n++
 		return printFound(w, name, m)
+	}, func(sp redact.Suspect) error {
+		return printSuspect(w, name, sp)
 	})
 	return n, err
 }
@@ -106,6 +109,17 @@ func printFound(w io.Writer, name string, m redact.Found) error {
 		scope = " (" + m.Scope.String() + ")"
 	}
 	_, err := fmt.Fprintf(w, "%s:%d:%d: %s%s\n", name, m.Line, m.Col, m.Kind, scope)
+	return err
+}
+
+// printSuspect prints a place the greedier second opinion flags, for a
+// person to judge; it does not fail the check.
+func printSuspect(w io.Writer, name string, s redact.Suspect) error {
+	like := "ipv4-like"
+	if s.Kind == detect.IPv6 {
+		like = "hex-colon"
+	}
+	_, err := fmt.Fprintf(w, "%s:%d:%d: suspect %s (to judge)\n", name, s.Line, s.Col, like)
 	return err
 }
 
@@ -136,6 +150,11 @@ func verifyAll(ctx context.Context, e *env, w *wsFlags, sc *detect.Scanner, pol 
 		}
 		for _, f := range v.Found {
 			if err := printFound(bw, fmt.Sprintf("doc %d", v.Doc), f); err != nil {
+				return err
+			}
+		}
+		for _, sp := range v.Suspects {
+			if err := printSuspect(bw, fmt.Sprintf("doc %d", v.Doc), sp); err != nil {
 				return err
 			}
 		}

@@ -139,7 +139,7 @@ func (s *State) Apply(e Event) error {
 		return fmt.Errorf("%w: an event needs a time", ErrBadEvent)
 	}
 	if strings.TrimSpace(e.Actor) == "" {
-		return fmt.Errorf("%w: an event needs an actor (--as or $ANTIDOTE_USER)", ErrBadEvent)
+		return &NeedsError{What: "an event", Field: FieldActor, Need: "an actor"}
 	}
 	if e.At.Before(s.Last) {
 		return fmt.Errorf("%w: this event is dated %s, before the case's last event (%s); events are recorded in order",
@@ -180,7 +180,7 @@ func (s *State) applyStatus(e Event) error {
 	switch e.Status {
 	case Fixed:
 		if strings.TrimSpace(e.FixedVersion) == "" {
-			return fmt.Errorf("%w: fixed needs the fixed version (--fixed-version)", ErrBadEvent)
+			return &NeedsError{What: "fixed", Field: FieldFixedVersion, Need: "the fixed version"}
 		}
 		ts.FixedVersion, ts.ReleaseDate = e.FixedVersion, e.ReleaseDate
 		if ts.ReleaseDate.IsZero() {
@@ -188,12 +188,12 @@ func (s *State) applyStatus(e Event) error {
 		}
 	case FixDeployed:
 		if strings.TrimSpace(e.PatchLevel) == "" {
-			return fmt.Errorf("%w: fix-deployed needs the patch level that carries the fix (--patch-level)", ErrBadEvent)
+			return &NeedsError{What: "fix-deployed", Field: FieldPatchLevel, Need: "the patch level that carries the fix"}
 		}
 		ts.PatchLevel = e.PatchLevel
 	case NotAffected:
 		if _, err := ParseJustification(string(e.Justification)); err != nil {
-			return fmt.Errorf("%w: not-affected needs a VEX justification (--justification): %v", ErrBadEvent, err)
+			return &NeedsError{What: "not-affected", Field: FieldJustification, Need: "a VEX justification", Err: err}
 		}
 		ts.Justification = e.Justification
 	case FixInProgress:
@@ -219,3 +219,29 @@ func allowed(from Status) string {
 	}
 	return strings.Join(xs, ", ")
 }
+
+// Event fields a NeedsError can name, as the JSON of an event calls them.
+const (
+	FieldActor         = "actor"
+	FieldFixedVersion  = "fixed_version"
+	FieldPatchLevel    = "patch_level"
+	FieldJustification = "justification"
+)
+
+// NeedsError is an event that lacks a fact its status requires. Field names
+// the event field, so that each front end can name its own input for it.
+type NeedsError struct {
+	What, Field, Need string
+	Err               error // why the given value was refused, if one was given
+}
+
+func (e *NeedsError) Error() string {
+	msg := fmt.Sprintf("%v: %s needs %s", ErrBadEvent, e.What, e.Need)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap makes a NeedsError an ErrBadEvent.
+func (e *NeedsError) Unwrap() error { return ErrBadEvent }

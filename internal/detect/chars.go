@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -151,8 +152,9 @@ const maxSkip = 4
 // baseLetters maps precomposed Latin and Greek letters to the letter their
 // canonical decomposition starts with, when the rest is accents: é to e, Ệ
 // to E, ί to ι. Letters without such a decomposition (ø, ł, ß) map to
-// themselves.
-var baseLetters = func() map[rune]rune {
+// themselves. It is built at its first use (a few milliseconds of
+// normalisation), so that a run that folds no such letter never pays.
+var baseLetters = sync.OnceValue(func() map[rune]rune {
 	m := map[rune]rune{}
 	for _, rg := range [][2]rune{{0xC0, 0x250}, {0x370, 0x400}, {0x1E00, 0x2000}} {
 		for r := rg[0]; r < rg[1]; r++ {
@@ -170,7 +172,55 @@ var baseLetters = func() map[rune]rune {
 		}
 	}
 	return m
-}()
+})
+
+// expansions spell the Latin letters that have no canonical decomposition
+// the way their languages transliterate them, keyed by fold of the letter:
+// "Ødegård" matches "Odegard", "Żółć" "Zolc", "Straße" "Strasse", "Æsir"
+// "Aesir", "Đorđe" "Dorde", "Þór" "Thor".
+var expansions = sync.OnceValue(func() map[rune]string {
+	m := map[rune]string{}
+	for _, e := range []struct {
+		letters string
+		to      string
+	}{
+		{"øØ", "o"}, {"łŁ", "l"}, {"ßẞ", "ss"}, {"æÆ", "ae"}, {"œŒ", "oe"},
+		{"đĐðÐ", "d"}, {"þÞ", "th"}, {"ı", "i"}, {"ħĦ", "h"}, {"ŧŦ", "t"},
+	} {
+		for _, r := range e.letters {
+			m[fold(r)] = e.to
+		}
+	}
+	return m
+})
+
+// foldAppend appends fold(r), spelt out by expansions where it has one.
+func foldAppend(dst []rune, r rune) []rune {
+	f := fold(r)
+	if r >= 0xC0 {
+		if x, ok := expansions()[f]; ok {
+			for _, y := range x {
+				dst = append(dst, y)
+			}
+			return dst
+		}
+	}
+	return append(dst, f)
+}
+
+// foldHash adds fold(r), spelt out by expansions, to the FNV-1a hash h.
+func foldHash(h uint64, r rune) uint64 {
+	f := fold(r)
+	if r >= 0xC0 {
+		if x, ok := expansions()[f]; ok {
+			for _, y := range x {
+				h = (h ^ uint64(y)) * fnvPrime
+			}
+			return h
+		}
+	}
+	return (h ^ uint64(f)) * fnvPrime
+}
 
 // fold maps r to the smallest rune in its Unicode simple case-folding orbit,
 // so two runes are equal under simple folding exactly when their folds are,
@@ -191,7 +241,7 @@ func fold(r rune) rune {
 			return rune(lower[a])
 		}
 	}
-	if b, ok := baseLetters[r]; ok {
+	if b, ok := baseLetters()[r]; ok {
 		r = b
 		if r < utf8.RuneSelf {
 			return rune(lower[r])

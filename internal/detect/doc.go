@@ -15,26 +15,45 @@
 //
 // IPv4. Four decimal octets of one to three digits, each at most 255; a
 // leading zero is read as decimal ("010.001.002.003" is 10.1.2.3, not octal
-// as inet_aton would read it). Digits may be full-width ("１９２．１６８．１．１",
-// as input methods type them and browsers accept them). Separators may be
-// defanged: "[.]", "(.)", "{.}", "[dot]", "(dot)", the HTML reference
-// "&#46;" or the full-width stop, mixed freely; the span then covers the
-// defanged text. The span never includes a port, prefix length, brackets or
-// a "user@". A dotted quad glued to a letter, digit or '_', or to a
-// separator that is itself glued to a digit or '_', is not an address:
-// "v1.2.3.4", "1.2.3.4a", "1.2.3.4.5", "2.5.4.3.1" and
-// "host129.206.196.21.example.com" are refused, but a URL escape does not
-// glue ("http%3A%2F%2F10.0.0.1" yields 10.0.0.1). A dot next to a letter
-// does not glue, because reverse-DNS host names carry addresses in the
-// clear: "5.36.59.76.dsl.example.net" and "static-059.45.101.203.example.net"
-// yield 5.36.59.76 and 59.45.101.203 (the latter is the reversed address,
-// as PTR names are). "1.2.3.4." at the end of a sentence and "IP地址1.2.3.4"
-// are found.
+// as inet_aton would read it). In "::ffff:1.2.03.4", which net/netip
+// refuses as IPv6 for its leading zero, the IPv4 address 1.2.3.4 is found.
+// Digits may be full-width ("１９２．１６８．１．１", as input methods type
+// them and browsers accept them). Separators may be defanged: "[.]", "(.)",
+// "{.}", "[dot]", "(dot)", the HTML reference "&#46;" or the full-width
+// stop, mixed freely; the span then covers the defanged text. The span
+// never includes a port, prefix length, brackets or a "user@". Only a digit,
+// or a separator glued to a digit, glues to a dotted quad ("1.2.3.4.5",
+// "2.5.4.3.1", "1.2.3.4567" are none); letters and '_' do not, so that
+// "srcIP8.8.8.8", "_8.8.8.8_" and "host129.206.196.21.example.com" hold
+// addresses. Markup and URL escapes end before an address: troff's
+// "\fB8.8.8.8\fR", "\*(Aq127.0.0.1\*(Aq", "\(aq", and "%208.8.8.8", which
+// is a URL-escaped space and 8.8.8.8 (but "100%10.0.0.1", where no address
+// follows the escape, holds 10.0.0.1).
+//
+// Host names carry addresses: "customer-187-141-143-180-sta.example.mx",
+// "ip-216-69-169-168.ip.example.net", "static-059.45.101.203.example.net",
+// "host129.206.196.21.example.com". An address written with dashes counts
+// when letters are glued to it by a dash or a domain follows it ("1-2-3-4"
+// alone does not). The span of such an address is the whole label around
+// it (letters, digits and '-', up to 63 bytes each side, not into an escape
+// nor into a dotted number next to it), and the value is the address, so
+// that the label becomes the token the dotted form gets. The order is
+// taken as written, but before ".in-addr.arpa", where it is reversed.
+//
+// Versions. A dotted quad in version context is reported with Kept
+// "version", and redaction leaves it: after 'v' ("v1.2.3.4"), a Debian
+// epoch ("1:24.3.4.5"), a word ending in "version" or the word "ver"
+// ("Standards-Version: 3.9.3.0"), or a comparison (">= 1.2.3.4"); before a
+// '+' or '~' suffix ("+dfsg", "~rc1") or a package revision and ')'
+// ("-1)", "-2ubuntu1)"); or as "(1.2.3.4) unstable;" in a changelog header.
+// "Chrome/120.0.0.0" and "(203.0.113.9)" stay addresses.
 //
 // IPv6. The longest prefix of a run of [0-9A-Fa-f:.] that net/netip accepts
 // (all RFC 4291 text forms, embedded IPv4 included), not glued to a word,
 // a dotted name or further groups on its right: "1:2:3:4:5:6:7:8:9" and
-// "2001:db8::1::" are refused, "2001:db8::1: refused" is found. A zone
+// "2001:db8::1::" are refused, "2001:db8::1: refused" is found; a form
+// ending in "::" before a path ('/' and no digit) is a colon-separated
+// record ("alice:x:1000:1000::/home/alice"), not an address. A zone
 // ("%eth0") and a port are outside the span and dropped from the value;
 // "[2001:db8::1]:443" yields the address inside the brackets, and a port
 // of two to five digits may follow a form that takes no more groups (eight
@@ -78,8 +97,21 @@
 // lower-case colon form.
 //
 // Names. Whole words, case-insensitive under Unicode simple folding, with
-// any run of up to 16 white-space runes (newlines included) wherever the
-// listed name has white space, and ’ matching '. Accented Latin and Greek
+// any run of up to 16 white-space runes (newlines included) and markup tags
+// ("Anne-Marie</td><td>Bush"), at most 64 bytes, wherever the listed name
+// has white space, and ’ matching '. A hyphen between two words matches
+// white space and the other way round ("Anne Marie" is "Anne-Marie"), but
+// a name never matches part of a hyphenated word: "John Smith-Jones" holds
+// no "John Smith" (nor "Jones"). Letters without a decomposition match
+// their transliteration: ø o, ł l, ß ss, æ ae, œ oe, đ and ð d, þ th, ı i,
+// ħ h, ŧ t ("Ødegård" is "Odegard", "Żółć" "Zolc").
+// A list entry may ask for more spellings after '|': "last-first" ("Bush,
+// Anne-Marie"), "initials" ("A. Bush", "J. R. Tolkien", "J. Tolkien", and
+// with last-first "Bush, A."), "given" (the given name alone), and "case"
+// (each word capitalised as listed, for names that are also phrases: "Will
+// Power | case" does not match "will power"). Every spelling has the
+// entry's name as its value. LikelyPhrases names the entries made of
+// ordinary words alone. Accented Latin and Greek
 // letters match their base letters, whether composed or decomposed (NFD, as
 // macOS writes file names): "José", "JOSE", "Jose\u0301" are one name, and
 // "ISTANBUL" matches "İstanbul"; full-width letters match ASCII ones. Soft
@@ -105,11 +137,23 @@
 // that is "pass" or ends in "_pass", then '=', ':', ":=" or "=>"; or an XML
 // element closed on the same line ("<password>x</password>"); or a quoted
 // key and value in a call ("define('DB_PASSWORD', 'x')"); or a command-line
-// flag and its value ("--password x"). An Authorization header's value is
+// flag and its value ("--password x"). After "key: " (a colon and white
+// space, as YAML and config files write it) an unquoted value runs to white
+// space, less a trailing ',' or ';' ("ldap_bind_pw: E@9I0MyT&LUy"); after
+// '=' it also stops at one of ",;&<>)]}|" and quotes, as in URLs. An Authorization header's value is
 // what follows the scheme ("Bearer", "Basic", ...). The password in the
 // user information of a URL ("postgres://app:s3cret@db:5432/") is a secret
-// too. Placeholders such as "********", "${VAR}", "<password>" and "null",
-// and "PWD=/path" in environment dumps, are left alone. Values and JWTs
+// too, and so is the value glued to a MySQL or MariaDB client's "-p"
+// ("mysql -u root -pSummer2024!", the line running a mysql* or mariadb*
+// command), a quoted string after "password", "passwd" or "passphrase" and
+// one space in prose ("the password 'Summer2024!'"), and a value after a
+// whole "pw" ("ldap_bind_pw: x"). Placeholders such as "********",
+// "${VAR}", "<password>" and "null", and "PWD=/path" in environment dumps,
+// are left alone, as are values that are code (a call or an index:
+// "strtok_r(...)", "os.environ['X']"), values and token shapes holding a
+// placeholder word ("your-", "your_", "changeme", "placeholder", "-here":
+// "xoxb-your-bot-token-here"), and the sources on nsswitch.conf's "passwd:"
+// line. Values and JWTs
 // longer than MaxLen are cut at MaxLen. The Value of a Secret is the secret
 // itself, so that it can be the input of a keyed pseudonym; callers must
 // treat it as a secret (wrap it in secret.String). Match.Label names the

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-var fuzzNames = []string{"John Smith", "O'Brien", "Müller", "Ana", "ana maria lopez", "Jean-Luc", "李小龙", "K"}
+var fuzzNames = []string{"John Smith", "O'Brien", "Müller", "Ana", "ana maria lopez", "Jean-Luc", "李小龙", "K", "Straße", "Łukasz Ødegård", "Anne-Marie Bush | last-first initials given", "Will Power | case"}
 
 func fuzzOptions(mode uint8) Options {
 	var o Options
@@ -77,6 +77,14 @@ var fragments = []string{
 	"[at]", "(AT)", "[@]", "(@)", " [at] ", " [dot] ", "%40", "%3D", "&#64;", "&#x40;", "&#46;", "://", "u:p@", "--password ",
 	"<password>", "</password>", "define('pwd', ", "Authorization: Bearer ", "token", "pass", "IPv6:", "[::]", "/64", "1::",
 	"２５５", "０", "．", "Ｚ", "bot", "%2F", "\u00ad", "\u200b", "e\u0301", "Jose", "MAC=", "ff:", "李", "的",
+	// host names, escapes, versions, code
+	"ip-", "host", "-sta", ".in-addr.arpa", ".example.com", `\fB`, `\fR`, `\*(Aq`, `\(aq`, `\*R`, `\f(CW`, "%20", "%25",
+	"v", "V", "version", "Version: ", "policy ", " ver ", "(>= ", "1:", "+dfsg", "~rc1", "-1)", ") unstable;", "(",
+	"::/home", "::/64", "strtok_r(", "os.environ[", "your-", "_here", "files",
+	"Bush, ", "A. ", "Anne-Marie", "Bush", "Will Power", "will power", "WILL", "Power", ", A.",
+	"</td><td>", "<b>", "<br/>", "<", ">", "\u2010", "Smith-Jones", "Jean Luc", "Luc-",
+	"Strasse", "STRAẞE", "straße", "Lukasz", "łukasz", "Odegard", "ødegård", "ß", "ø", "ss",
+	"mysql ", "mariadb-dump ", " -p", "-p'", "password '", "Password \"", "_pw: ", "pw=", "xoxb-your-",
 }
 
 // dense is a smaller alphabet that builds addresses often.
@@ -84,6 +92,7 @@ var dense = []string{
 	"1", "25", "255", "0", "010", "300", "7", ".", ".", ".", "[.]", "(dot)", ":", ":", "::", "a", "f", "fe80", "ffff",
 	"1a", "2b", "001a", "-", "-", "@", "x", " ", "\n", "ex.com", "b.org", "/", "%", "[", "]", "v", "_", "é", "pwd=",
 	"[at]", "(at)", "%40", "&#64;", "[.]", "://", ":", "a:b@", "%2F", "%3a", "１", "９", "．", "ａ",
+	"-", "-", "ip-", "x", `\fB`, `\*(Aq`, "%20", "v", "(", ")", "+d", "1:", ">=", "version ", ".arpa", ".in-addr",
 }
 
 // TestScanVsReferenceRandom compares scanner and reference on texts built
@@ -120,7 +129,17 @@ func TestShapesVsReference(t *testing.T) {
 	for i := 0; i < 3000; i++ {
 		var b strings.Builder
 		for k := r.IntN(4); k >= 0; k-- {
-			switch r.IntN(4) {
+			switch r.IntN(5) {
+			case 4:
+				// host names, escapes and version contexts
+				b.WriteString(pick("", " ", "ip-", "host", "customer-", "x_", `\fB`, `\*(Aq`, "%20", "%2F", "v", "(>= 1:", "Standards-Version: ", "a-", "1-", "1."))
+				for g := 3 + r.IntN(3); g > 0; g-- {
+					b.WriteString(pick("1", "10", "255", "256", "0", "07"))
+					if g > 1 {
+						b.WriteString(pick(".", ".", "-", "-", "[.]", "_"))
+					}
+				}
+				b.WriteString(pick("", "-sta", ".example.com", ".in-addr.arpa", "+dfsg-1)", "-1)", ") unstable;", "a", "_", `\fR`, "-", ".", "::/home"))
 			case 0:
 				b.WriteString(pick("", "x", " ", "MAC=", "mac=", "=", ":"))
 				for g := 12 + r.IntN(4); g > 0; g-- {

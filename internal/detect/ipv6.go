@@ -184,6 +184,10 @@ func v6GluedRight(text []byte, p, end int) bool {
 		return true
 	case b == '.':
 		return wordAt(text, end+1)
+	case b == '/' && end-p >= 2 && text[end-1] == ':' && text[end-2] == ':':
+		// A path after "::" is a colon-separated record, not an address
+		// with a prefix length: "alice:x:1000:1000::/home/alice".
+		return !(end+1 < len(text) && isDigit(text[end+1]))
 	case b != ':' || !v6GroupAt(text, end+1):
 		return false
 	}

@@ -21,54 +21,59 @@ func readLoghub(t testing.TB, name string) []byte {
 	return b
 }
 
-// expectedIPv4 finds dotted quads independently of the scanner: take each
+// expectedIPv4 finds dotted quads, keyed by their end, independently of the scanner: take each
 // maximal run of digits and dots, drop dots at its ends, and keep it if it
-// has exactly four decimal parts of at most three digits and 255, and the
-// bytes around it are not letters, digits or '_' (a dot before a letter, as
-// in a reverse-DNS host name, does not disqualify it).
+// has exactly four decimal parts of at most three digits and 255; letters
+// and '_' around it do not disqualify it. The same for a run of digits and
+// dashes with letters next to it, as in a host name.
 func expectedIPv4(text []byte) map[int]string {
 	want := map[int]string{}
-	numeric := func(c byte) bool { return c == '.' || '0' <= c && c <= '9' }
-	word := func(i int) bool {
-		if i < 0 || i >= len(text) {
-			return false
-		}
-		c := text[i]
-		return c == '_' || '0' <= c && c <= '9' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z'
-	}
-	for i := 0; i < len(text); {
-		if !numeric(text[i]) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(text) && numeric(text[j]) {
-			j++
-		}
-		s, e := i, j
-		for s < e && text[s] == '.' {
-			s++
-		}
-		for e > s && text[e-1] == '.' {
-			e--
-		}
-		i = j
-		parts := strings.Split(string(text[s:e]), ".")
-		if len(parts) != 4 || word(s-1) || word(e) {
-			continue
-		}
-		ok := true
-		var oct [4]byte
-		for k, p := range parts {
-			v, err := strconv.Atoi(p)
-			if err != nil || len(p) > 3 || v > 255 {
-				ok = false
-				break
+	for _, sep := range []byte{'.', '-'} {
+		numeric := func(c byte) bool { return c == sep || '0' <= c && c <= '9' }
+		for i := 0; i < len(text); {
+			if !numeric(text[i]) {
+				i++
+				continue
 			}
-			oct[k] = byte(v)
-		}
-		if ok {
-			want[s] = netip.AddrFrom4(oct).String()
+			j := i
+			for j < len(text) && numeric(text[j]) {
+				j++
+			}
+			s, e := i, j
+			for s < e && text[s] == sep {
+				s++
+			}
+			for e > s && text[e-1] == sep {
+				e--
+			}
+			i = j
+			parts := strings.Split(string(text[s:e]), string(sep))
+			if len(parts) != 4 {
+				continue
+			}
+			if sep == '-' {
+				// A dashed address counts in a host name only: letters
+				// or a dot and a letter next to it.
+				letter := func(i int) bool {
+					return i >= 0 && i < len(text) && ('a' <= text[i]|0x20 && text[i]|0x20 <= 'z')
+				}
+				if !letter(s-2) && !letter(e+1) && !(e+1 < len(text) && text[e] == '.' && letter(e+1)) {
+					continue
+				}
+			}
+			ok := true
+			var oct [4]byte
+			for k, p := range parts {
+				v, err := strconv.Atoi(p)
+				if err != nil || len(p) > 3 || v > 255 {
+					ok = false
+					break
+				}
+				oct[k] = byte(v)
+			}
+			if ok {
+				want[e] = netip.AddrFrom4(oct).String()
+			}
 		}
 	}
 	return want
@@ -88,8 +93,14 @@ func TestLoghubIPv4(t *testing.T) {
 		kinds := map[Kind]int{}
 		for _, m := range got {
 			kinds[m.Kind]++
-			if m.Kind == IPv4 {
-				found[m.Start] = m.Value
+			if m.Kind == IPv4 && m.Kept == "" {
+				// keyed by the address's end: the span may go on
+				// with its host name label
+				at := m.End
+				for text[at-1] < '0' || text[at-1] > '9' {
+					at--
+				}
+				found[at] = m.Value
 			}
 		}
 		for at, v := range want {

@@ -2,9 +2,9 @@ package detect
 
 // macGluedLeft reports whether a MAC address starting at text[p] would be
 // part of something longer: a word, a longer colon/dash hex run or a dotted
-// name.
+// name. A markup escape does not glue ("\*(Aq00:1a:2b:3c:4d:5e").
 func macGluedLeft(text []byte, p int) bool {
-	if p == 0 {
+	if p == 0 || escapeEndsAt(text, p) {
 		return false
 	}
 	switch b := text[p-1]; {

@@ -78,7 +78,7 @@ func nextToken(text []byte, i int) (k tokKind, end int, h uint64, n int) {
 				}
 				i += size
 			case isWordRune(r) && !ideograph(r):
-				h = (h ^ uint64(fold(r))) * fnvPrime
+				h = foldHash(h, r)
 				skip = 0
 				i += size
 			case ignorable(r):
@@ -97,21 +97,101 @@ func nextToken(text []byte, i int) (k tokKind, end int, h uint64, n int) {
 			}
 		}
 		return tkWord, i, h, 0
-	case unicode.IsSpace(r):
-		for i < len(text) {
-			r, size := rune(text[i]), 1
-			if r >= utf8.RuneSelf {
-				r, size = utf8.DecodeRune(text[i:])
-			}
-			if !unicode.IsSpace(r) {
-				break
-			}
-			n++
-			i += size
-		}
-		return tkSpace, i, spaceHash, n
+	case unicode.IsSpace(r) || c == '<' && tagLen(text, i) > 0:
+		return gapToken(text, i)
+	case isHyphen(r) && hyphenBetweenWords(text, i, size):
+		// A hyphen inside a name matches a space: "Anne-Marie" and
+		// "Anne Marie" are one name.
+		return tkSpace, i + size, spaceHash, 1
 	}
 	return tkPunct, i + size, mix(uint64(fold(r)) + 0x51ed27), 0
+}
+
+// maxGapBytes bounds the gap between two words of a name, white space and
+// tags together.
+const maxGapBytes = maxGap * utf8.UTFMax
+
+// tagLen returns the length of the markup tag at text[i] ("<td>",
+// "</span>", "<br/>": '<', an optional '/', a letter, up to 61 printable
+// ASCII bytes, '>'), 0 if there is none.
+func tagLen(text []byte, i int) int {
+	j := i + 1
+	if j < len(text) && text[j] == '/' {
+		j++
+	}
+	if j >= len(text) || !isLetter(text[j]) {
+		return 0
+	}
+	j++
+	for k := 0; j < len(text) && k < 61 && text[j] >= 0x20 && text[j] <= 0x7e && text[j] != '<' && text[j] != '>'; k++ {
+		j++
+	}
+	if j < len(text) && text[j] == '>' {
+		return j + 1 - i
+	}
+	return 0
+}
+
+// gapToken reads the white space and markup tags at text[i] as one gap
+// between words ("Anne-Marie</td><td>Bush"); n counts its white-space runes
+// and tags.
+func gapToken(text []byte, i int) (k tokKind, end int, h uint64, n int) {
+	start := i
+	for i < len(text) {
+		if text[i] == '<' {
+			if t := tagLen(text, i); t > 0 {
+				n++
+				i += t
+				continue
+			}
+			break
+		}
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(text[i:])
+		}
+		if !unicode.IsSpace(r) {
+			break
+		}
+		n++
+		i += size
+	}
+	if i-start > maxGapBytes {
+		n = maxGap + 1 // too long to stand between the words of a name
+	}
+	return tkSpace, i, spaceHash, n
+}
+
+// isHyphen reports the hyphens that join the parts of a name: '-', U+2010
+// HYPHEN and U+2011 NON-BREAKING HYPHEN.
+func isHyphen(r rune) bool { return r == '-' || r == '\u2010' || r == '\u2011' }
+
+// hyphenBetweenWords reports whether the hyphen of size bytes at text[i]
+// stands between two word runes.
+func hyphenBetweenWords(text []byte, i, size int) bool {
+	if i == 0 || i+size >= len(text) {
+		return false
+	}
+	p, _ := utf8.DecodeLastRune(text[:i])
+	q, _ := utf8.DecodeRune(text[i+size:])
+	return isWordRune(p) && isWordRune(q)
+}
+
+// hyphenGlued reports whether a name matched from p to e continues a
+// hyphenated word on either side ("Smith-Jones" holds no "Smith" and no
+// "Jones"): a hyphen between word runes just before p or at e.
+func hyphenGlued(text []byte, p, e int) bool {
+	if e < len(text) {
+		if r, size := utf8.DecodeRune(text[e:]); isHyphen(r) && hyphenBetweenWords(text, e, size) {
+			return true
+		}
+	}
+	if p > 0 {
+		if r, size := utf8.DecodeLastRune(text[:p]); isHyphen(r) && hyphenBetweenWords(text, p-size, size) {
+			return true
+		}
+	}
+	return false
 }
 
 // poison stands for an accent or ignorable character beyond maxSkip in a
@@ -148,7 +228,7 @@ func wordFold(b []byte) []rune {
 			continue
 		}
 		skip = 0
-		out = append(out, fold(r))
+		out = foldAppend(out, r)
 	}
 	return out
 }
@@ -159,8 +239,74 @@ type nameEdge struct {
 }
 
 type nameEntry struct {
-	value string   // as listed, trimmed
+	value string   // as listed, trimmed, without options
 	toks  []string // folded tokens; white space as " "
+	upper []bool   // with the option "case": per token, a word that must start upper case
+}
+
+// nameOptions are the options a list entry may give after '|'.
+type nameOptions struct {
+	lastFirst, initials, given, exactCase bool
+}
+
+// parseNameEntry splits a list entry "Anne-Marie Bush | last-first initials"
+// into the name and its options.
+func parseNameEntry(raw string) (string, nameOptions, error) {
+	var o nameOptions
+	name, opts, has := strings.Cut(raw, "|")
+	name = strings.TrimFunc(name, unicode.IsSpace)
+	if !has {
+		return name, o, nil
+	}
+	for _, f := range strings.FieldsFunc(opts, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
+		switch strings.ToLower(f) {
+		case "last-first":
+			o.lastFirst = true
+		case "initials":
+			o.initials = true
+		case "given":
+			o.given = true
+		case "case":
+			o.exactCase = true
+		default:
+			return "", o, fmt.Errorf("unknown option %q: use last-first, initials, given or case", f)
+		}
+	}
+	return name, o, nil
+}
+
+// variants are the spellings of a name its options ask for, besides the
+// name itself: "Bush, Anne-Marie" (last-first), "A. Bush" and, with
+// last-first, "Bush, A." (initials), "Anne-Marie" (given). A name of one
+// word has none.
+func (o nameOptions) variants(name string) []string {
+	w := strings.Fields(name)
+	if len(w) < 2 {
+		return nil
+	}
+	last, given := w[len(w)-1], w[:len(w)-1]
+	var out []string
+	if o.lastFirst {
+		out = append(out, last+", "+strings.Join(given, " "))
+	}
+	if o.initials {
+		var in []string
+		for _, g := range given {
+			r, _ := utf8.DecodeRuneInString(g)
+			in = append(in, string(unicode.ToUpper(r))+".")
+		}
+		out = append(out, strings.Join(in, " ")+" "+last)
+		if len(in) > 1 {
+			out = append(out, in[0]+" "+last)
+		}
+		if o.lastFirst {
+			out = append(out, last+", "+strings.Join(in, " "))
+		}
+	}
+	if o.given {
+		out = append(out, given[0])
+	}
+	return out
 }
 
 // nameIndex is a trie over the tokens of the listed names, with its edges in
@@ -191,53 +337,64 @@ func newNameIndex(list []string) (*nameIndex, error) {
 	var all [][]tok
 	nEdges := 0
 	for i, raw := range list {
-		name := strings.TrimFunc(raw, unicode.IsSpace)
-		if !utf8.ValidString(name) {
+		if !utf8.ValidString(raw) {
 			return nil, fmt.Errorf("name %d in the list is not valid UTF-8: re-save the list as UTF-8", i+1)
 		}
-		b := []byte(name)
-		var toks []tok
-		for j := 0; j < len(b); {
-			k, e, h, _ := nextToken(b, j)
-			s := " "
-			if k != tkSpace {
-				s = foldString(name[j:e])
+		value, opts, err := parseNameEntry(raw)
+		if err != nil {
+			return nil, fmt.Errorf("name %d in the list has an %w", i+1, err)
+		}
+		for _, name := range append([]string{value}, opts.variants(value)...) {
+			b := []byte(name)
+			var toks []tok
+			var upper []bool
+			for j := 0; j < len(b); {
+				k, e, h, _ := nextToken(b, j)
+				s := " "
+				if k != tkSpace {
+					s = foldString(name[j:e])
+				}
+				if k == tkWord && (s == "" || strings.ContainsRune(s, poison)) {
+					return nil, fmt.Errorf("name %d in the list has a word of accents alone or too many accents in a row: fix it", i+1)
+				}
+				if k == tkWord || len(toks) > 0 {
+					toks = append(toks, tok{h, s})
+					r, _ := utf8.DecodeRune(b[j:])
+					upper = append(upper, opts.exactCase && k == tkWord && unicode.IsUpper(r))
+				}
+				j = e
 			}
-			if k == tkWord && (s == "" || strings.ContainsRune(s, poison)) {
-				return nil, fmt.Errorf("name %d in the list has a word of accents alone or too many accents in a row: fix it", i+1)
+			for len(toks) > 0 && toks[len(toks)-1].s != "" && !isWordRune([]rune(toks[len(toks)-1].s)[0]) {
+				toks, upper = toks[:len(toks)-1], upper[:len(upper)-1]
 			}
-			if k == tkWord || len(toks) > 0 {
-				toks = append(toks, tok{h, s})
+			if len(toks) == 0 {
+				return nil, fmt.Errorf("name %d in the list has no letters or digits: remove it", i+1)
 			}
-			j = e
-		}
-		for len(toks) > 0 && toks[len(toks)-1].s != "" && !isWordRune([]rune(toks[len(toks)-1].s)[0]) {
-			toks = toks[:len(toks)-1]
-		}
-		if len(toks) == 0 {
-			return nil, fmt.Errorf("name %d in the list has no letters or digits: remove it", i+1)
-		}
-		if len(name) > maxNameBytes {
-			return nil, fmt.Errorf("name %d in the list is longer than %d bytes: shorten it", i+1, maxNameBytes)
-		}
-		span := 0
-		for _, t := range toks {
-			if t.s == " " {
-				span += maxGap * utf8.UTFMax
-			} else {
-				// Each letter may carry maxSkip accents or ignorable
-				// characters, the word as many before its first letter.
-				span += (utf8.RuneCountInString(t.s) + 1) * (utf8.UTFMax + maxSkip*3)
+			if len(name) > maxNameBytes {
+				return nil, fmt.Errorf("name %d in the list is longer than %d bytes: shorten it", i+1, maxNameBytes)
 			}
+			span := 0
+			for _, t := range toks {
+				if t.s == " " {
+					span += maxGapBytes
+				} else {
+					// Each letter may carry maxSkip accents or ignorable
+					// characters, the word as many before its first letter.
+					span += (utf8.RuneCountInString(t.s) + 1) * (utf8.UTFMax + maxSkip*3)
+				}
+			}
+			x.maxSpan = max(x.maxSpan, span)
+			all = append(all, toks)
+			nEdges += len(toks)
+			e := nameEntry{value: value}
+			for _, t := range toks {
+				e.toks = append(e.toks, t.s)
+			}
+			if opts.exactCase {
+				e.upper = upper
+			}
+			x.names = append(x.names, e)
 		}
-		x.maxSpan = max(x.maxSpan, span)
-		all = append(all, toks)
-		nEdges += len(toks)
-		e := nameEntry{value: name}
-		for _, t := range toks {
-			e.toks = append(e.toks, t.s)
-		}
-		x.names = append(x.names, e)
 	}
 	size := 16
 	for size < 2*nEdges {
@@ -246,7 +403,7 @@ func newNameIndex(list []string) (*nameIndex, error) {
 	x.edges = make([]nameEdge, size)
 	x.edgeMask = uint64(size - 1)
 	bits := 1 << 12
-	for bits < 16*len(list) {
+	for bits < 16*len(x.names) {
 		bits <<= 1
 	}
 	x.bloom = make([]uint64, bits/64)
@@ -322,7 +479,7 @@ func (x *nameIndex) walk(text []byte, p int) (end int, name int32, node int32, p
 			break
 		}
 		node, pos = next, e
-		if t := x.term[node]; t >= 0 && x.verify(text[p:pos], t) {
+		if t := x.term[node]; t >= 0 && x.verify(text[p:pos], t) && !hyphenGlued(text, p, pos) {
 			end, name = pos, t
 		}
 	}
@@ -333,7 +490,7 @@ func (x *nameIndex) walk(text []byte, p int) (end int, name int32, node int32, p
 func (x *nameIndex) verify(b []byte, t int32) bool {
 	toks := x.names[t].toks
 	i := 0
-	for _, want := range toks {
+	for j, want := range toks {
 		if i >= len(b) {
 			return false
 		}
@@ -344,6 +501,10 @@ func (x *nameIndex) verify(b []byte, t int32) bool {
 			}
 		} else if !foldEqual(b[i:e], want) {
 			return false
+		} else if x.names[t].upper != nil && x.names[t].upper[j] {
+			if r, _ := utf8.DecodeRune(b[i:e]); !unicode.IsUpper(r) {
+				return false
+			}
 		}
 		i = e
 	}
@@ -356,21 +517,24 @@ func foldEqual(b []byte, want string) bool {
 	for len(b) > 0 {
 		r, size := utf8.DecodeRune(b)
 		b = b[size:]
-		var f rune
+		var buf [2]rune
+		fs := buf[:0]
 		if accent(r) || ignorable(r) {
 			if skip++; skip <= maxSkip {
 				continue
 			}
-			f = poison
+			fs = append(fs, poison)
 		} else {
 			skip = 0
-			f = fold(r)
+			fs = foldAppend(fs, r)
 		}
-		w, n := utf8.DecodeRuneInString(want)
-		if n == 0 || w != f {
-			return false
+		for _, f := range fs {
+			w, n := utf8.DecodeRuneInString(want)
+			if n == 0 || w != f {
+				return false
+			}
+			want = want[n:]
 		}
-		want = want[n:]
 	}
 	return want == ""
 }

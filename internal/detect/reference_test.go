@@ -23,6 +23,7 @@ type refCand struct {
 	rank       int
 	value      string
 	label      string
+	kept       string
 }
 
 func refWord(b byte) bool {
@@ -109,27 +110,65 @@ var refTokens = []refTok{
 	{regexp.MustCompile(`^[0-9]{8,10}:AA[A-Za-z0-9_-]{33}`), "telegram-token", `[A-Za-z0-9_-]`},
 }
 
-// refGlue4 is a rune that glues to a dotted number: an ASCII or full-width
-// letter or digit, or '_'.
-func refGlue4(r rune) bool {
-	return r < utf8.RuneSelf && refWord(byte(r)) || r >= '０' && r <= '９' || r >= 'Ａ' && r <= 'Ｚ' || r >= 'ａ' && r <= 'ｚ'
+// refDigit is an ASCII or full-width decimal digit.
+func refDigit(r rune) bool { return r >= '0' && r <= '9' || r >= '０' && r <= '９' }
+
+var (
+	refEscEnd    = regexp.MustCompile(`(?:%[0-9A-Fa-f]{2}|\\f[A-Za-z0-9]|(?:\\|\\\*|\\f)\([!-~]{2}|\\\*[A-Za-z0-9])$`)
+	refEscName   = regexp.MustCompile(`(?:%[0-9A-Fa-f]{2}|\\f[A-Za-z0-9]|(?:\\|\\\*|\\f)\([!-~]{2}|\\\*[A-Za-z0-9])`)
+	refLabelRun  = regexp.MustCompile(`[A-Za-z0-9-]{0,63}$`)
+	refLabelHead = regexp.MustCompile(`^[A-Za-z0-9-]{0,63}`)
+	refLetter    = regexp.MustCompile(`[A-Za-z]`)
+	refDashed4   = regexp.MustCompile(`^([0-9]+)-([0-9]+)-([0-9]+)-([0-9]+)`)
+	refInAddr    = regexp.MustCompile(`^\.(?i:in-addr\.arpa)`)
+	refHostAfter = regexp.MustCompile(`^\.[A-Za-z]`)
+
+	refVerBefore = []*regexp.Regexp{
+		regexp.MustCompile(`(?:^|[^A-Za-z0-9])[vV]$`),
+		regexp.MustCompile(`(?:^|[^A-Za-z0-9:.])[0-9]{1,3}:$`),
+		regexp.MustCompile(`(?:>=|<=|>>|<<|==|~=|!=) {0,2}$`),
+	}
+	refVerWindow = regexp.MustCompile(`[A-Za-z \t:="'()_-]{0,32}$`)
+	refVerWord   = regexp.MustCompile(`(?i:version|policy)`)
+	refVerAfter  = regexp.MustCompile(`^(?:[+~][A-Za-z0-9]|-[0-9]+[A-Za-z0-9+~]*\))`)
+	refChangelog = regexp.MustCompile(`^\) [ -]*[A-Za-z][A-Za-z -]*;`)
+)
+
+// refEscapeAt: a markup or URL escape ends at t[e].
+func refEscapeAt(t []byte, e int) bool { return refEscEnd.Match(t[:e]) }
+
+// refEscapeNameLen: the length of the name of an escape whose introducer
+// ends at t[j] ("%", "\", "\(", "\*(", "\f(", "\*").
+func refEscapeNameLen(t []byte, j int) int {
+	for _, intro := range []int{1, 2, 3} {
+		if j < intro {
+			continue
+		}
+		if m := refEscName.FindIndex(t[j-intro:]); m != nil && m[0] == 0 {
+			if name := m[1] - intro; name == 1 || name == 2 {
+				// the introducer must be all of the escape but its name
+				if intro == 1 && (t[j-1] == '%' || t[j-1] == '\\' && name == 2) ||
+					intro == 2 && t[j-1] == '(' && t[j-2] == '\\' ||
+					intro == 2 && t[j-1] == '*' && t[j-2] == '\\' && name == 1 ||
+					intro == 3 && t[j-1] == '(' && (t[j-2] == '*' || t[j-2] == 'f') && t[j-3] == '\\' {
+					return name
+				}
+			}
+		}
+	}
+	return 0
 }
 
-func refDigitOr_(r rune) bool { return r >= '0' && r <= '9' || r == '_' || r >= '０' && r <= '９' }
-
 func refGluedLeft4(t []byte, s int) bool {
-	if s == 0 {
+	if s == 0 || refEscapeAt(t, s) {
 		return false
 	}
-	if s >= 3 && t[s-3] == '%' && refHex(t[s-2]) && refHex(t[s-1]) {
-		return false
-	}
-	if r, _ := utf8.DecodeLastRune(t[:s]); refGlue4(r) {
+	if r, _ := utf8.DecodeLastRune(t[:s]); refDigit(r) {
 		return true
 	}
 	if m := refSepTail.FindIndex(t[:s]); m != nil && m[0] > 0 {
 		r, _ := utf8.DecodeLastRune(t[:m[0]])
-		return refDigitOr_(r)
+		return refDigit(r)
 	}
 	return false
 }
@@ -138,14 +177,43 @@ func refGluedRight4(t []byte, e int) bool {
 	if e >= len(t) {
 		return false
 	}
-	if r, _ := utf8.DecodeRune(t[e:]); refGlue4(r) {
+	if r, _ := utf8.DecodeRune(t[e:]); refDigit(r) {
 		return true
 	}
 	if m := refSepHead.FindIndex(t[e:]); m != nil && e+m[1] < len(t) {
 		r, _ := utf8.DecodeRune(t[e+m[1]:])
-		return refDigitOr_(r)
+		return refDigit(r)
 	}
 	return false
+}
+
+// refLabelLeft: where the host name label before an address at t[s]
+// starts, see labelLeft.
+func refLabelLeft(t []byte, s int) int {
+	j := s - len(refLabelRun.Find(t[:s]))
+	if k := refEscapeNameLen(t, j); k > 0 && j+k <= s {
+		j += k
+	}
+	if j > 0 && (refGluedLeft4(t, j) && !refEscapeAt(t, j)) {
+		return s
+	}
+	if refLetter.Match(t[j:s]) {
+		return j
+	}
+	return s
+}
+
+func refLabelRight(t []byte, e int) int {
+	j := e + len(refLabelHead.Find(t[e:]))
+	if refGluedRight4(t, j) {
+		for j > e && !refLetter.Match(t[j-1:j]) {
+			j--
+		}
+	}
+	if refLetter.Match(t[e:j]) {
+		return j
+	}
+	return e
 }
 
 // refASCIIDigits maps full-width digits to ASCII.
@@ -158,24 +226,78 @@ func refASCIIDigits(s string) string {
 	}, s)
 }
 
+// refDotted4 reads a dotted quad at t[s], with its glue rules.
+func refDotted4(t []byte, s int) (end int, oct [4]byte, ok bool) {
+	m := refV4.FindSubmatchIndex(t[s:])
+	if m == nil || refGluedLeft4(t, s) || refGluedRight4(t, s+m[1]) {
+		return 0, oct, false
+	}
+	for k := 0; k < 4; k++ {
+		d := refASCIIDigits(string(t[s+m[2+2*k] : s+m[3+2*k]]))
+		v, _ := strconv.Atoi(d)
+		if len(d) > 3 || v > 255 {
+			return 0, oct, false
+		}
+		oct[k] = byte(v)
+	}
+	return s + m[1], oct, true
+}
+
 func refIPv4(t []byte, out []refCand) []refCand {
 	for s := range t {
-		m := refV4.FindSubmatchIndex(t[s:])
-		if m == nil || refGluedLeft4(t, s) || refGluedRight4(t, s+m[1]) {
-			continue
-		}
-		var oct [4]byte
-		ok := true
-		for k := 0; k < 4; k++ {
-			d := refASCIIDigits(string(t[s+m[2+2*k] : s+m[3+2*k]]))
-			v, _ := strconv.Atoi(d)
-			if len(d) > 3 || v > 255 {
-				ok = false
+		inEsc := s > 0 && t[s-1] == '%' && s+1 < len(t) && refHex(t[s]) && refHex(t[s+1])
+		if e, oct, ok := refDotted4(t, s); ok {
+			if _, _, ok2 := refDotted4(t, s+2); inEsc && ok2 {
+				continue
 			}
-			oct[k] = byte(v)
+			st, en, kept := s, e, ""
+			if refInAddr.Match(t[e:]) {
+				oct[0], oct[1], oct[2], oct[3] = oct[3], oct[2], oct[1], oct[0]
+			} else {
+				for _, re := range refVerBefore {
+					if re.Match(t[:s]) {
+						kept = "version"
+					}
+				}
+				j := s - len(refVerWindow.Find(t[:s]))
+				if refVerWord.Match(t[j:s]) {
+					kept = "version"
+				}
+				for k := j; k+3 <= s; k++ {
+					if strings.EqualFold(string(t[k:k+3]), "ver") && (k == 0 || !refWord(t[k-1]) && t[k-1] != '-' || t[k-1] >= '0' && t[k-1] <= '9') && (k+3 == s || !refLetter.Match(t[k+3:k+4])) {
+						kept = "version"
+					}
+				}
+				if refVerAfter.Match(t[e:]) || s > 0 && t[s-1] == '(' && refChangelog.Match(t[e:]) {
+					kept = "version"
+				}
+			}
+			if kept == "" {
+				st, en = refLabelLeft(t, s), refLabelRight(t, e)
+			}
+			out = append(out, refCand{start: st, end: en, kind: IPv4, rank: rankIPv4, value: netip.AddrFrom4(oct).String(), kept: kept})
 		}
-		if ok {
-			out = append(out, refCand{s, s + m[1], IPv4, rankIPv4, netip.AddrFrom4(oct).String(), ""})
+		if m := refDashed4.FindSubmatchIndex(t[s:]); m != nil {
+			if s > 0 && (refWord(t[s-1]) && t[s-1] >= '0' && t[s-1] <= '9' || t[s-1] == '-' && s >= 2 && t[s-2] >= '0' && t[s-2] <= '9') {
+				continue
+			}
+			e := s + m[1]
+			if e < len(t) && (t[e] >= '0' && t[e] <= '9' || t[e] == '-' && e+1 < len(t) && t[e+1] >= '0' && t[e+1] <= '9') {
+				continue
+			}
+			var oct [4]byte
+			ok := true
+			for k := 0; k < 4; k++ {
+				d := string(t[s+m[2+2*k] : s+m[3+2*k]])
+				v, _ := strconv.Atoi(d)
+				ok = ok && len(d) <= 3 && v <= 255
+				oct[k] = byte(v)
+			}
+			st, en := refLabelLeft(t, s), refLabelRight(t, e)
+			if !ok || st == s && en == e && !refHostAfter.Match(t[e:]) {
+				continue
+			}
+			out = append(out, refCand{start: st, end: en, kind: IPv4, rank: rankIPv4, value: netip.AddrFrom4(oct).String()})
 		}
 	}
 	return out
@@ -248,7 +370,7 @@ func refIPv6(t []byte, out []refCand) []refCand {
 		if !plausible && !refV6Marked(t, s, best) {
 			continue
 		}
-		out = append(out, refCand{s, best, IPv6, rankIPv6, addr.String(), ""})
+		out = append(out, refCand{s, best, IPv6, rankIPv6, addr.String(), "", ""})
 	}
 	return out
 }
@@ -267,6 +389,9 @@ var (
 func refV6Glued(rest []byte, addr string) bool {
 	if refV6WordNext.Match(rest) {
 		return true
+	}
+	if strings.HasSuffix(addr, "::") && len(rest) > 0 && rest[0] == '/' {
+		return !(len(rest) > 1 && rest[1] >= '0' && rest[1] <= '9')
 	}
 	if !refV6MoreRun.Match(rest) {
 		return false
@@ -320,10 +445,10 @@ func refMAC(t []byte, out []refCand) []refCand {
 			for i := 0; i < 12; i += 2 {
 				groups = append(groups, hex[i:i+2])
 			}
-			out = append(out, refCand{s, s + m[1], MAC, rankMAC, strings.Join(groups, ":"), ""})
+			out = append(out, refCand{s, s + m[1], MAC, rankMAC, strings.Join(groups, ":"), "", ""})
 			continue
 		}
-		if s > 0 {
+		if s > 0 && !refEscapeAt(t, s) {
 			b := t[s-1]
 			if refWord(b) || (b == ':' || b == '-') && s >= 2 && refHex(t[s-2]) || b == '.' && refWordAt(t, s-2) {
 				continue
@@ -361,7 +486,7 @@ func refMAC(t []byte, out []refCand) []refCand {
 				groups = append(groups, hex[i:i+2])
 			}
 		}
-		out = append(out, refCand{s, e, MAC, rankMAC, strings.Join(groups, ":"), ""})
+		out = append(out, refCand{s, e, MAC, rankMAC, strings.Join(groups, ":"), "", ""})
 	}
 	return out
 }
@@ -443,7 +568,7 @@ func refEmail(t []byte, out []refCand) []refCand {
 		if end < 0 {
 			continue
 		}
-		out = append(out, refCand{s, end, Email, rankEmail, val, ""})
+		out = append(out, refCand{s, end, Email, rankEmail, val, "", ""})
 	}
 	return out
 }
@@ -490,24 +615,65 @@ func refFold(r rune) rune {
 	return unicode.ToLower(m)
 }
 
+// refSpell: the Latin letters without a decomposition, as their languages
+// transliterate them.
+func refSpell(r rune) string {
+	switch r {
+	case 'ø':
+		return "o"
+	case 'ł':
+		return "l"
+	case 'ß':
+		return "ss"
+	case 'æ':
+		return "ae"
+	case 'œ':
+		return "oe"
+	case 'đ', 'ð':
+		return "d"
+	case 'þ':
+		return "th"
+	case 'ı':
+		return "i"
+	case 'ħ':
+		return "h"
+	case 'ŧ':
+		return "t"
+	}
+	return string(r)
+}
+
 type refNameTok struct {
 	kind       tokKind
 	start, end int
 	key        string // word: folded letters; other: folded rune
-	n          int    // white space: runes
+	n          int    // white space: runes and tags
+	hyph       bool   // a hyphen between words, read as white space
+}
+
+var refTag = regexp.MustCompile(`^</?[A-Za-z][\x20-\x3b\x3d\x3f-\x7e]{0,61}>`)
+
+func refHyphenJoins(t []byte, i, size int) bool {
+	p, _ := utf8.DecodeLastRune(t[:i])
+	q, _ := utf8.DecodeRune(t[i+size:])
+	return refWordRune(p) && refWordRune(q)
 }
 
 // refTokenize splits text into words, white space runs and single other
 // runes. A word runs over word runes, and over ignorable characters that a
 // word rune follows; its key leaves accents and ignorable characters out,
 // up to maxSkip after each letter (more put U+10FFFF in the key).
-func refTokenize(t []byte) []refNameTok {
+func refTokenize(t []byte) []refNameTok { return refTokenizeN(t, -1) }
+
+// refTokenizeN is refTokenize that stops after limit tokens (no limit if
+// negative).
+func refTokenizeN(t []byte, limit int) []refNameTok {
 	var out []refNameTok
-	for i := 0; i < len(t); {
+	for i := 0; i < len(t) && len(out) != limit; {
 		r, size := utf8.DecodeRune(t[i:])
 		switch {
 		case refIdeograph(r):
-			out = append(out, refNameTok{tkWord, i, i + size, string(refFold(r)), 0})
+			out = append(out, refNameTok{tkWord, i, i + size, string(refFold(r)), 0, false})
 			i += size
 		case refWordRune(r):
 			j, skip := i, 0
@@ -535,25 +701,35 @@ func refTokenize(t []byte) []refNameTok {
 					}
 				} else {
 					skip = 0
-					key = append(key, refFold(r))
+					key = append(key, []rune(refSpell(refFold(r)))...)
 				}
 				j += size
 			}
-			out = append(out, refNameTok{tkWord, i, j, string(key), 0})
+			out = append(out, refNameTok{tkWord, i, j, string(key), 0, false})
 			i = j
-		case refSpace(r):
+		case refSpace(r) || refTag.Match(t[i:]):
 			j, n := i, 0
 			for j < len(t) {
+				if m := refTag.Find(t[j:]); m != nil {
+					j, n = j+len(m), n+1
+					continue
+				}
 				x, s := utf8.DecodeRune(t[j:])
 				if !refSpace(x) {
 					break
 				}
 				j, n = j+s, n+1
 			}
-			out = append(out, refNameTok{tkSpace, i, j, " ", n})
+			if j-i > 64 {
+				n = maxGap + 1
+			}
+			out = append(out, refNameTok{tkSpace, i, j, " ", n, false})
 			i = j
+		case strings.ContainsRune("-\u2010\u2011", r) && i > 0 && i+size < len(t) && refHyphenJoins(t, i, size):
+			out = append(out, refNameTok{tkSpace, i, i + size, " ", 1, true})
+			i += size
 		default:
-			out = append(out, refNameTok{tkPunct, i, i + size, string(refFold(r)), 0})
+			out = append(out, refNameTok{tkPunct, i, i + size, string(refFold(r)), 0, false})
 			i += size
 		}
 	}
@@ -573,26 +749,114 @@ func refNameToks(name string) []refNameTok {
 	return toks
 }
 
+// refNames: a name starts at any word rune that does not continue a word
+// (ideographs always do start one), even inside what reads as a tag; the
+// text is read as tokens from there.
 func refNames(names []string, t []byte, out []refCand) []refCand {
-	text := refTokenize(t)
-	for idx, raw := range names {
-		name := strings.TrimFunc(raw, unicode.IsSpace)
-		want := refNameToks(name)
-		for s := range text {
+	type pattern struct {
+		toks  []refNameTok
+		text  string // the spelling the tokens come from
+		value string
+		exact bool
+		idx   int
+	}
+	var wants []pattern
+	limit := 0
+	for _, raw := range names {
+		value, spellings, exact := refNameEntry(raw)
+		for _, sp := range spellings {
+			w := refNameToks(sp)
+			wants = append(wants, pattern{w, sp, value, exact, len(wants)})
+			limit = max(limit, len(w)+1)
+		}
+	}
+	for p := 0; p < len(t); {
+		r, size := utf8.DecodeRune(t[p:])
+		if !refWordRune(r) || !refIdeograph(r) && refPrevWord(t, p) {
+			p += size
+			continue
+		}
+		toks := refTokenizeN(t[p:], limit)
+		hyphBefore := false
+		if h, hs := utf8.DecodeLastRune(t[:p]); p > 0 && strings.ContainsRune("-\u2010\u2011", h) && p-hs > 0 && refHyphenJoins(t, p-hs, hs) {
+			hyphBefore = true
+		}
+		for _, pat := range wants {
+			want := pat.toks
 			k := 0
-			for k < len(want) && s+k < len(text) {
-				w, g := want[k], text[s+k]
+			for k < len(want) && k < len(toks) {
+				w, g := want[k], toks[k]
 				if w.kind != g.kind || w.kind != tkSpace && w.key != g.key || w.kind == tkSpace && g.n > maxGap {
 					break
 				}
+				if pat.exact && w.kind == tkWord {
+					lw, _ := utf8.DecodeRuneInString(pat.text[w.start:])
+					tw, _ := utf8.DecodeRune(t[p+g.start:])
+					if unicode.IsUpper(lw) && !unicode.IsUpper(tw) {
+						break
+					}
+				}
 				k++
 			}
-			if k == len(want) {
-				out = append(out, refCand{text[s].start, text[s+k-1].end, Name, rankName*1000 + idx, name, ""})
+			if k == len(want) && !hyphBefore && !(k < len(toks) && toks[k].hyph) {
+				out = append(out, refCand{p + toks[0].start, p + toks[k-1].end, Name, rankName*1000 + pat.idx, pat.value, "", ""})
 			}
 		}
+		p += size
 	}
 	return out
+}
+
+// refNameEntry reads a list entry "Name | options" into the value and the
+// spellings to look for.
+func refNameEntry(raw string) (value string, spellings []string, exact bool) {
+	parts := strings.SplitN(raw, "|", 2)
+	value = strings.TrimFunc(parts[0], unicode.IsSpace)
+	spellings = []string{value}
+	if len(parts) == 1 {
+		return
+	}
+	opt := map[string]bool{}
+	for _, f := range regexp.MustCompile(`[^,\s]+`).FindAllString(parts[1], -1) {
+		opt[strings.ToLower(f)] = true
+	}
+	words := regexp.MustCompile(`\S+`).FindAllString(value, -1)
+	if n := len(words); n >= 2 {
+		first, last := words[:n-1], words[n-1]
+		inits := make([]string, len(first))
+		for i, w := range first {
+			inits[i] = strings.ToUpper(string([]rune(w)[0])) + "."
+		}
+		if opt["last-first"] {
+			spellings = append(spellings, last+", "+strings.Join(first, " "))
+		}
+		if opt["initials"] {
+			spellings = append(spellings, strings.Join(inits, " ")+" "+last)
+			if len(inits) > 1 {
+				spellings = append(spellings, inits[0]+" "+last)
+			}
+			if opt["last-first"] {
+				spellings = append(spellings, last+", "+strings.Join(inits, " "))
+			}
+		}
+		if opt["given"] {
+			spellings = append(spellings, first[0])
+		}
+	}
+	return value, spellings, opt["case"]
+}
+
+// refPrevWord: the rune before t[i], passing over ignorable characters, is
+// a word rune that is no ideograph.
+func refPrevWord(t []byte, i int) bool {
+	for i > 0 {
+		r, size := utf8.DecodeLastRune(t[:i])
+		if !refIgnorable(r) {
+			return refWordRune(r) && !refIdeograph(r)
+		}
+		i -= size
+	}
+	return false
 }
 
 func refPEMBlocks(t []byte, out []refCand) []refCand {
@@ -638,7 +902,7 @@ func refPEMBlocks(t []byte, out []refCand) []refCand {
 				end = off
 			}
 		}
-		out = append(out, refCand{s, end, Secret, rankPEM, string(t[s:end]), "private-key"})
+		out = append(out, refCand{s, end, Secret, rankPEM, string(t[s:end]), "private-key", ""})
 	}
 	return out
 }
@@ -649,7 +913,7 @@ func refTokenCands(t []byte, out []refCand) []refCand {
 	for s := range t {
 		// A Telegram bot token right after "bot", as in API URLs.
 		if m := refTelegramBot.FindSubmatchIndex(t[s:]); m != nil && !refWordAt(t, s-1) && !refWordAt(t, s+m[1]) && (s+m[1] >= len(t) || t[s+m[1]] != '-') {
-			out = append(out, refCand{s + m[2], s + m[3], Secret, rankToken, string(t[s+m[2] : s+m[3]]), "telegram-token"})
+			out = append(out, refCand{s + m[2], s + m[3], Secret, rankToken, string(t[s+m[2] : s+m[3]]), "telegram-token", ""})
 		}
 		if s > 0 && refWord(t[s-1]) {
 			continue
@@ -660,16 +924,16 @@ func refTokenCands(t []byte, out []refCand) []refCand {
 				continue
 			}
 			e := s + m[1]
-			if e < len(t) && regexp.MustCompile(tk.body).Match(t[e:e+1]) {
+			if e < len(t) && regexp.MustCompile(tk.body).Match(t[e:e+1]) || refPlaceholderWord.MatchString(strings.ToLower(string(t[s:e]))) {
 				continue
 			}
-			out = append(out, refCand{s, e, Secret, rankToken, string(t[s:e]), tk.label})
+			out = append(out, refCand{s, e, Secret, rankToken, string(t[s:e]), tk.label, ""})
 		}
 		// A token filling MaxLen+1 bytes is cut at MaxLen.
 		if w := t[s:min(len(t), s+MaxLen+1)]; len(w) == MaxLen+1 && refJWTPrefix.Match(w) {
 			parts := strings.Split(string(w), ".")
 			if (len(parts) < 2 || len(parts[0]) >= 10) && (len(parts) < 3 || len(parts[1]) >= 10) {
-				out = append(out, refCand{s, s + MaxLen, Secret, rankToken, string(t[s : s+MaxLen]), "jwt"})
+				out = append(out, refCand{s, s + MaxLen, Secret, rankToken, string(t[s : s+MaxLen]), "jwt", ""})
 				continue
 			}
 		}
@@ -678,7 +942,7 @@ func refTokenCands(t []byte, out []refCand) []refCand {
 			if e < len(t) && (t[e] == '.' || t[e] == '=') {
 				continue
 			}
-			out = append(out, refCand{s, e, Secret, rankToken, string(t[s:e]), "jwt"})
+			out = append(out, refCand{s, e, Secret, rankToken, string(t[s:e]), "jwt", ""})
 		}
 	}
 	return out
@@ -694,7 +958,7 @@ var refKeywords = func() (out []struct {
 		whole     bool
 	}{
 		{"password", "password", false}, {"passwd", "password", false}, {"passphrase", "password", false},
-		{"pwd", "password", false}, {"pass", "password", true}, {"api|key", "api-key", false},
+		{"pwd", "password", false}, {"pass", "password", true}, {"pw", "password", true}, {"api|key", "api-key", false},
 		{"token", "token", false}, {"authorization", "token", false}, {"secret", "secret", false},
 		{"secret|key", "secret", false}, {"access|key", "secret", false}, {"private|key", "secret", false},
 		{"account|key", "secret", false},
@@ -723,8 +987,21 @@ func refPlaceholder(v, kw string) bool {
 	case "null", "none", "nil", "true", "false", "undefined", "redacted", "hidden", "required":
 		return true
 	}
-	return false
+	if m := refCallOrIndex.FindStringSubmatch(v); m != nil && (strings.ContainsAny(m[1], "_.") || strings.ToLower(m[1]) == m[1]) {
+		return true
+	}
+	l := strings.ToLower(v)
+	if len(v) <= 64 && refPlaceholderWord.MatchString(l) {
+		return true
+	}
+	return kw == "passwd" && refNSSwitch.MatchString(l)
 }
+
+var (
+	refCallOrIndex     = regexp.MustCompile(`^([A-Za-z_.][A-Za-z0-9_.]{2,62})[(\[]`)
+	refPlaceholderWord = regexp.MustCompile(`your_|your-|yourpass|yourtoken|yoursecret|changeme|placeholder|_here|-here`)
+	refNSSwitch        = regexp.MustCompile(`^(?:files|compat|systemd|ldap|nis|sss|db|winbind)$`)
+)
 
 func refAssign(t []byte, out []refCand) []refCand {
 	for i := range t {
@@ -775,8 +1052,10 @@ func refAssign(t []byte, out []refCand) []refCand {
 				continue
 			}
 		case ' ':
-			if quote != "" || spaces > 0 || len(id) < 3 || !strings.HasPrefix(id, "--") || id[2] == '-' ||
-				after == "" || after[0] == '-' {
+			flag := quote == "" && spaces == 0 && len(id) >= 3 && strings.HasPrefix(id, "--") && id[2] != '-' && after != "" && after[0] != '-'
+			prose := quote == "" && spaces == 0 && i+1 < len(t) && (t[i+1] == '"' || t[i+1] == '\'') &&
+				regexp.MustCompile(`^(?i:password|passwd|passphrase)$`).MatchString(id)
+			if !flag && !prose {
 				continue
 			}
 		}
@@ -811,6 +1090,10 @@ func refAssign(t []byte, out []refCand) []refCand {
 				vs = k + mm[2]
 			}
 			ve = k + mm[3]
+		case t[i] == ':' && sepEnd == i+1 && sepEnd < len(t) && (t[sepEnd] == ' ' || t[sepEnd] == '\t'):
+			v := regexp.MustCompile(`^[^ \t\n\r\v\f]*`).Find(t[k:])
+			v = v[:min(len(v), MaxLen)]
+			vs, ve = k, k+len(strings.TrimRight(string(v), ",;"))
 		default:
 			vs, ve = k, k+len(refUnquoted.Find(t[k:]))
 		}
@@ -818,7 +1101,7 @@ func refAssign(t []byte, out []refCand) []refCand {
 		if ve <= vs || refPlaceholder(string(t[vs:ve]), kw) {
 			continue
 		}
-		out = append(out, refCand{vs, ve, Secret, rankAssign, string(t[vs:ve]), label})
+		out = append(out, refCand{vs, ve, Secret, rankAssign, string(t[vs:ve]), label, ""})
 	}
 	return out
 }
@@ -844,7 +1127,49 @@ func refURLPasswords(t []byte, out []refCand) []refCand {
 		if v == "" || refPlaceholder(v, "") {
 			continue
 		}
-		out = append(out, refCand{a + colon + 1, a + last, Secret, rankAssign, v, "password"})
+		out = append(out, refCand{a + colon + 1, a + last, Secret, rankAssign, v, "password", ""})
+	}
+	return out
+}
+
+// refMySQL: "-p" glued to its value after a mysql* or mariadb* command on
+// the same line, no further than 512 bytes back.
+func refMySQL(t []byte, out []refCand) []refCand {
+	for i := 1; i+2 < len(t); i++ {
+		if t[i] != '-' || t[i+1] != 'p' || t[i-1] != ' ' && t[i-1] != '\t' || t[i+2] <= ' ' || t[i+2] == '-' {
+			continue
+		}
+		line := string(t[:i])
+		ls := strings.LastIndex(line, "\n") + 1
+		ok := false
+		for k := ls; k < i; k++ {
+			if k < i-512 || k > ls && !strings.ContainsRune(" \t/`(", rune(t[k-1])) {
+				continue
+			}
+			rest := line[k:]
+			if !strings.HasPrefix(rest, "mysql") && !strings.HasPrefix(rest, "mariadb") {
+				continue
+			}
+			w := strings.TrimLeft(rest, "abcdefghijklmnopqrstuvwxyz-")
+			if w != "" && (w[0] == ' ' || w[0] == '\t') {
+				ok = true
+			}
+		}
+		if !ok {
+			continue
+		}
+		vs, ve := i+2, 0
+		if re := refQuoted[t[vs]]; re != nil && t[vs] != '`' {
+			m := regexp.MustCompile(`^` + string(t[vs]) + `([^` + string(t[vs]) + `\n\r]*)`).FindSubmatchIndex(t[vs:])
+			vs, ve = vs+m[2], vs+m[3]
+		} else {
+			ve = vs + len(refUnquoted.Find(t[vs:]))
+		}
+		ve = min(ve, vs+MaxLen)
+		if ve <= vs || refPlaceholder(string(t[vs:ve]), "password") {
+			continue
+		}
+		out = append(out, refCand{vs, ve, Secret, rankAssign, string(t[vs:ve]), "password", ""})
 	}
 	return out
 }
@@ -880,6 +1205,7 @@ func refScan(opts Options, text []byte) []Match {
 		c = refTokenCands(text, c)
 		c = refAssign(text, c)
 		c = refURLPasswords(text, c)
+		c = refMySQL(text, c)
 	}
 	sort.SliceStable(c, func(i, j int) bool {
 		if c[i].start != c[j].start {
@@ -896,7 +1222,7 @@ func refScan(opts Options, text []byte) []Match {
 		if x.start < last {
 			continue
 		}
-		m := Match{Start: x.start, End: x.end, Kind: x.kind, Value: x.value, Label: x.label}
+		m := Match{Start: x.start, End: x.end, Kind: x.kind, Value: x.value, Label: x.label, Kept: x.kept}
 		if x.kind == IPv4 || x.kind == IPv6 {
 			m.Addr = netip.MustParseAddr(x.value)
 			m.Scope = ScopeOf(m.Addr)

@@ -33,6 +33,11 @@ type Match struct {
 	Label string
 	Scope Scope      // IP addresses only
 	Addr  netip.Addr // IP addresses only
+	// Kept, when not empty, says why this match is reported but is not an
+	// identifier to redact: "version" for a dotted quad that context shows
+	// to be a version number ("v1.2.3.4", "(>= 1:1.2.3.4)", see
+	// versionContext). Redaction leaves kept matches as they are.
+	Kept string
 }
 
 // Options configures a Scanner.
@@ -95,7 +100,7 @@ func New(opts Options) (*Scanner, error) {
 			s.trig[c] = s.on[IPv4] || s.on[IPv6] || s.on[MAC] || s.on[Secret] || s.names != nil || s.on[Email] && strings.IndexByte(atWordFirst, b) >= 0
 		case b == ':':
 			s.trig[c] = s.on[IPv6] || s.on[Secret]
-		case b == '=' || b == '-' || b == '>' || b == ',':
+		case b == '=' || b == '-' || b == '>' || b == ',' || b == '"' || b == '\'':
 			s.trig[c] = s.on[Secret]
 		case b >= utf8.RuneSelf:
 			s.trig[c] = s.names != nil || b == 0xEF && s.on[IPv4] // full-width digits
@@ -143,6 +148,7 @@ type cand struct {
 	addr       netip.Addr
 	mac        [6]byte
 	name       int32 // Name: the listed name; Email: 1 if defanged
+	kept       uint8 // IPv4: a reason to keep it, see versionContext
 }
 
 // secretCand is a Secret candidate with the given label.
@@ -150,10 +156,11 @@ func secretCand(start, end int, rank uint8, label string) cand {
 	return cand{start: start, end: end, kind: Secret, rank: rank, label: label}
 }
 
-// offer keeps the longer of two candidates that start at the same offset,
-// or the better-ranked one if they are equally long.
+// offer keeps the earlier of two candidates, or the longer of two that
+// start at the same offset, or the better-ranked one if they are equally
+// long.
 func (c *cand) offer(o cand) {
-	if c.end == 0 || o.end > c.end || o.end == c.end && o.rank < c.rank {
+	if c.end == 0 || o.start < c.start || o.start == c.start && (o.end > c.end || o.end == c.end && o.rank < c.rank) {
 		*c = o
 	}
 }
@@ -176,6 +183,8 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 	pend := cand{start: -1}  // a credential value that starts after a separator
 	upend := cand{start: -1} // a password in a URL, see urlPasswordAt
 	var pc pemCache
+	var vc addrStrings
+	midWord := -1 // where a match ended inside a word
 	i := 0
 	for i < n {
 		lim := n
@@ -193,7 +202,23 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		// looked at once; done says best holds their verdict for i.
 		var best cand
 		var done bool
-		i, done = s.fast(text, i, lim, &best)
+		if i == midWord && i < lim && s.on[IPv4] {
+			// A match ended inside a word; what follows in the word may
+			// still end with an address's first octet ("0.0.0.0A0.0.0.0").
+			if isDigit(text[i]) {
+				s.ipv4At(text, i, &best)
+			} else {
+				s.innerIPv4(text, i, &best)
+			}
+			if best.end > 0 && best.start >= i && best.start < lim {
+				i, done = best.start, true
+			} else {
+				best = cand{}
+			}
+		}
+		if !done {
+			i, done = s.fast(text, i, lim, &best)
+		}
 		if i >= n {
 			break
 		}
@@ -230,6 +255,9 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		case c < utf8.RuneSelf && isWordByte(c):
 			if !done && (i == 0 || !isWordByte(text[i-1])) {
 				s.wordStart(text, i, &best)
+				if best.end == 0 && s.on[IPv4] {
+					s.innerIPv4(text, i, &best)
+				}
 			}
 			hi := min(n, lim)
 			if hi <= i {
@@ -264,6 +292,21 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 						setPend(&pend, secretCand(vs, ve, rankAssign, label))
 					}
 				}
+				if vs, ve, ok := mysqlPassword(text, i); ok {
+					setPend(&pend, secretCand(vs, ve, rankAssign, "password"))
+				}
+			}
+		case c == '"' || c == '\'':
+			if s.on[Secret] {
+				j := i
+				for j > 0 && i-j < 8 && text[j-1] == ' ' {
+					j--
+				}
+				if j < i {
+					if vs, ve, label, ok := scanAssignment(text, j); ok {
+						setPend(&pend, secretCand(vs, ve, rankAssign, label))
+					}
+				}
 			}
 		case c >= utf8.RuneSelf:
 			r, size := utf8.DecodeRune(text[i:])
@@ -287,9 +330,22 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 				}
 			}
 		}
+		if best.end > 0 && best.start < i {
+			// A host name label that began before the loop's word
+			// ("ip-216-69-169-168"): it wins over the matches made
+			// since its start, unless one made before overlaps it.
+			if k, ok := takeBack(dst, base, best.start); ok {
+				dst = dst[:k]
+			} else {
+				best = cand{}
+			}
+		}
 		if best.end > 0 {
-			dst = append(dst, s.match(text, best))
+			dst = append(dst, s.match(text, best, &vc))
 			i = best.end
+			if i < n && i > 0 && isWordByte(text[i]) && isWordByte(text[i-1]) {
+				midWord = i
+			}
 			if pend.start >= 0 && pend.start < i {
 				pend.start = -1
 			}
@@ -330,31 +386,12 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 		case actSkip:
 			i++
 			continue
-		case actWord:
-		case actWordAt:
-			if i > 0 && (seg[i-1] == '[' || seg[i-1] == '(' || seg[i-1] == '%' || seg[i-1] == '#') {
-				return i, false // maybe an at-sign form, see atFormBefore
-			}
-			fallthrough
-		case actWordMay:
-			if i == 0 || class[seg[i-1]]&cWord == 0 {
-				s.wordStart(text, i, best)
-				if best.end > 0 {
-					return i, true
-				}
-			}
-		case actWordTok:
-			if i+1 < len(text) && tokenStart(seg[i], text[i+1]) && (i == 0 || class[seg[i-1]]&cWord == 0) {
-				s.wordStart(text, i, best)
-				if best.end > 0 {
-					return i, true
-				}
-			}
 		case actPunct:
 			// Inline rejects for the common cases: clock times
 			// ("10:30:00") and single dashes.
 			if c := seg[i]; c == ':' && i > 0 && isDigit(seg[i-1]) && i+1 < len(text) && text[i+1] != ':' && text[i+1] != '/' ||
-				c == '-' && (i+1 >= len(text) || text[i+1] != '-') {
+				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p') ||
+				(c == '"' || c == '\'') && (i == 0 || seg[i-1] != ' ') {
 				i++
 				continue
 			}
@@ -363,15 +400,53 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 			}
 			i++
 			continue
-		default: // non-ASCII
+		case actHigh:
 			return i, false
+		}
+		// A word byte.
+		a, ws := s.act[seg[i]], i
+		begin := i == 0 || class[seg[i-1]]&cWord == 0
+		if a == actWordAt && i > 0 && (seg[i-1] == '[' || seg[i-1] == '(' || seg[i-1] == '%' || seg[i-1] == '#') {
+			return i, false // maybe an at-sign form, see atFormBefore
+		}
+		if begin && (a == actWordAt || a == actWordMay || a == actWordTok && i+1 < len(text) && tokenStart(seg[i], text[i+1])) {
+			s.wordStart(text, i, best)
+			if best.end > 0 {
+				return i, true
+			}
 		}
 		i++
 		for i < len(seg) && class[seg[i]]&cWord != 0 {
 			i++
 		}
+		// A word that ends with an address's first octet, glued to its
+		// letters ("srcIP8.8.8.8", "host129.206.196.21.example.com").
+		if begin && i < len(seg) && s.on[IPv4] && isDigit(seg[i-1]) && octetGlue(seg[i]) && (i-ws > 4 || !isDigit(seg[ws]) || !allDigits(seg[ws:i])) {
+			s.innerIPv4End(text, ws, i, best)
+			if best.end > 0 {
+				return ws, true
+			}
+		}
 	}
 	return i, false
+}
+
+// escapeIntro holds the last bytes of the introducers escapeNameLen reads.
+var escapeIntro = [256]bool{'%': true, '\\': true, '(': true, '*': true}
+
+func allDigits(b []byte) bool {
+	for _, c := range b {
+		if !isDigit(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// octetGlue reports the bytes that may follow the first octet of an
+// address: a separator or its first byte.
+func octetGlue(c byte) bool {
+	return c == '.' || c == '-' || c == '[' || c == '(' || c == '{' || c == '&' || c == 0xEF
 }
 
 // takeBack decides for an address that starts at st, behind the loop:
@@ -457,7 +532,14 @@ func (s *Scanner) punctMay(text []byte, i int) bool {
 			return true
 		}
 	case '-':
-		return i+1 < len(text) && text[i+1] == '-'
+		return i+1 < len(text) && (text[i+1] == '-' || text[i+1] == 'p')
+	case '"', '\'':
+		// "password 'x'": a quote after a space after a keyword
+		j := i
+		for j > 0 && i-j < 8 && text[j-1] == ' ' {
+			j--
+		}
+		return j < i && j > 0 && kwLast[text[j-1]] && kwTail(text, j) != 0
 	case ',':
 		if i == 0 || text[i-1] != '"' && text[i-1] != '\'' {
 			return false
@@ -476,6 +558,8 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 	n := len(text)
 	k := 0 // hex digits at p, counted up to five
 	if isHex(c) && s.addrs {
+		// addrAt, inline: this runs at every word that starts with a hex
+		// digit.
 		k = hexRun5(text, p)
 		if p+k+1 < n {
 			next := text[p+k+1]
@@ -487,6 +571,9 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 			case '-':
 				if k == 2 && s.on[MAC] && isHex(next) {
 					s.macAt(text, p, best)
+				}
+				if k <= 3 && isDigit(c) && s.on[IPv4] && isDigit(next) {
+					s.dashed4At(text, p, best)
 				}
 			case '.':
 				if k <= 3 && isDigit(c) && s.on[IPv4] && (isDigit(next) || next == 0xEF) {
@@ -501,9 +588,16 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 				}
 			}
 		}
-		// An address after a URL escape: "%2F1.2.3.4" starts a word "2F1".
-		if p > 0 && text[p-1] == '%' && best.end == 0 && k >= 2 && p+2 < n && (isDigit(text[p+2]) || text[p+2] == 0xEF) && s.on[IPv4] {
-			s.ipv4At(text, p+2, best)
+	}
+	if s.addrs && p > 0 && escapeIntro[text[p-1]] {
+		// An address after an escape: "%2F1.2.3.4" starts a word "2F1",
+		// "\fB8.8.8.8" a word "fB8".
+		if e := escapeNameLen(text, p); e > 0 && p+e < n {
+			if q := p + e; isHex(text[q]) {
+				s.addrAt(text, q, best)
+			} else if text[q] == 0xEF && s.on[IPv4] {
+				s.ipv4At(text, q, best)
+			}
 		}
 	}
 	if s.on[Secret] && p+1 < n {
@@ -527,6 +621,42 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 	if s.names != nil && !prevRuneIsWord(text, p) {
 		s.nameAt(text, p, best)
 	}
+}
+
+// addrAt tries the address detectors at p, a hex digit, and returns the
+// number of hex digits there, counted up to five.
+func (s *Scanner) addrAt(text []byte, p int, best *cand) int {
+	c := text[p]
+	n := len(text)
+	k := hexRun5(text, p)
+	if p+k+1 < n {
+		next := text[p+k+1]
+		switch text[p+k] {
+		case ':':
+			if k <= 4 && s.colon && (isHex(next) || next == ':') {
+				s.colonAt(text, p, k, best)
+			}
+		case '-':
+			if k == 2 && s.on[MAC] && isHex(next) {
+				s.macAt(text, p, best)
+			}
+			if k <= 3 && isDigit(c) && s.on[IPv4] && isDigit(next) {
+				s.dashed4At(text, p, best)
+			}
+		case '.':
+			if k <= 3 && isDigit(c) && s.on[IPv4] && (isDigit(next) || next == 0xEF) {
+				s.ipv4At(text, p, best)
+			}
+			if k == 4 && s.on[MAC] && isHex(next) {
+				s.macAt(text, p, best)
+			}
+		case '[', '(', '{', '&', 0xEF:
+			if k <= 3 && isDigit(c) && s.on[IPv4] {
+				s.ipv4At(text, p, best)
+			}
+		}
+	}
+	return k
 }
 
 // hexRun5 is the length of the run of hex digits at text[p], which must be
@@ -574,12 +704,36 @@ func (s *Scanner) nameAt(text []byte, p int, best *cand) {
 	}
 }
 
-func (s *Scanner) match(text []byte, c cand) Match {
-	m := Match{Start: c.start, End: c.end, Kind: c.kind, Label: c.label}
+// addrStrings remembers the text of the addresses one Scan has formatted,
+// direct-mapped: logs repeat their addresses, and formatting one costs an
+// allocation.
+type addrStrings [64]struct {
+	a netip.Addr
+	s string
+}
+
+func (v *addrStrings) str(a netip.Addr) string {
+	var h uint64
+	if a.Is4() {
+		b := a.As4()
+		h = uint64(b[0])<<24 | uint64(b[1])<<16 | uint64(b[2])<<8 | uint64(b[3])
+	} else {
+		b := a.As16()
+		h = uint64(b[8])<<56 | uint64(b[9])<<48 | uint64(b[12])<<40 | uint64(b[13])<<32 | uint64(b[14])<<8 | uint64(b[15])
+	}
+	e := &v[mix(h)&63]
+	if e.s == "" || e.a != a {
+		e.a, e.s = a, a.String()
+	}
+	return e.s
+}
+
+func (s *Scanner) match(text []byte, c cand, vc *addrStrings) Match {
+	m := Match{Start: c.start, End: c.end, Kind: c.kind, Label: c.label, Kept: keptNames[c.kept]}
 	switch c.kind {
 	case IPv4, IPv6:
 		m.Addr = c.addr
-		m.Value = c.addr.String()
+		m.Value = vc.str(c.addr)
 		m.Scope = ScopeOf(c.addr)
 	case Email:
 		m.Value = emailValue(text, c.start, c.end, c.name == 0)

@@ -257,8 +257,8 @@ func scanToken(text []byte, p int) (end int, label string, ok bool) {
 			j++
 		}
 		n := j - i
-		if n < t.min || n > t.max || wordAt(text, j) {
-			continue
+		if n < t.min || n > t.max || wordAt(text, j) || hasPlaceholderWord(text[p:j]) {
+			continue // "xoxb-your-bot-token-here" is documentation
 		}
 		return j, t.label, true
 	}
@@ -366,6 +366,7 @@ var credKeywords = []struct {
 	{"passphrase", "password", "passphrase", false},
 	{"pwd", "password", "pwd", false},
 	{"pass", "password", "pass", true},
+	{"pw", "password", "pw", true},
 	{"api|key", "api-key", "apikey", false},
 	{"token", "token", "token", false},
 	{"authorization", "token", "authorization", false},
@@ -491,6 +492,10 @@ func keywordBefore(text []byte, i int) (kw, label string, identStart int, ok boo
 	return "", "", 0, false
 }
 
+func isSpaceByte(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
 func valueStop(c byte) bool {
 	switch c {
 	case ' ', '\t', '\n', '\r', '\v', '\f', '"', '\'', '`', ',', ';', '&', '<', '>', ')', ']', '}', '|':
@@ -524,10 +529,74 @@ func sepLeftOK(text []byte, i, identStart int) bool {
 		}
 		return k > 0 && text[k-1] == '('
 	case ' ':
-		return identStart+2 < i && text[identStart] == '-' && text[identStart+1] == '-' && text[identStart+2] != '-' && class[text[i-1]]&cIdent != 0
+		if identStart+2 < i && text[identStart] == '-' && text[identStart+1] == '-' && text[identStart+2] != '-' && class[text[i-1]]&cIdent != 0 {
+			return true
+		}
+		return proseKeyword(text[identStart:i]) && i+1 < len(text) && (text[i+1] == '"' || text[i+1] == '\'')
 	}
 	return false
 }
+
+// proseKeyword reports the words that, followed by a space and a quoted
+// string, give a password in prose: "the password 'Summer2024!'".
+func proseKeyword(id []byte) bool {
+	switch len(id) {
+	case 6:
+		return hasPrefixFold(id, "passwd")
+	case 8:
+		return hasPrefixFold(id, "password")
+	case 10:
+		return hasPrefixFold(id, "passphrase")
+	}
+	return false
+}
+
+// mysqlPassword finds the password of a MySQL or MariaDB client's "-p"
+// option, written without a space ("mysql -u root -pSummer2024!"), whose
+// '-' is at text[i]: "-p" after white space and before a value, in a line
+// that runs a mysql* or mariadb* command within 512 bytes before it.
+func mysqlPassword(text []byte, i int) (vs, ve int, ok bool) {
+	n := len(text)
+	if i == 0 || i+2 >= n || text[i+1] != 'p' || text[i-1] != ' ' && text[i-1] != '\t' || text[i+2] <= ' ' || text[i+2] == '-' {
+		return 0, 0, false
+	}
+	ls := bytes.LastIndexByte(text[:i], '\n') + 1
+	found := false
+	for k := max(ls, i-512); k < i && !found; k++ {
+		if k > ls && !mysqlBoundary(text[k-1]) || !hasPrefix(text[k:i], "mysql") && !hasPrefix(text[k:i], "mariadb") {
+			continue
+		}
+		e := k
+		for e < i && (text[e] >= 'a' && text[e] <= 'z' || text[e] == '-') {
+			e++
+		}
+		found = e < i && (text[e] == ' ' || text[e] == '\t')
+	}
+	if !found {
+		return 0, 0, false
+	}
+	vs = i + 2
+	if q := text[vs]; q == '"' || q == '\'' {
+		vs++
+		ve = vs
+		for ve < n && ve-vs < MaxLen && text[ve] != q && text[ve] != '\n' && text[ve] != '\r' {
+			ve++
+		}
+	} else {
+		ve = vs
+		for ve < n && ve-vs < MaxLen && !valueStop(text[ve]) {
+			ve++
+		}
+	}
+	if ve <= vs || placeholder(text[vs:ve], "password") {
+		return 0, 0, false
+	}
+	return vs, ve, true
+}
+
+func mysqlBoundary(c byte) bool { return c == ' ' || c == '\t' || c == '/' || c == '`' || c == '(' }
+
+func hasPrefix(b []byte, pre string) bool { return len(b) >= len(pre) && string(b[:len(pre)]) == pre }
 
 // sepEnd returns where the separator at text[i] of a credential assignment
 // ends (see sepLeftOK), after checking what follows it: ':' not "::", '='
@@ -648,6 +717,18 @@ func scanAssignment(text []byte, i int) (vs, ve int, label string, ok bool) {
 			}
 			ve++
 		}
+	case text[i] == ':' && se == i+1 && se < len(text) && (text[se] == ' ' || text[se] == '\t'):
+		// "key: value", as in YAML and config files: the value runs to
+		// white space ("ldap_bind_pw: E@9I0MyT&LUy"), less a ',' or ';'
+		// that ends it.
+		vs = k
+		ve = vs
+		for ve < len(text) && ve-vs < MaxLen && !isSpaceByte(text[ve]) {
+			ve++
+		}
+		for ve > vs && (text[ve-1] == ',' || text[ve-1] == ';') {
+			ve--
+		}
 	default:
 		vs = k
 		ve = vs
@@ -693,8 +774,67 @@ func placeholder(v []byte, kw string) bool {
 	if len(v) <= 9 && placeholders[strings.ToLower(string(v))] {
 		return true
 	}
+	return codeOrPlaceholder(v, kw)
+}
+
+// codeOrPlaceholder reports values that are code or placeholder words, not
+// secrets: a call or an index ("strtok_r(...)", "OPENSSL_zalloc(...)",
+// "os.environ['X']", "getenv(...)"; an identifier of three or more bytes
+// with '_' or '.' or in lower case, then '(' or '['), placeholder words
+// ("your_password", "changeme", "api-key-here"), and the sources of
+// nsswitch.conf's "passwd:" line ("files systemd").
+func codeOrPlaceholder(v []byte, kw string) bool {
+	if k := bytes.IndexAny(v[:min(len(v), 64)], "(["); k >= 3 {
+		id, mark, lowerOnly := true, false, true
+		for i, c := range v[:k] {
+			switch {
+			case c == '_' || c == '.':
+				mark = true
+			case c >= 'A' && c <= 'Z':
+				lowerOnly = false
+			case c >= 'a' && c <= 'z':
+			case c >= '0' && c <= '9':
+				id = id && i > 0
+			default:
+				id = false
+			}
+		}
+		if id && (mark || lowerOnly) {
+			return true
+		}
+	}
+	if len(v) > 64 {
+		return false // placeholders are short
+	}
+	if hasPlaceholderWord(v) {
+		return true
+	}
+	if kw == "passwd" {
+		switch strings.ToLower(string(v)) {
+		case "files", "compat", "systemd", "ldap", "nis", "sss", "db", "winbind":
+			return true
+		}
+	}
 	return false
 }
+
+// hasPlaceholderWord reports whether v holds one of placeholderWords, in
+// any case.
+func hasPlaceholderWord(v []byte) bool {
+	for i := range v {
+		switch lower[v[i]] {
+		case 'y', 'c', 'p', '_', '-':
+			for _, w := range placeholderWords {
+				if lower[v[i]] == w[0] && hasPrefixFold(v[i:], w) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+var placeholderWords = []string{"your_", "your-", "yourpass", "yourtoken", "yoursecret", "changeme", "placeholder", "_here", "-here"}
 
 // urlPasswordAt finds the password in the user information of a URL whose
 // "://" starts at text[i] ("https://user:pass@host/"): the authority runs

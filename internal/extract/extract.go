@@ -118,8 +118,8 @@ type Doc struct {
 // Sentinels wrapped by Doc.Err.
 var (
 	ErrBomb          = errors.New("expansion limit exceeded (decompression bomb?)")
-	ErrEncrypted     = errors.New("encrypted and not opened: rerun ingest with --password")
-	ErrWrongPassword = errors.New("none of the given passwords opened it: rerun ingest with the right --password")
+	ErrEncrypted     = errors.New("encrypted and not opened: no password was given for it")
+	ErrWrongPassword = errors.New("encrypted and not opened: none of the given passwords opened it")
 	ErrCorrupt       = errors.New("corrupt or truncated")
 	ErrUnsupported   = errors.New("unsupported format")
 	ErrTooDeep       = errors.New("nested too deep; members not expanded")

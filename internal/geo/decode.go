@@ -30,6 +30,16 @@ const maxDecoded = 1 << 30
 // dataset first and then decodes from memory: varints read from a byte
 // slice cost a few instructions, through an io.ByteReader many more.
 func Decode(r io.Reader) (*DB, error) {
+	t, err := decodeTables(r)
+	if err != nil {
+		return nil, err
+	}
+	db := &DB{t: t}
+	db.once.Do(func() {})
+	return db, nil
+}
+
+func decodeTables(r io.Reader) (*tables, error) {
 	zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxDecoded), zstd.WithDecoderMaxWindow(64<<20))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
@@ -121,13 +131,13 @@ func (d *decoder) str(what string, limit uint64) string {
 	return s
 }
 
-func (d *decoder) db() (*DB, error) {
+func (d *decoder) db() (*tables, error) {
 	var hdr [len(magic) + 1]byte
 	d.read(hdr[:], "header")
 	if d.err == nil && (string(hdr[:len(magic)]) != magic || hdr[len(magic)] != version) {
 		return nil, fmt.Errorf("%w: not a version %d antidote geo dataset", ErrCorrupt, version)
 	}
-	db := &DB{}
+	db := &tables{}
 	db.attribution = d.str("attribution", maxAttrib)
 	nc := d.count("country count", 1<<10)
 	db.countries = make([]string, 1, prealloc(nc)+1)

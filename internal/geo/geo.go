@@ -4,6 +4,7 @@ import (
 	"bytes"
 	_ "embed"
 	"net/netip"
+	"sync"
 )
 
 //go:embed data/geo.dat
@@ -17,8 +18,26 @@ type Result struct {
 	Org     string // the autonomous system's organisation
 }
 
-// DB is a decoded dataset. It is immutable and safe for concurrent use.
+// DB is a dataset. It is immutable and safe for concurrent use. The one
+// Open returns decodes the embedded dataset at its first use, so that a
+// run that looks nothing up (a small file of private addresses, no
+// addresses at all) never pays for it.
 type DB struct {
+	once sync.Once
+	lazy bool // the embedded dataset, decoded at first use
+	t    *tables
+	err  error
+}
+
+// maybePublic reports whether a may be in the embedded dataset, which
+// holds no private, loopback, link-local, multicast or unspecified
+// addresses (TestEmbeddedHasNoPrivateData).
+func maybePublic(a netip.Addr) bool {
+	return !(a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsMulticast() || a.IsUnspecified())
+}
+
+// tables is a decoded dataset.
+type tables struct {
 	attribution string
 	countries   []string // by value index; [0] is ""
 	asns        []uint32 // by value index; [0] is 0
@@ -42,38 +61,63 @@ type table6 struct {
 	vals   []uint32
 }
 
-// Open decodes the embedded dataset. Decoding takes tens of milliseconds and
-// a few tens of megabytes: call it once and share the DB.
+// Open returns the embedded dataset, decoded at its first use. Decoding
+// takes tens of milliseconds of CPU and a few tens of megabytes: call Open
+// once and share the DB. The error is always nil; an embedded dataset that
+// does not decode makes Lookup find nothing and Err report why.
 func Open() (*DB, error) {
-	return Decode(bytes.NewReader(embedded))
+	return &DB{lazy: true}, nil
+}
+
+func (db *DB) tables() *tables {
+	db.once.Do(func() {
+		db.t, db.err = decodeTables(bytes.NewReader(embedded))
+	})
+	return db.t
+}
+
+// Err decodes the dataset if that has not happened yet and reports whether
+// it failed.
+func (db *DB) Err() error {
+	db.tables()
+	return db.err
 }
 
 // Attribution returns the dataset's sources, versions and licence notice,
 // which must accompany anything that shows lookup results to others.
-func (db *DB) Attribution() string { return db.attribution }
+func (db *DB) Attribution() string {
+	if t := db.tables(); t != nil {
+		return t.attribution
+	}
+	return ""
+}
 
 // Lookup returns the country and autonomous system of a. An IPv4-mapped
 // IPv6 address and one in the NAT64 well-known prefix are looked up as the
 // IPv4 address they carry; a zone is ignored. ok is false when the dataset
 // knows neither, as for every non-public address. It does not allocate.
 func (db *DB) Lookup(a netip.Addr) (r Result, ok bool) {
-	if !a.IsValid() {
+	if !a.IsValid() || db.lazy && !maybePublic(a) {
+		return r, false // the embedded dataset has nothing there: no need to decode it
+	}
+	db0 := db.tables()
+	if db0 == nil {
 		return r, false
 	}
 	var c, s uint32
 	if v4, is4 := asIPv4(a); is4 {
-		c, s = db.c4.find(v4), db.a4.find(v4)
+		c, s = db0.c4.find(v4), db0.a4.find(v4)
 	} else {
 		b := a.As16()
 		hi, lo := be64(b[:8]), be64(b[8:])
-		c, s = db.c6.find(hi, lo), db.a6.find(hi, lo)
+		c, s = db0.c6.find(hi, lo), db0.a6.find(hi, lo)
 	}
 	if c != 0 {
-		r.Country = db.countries[c]
+		r.Country = db0.countries[c]
 	}
 	if s != 0 {
-		r.ASN = db.asns[s]
-		r.Org = db.orgs[db.asnOrg[s]]
+		r.ASN = db0.asns[s]
+		r.Org = db0.orgs[db0.asnOrg[s]]
 	}
 	return r, c != 0 || s != 0
 }

@@ -96,10 +96,10 @@ func TestAttribution(t *testing.T) {
 // most of the data.
 func TestEmbeddedCoverage(t *testing.T) {
 	db := embeddedDB(t)
-	if n := len(db.c4.starts); n < 100_000 {
+	if n := len(db.tables().c4.starts); n < 100_000 {
 		t.Errorf("IPv4 country table has %d boundaries, want over 100,000", n)
 	}
-	if n := len(db.a6.hi); n < 50_000 {
+	if n := len(db.tables().a6.hi); n < 50_000 {
 		t.Errorf("IPv6 ASN table has %d boundaries, want over 50,000", n)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
@@ -288,18 +288,18 @@ func TestEmbeddedAgainstLinear(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	for range 300 {
 		x := r.Uint32()
-		if got, want := db.c4.find(x), linear4(&db.c4, x); got != want {
+		if got, want := db.t.c4.find(x), linear4(&db.t.c4, x); got != want {
 			t.Fatalf("country of %08x: %d, linear %d", x, got, want)
 		}
-		if got, want := db.a4.find(x), linear4(&db.a4, x); got != want {
+		if got, want := db.t.a4.find(x), linear4(&db.t.a4, x); got != want {
 			t.Fatalf("ASN of %08x: %d, linear %d", x, got, want)
 		}
 		h := uint64(0x2000+r.IntN(0x1000))<<48 | r.Uint64()>>16
 		l := r.Uint64()
-		if got, want := db.c6.find(h, l), linear6(&db.c6, h, l); got != want {
+		if got, want := db.t.c6.find(h, l), linear6(&db.t.c6, h, l); got != want {
 			t.Fatalf("country of %016x%016x: %d, linear %d", h, l, got, want)
 		}
-		if got, want := db.a6.find(h, l), linear6(&db.a6, h, l); got != want {
+		if got, want := db.t.a6.find(h, l), linear6(&db.t.a6, h, l); got != want {
 			t.Fatalf("ASN of %016x%016x: %d, linear %d", h, l, got, want)
 		}
 	}
@@ -393,5 +393,46 @@ func BenchmarkLookup(b *testing.B) {
 	for b.Loop() {
 		db.Lookup(addrs[i&1023])
 		i++
+	}
+}
+
+// TestOpenIsLazy: Open decodes nothing; the first lookup does, once.
+func TestOpenIsLazy(t *testing.T) {
+	db, err := Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if db.t != nil {
+		t.Fatal("Open decoded the dataset")
+	}
+	for _, a := range []string{"10.0.0.1", "127.0.0.1", "fe80::1", "::", "224.0.0.1"} {
+		if _, ok := db.Lookup(netip.MustParseAddr(a)); ok || db.t != nil {
+			t.Fatalf("lookup of %s found data or decoded the dataset", a)
+		}
+	}
+	if _, ok := db.Lookup(netip.MustParseAddr("8.8.8.8")); !ok || db.t == nil {
+		t.Fatal("first lookup did not decode the dataset")
+	}
+	if db.Err() != nil || db.Attribution() == "" {
+		t.Fatal(db.Err())
+	}
+}
+
+// TestEmbeddedHasNoPrivateData: the embedded dataset knows nothing of the
+// addresses an opened DB answers without decoding it.
+func TestEmbeddedHasNoPrivateData(t *testing.T) {
+	db, err := Decode(bytes.NewReader(embedded))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"10.0.0.0", "10.1.2.3", "10.255.255.255", "172.16.0.1", "172.31.255.255", "192.168.0.0", "192.168.255.255",
+		"127.0.0.1", "169.254.1.1", "224.0.0.1", "239.255.255.255", "0.0.0.0", "fe80::1", "fc00::1", "fdff::1", "ff02::1", "::", "::1"} {
+		a := netip.MustParseAddr(s)
+		if maybePublic(a) {
+			t.Fatalf("%s: maybePublic", s)
+		}
+		if r, ok := db.Lookup(a); ok {
+			t.Errorf("embedded dataset has %v for %s: Open's DB would miss it", r, s)
+		}
 	}
 }

@@ -93,7 +93,7 @@ func reconstruct(t testing.TB, r *Redactor, in, out []byte, repl map[string]stri
 		if mayHideInToken(m.Kind) && insideToken(in, m.Start, m.End) {
 			continue
 		}
-		if r.Policy().Action(m.Kind, m.Scope) == Keep {
+		if r.Policy().Action(m.Kind, m.Scope) == Keep || m.Kept != "" {
 			continue
 		}
 		gap := in[prevIn:m.Start]

@@ -49,7 +49,8 @@ type Redactor struct {
 	scanner *detect.Scanner
 	emails  *detect.Scanner // e-mail addresses only, to check around tokens
 	ppKey   [32]byte
-	workers sync.Pool // *worker for Apply
+	workers sync.Pool // *worker for Apply and Stream
+	chunks  sync.Pool // *chunk for Stream
 }
 
 // New builds a Redactor. It fails without a key or on a name detect cannot
@@ -93,17 +94,20 @@ func (r *Redactor) Apply(dst, text []byte) ([]byte, Stats, error) {
 	if w == nil {
 		w = r.newWorker()
 	}
-	defer r.workers.Put(w)
 	var t tally
 	var fresh []Mapping
 	dst = w.redact(dst, text, &t, &fresh)
 	if r.opts.OnToken != nil {
 		for _, m := range fresh {
 			if err := r.opts.OnToken(m); err != nil {
+				// The worker's cache holds values OnToken has not
+				// taken: drop it.
 				return dst, t.stats(), err
 			}
 		}
 	}
+	w.forget()
+	r.workers.Put(w)
 	return dst, t.stats(), nil
 }
 
@@ -125,6 +129,14 @@ type worker struct {
 
 func (r *Redactor) newWorker() *worker {
 	return &worker{r: r, ps: newPseudonymizer(r.opts.Key), cache: newCache()}
+}
+
+// forget drops the matches of the last text (their values may be secrets)
+// before the worker waits in the pool; its cache of tokens stays.
+func (w *worker) forget() {
+	clear(w.matches)
+	clear(w.emailMatches)
+	w.matches, w.emailMatches = w.matches[:0], w.emailMatches[:0]
 }
 
 // maxPasses bounds how often redact goes over its own output.
@@ -197,6 +209,12 @@ func (w *worker) redactOnce(dst, text []byte, t *tally, fresh *[]Mapping, only [
 			continue
 		}
 		if mayHideInToken(m.Kind) && insideToken(text, m.Start, m.End) {
+			continue
+		}
+		if m.Kept != "" {
+			if only == nil {
+				t.kept++ // a version number, not an identifier
+			}
 			continue
 		}
 		isIP := m.Kind == detect.IPv4 || m.Kind == detect.IPv6

@@ -13,6 +13,10 @@ type Stats struct {
 	Bytes    int64 `json:"bytes"`    // input bytes read
 	Found    int64 `json:"found"`    // identifiers found
 	Redacted int64 `json:"redacted"` // identifiers replaced (token or prefix-preserving)
+	// Kept counts matches left as they are for a stated reason: version
+	// numbers that read as dotted quads (detect.Match.Kept). They are not
+	// in Found.
+	Kept int64 `json:"kept,omitempty"`
 	// Types counts per type (ipv4, ipv6, email, mac, name, secret).
 	Types map[string]TypeCount `json:"types,omitempty"`
 	// Scopes counts IP addresses per scope (public, private, ...).
@@ -41,6 +45,7 @@ type ASNCount struct {
 // Add adds o's counts to s.
 func (s *Stats) Add(o Stats) {
 	s.Bytes += o.Bytes
+	s.Kept += o.Kept
 	s.Found += o.Found
 	s.Redacted += o.Redacted
 	for k, v := range o.Types {
@@ -101,6 +106,7 @@ func (r *Report) Add(doc string, s Stats) {
 // it into Stats.
 type tally struct {
 	bytes           int64
+	kept            int64
 	found, redacted [nKinds]int64
 	scopes          [nScopes]int64
 	// codes counts two-letter country codes (all of them in practice)
@@ -143,6 +149,7 @@ func (t *tally) asn(n uint32, org string) {
 
 func (t *tally) merge(o *tally) {
 	t.bytes += o.bytes
+	t.kept += o.kept
 	for i := range t.found {
 		t.found[i] += o.found[i]
 		t.redacted[i] += o.redacted[i]
@@ -179,7 +186,7 @@ func (t *tally) reset() {
 }
 
 func (t *tally) stats() Stats {
-	s := Stats{Bytes: t.bytes}
+	s := Stats{Bytes: t.bytes, Kept: t.kept}
 	for k := detect.IPv4; k <= detect.Secret; k++ {
 		s.Found += t.found[k]
 		s.Redacted += t.redacted[k]

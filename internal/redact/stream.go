@@ -35,9 +35,14 @@ func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 	nw := r.opts.Workers
 	free := make(chan *chunk, 2*nw+2)
 	for range cap(free) {
-		free <- &chunk{done: make(chan struct{}, 1)}
+		c, _ := r.chunks.Get().(*chunk)
+		if c == nil {
+			c = &chunk{done: make(chan struct{}, 1)}
+		}
+		free <- c
 	}
 	jobs := make(chan *chunk)
+	idle := make(chan *worker, nw)
 	order := make(chan *chunk, 2*nw)
 	stop := make(chan struct{})
 	defer close(stop)
@@ -45,7 +50,18 @@ func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 
 	for range nw {
 		go func() {
-			w := r.newWorker()
+			// Workers outlive a Stream that succeeds, so that their
+			// caches carry over from one small file to the next; a
+			// Stream that fails drops them, since its OnToken may not
+			// have seen what they cached.
+			w, _ := r.workers.Get().(*worker)
+			if w == nil {
+				w = r.newWorker()
+			}
+			defer func() {
+				w.forget()
+				idle <- w
+			}()
 			for c := range jobs {
 				c.t.reset()
 				c.fresh = c.fresh[:0]
@@ -88,8 +104,25 @@ func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 	if err := <-readErr; err != nil {
 		return total.stats(), err
 	}
-	return total.stats(), nil
+	for range nw {
+		r.workers.Put(<-idle)
+	}
+	// The chunks and their buffers serve the next Stream (many small
+	// files); any still held are left to the collector.
+	for {
+		select {
+		case c := <-free:
+			c.text = nil
+			r.chunks.Put(c)
+		default:
+			return total.stats(), nil
+		}
+	}
 }
+
+// minBuf is the first size of a read buffer; fill grows it up to the
+// read size as the input goes on.
+const minBuf = 64 << 10
 
 // read fills chunks from in, cuts them safely and hands them to the workers
 // and, in the same order, to the writer.
@@ -97,8 +130,8 @@ func (r *Redactor) read(ctx context.Context, in io.Reader, readSize, hardMax int
 	get := func() (*chunk, bool) {
 		select {
 		case c := <-free:
-			if cap(c.in) < hardMax {
-				c.in = make([]byte, 0, hardMax)
+			if c.in == nil {
+				c.in = make([]byte, 0, min(hardMax, minBuf)) // fill grows it
 			}
 			return c, true
 		case <-stop:
@@ -155,7 +188,14 @@ func (r *Redactor) fill(in io.Reader, buf []byte, readSize, hardMax int, eof *bo
 	target := readSize
 	for {
 		for len(buf) < target && !*eof {
-			n, err := in.Read(buf[len(buf):target])
+			if len(buf) == cap(buf) {
+				// Grow as the input proves long: a small file never
+				// costs a full buffer.
+				nb := make([]byte, len(buf), min(target, max(2*cap(buf), minBuf)))
+				copy(nb, buf)
+				buf = nb
+			}
+			n, err := in.Read(buf[len(buf):min(target, cap(buf))])
 			buf = buf[:len(buf)+n]
 			if errors.Is(err, io.EOF) {
 				*eof = true

@@ -78,31 +78,7 @@ func (s *Store) insertEvent(ctx context.Context, tx *Tx, e cases.Event) (int64, 
 // check receives the case and its timeline so far and refuses an event the
 // case's rules forbid. If the event's target is new to the case, it joins.
 func (s *Store) AddCaseEvent(ctx context.Context, e cases.Event, check func(c cases.Case, timeline []cases.Event) error) (int64, error) {
-	var id int64
-	err := s.inTx(ctx, func(tx *Tx) error {
-		if s.dialect == Postgres {
-			// Serialise writers of one case so that check sees the latest timeline.
-			if _, err := tx.Exec(ctx, `SELECT id FROM cases WHERE id = ? FOR UPDATE`, e.Case); err != nil {
-				return fmt.Errorf("lock case %d: %w", e.Case, err)
-			}
-		}
-		c, evs, err := s.readCase(ctx, tx, e.Case)
-		if err != nil {
-			return err
-		}
-		if err := check(c, evs); err != nil {
-			return err
-		}
-		if e.Kind == cases.EventStatus {
-			if _, err := tx.Exec(ctx, `INSERT INTO case_targets (case_id, vendor_id, product_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, e.Case, e.Target.Vendor, e.Target.Product); err != nil {
-				return fmt.Errorf("add vendor to case %d: %w", e.Case, err)
-			}
-		}
-		if id, err = s.insertEvent(ctx, tx, e); err != nil {
-			return err
-		}
-		return s.retagCase(ctx, tx, e.Case)
-	})
+	id, _, err := s.AddCaseEventWithMail(ctx, e, check, nil)
 	return id, err
 }
 

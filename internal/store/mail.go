@@ -201,8 +201,10 @@ func (s *Store) AddCaseEventWithMail(ctx context.Context, e cases.Event, check f
 		if id, err = s.insertEvent(ctx, tx, e); err != nil {
 			return err
 		}
-		n, err = s.queueTx(ctx, tx, items, e.At)
-		return err
+		if n, err = s.queueTx(ctx, tx, items, e.At); err != nil {
+			return err
+		}
+		return s.retagCase(ctx, tx, e.Case)
 	})
 	return id, n, err
 }
@@ -380,8 +382,10 @@ func (s *Store) Finish(ctx context.Context, id int64, lease string, r mail.Resul
 		default:
 			note = fmt.Sprintf("mail %s %s to %s may have been delivered (the sender stopped after handing it to the server): check before resending", m.Kind, m.MessageID, m.To)
 		}
-		_, err = s.insertEvent(ctx, tx, cases.Event{Case: m.Case, At: r.At, Actor: mailActor, Kind: cases.EventNote, Target: cases.Target{Vendor: m.Vendor}, Note: note})
-		return err
+		if _, err = s.insertEvent(ctx, tx, cases.Event{Case: m.Case, At: r.At, Actor: mailActor, Kind: cases.EventNote, Target: cases.Target{Vendor: m.Vendor}, Note: note}); err != nil {
+			return err
+		}
+		return s.retagCase(ctx, tx, m.Case)
 	})
 }
 
@@ -576,6 +580,9 @@ func (s *Store) ImportReply(ctx context.Context, r mail.Reply, keys ReplyKeys, r
 		if err != nil {
 			return err
 		}
+		if err := s.retagCase(ctx, tx, r.Case); err != nil {
+			return err
+		}
 		id, err := tx.InsertID(ctx, `INSERT INTO mail_replies (content_key, message_key, case_id, vendor_id, event_id, detail, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			keys.Content, mkey, r.Case, r.Vendor, ev, []byte{}, fmtTime(at))
 		if err != nil {
@@ -755,6 +762,9 @@ func (s *Store) RecordReminder(ctx context.Context, d mail.Due, items []OutboxIt
 		}
 		if note != nil {
 			if _, err := s.insertEvent(ctx, tx, *note); err != nil {
+				return err
+			}
+			if err := s.retagCase(ctx, tx, note.Case); err != nil {
 				return err
 			}
 		}

@@ -242,6 +242,10 @@ func TestRepliesAndReminders(t *testing.T) {
 	if notes != 4 {
 		t.Errorf("%d reminder notes in the timeline, want 4", notes)
 	}
+	// The notes written by mail keep the case's record authentic.
+	if c, _, err := ws.store.Case(ctx, 1); err != nil || c.Unauthentic {
+		t.Errorf("after replies and reminders the case's record fails authentication (%v)", err)
+	}
 	p, err := ws.SetReminderPolicy(ctx, analyst, []int{14, 3}, -1)
 	if err != nil || mail.FormatSteps(p.Steps) != "14,3" || p.AckDays != 7 {
 		t.Fatalf("policy %+v, %v", p, err)

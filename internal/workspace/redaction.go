@@ -216,6 +216,10 @@ type VerifiedDoc struct {
 	// killed mid-run before they were committed together): it fails.
 	MissingTokens int
 	Found         []redact.Found // identifiers of redacted types left (places and types only are shown)
+	// Suspects are places the greedier second opinion flags (any four
+	// numbers 0-255, any hex-and-colon run) that the detector did not: for
+	// a person to judge; they do not fail the check.
+	Suspects []redact.Suspect
 }
 
 // VerifySummary counts a VerifyAll run.
@@ -258,8 +262,11 @@ func (ws *Workspace) VerifyAll(ctx context.Context, a Actor, o VerifyOptions, ea
 		case err != nil:
 			return sum, err
 		default:
-			err = redact.Check(ctx, bytes.NewReader(r.Text), o.Scanner, o.Policy, func(f redact.Found) error {
+			err = redact.CheckSuspects(ctx, bytes.NewReader(r.Text), o.Scanner, o.Policy, func(f redact.Found) error {
 				v.Found = append(v.Found, f)
+				return nil
+			}, func(sp redact.Suspect) error {
+				v.Suspects = append(v.Suspects, sp)
 				return nil
 			})
 			if err != nil {

@@ -1,0 +1,160 @@
+package detect
+
+// Reasons a match is kept: found and reported, but not an identifier to
+// redact. Match.Kept holds the name.
+const (
+	keptNone uint8 = iota
+	keptVersion
+)
+
+var keptNames = [...]string{"", "version"}
+
+// versionContext reports whether the dotted quad text[s:e] reads as a
+// version number rather than an address, by what surrounds it:
+//
+//	v1.2.3.4                      a 'v' before it
+//	erlang (1:24.3.4.5+dfsg-1)    a Debian epoch ("1:") before it
+//	1.2.3.4+dfsg, 1.2.3.4~rc1     a '+' or '~' suffix after it
+//	(1.2.3.4-1), (1.2.3.4-2ubuntu1)  a package revision and ')' after it
+//	Standards-Version: 3.9.3.0    "version", "policy" or the word "ver" in
+//	Bump policy to 3.6.1.1        the 32 bytes of words before it
+//	zlib1g (>= 1.2.3.4)           a version comparison before it
+//	pkg (1.2.3.4) unstable;       a Debian changelog header
+//
+// Anything else, including "Chrome/120.0.0.0", stays an address.
+func versionContext(text []byte, s, e int) bool {
+	n := len(text)
+	// 'v'
+	if s >= 1 && lower[text[s-1]] == 'v' && (s == 1 || !isAlnum(text[s-2])) {
+		return true
+	}
+	// epoch
+	if s >= 2 && text[s-1] == ':' {
+		j := s - 1
+		for j > 0 && s-1-j < 4 && isDigit(text[j-1]) {
+			j--
+		}
+		if d := s - 1 - j; d >= 1 && d <= 3 && (j == 0 || !isAlnum(text[j-1]) && text[j-1] != ':' && text[j-1] != '.') {
+			return true
+		}
+	}
+	// suffix
+	if e+1 < n {
+		switch text[e] {
+		case '+', '~':
+			if isAlnum(text[e+1]) {
+				return true
+			}
+		case '-':
+			j := e + 1
+			for j < n && isDigit(text[j]) {
+				j++
+			}
+			if j > e+1 {
+				for j < n && (isAlnum(text[j]) || text[j] == '+' || text[j] == '~') {
+					j++
+				}
+				if j < n && text[j] == ')' {
+					return true
+				}
+			}
+		}
+	}
+	// keyword: "version" or "policy" in the words just before it
+	for j := s; j > 0 && s-j < 32; j-- {
+		k := j - 1
+		w := verWindow[text[k]]
+		if w == 0 {
+			break
+		}
+		if w == 1 {
+			continue
+		}
+		switch lower[text[k]] {
+		case 'v':
+			if hasPrefixFold(text[k:s], "version") ||
+				hasPrefixFold(text[k:s], "ver") && (k == 0 || !isLetter(text[k-1]) && text[k-1] != '_' && text[k-1] != '-') && (k+3 == s || !isLetter(text[k+3])) {
+				return true
+			}
+		case 'p':
+			if hasPrefixFold(text[k:s], "policy") {
+				return true
+			}
+		}
+	}
+	// comparison
+	j := s
+	for j > 0 && s-j < 2 && text[j-1] == ' ' {
+		j--
+	}
+	if j >= 2 {
+		switch string(text[j-2 : j]) {
+		case ">=", "<=", ">>", "<<", "==", "~=", "!=":
+			return true
+		}
+	}
+	// changelog header
+	if s >= 1 && text[s-1] == '(' && e+2 < n && text[e] == ')' && text[e+1] == ' ' {
+		letter := false
+		for k := e + 2; k < n; k++ {
+			c := text[k]
+			switch {
+			case isLetter(c):
+				letter = true
+			case c == ' ' || c == '-':
+			case c == ';':
+				return letter
+			default:
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// verWindow is isVersionWindow as a table: 1 for a window byte, 2 for one
+// that may start a keyword ('v', 'p' in either case).
+var verWindow = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		if isVersionWindow(byte(c)) {
+			t[c] = 1
+			if l := lower[c]; l == 'v' || l == 'p' {
+				t[c] = 2
+			}
+		}
+	}
+	return t
+}()
+
+// isVersionWindow reports the bytes of the words that may stand between
+// "version" and its number ("Standards-Version): updated to 3.9.3.0").
+func isVersionWindow(c byte) bool {
+	return isLetter(c) || c == ' ' || c == '\t' || c == ':' || c == '=' || c == '"' || c == '\'' || c == '(' || c == ')' || c == '-' || c == '_'
+}
+
+// hasPrefixFold reports whether the ASCII-case-folded b starts with pre.
+func hasPrefixFold(b []byte, pre string) bool {
+	if len(b) < len(pre) {
+		return false
+	}
+	for k := 0; k < len(pre); k++ {
+		if lower[b[k]] != pre[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// hasWordSuffixFold reports whether the ASCII-case-folded bytes before
+// text[j] end with suf.
+func hasWordSuffixFold(text []byte, j int, suf string) bool {
+	if j < len(suf) {
+		return false
+	}
+	for k := 0; k < len(suf); k++ {
+		if lower[text[j-len(suf)+k]] != suf[k] {
+			return false
+		}
+	}
+	return true
+}
