@@ -82,7 +82,7 @@ func (c *Core) Vendors(ctx context.Context, id auth.Identity) ([]cases.Vendor, e
 
 func caseOf(v workspace.CaseView) CaseView {
 	out := CaseView{ID: v.ID, Finding: v.Finding, Title: v.Title, Summary: v.Summary, CWEs: v.CWEs, CVSS: v.CVSS,
-		Opened: v.Opened, OpenedBy: v.OpenedBy, PublicAt: v.PublicAt, Evidence: v.Evidence, Shared: v.Shared, At: v.At,
+		Excerpts: v.Excerpts, Opened: v.Opened, OpenedBy: v.OpenedBy, PublicAt: v.PublicAt, Evidence: v.Evidence, Shared: v.Shared, At: v.At,
 		Error: v.Error, Targets: []TargetView{}}
 	for _, t := range v.Targets {
 		out.Targets = append(out.Targets, TargetView{VendorID: t.VendorID, Vendor: t.Vendor, ProductID: t.ProductID, Product: t.Product,

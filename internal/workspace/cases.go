@@ -314,6 +314,9 @@ type CaseView struct {
 	CWEs    []string         `json:"-"`
 	CVSS    []findings.Score `json:"-"`
 	Shared  bool             `json:"-"`
+	// Excerpts are the redacted text of the spans the finding cites
+	// (CaseFor only).
+	Excerpts []string `json:"-"`
 }
 
 // TargetView is one party of a case.

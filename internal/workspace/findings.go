@@ -232,6 +232,15 @@ func (ws *Workspace) Excerpts(ctx context.Context, a Actor, f findings.Finding) 
 	if err := allow(a, auth.FindingsRead); err != nil {
 		return nil, err
 	}
+	out, err := ws.excerpts(ctx, f)
+	if err != nil || len(f.Sources) == 0 {
+		return out, err
+	}
+	return out, ws.record(ctx, a, "finding.excerpts", fmt.Sprintf("finding %d", f.ID), nil)
+}
+
+// excerpts cuts and redacts a finding's cited spans.
+func (ws *Workspace) excerpts(ctx context.Context, f findings.Finding) ([]Excerpt, error) {
 	if len(f.Sources) == 0 {
 		return nil, nil
 	}
@@ -257,9 +266,19 @@ func (ws *Workspace) Excerpts(ctx context.Context, a Actor, f findings.Finding) 
 			out = append(out, Excerpt{Doc: src.Doc}) // the text changed since: nothing to cite
 			continue
 		}
+		// The context ends at white space (looking at most excerptContext
+		// further, then at a rune start): a cut inside an address or a key
+		// would leave a fragment the detector cannot recognise, shown
+		// unredacted.
 		from, to := max(0, src.Start-excerptContext), min(len(text), src.End+excerptContext)
+		for n := 0; from > 0 && !isSpace(text[from-1]) && n < excerptContext; n++ {
+			from--
+		}
 		for from > 0 && !utf8.RuneStart(text[from]) {
 			from--
+		}
+		for n := 0; to < len(text) && !isSpace(text[to]) && n < excerptContext; n++ {
+			to++
 		}
 		for to < len(text) && !utf8.RuneStart(text[to]) {
 			to++
@@ -276,5 +295,7 @@ func (ws *Workspace) Excerpts(ctx context.Context, a Actor, f findings.Finding) 
 			Text: strings.Join(strings.Fields(string(red)), " "),
 		})
 	}
-	return out, ws.record(ctx, a, "finding.excerpts", fmt.Sprintf("finding %d", f.ID), nil)
+	return out, nil
 }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' }

@@ -69,6 +69,10 @@ type caseSnapshot struct {
 	byVendor map[int64][]int
 	byID     map[int64]int
 	shared   map[int64]bool
+	// excerpts are the redacted excerpts of each finding's cited spans,
+	// cut at a finding's first case page.
+	exMu     sync.Mutex
+	excerpts map[int64][]string
 }
 
 func (v *caseViews) drop() {
@@ -120,7 +124,8 @@ func (ws *Workspace) snapshot(ctx context.Context, recheck bool) (*caseSnapshot,
 		return nil, err
 	}
 	sn := &caseSnapshot{version: version, checked: now, cat: cat, pol: pol, cases: cs, byCase: map[int64][]cases.Event{},
-		finding: map[int64]findings.Finding{}, byVendor: map[int64][]int{}, byID: map[int64]int{}, shared: shared}
+		finding: map[int64]findings.Finding{}, byVendor: map[int64][]int{}, byID: map[int64]int{}, shared: shared,
+		excerpts: map[int64][]string{}}
 	for _, ev := range evs {
 		sn.byCase[ev.Case] = append(sn.byCase[ev.Case], ev)
 	}
@@ -254,13 +259,44 @@ func (ws *Workspace) visibleCase(ctx context.Context, a Actor, cid int64) (*case
 }
 
 // CaseFor returns a case with its parties' clocks at at, as the actor sees
-// it.
+// it, with the redacted excerpts of the spans its finding cites (part of
+// the finding as shared with vendors: they show no identifier, so like the
+// rest of the case view they are not audited per view).
 func (ws *Workspace) CaseFor(ctx context.Context, a Actor, cid int64, at time.Time) (CaseView, error) {
 	sn, c, err := ws.visibleCase(ctx, a, cid)
 	if err != nil {
 		return CaseView{}, err
 	}
-	return projectCase(a, sn.view(c, at)), nil
+	v := projectCase(a, sn.view(c, at))
+	if v.Excerpts, err = ws.caseExcerpts(ctx, sn, c.Finding); err != nil {
+		return CaseView{}, err
+	}
+	return v, nil
+}
+
+func (ws *Workspace) caseExcerpts(ctx context.Context, sn *caseSnapshot, finding int64) ([]string, error) {
+	sn.exMu.Lock()
+	defer sn.exMu.Unlock()
+	if ex, ok := sn.excerpts[finding]; ok {
+		return ex, nil
+	}
+	// The snapshot's findings come from the list, without their sources.
+	f, err := ws.store.Finding(ctx, finding)
+	if err != nil {
+		return nil, err
+	}
+	es, err := ws.excerpts(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for _, e := range es {
+		if e.Text != "" {
+			out = append(out, e.Text)
+		}
+	}
+	sn.excerpts[finding] = out
+	return out, nil
 }
 
 // CaseEvents returns a case's timeline with its parties' names, as the

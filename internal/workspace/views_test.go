@@ -76,6 +76,15 @@ func TestVendorSeesOnlyItsOwn(t *testing.T) {
 	if view.OpenedBy != "" {
 		t.Error("a vendor sees who opened the case")
 	}
+	// The finding as shared: its cited spans, redacted as Excerpts cuts them.
+	fnd, err := ws.Finding(ctx, analyst, shared.Finding)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex, err := ws.Excerpts(ctx, analyst, fnd)
+	if err != nil || len(ex) == 0 || len(view.Excerpts) != len(ex) || view.Excerpts[0] != ex[0].Text {
+		t.Errorf("the vendor's excerpts %q, want the finding's redacted excerpts %+v (%v)", view.Excerpts, ex, err)
+	}
 	if err := ws.ShareCase(ctx, vendor, shared.ID, true); !errors.Is(err, ErrForbidden) {
 		t.Errorf("a vendor shares a case: %v", err)
 	}
