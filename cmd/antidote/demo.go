@@ -23,9 +23,11 @@ type demoStep struct {
 }
 
 func cmdDemo(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "demo", "demo [--keep DIR] [--seed N]")
+	fs := newFlagSet(e, "demo", "demo [--keep DIR] [--seed N] [--serve] [--addr 127.0.0.1:8080]")
 	keep := fs.String("keep", "", "build the demo workspace in DIR and keep it (passphrase: ANTIDOTE_PASSPHRASE or printed)")
 	seed := fs.Int64("seed", 7, "seed of the synthetic leak")
+	serve := fs.Bool("serve", false, "end by serving the demo workspace, with one account per role (until Ctrl-C)")
+	addr := fs.String("addr", "127.0.0.1:8080", "address for --serve")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -77,6 +79,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	}
 	out := &relWriter{w: e.stdout, dir: absBase + string(filepath.Separator), shown: shown}
 	defer out.flush()
+	orig := *e
 	pe := *e
 	pe.stdout, pe.stderr = out, out
 	e = &pe
@@ -125,6 +128,15 @@ func cmdDemo(ctx context.Context, e *env, args []string) error {
 	}
 	if err := demoPublish(ctx, e, &de, base, staff, *keep != ""); err != nil {
 		return err
+	}
+	if *serve {
+		// The server writes from its own goroutines: straight to the
+		// terminal, not through the transcript's path rewriting.
+		se := de
+		se.stdout, se.stderr = orig.stdout, orig.stderr
+		if err := demoServe(ctx, e, &se, *addr); err != nil {
+			return err
+		}
 	}
 	if *keep != "" {
 		fmt.Fprintf(e.stdout, "\nThe workspace is kept at %s. To go on with it:\n", wsDir)

@@ -113,7 +113,9 @@ func demoRelease(ctx context.Context, e, de *env, staff string) error {
 	if err != nil {
 		return err
 	}
-	reviewer := func(name string) workspace.Actor { return workspace.Actor{Name: name, Role: workspace.RoleReviewer} }
+	reviewer := func(name string) workspace.Actor {
+		return workspace.Actor{Name: name, Role: workspace.RoleReviewer, Authenticated: true}
+	}
 	verified, err := ws.DemoApprove(ctx, []workspace.Actor{reviewer("ana"), reviewer("ben")}, approved)
 	ws.Close()
 	if err != nil {

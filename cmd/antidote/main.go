@@ -97,7 +97,9 @@ func commands() map[string]command {
 		"reminders":  {"queue deadline reminders and unacknowledged notes (reminders run)", cmdReminders},
 
 		"publish": {"write the release: site, CSAF provider, OSV and CVE records (publish|publish init|publish key)", cmdPublish},
-		"serve":   {"serve a release over HTTPS (serve --public DIR)", cmdServe},
+		"user":    {"accounts for the web console and API (user add|list|disable|enable|password|totp)", cmdUser},
+		"token":   {"bearer tokens for the API (token create|list|revoke)", cmdToken},
+		"serve":   {"serve the web console, the vendor portal and the JSON API, or a release (serve --public DIR)", cmdServe},
 	}
 }
 

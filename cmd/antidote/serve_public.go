@@ -13,22 +13,6 @@ import (
 	"antidote/internal/web/release"
 )
 
-// cmdServe serves a release written by 'antidote publish' over HTTPS.
-func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "serve", "serve --public DIR [--addr HOST:PORT] --tls-cert F --tls-key F")
-	dir := fs.String("public", "", "release directory written by 'antidote publish'")
-	addr := fs.String("addr", "127.0.0.1:8443", "address to listen on")
-	cert := fs.String("tls-cert", "", "TLS certificate (PEM); CSAF providers are served over HTTPS")
-	key := fs.String("tls-key", "", "TLS private key (PEM)")
-	if err := parseArgs(fs, args); err != nil {
-		return err
-	}
-	if *dir == "" || *cert == "" || *key == "" || fs.NArg() != 0 {
-		return usageErrorf("usage: antidote serve --public DIR --tls-cert F --tls-key F [--addr HOST:PORT]")
-	}
-	return servePublic(ctx, e, *dir, *addr, *cert, *key)
-}
-
 // servePublic serves the release in dir at addr until ctx ends.
 func servePublic(ctx context.Context, e *env, dir, addr, cert, key string) error {
 	if _, err := os.Stat(filepath.Join(dir, ".well-known", "csaf", "provider-metadata.json")); err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"antidote/internal/auth"
 	"antidote/internal/secret"
 	"antidote/internal/workspace"
 )
@@ -63,7 +64,7 @@ func (w *wsFlags) actor(e *env) workspace.Actor {
 	if name == "" {
 		name = "unknown"
 	}
-	return workspace.Actor{Name: name, Role: workspace.RoleAdmin}
+	return auth.Operator(name)
 }
 
 // session is an open workspace and who the command acts as.
@@ -159,7 +160,8 @@ func (h *heldKeys) keysFor(dir string) (*workspace.Keys, error) {
 }
 
 func openWithKeys(ctx context.Context, e *env, w *wsFlags, l *workspace.Locked, keys *workspace.Keys, migrate bool) (*session, error) {
-	ws, err := l.Open(ctx, keys, workspace.OpenOptions{Database: w.database, Migrate: migrate})
+	ws, err := l.Open(ctx, keys, workspace.OpenOptions{Database: w.database, Migrate: migrate,
+		InsecurePasswords: e.getenv("ANTIDOTE_INSECURE_FAST_KDF") == "1"})
 	if err != nil {
 		return nil, err
 	}

@@ -2,65 +2,47 @@ package workspace
 
 import (
 	"fmt"
-	"strings"
+
+	"antidote/internal/auth"
 )
 
-// Role is what an actor may do.
-type Role string
+// Actor is who performs a use case: the web's account or the CLI's
+// operator (auth.Operator). It is recorded in the audit log and checked
+// against auth's permission table, the only one: the web and the core ask
+// the same question of the same data.
+type Actor = auth.Identity
 
-// The roles. The CLI's single analyst acts as RoleAdmin.
+// Role is what an actor may do (auth's roles).
+type Role = auth.Role
+
+// The roles. The CLI's single analyst acts as RoleAdmin (auth.Operator).
 const (
-	RoleAdmin    Role = "admin"
-	RoleAnalyst  Role = "analyst"
-	RoleReviewer Role = "reviewer"
-	RoleVendor   Role = "vendor"
+	RoleAdmin    = auth.Admin
+	RoleAnalyst  = auth.Analyst
+	RoleReviewer = auth.Reviewer
+	RoleVendor   = auth.Vendor
 )
 
-// Actor is who performs a use case: recorded in the audit log and checked
-// against the operation's permission.
-type Actor struct {
-	Name string
-	Role Role
-	// Vendor is the vendor a RoleVendor actor speaks for.
-	Vendor int64
-	// Authenticated is true when the name was proven (an account's login or
-	// token); the CLI's --as is not.
-	Authenticated bool
-}
-
-// action names a permission; the table below says which roles have it.
-type action string
-
-const (
-	actRead     action = "read"     // documents, search, findings, cases, report
-	actOriginal action = "original" // unredacted content: text, originals, reveal
-	actWrite    action = "write"    // ingest, redact, findings, vendors, cases, policy
-	actApprove  action = "approve"  // release approvals
-	actAdmin    action = "admin"    // audit log, keys, migrations
-)
-
-// permissions is the table of what each role may do.
-func permissions(r Role) []action {
-	switch r {
-	case RoleAdmin:
-		return []action{actRead, actOriginal, actWrite, actApprove, actAdmin}
-	case RoleAnalyst:
-		return []action{actRead, actOriginal, actWrite}
-	case RoleReviewer:
-		return []action{actRead, actOriginal, actApprove}
+// allow checks the actor against auth's table, in one place for every
+// front end. The vendor.* actions also need an object check (see
+// vendorCase); allow alone only says the role has them at all.
+func allow(a Actor, act auth.Action) error {
+	if a.Name == "" {
+		return fmt.Errorf("%w: no acting user", ErrForbidden)
+	}
+	if !auth.Allowed(a, act) {
+		return fmt.Errorf("%w: %s may not %s", ErrForbidden, a.Role, act)
 	}
 	return nil
 }
 
-// allow checks the actor's role in one place, for every front end.
-func allow(a Actor, act action) error {
-	if strings.TrimSpace(a.Name) == "" {
-		return fmt.Errorf("%w: no acting user", ErrForbidden)
-	}
-	for _, p := range permissions(a.Role) {
-		if p == act {
+// allowAny passes when the actor may do one of acts (a case reader or a
+// vendor reading its own cases).
+func allowAny(a Actor, acts ...auth.Action) error {
+	for _, act := range acts {
+		if auth.Allowed(a, act) {
 			return nil
 		}
 	}
-	return fmt.Errorf("%w: %s may not %s", ErrForbidden, a.Role, act)
+	return allow(a, acts[0])
 }

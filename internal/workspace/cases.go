@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"antidote/internal/auth"
 	"antidote/internal/cases"
 	"antidote/internal/findings"
 	"antidote/internal/store"
@@ -14,7 +15,7 @@ import (
 // named ("VENDOR" or "VENDOR:PRODUCT"); a product's downstream makers join.
 func (ws *Workspace) OpenCase(ctx context.Context, a Actor, fid int64, vendors []string, at time.Time) (cases.Case, *Catalog, error) {
 	var c cases.Case
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.CasesWrite); err != nil {
 		return c, nil, err
 	}
 	f, err := ws.store.Finding(ctx, fid)
@@ -98,6 +99,7 @@ func findingProducts(cat *Catalog, f findings.Finding, vendor int64) []cases.Tar
 // addEvent appends e to its case after checking it against the timeline
 // inside the store's transaction.
 func (ws *Workspace) addEvent(ctx context.Context, e cases.Event) (int64, error) {
+	defer ws.views.drop()
 	return ws.store.AddCaseEvent(ctx, e, func(c cases.Case, tl []cases.Event) error {
 		st, err := cases.Replay(c, tl, time.Time{})
 		if err != nil {
@@ -119,7 +121,7 @@ func (ws *Workspace) addEvent(ctx context.Context, e cases.Event) (int64, error)
 // the warnings.
 func (ws *Workspace) Notify(ctx context.Context, a Actor, cid int64, vendors []string, at time.Time, note string) (Notification, *Catalog, error) {
 	var res Notification
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.CasesWrite); err != nil {
 		return res, nil, err
 	}
 	cat, err := ws.catalog(ctx)
@@ -199,8 +201,11 @@ func (e *NotNotifiedError) Error() string {
 // "VENDOR:PRODUCT"; a vendor named alone in a case that lists its products
 // one by one sets the status of each of them. ev carries the status and its
 // details; it returns the events recorded.
+//
+// A vendor sets only its own parties' statuses, in a case naming it (any
+// other case is not found), and only the statuses a vendor reports.
 func (ws *Workspace) SetStatus(ctx context.Context, a Actor, vendorRef string, ev cases.Event) ([]cases.Event, *Catalog, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allowAny(a, auth.CasesWrite, auth.VendorCaseStatus); err != nil {
 		return nil, nil, err
 	}
 	cat, err := ws.catalog(ctx)
@@ -210,6 +215,17 @@ func (ws *Workspace) SetStatus(ctx context.Context, a Actor, vendorRef string, e
 	t, err := cat.Target(vendorRef)
 	if err != nil {
 		return nil, cat, err
+	}
+	if !auth.Allowed(a, auth.CasesWrite) {
+		if _, err := ws.caseVendorsOf(ctx, a, ev.Case); err != nil {
+			return nil, cat, err
+		}
+		if !auth.CanSetStatus(a, t.Vendor) {
+			return nil, cat, fmt.Errorf("%w: a vendor sets its own statuses only", ErrForbidden)
+		}
+		if !vendorStatus(ev.Status) {
+			return nil, cat, invalid(fmt.Errorf("a vendor does not report the status %q", ev.Status))
+		}
 	}
 	c, tl, err := ws.store.Case(ctx, ev.Case)
 	if err != nil {
@@ -253,11 +269,21 @@ func (ws *Workspace) SetStatus(ctx context.Context, a Actor, vendorRef string, e
 	return done, cat, nil
 }
 
+// vendorStatus reports whether a vendor may report status s about itself
+// (not whether it was notified or unresponsive: that is the coordinators').
+func vendorStatus(s cases.Status) bool {
+	switch s {
+	case cases.Acknowledged, cases.Investigating, cases.FixInProgress, cases.Fixed, cases.FixDeployed, cases.NotAffected, cases.Disputed:
+		return true
+	}
+	return false
+}
+
 // MakePublic records that a case's details are already public: its embargo
 // collapses at once.
 func (ws *Workspace) MakePublic(ctx context.Context, a Actor, cid int64, evidence string, at time.Time) (cases.Event, error) {
 	ev := cases.Event{Case: cid, At: at, Actor: a.Name, Kind: cases.EventPublic, Evidence: evidence}
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.CasesWrite); err != nil {
 		return ev, err
 	}
 	seq, err := ws.addEvent(ctx, ev)
@@ -280,10 +306,23 @@ type CaseView struct {
 	At       time.Time    `json:"at"`
 	Targets  []TargetView `json:"targets"`
 	Error    string       `json:"error,omitempty"`
+
+	// The finding as shared with vendors, and whether the case's vendors
+	// see each other (filled by CasePage and CaseFor, not by the CLI's
+	// views, whose JSON is kept).
+	Summary string           `json:"-"`
+	CWEs    []string         `json:"-"`
+	CVSS    []findings.Score `json:"-"`
+	Shared  bool             `json:"-"`
+	// Excerpts are the redacted text of the spans the finding cites
+	// (CaseFor only).
+	Excerpts []string `json:"-"`
 }
 
 // TargetView is one party of a case.
 type TargetView struct {
+	VendorID      int64               `json:"-"`
+	ProductID     int64               `json:"-"`
 	Vendor        string              `json:"vendor"`
 	Product       string              `json:"product,omitempty"`
 	Downstream    bool                `json:"downstream,omitempty"`
@@ -310,7 +349,7 @@ func viewCase(cat *Catalog, pol cases.Policy, c cases.Case, tl []cases.Event, ex
 	v.PublicAt, v.Evidence = st.PublicAt, st.Evidence
 	for _, ts := range st.Targets {
 		p := cat.prodByID[ts.Product]
-		tv := TargetView{Vendor: cat.VendorName(ts.Vendor), Status: ts.Status, Since: ts.Since, Notified: ts.Notified,
+		tv := TargetView{VendorID: ts.Vendor, ProductID: ts.Product, Vendor: cat.VendorName(ts.Vendor), Status: ts.Status, Since: ts.Since, Notified: ts.Notified,
 			FixedVersion: ts.FixedVersion, ReleaseDate: ts.ReleaseDate, PatchLevel: ts.PatchLevel, Justification: ts.Justification, ExpectedFix: ts.ExpectedFix}
 		if ts.Product != 0 {
 			tv.Product = cat.ProductName(ts.Product)
@@ -329,7 +368,7 @@ func viewCase(cat *Catalog, pol cases.Policy, c cases.Case, tl []cases.Event, ex
 
 // Cases returns every case with its parties' clocks at at.
 func (ws *Workspace) Cases(ctx context.Context, a Actor, at time.Time) ([]CaseView, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.CasesRead); err != nil {
 		return nil, err
 	}
 	cat, err := ws.catalog(ctx)
@@ -373,7 +412,7 @@ func (ws *Workspace) Cases(ctx context.Context, a Actor, at time.Time) ([]CaseVi
 // Case returns one case with its finding's title and its parties' clocks
 // at at.
 func (ws *Workspace) Case(ctx context.Context, a Actor, cid int64, at time.Time) (CaseView, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.CasesRead); err != nil {
 		return CaseView{}, err
 	}
 	c, tl, err := ws.store.Case(ctx, cid)
@@ -402,7 +441,7 @@ func (ws *Workspace) Case(ctx context.Context, a Actor, cid int64, at time.Time)
 
 // Timeline returns a case's events, oldest first.
 func (ws *Workspace) Timeline(ctx context.Context, a Actor, cid int64) ([]cases.Event, *Catalog, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.CasesRead); err != nil {
 		return nil, nil, err
 	}
 	_, tl, err := ws.store.Case(ctx, cid)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"antidote/internal/auth"
 	"antidote/internal/cases"
 )
 
@@ -39,7 +40,7 @@ func (ws *Workspace) catalog(ctx context.Context) (*Catalog, error) {
 
 // Catalog loads the vendors and products (without contacts' notes).
 func (ws *Workspace) Catalog(ctx context.Context, a Actor) (*Catalog, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.VendorsRead); err != nil {
 		return nil, err
 	}
 	return ws.catalog(ctx)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 
+	"antidote/internal/auth"
 	"antidote/internal/extract"
 	"antidote/internal/store"
 )
@@ -78,7 +79,7 @@ func (ws *Workspace) allDocs(ctx context.Context) ([]store.Doc, error) {
 
 // ListDocs calls fn for every document, in id order.
 func (ws *Workspace) ListDocs(ctx context.Context, a Actor, fn func(DocInfo) error) error {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.DocsRead); err != nil {
 		return err
 	}
 	if err := ws.record(ctx, a, "docs.list", "", nil); err != nil {
@@ -88,7 +89,7 @@ func (ws *Workspace) ListDocs(ctx context.Context, a Actor, fn func(DocInfo) err
 }
 
 // doc reads one document and records the read as action.
-func (ws *Workspace) doc(ctx context.Context, a Actor, id int64, act action, name string) (store.Doc, error) {
+func (ws *Workspace) doc(ctx context.Context, a Actor, id int64, act auth.Action, name string) (store.Doc, error) {
 	if err := allow(a, act); err != nil {
 		return store.Doc{}, err
 	}
@@ -104,14 +105,14 @@ func (ws *Workspace) doc(ctx context.Context, a Actor, id int64, act action, nam
 
 // Doc returns one document's metadata and provenance.
 func (ws *Workspace) Doc(ctx context.Context, a Actor, id int64) (DocInfo, error) {
-	d, err := ws.doc(ctx, a, id, actRead, "docs.show")
+	d, err := ws.doc(ctx, a, id, auth.DocsRead, "docs.show")
 	return docInfo(d), err
 }
 
 // DocText returns a document's extracted text (nil if it has none): the
 // unredacted content, so the read is recorded.
 func (ws *Workspace) DocText(ctx context.Context, a Actor, id int64) (DocInfo, []byte, error) {
-	d, err := ws.doc(ctx, a, id, actOriginal, "docs.text")
+	d, err := ws.doc(ctx, a, id, auth.DocsOriginal, "docs.text")
 	if err != nil {
 		return docInfo(d), nil, err
 	}
@@ -125,7 +126,7 @@ var ErrNoOriginal = errors.New("no stored original")
 
 // Original opens a document's original bytes; the read is recorded.
 func (ws *Workspace) Original(ctx context.Context, a Actor, id int64) (io.ReadCloser, error) {
-	d, err := ws.doc(ctx, a, id, actOriginal, "docs.get")
+	d, err := ws.doc(ctx, a, id, auth.DocsOriginal, "docs.get")
 	if err != nil {
 		return nil, err
 	}

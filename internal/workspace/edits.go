@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"antidote/internal/auth"
 	"antidote/internal/cases"
 	"antidote/internal/findings"
 	"antidote/internal/store"
@@ -24,7 +25,7 @@ type VendorEdit struct {
 
 // EditVendor changes the vendor named ref.
 func (ws *Workspace) EditVendor(ctx context.Context, a Actor, ref string, e VendorEdit) (cases.Vendor, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.VendorsWrite); err != nil {
 		return cases.Vendor{}, err
 	}
 	cat, err := ws.catalog(ctx)
@@ -60,7 +61,7 @@ func (ws *Workspace) EditVendor(ctx context.Context, a Actor, ref string, e Vend
 
 // RemoveVendor deletes a vendor with no products and no cases.
 func (ws *Workspace) RemoveVendor(ctx context.Context, a Actor, ref string) (cases.Vendor, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.VendorsWrite); err != nil {
 		return cases.Vendor{}, err
 	}
 	cat, err := ws.catalog(ctx)
@@ -85,7 +86,7 @@ type ProductEdit struct {
 
 // EditProduct changes a vendor's product.
 func (ws *Workspace) EditProduct(ctx context.Context, a Actor, vendorRef, productRef string, e ProductEdit) (cases.Product, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.VendorsWrite); err != nil {
 		return cases.Product{}, err
 	}
 	cat, err := ws.catalog(ctx)
@@ -149,7 +150,7 @@ func (ws *Workspace) EditProduct(ctx context.Context, a Actor, vendorRef, produc
 
 // RemoveProduct deletes a product no case names.
 func (ws *Workspace) RemoveProduct(ctx context.Context, a Actor, vendorRef, productRef string) (cases.Product, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.VendorsWrite); err != nil {
 		return cases.Product{}, err
 	}
 	cat, err := ws.catalog(ctx)
@@ -182,7 +183,7 @@ type FindingEdit struct {
 // EditFinding changes a finding's details; its state, sources and cases
 // stay.
 func (ws *Workspace) EditFinding(ctx context.Context, a Actor, id int64, e FindingEdit) (findings.Finding, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.FindingsWrite); err != nil {
 		return findings.Finding{}, err
 	}
 	f, err := ws.store.Finding(ctx, id)
@@ -226,7 +227,7 @@ func (ws *Workspace) EditFinding(ctx context.Context, a Actor, id int64, e Findi
 // cases (or published) is part of the record: it is withdrawn (rejected)
 // instead, never deleted, and withdrawn reports so.
 func (ws *Workspace) RemoveFinding(ctx context.Context, a Actor, id int64) (withdrawn bool, err error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.FindingsWrite); err != nil {
 		return false, err
 	}
 	err = ws.store.RemoveFinding(ctx, id)

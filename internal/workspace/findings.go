@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"antidote/internal/auth"
 	"antidote/internal/findings"
 	"antidote/internal/geo"
 	"antidote/internal/redact"
@@ -18,7 +19,7 @@ import (
 // AddFinding records a finding after checking that every cited span lies
 // inside its document's text.
 func (ws *Workspace) AddFinding(ctx context.Context, a Actor, f findings.Finding) (findings.Finding, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.FindingsWrite); err != nil {
 		return f, err
 	}
 	if err := f.Validate(); err != nil {
@@ -46,7 +47,7 @@ func (ws *Workspace) AddFinding(ctx context.Context, a Actor, f findings.Finding
 
 // Findings lists every finding.
 func (ws *Workspace) Findings(ctx context.Context, a Actor) ([]findings.Finding, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.FindingsRead); err != nil {
 		return nil, err
 	}
 	all, err := ws.store.Findings(ctx)
@@ -58,7 +59,7 @@ func (ws *Workspace) Findings(ctx context.Context, a Actor) ([]findings.Finding,
 
 // Finding returns one finding.
 func (ws *Workspace) Finding(ctx context.Context, a Actor, id int64) (findings.Finding, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.FindingsRead); err != nil {
 		return findings.Finding{}, err
 	}
 	f, err := ws.store.Finding(ctx, id)
@@ -71,7 +72,7 @@ func (ws *Workspace) Finding(ctx context.Context, a Actor, id int64) (findings.F
 // MoveFinding accepts, rejects or merges (into another) a finding and
 // returns the state it left.
 func (ws *Workspace) MoveFinding(ctx context.Context, a Actor, id int64, to findings.State, into int64) (findings.State, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.FindingsWrite); err != nil {
 		return "", err
 	}
 	verb := map[findings.State]string{findings.Accepted: "accept", findings.Rejected: "reject", findings.Merged: "merge"}[to]
@@ -113,7 +114,7 @@ type ExtractResult struct {
 // proposals instead of duplicating them.
 func (ws *Workspace) ExtractFindings(ctx context.Context, a Actor, dict *findings.Dictionary, docs []int64) (ExtractResult, error) {
 	var res ExtractResult
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.FindingsWrite); err != nil {
 		return res, err
 	}
 	ids := docs
@@ -198,7 +199,7 @@ func (ws *Workspace) markExamined(ctx context.Context, ids []int64, how string) 
 // nothing to coordinate in them, which the release gate needs as much as a
 // findings extraction.
 func (ws *Workspace) MarkNoFindings(ctx context.Context, a Actor, docs []int64) error {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.FindingsWrite); err != nil {
 		return err
 	}
 	for _, id := range docs {
@@ -228,9 +229,18 @@ const excerptContext = 80
 // Excerpts returns the cited spans of a finding as redacted excerpts. Reading
 // the documents to cut them is recorded; the excerpts show no identifier.
 func (ws *Workspace) Excerpts(ctx context.Context, a Actor, f findings.Finding) ([]Excerpt, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.FindingsRead); err != nil {
 		return nil, err
 	}
+	out, err := ws.excerpts(ctx, f)
+	if err != nil || len(f.Sources) == 0 {
+		return out, err
+	}
+	return out, ws.record(ctx, a, "finding.excerpts", fmt.Sprintf("finding %d", f.ID), nil)
+}
+
+// excerpts cuts and redacts a finding's cited spans.
+func (ws *Workspace) excerpts(ctx context.Context, f findings.Finding) ([]Excerpt, error) {
 	if len(f.Sources) == 0 {
 		return nil, nil
 	}
@@ -256,9 +266,19 @@ func (ws *Workspace) Excerpts(ctx context.Context, a Actor, f findings.Finding) 
 			out = append(out, Excerpt{Doc: src.Doc}) // the text changed since: nothing to cite
 			continue
 		}
+		// The context ends at white space (looking at most excerptContext
+		// further, then at a rune start): a cut inside an address or a key
+		// would leave a fragment the detector cannot recognise, shown
+		// unredacted.
 		from, to := max(0, src.Start-excerptContext), min(len(text), src.End+excerptContext)
+		for n := 0; from > 0 && !isSpace(text[from-1]) && n < excerptContext; n++ {
+			from--
+		}
 		for from > 0 && !utf8.RuneStart(text[from]) {
 			from--
+		}
+		for n := 0; to < len(text) && !isSpace(text[to]) && n < excerptContext; n++ {
+			to++
 		}
 		for to < len(text) && !utf8.RuneStart(text[to]) {
 			to++
@@ -275,5 +295,7 @@ func (ws *Workspace) Excerpts(ctx context.Context, a Actor, f findings.Finding) 
 			Text: strings.Join(strings.Fields(string(red)), " "),
 		})
 	}
-	return out, ws.record(ctx, a, "finding.excerpts", fmt.Sprintf("finding %d", f.ID), nil)
+	return out, nil
 }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' || c == '\f' }

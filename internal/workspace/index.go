@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"antidote/internal/auth"
 	"antidote/internal/extract"
 	"antidote/internal/search"
 	"antidote/internal/store"
@@ -26,7 +27,7 @@ type IndexReport struct {
 // merged, never half of it. It is recorded in the audit log.
 func (ws *Workspace) OptimizeIndex(ctx context.Context, a Actor) (IndexReport, error) {
 	var rep IndexReport
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.DocsWrite); err != nil {
 		return rep, err
 	}
 	if err := ws.record(ctx, a, "index optimize", "", nil); err != nil {

@@ -4,13 +4,14 @@ import (
 	"context"
 	"fmt"
 
+	"antidote/internal/auth"
 	"antidote/internal/ingest"
 )
 
 // Ingest reads the files, directories and archives at paths into the
 // workspace (see package ingest) and records the run in the audit log.
 func (ws *Workspace) Ingest(ctx context.Context, a Actor, paths []string, opts ingest.Options) (ingest.Summary, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.DocsWrite); err != nil {
 		return ingest.Summary{}, err
 	}
 	ing := ingest.New(ingestStore{ws.store}, ws.blobs, ingest.Keys{

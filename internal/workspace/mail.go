@@ -8,6 +8,7 @@ import (
 
 	"github.com/ProtonMail/go-crypto/openpgp"
 
+	"antidote/internal/auth"
 	"antidote/internal/mail"
 	"antidote/internal/secret"
 	"antidote/internal/store"
@@ -52,7 +53,7 @@ type MailSettings struct {
 // SetMailSettings checks and stores the mail settings; the password is
 // sealed.
 func (ws *Workspace) SetMailSettings(ctx context.Context, a Actor, in MailSettingsInput) (MailSettings, error) {
-	if err := allow(a, actAdmin); err != nil {
+	if err := allow(a, auth.Settings); err != nil {
 		return MailSettings{}, err
 	}
 	st, err := mail.ParseSMTPURL(in.SMTP)
@@ -84,7 +85,7 @@ func (ws *Workspace) SetMailSettings(ctx context.Context, a Actor, in MailSettin
 // workspace key's fingerprint once it exists. No settings:
 // ErrNoMailSettings.
 func (ws *Workspace) MailSettings(ctx context.Context, a Actor) (MailSettings, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.CasesRead); err != nil {
 		return MailSettings{}, err
 	}
 	v, err := ws.mailSettingsView(ctx)

@@ -97,6 +97,7 @@ func (ws *Workspace) noticeMail(ctx context.Context, a Actor, cat *Catalog, c ca
 // queued. It returns the event's sequence number and how many messages
 // were new to the outbox.
 func (ws *Workspace) addEventWithMail(ctx context.Context, e cases.Event, items []store.OutboxItem) (int64, int, error) {
+	defer ws.views.drop()
 	return ws.store.AddCaseEventWithMail(ctx, e, func(c cases.Case, tl []cases.Event) error {
 		st, err := cases.Replay(c, tl, time.Time{})
 		if err != nil {

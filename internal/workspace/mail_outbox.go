@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"antidote/internal/auth"
 	"antidote/internal/mail"
 )
 
@@ -30,7 +31,7 @@ const (
 // ErrNoMailSettings.
 func (ws *Workspace) SendMail(ctx context.Context, a Actor) (MailReport, error) {
 	var rep MailReport
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.CasesWrite); err != nil {
 		return rep, err
 	}
 	st, err := ws.mailSettings(ctx)
@@ -47,7 +48,7 @@ func (ws *Workspace) SendMail(ctx context.Context, a Actor) (MailReport, error) 
 
 // Outbox lists the outbox, newest first, without message bodies.
 func (ws *Workspace) Outbox(ctx context.Context, a Actor) ([]OutboxMessage, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.CasesRead); err != nil {
 		return nil, err
 	}
 	list, err := ws.store.OutboxMessages(ctx)
@@ -61,7 +62,7 @@ func (ws *Workspace) Outbox(ctx context.Context, a Actor) ([]OutboxMessage, erro
 // an analyst's decision after checking that it did not arrive. Another
 // message (or none with that id): a NotFoundError.
 func (ws *Workspace) RetryMail(ctx context.Context, a Actor, id int64) error {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.CasesWrite); err != nil {
 		return err
 	}
 	if err := ws.store.RequeueMail(ctx, id, ws.now()); err != nil {

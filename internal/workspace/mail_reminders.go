@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"antidote/internal/auth"
 	"antidote/internal/cases"
 	"antidote/internal/mail"
 	"antidote/internal/store"
@@ -31,7 +32,7 @@ const reminderActor = "antidote-reminders"
 // ReminderPolicy returns the reminder policy (the default when none was
 // set).
 func (ws *Workspace) ReminderPolicy(ctx context.Context, a Actor) (ReminderPolicy, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.CasesRead); err != nil {
 		return ReminderPolicy{}, err
 	}
 	p, err := ws.store.ReminderPolicy(ctx)
@@ -46,7 +47,7 @@ func (ws *Workspace) ReminderPolicy(ctx context.Context, a Actor) (ReminderPolic
 // analysts are told (ackDays; negative keeps them), and returns the
 // resulting policy.
 func (ws *Workspace) SetReminderPolicy(ctx context.Context, a Actor, steps []int, ackDays int) (ReminderPolicy, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.CasesWrite); err != nil {
 		return ReminderPolicy{}, err
 	}
 	p, err := ws.store.ReminderPolicy(ctx)
@@ -106,7 +107,7 @@ type ReminderOutcome struct {
 // its mail in one transaction, so running it again (or concurrently)
 // queues nothing twice, and a moved deadline re-arms the steps.
 func (ws *Workspace) RunReminders(ctx context.Context, a Actor, o ReminderOptions) ([]ReminderOutcome, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.CasesWrite); err != nil {
 		return nil, err
 	}
 	pol, err := ws.store.ReminderPolicy(ctx)

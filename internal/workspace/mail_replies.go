@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"antidote/internal/auth"
 	"antidote/internal/mail"
 	"antidote/internal/secret"
 	"antidote/internal/store"
@@ -120,7 +121,7 @@ func (ri *replyImport) add(ctx context.Context, source string, i int, raw []byte
 // or kept in the quarantine. Importing a message twice adds nothing. It
 // returns what became of each message, also those before an error.
 func (ws *Workspace) ImportReplies(ctx context.Context, a Actor, source string, data []byte) ([]ReplyOutcome, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.CasesWrite); err != nil {
 		return nil, err
 	}
 	msgs, err := mail.SplitMessages(data)
@@ -157,7 +158,7 @@ type FetchOptions struct {
 // fn, if not nil, is told of each message as it is imported. It returns
 // what became of each message, also those before an error.
 func (ws *Workspace) FetchReplies(ctx context.Context, a Actor, o FetchOptions, fn func(ReplyOutcome) error) ([]ReplyOutcome, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.CasesWrite); err != nil {
 		return nil, err
 	}
 	st, err := mail.ParseIMAPURL(o.IMAP)
@@ -192,7 +193,7 @@ func (ws *Workspace) FetchReplies(ctx context.Context, a Actor, o FetchOptions, 
 
 // Quarantine lists the replies waiting for an analyst, oldest first.
 func (ws *Workspace) Quarantine(ctx context.Context, a Actor) ([]QuarantineEntry, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.CasesRead); err != nil {
 		return nil, err
 	}
 	list, err := ws.store.Quarantine(ctx)

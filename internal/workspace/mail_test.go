@@ -27,7 +27,7 @@ import (
 func newMailWorkspace(t *testing.T, db string) (*Workspace, openpgp.EntityList) {
 	t.Helper()
 	ctx := context.Background()
-	ws, _, err := Create(ctx, Actor{Name: "admin", Role: RoleAdmin}, filepath.Join(t.TempDir(), "ws"), secret.NewString("test passphrase"), CreateOptions{Database: db, KDF: InsecureKDF()})
+	ws, _, err := Create(ctx, Actor{Name: "admin", Role: RoleAdmin, Authenticated: true}, filepath.Join(t.TempDir(), "ws"), secret.NewString("test passphrase"), CreateOptions{Database: db, KDF: InsecureKDF()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestNotifyQueuesMail(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			ctx := context.Background()
 			ws, vendorKey := newMailWorkspace(t, dsn(t))
-			admin := Actor{Name: "admin", Role: RoleAdmin}
+			admin := Actor{Name: "admin", Role: RoleAdmin, Authenticated: true}
 
 			if _, err := ws.MailSettings(ctx, analyst); !errors.Is(err, ErrNoMailSettings) {
 				t.Fatalf("mail settings before any: %v, want ErrNoMailSettings", err)
@@ -143,14 +143,14 @@ func TestNotifyQueuesMail(t *testing.T) {
 				what string
 				call func(a Actor) error
 			}{
-				{Actor{Name: "rita", Role: RoleReviewer}, "send mail", func(a Actor) error { _, err := ws.SendMail(ctx, a); return err }},
-				{Actor{Name: "rita", Role: RoleReviewer}, "import replies", func(a Actor) error {
+				{Actor{Name: "rita", Role: RoleReviewer, Authenticated: true}, "send mail", func(a Actor) error { _, err := ws.SendMail(ctx, a); return err }},
+				{Actor{Name: "rita", Role: RoleReviewer, Authenticated: true}, "import replies", func(a Actor) error {
 					_, err := ws.ImportReplies(ctx, a, "x.eml", []byte("From: a@b\r\n\r\nx\r\n"))
 					return err
 				}},
-				{Actor{Name: "rita", Role: RoleReviewer}, "run reminders", func(a Actor) error { _, err := ws.RunReminders(ctx, a, ReminderOptions{}); return err }},
-				{Actor{Name: "psirt", Role: RoleVendor, Vendor: 1}, "list the outbox", func(a Actor) error { _, err := ws.Outbox(ctx, a); return err }},
-				{Actor{Name: "psirt", Role: RoleVendor, Vendor: 1}, "list the quarantine", func(a Actor) error { _, err := ws.Quarantine(ctx, a); return err }},
+				{Actor{Name: "rita", Role: RoleReviewer, Authenticated: true}, "run reminders", func(a Actor) error { _, err := ws.RunReminders(ctx, a, ReminderOptions{}); return err }},
+				{Actor{Name: "psirt", Role: RoleVendor, Vendor: 1, Authenticated: true}, "list the outbox", func(a Actor) error { _, err := ws.Outbox(ctx, a); return err }},
+				{Actor{Name: "psirt", Role: RoleVendor, Vendor: 1, Authenticated: true}, "list the quarantine", func(a Actor) error { _, err := ws.Quarantine(ctx, a); return err }},
 			} {
 				before := auditCount(t, ws)
 				if err := c.call(c.who); !errors.Is(err, ErrForbidden) {
@@ -261,7 +261,7 @@ func TestRepliesAndReminders(t *testing.T) {
 func TestNotifyMailsAVendorOnce(t *testing.T) {
 	ctx := context.Background()
 	ws, _ := newMailWorkspace(t, "")
-	admin := Actor{Name: "admin", Role: RoleAdmin}
+	admin := Actor{Name: "admin", Role: RoleAdmin, Authenticated: true}
 	for _, p := range []string{"Router", "Switch"} {
 		for _, v := range []string{"Acme", "Globex"} {
 			if _, _, err := ws.AddProduct(ctx, analyst, v, cases.Product{Name: p, Class: "network-equipment"}, nil); err != nil {

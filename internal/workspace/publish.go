@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"antidote/internal/auth"
 	"antidote/internal/cases"
 	"antidote/internal/detect"
 	"antidote/internal/extract"
@@ -46,7 +47,7 @@ type Publisher struct {
 // signing key (Ed25519), sealed in the store. A workspace has one: a
 // second call fails with ErrExists.
 func (ws *Workspace) InitPublisher(ctx context.Context, a Actor, id publish.Publisher) (Publisher, error) {
-	if err := allow(a, actAdmin); err != nil {
+	if err := allow(a, auth.Settings); err != nil {
 		return Publisher{}, err
 	}
 	if strings.TrimSpace(id.Name) == "" || strings.TrimSpace(id.Namespace) == "" {
@@ -72,7 +73,7 @@ func (ws *Workspace) InitPublisher(ctx context.Context, a Actor, id publish.Publ
 // PublisherInfo returns the publisher's identity and public key, or
 // ErrNoPublisher.
 func (ws *Workspace) PublisherInfo(ctx context.Context, a Actor) (Publisher, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.ReleaseRead); err != nil {
 		return Publisher{}, err
 	}
 	rec, err := ws.publisher(ctx)
@@ -141,7 +142,7 @@ func (r PublishResult) Changed() int {
 // an error too, for what it says about held documents.
 func (ws *Workspace) Publish(ctx context.Context, a Actor, o PublishOptions) (PublishResult, error) {
 	res := PublishResult{Dir: o.Out, At: o.At.UTC()}
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.Publish); err != nil {
 		return res, err
 	}
 	if strings.TrimSpace(o.Out) == "" {

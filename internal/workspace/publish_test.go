@@ -17,7 +17,7 @@ import (
 	"antidote/internal/redact"
 )
 
-var admin = Actor{Name: "admin", Role: RoleAdmin}
+var admin = Actor{Name: "admin", Role: RoleAdmin, Authenticated: true}
 
 // demoToRelease takes a workspace with the demo leak through the demo's
 // disclosure, redaction, approvals and summer fixes, all through the core.
@@ -51,7 +51,7 @@ func demoToRelease(t *testing.T, ws *Workspace) {
 	if _, err := ws.VerifyAll(ctx, analyst, VerifyOptions{Scanner: sc, Policy: redact.DefaultPolicy()}, func(VerifiedDoc) error { return nil }, nil); err != nil {
 		t.Fatal(err)
 	}
-	reviewers := []Actor{{Name: "ana", Role: RoleReviewer}, {Name: "ben", Role: RoleReviewer}}
+	reviewers := []Actor{{Name: "ana", Role: RoleReviewer, Authenticated: true}, {Name: "ben", Role: RoleReviewer, Authenticated: true}}
 	if n, err := ws.DemoApprove(ctx, reviewers, day("2017-08-21T09:00:00Z")); err != nil || n == 0 {
 		t.Fatalf("DemoApprove = %d, %v", n, err)
 	}
@@ -118,7 +118,7 @@ func TestPublish(t *testing.T) {
 			if _, err := ws.InitPublisher(ctx, admin, id); !errors.Is(err, ErrExists) {
 				t.Errorf("second InitPublisher: %v, want ErrExists", err)
 			}
-			got, err := ws.PublisherInfo(ctx, Actor{Name: "rita", Role: RoleReviewer})
+			got, err := ws.PublisherInfo(ctx, Actor{Name: "rita", Role: RoleReviewer, Authenticated: true})
 			if err != nil || got.Fingerprint != p.Fingerprint || !bytes.Equal(got.PublicKey, p.PublicKey) || bytes.Contains(got.PublicKey, []byte("PRIVATE")) {
 				t.Errorf("PublisherInfo = %+v, %v", got, err)
 			}
@@ -207,15 +207,15 @@ func TestPublishRoles(t *testing.T) {
 			_, err := ws.InitPublisher(ctx, a, publish.Publisher{Name: "N", Namespace: "https://n.example"})
 			return err
 		}},
-		{Actor{Name: "rita", Role: RoleReviewer}, "publish", func(a Actor) error {
+		{Actor{Name: "rita", Role: RoleReviewer, Authenticated: true}, "publish", func(a Actor) error {
 			_, err := ws.Publish(ctx, a, PublishOptions{Out: out, At: time.Now()})
 			return err
 		}},
-		{Actor{Name: "psirt", Role: RoleVendor, Vendor: 1}, "publish", func(a Actor) error {
+		{Actor{Name: "psirt", Role: RoleVendor, Vendor: 1, Authenticated: true}, "publish", func(a Actor) error {
 			_, err := ws.Publish(ctx, a, PublishOptions{Out: out, At: time.Now()})
 			return err
 		}},
-		{Actor{Name: "psirt", Role: RoleVendor, Vendor: 1}, "read the publisher", func(a Actor) error {
+		{Actor{Name: "psirt", Role: RoleVendor, Vendor: 1, Authenticated: true}, "read the publisher", func(a Actor) error {
 			_, err := ws.PublisherInfo(ctx, a)
 			return err
 		}},

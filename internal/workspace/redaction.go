@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"strconv"
 
+	"antidote/internal/auth"
 	"antidote/internal/detect"
 	"antidote/internal/redact"
 	"antidote/internal/store"
@@ -87,7 +88,7 @@ type FileRedaction struct {
 // RedactFiles returns a redactor with the workspace's key (opts.Key is
 // set); call Done when every input is written.
 func (ws *Workspace) RedactFiles(ctx context.Context, a Actor, opts redact.Options) (*FileRedaction, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.DocsWrite); err != nil {
 		return nil, err
 	}
 	var err error
@@ -130,7 +131,7 @@ type RedactAllResult struct {
 // document with the total.
 func (ws *Workspace) RedactAll(ctx context.Context, a Actor, opts redact.Options, step func(total int)) (RedactAllResult, error) {
 	var res RedactAllResult
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.DocsWrite); err != nil {
 		return res, err
 	}
 	var err error
@@ -234,7 +235,7 @@ type VerifySummary struct {
 // called per document, in id order; step once per document with the total.
 func (ws *Workspace) VerifyAll(ctx context.Context, a Actor, o VerifyOptions, each func(VerifiedDoc) error, step func(total int)) (VerifySummary, error) {
 	var sum VerifySummary
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.DocsWrite); err != nil {
 		return sum, err
 	}
 	docs, err := ws.allDocs(ctx)
@@ -335,7 +336,7 @@ func isTokenChar(c byte) bool {
 // country, ASN and document. It is empty when nothing was redacted.
 func (ws *Workspace) Report(ctx context.Context, a Actor) (redact.Report, error) {
 	var rep redact.Report
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.Report); err != nil {
 		return rep, err
 	}
 	names := map[int64]string{}
@@ -379,7 +380,7 @@ func CheckToken(tok string) error {
 // Reveal returns what a token stands for. The reveal is recorded (with its
 // outcome) before anything is returned.
 func (ws *Workspace) Reveal(ctx context.Context, a Actor, tok string) (kind, value string, err error) {
-	if err := allow(a, actOriginal); err != nil {
+	if err := allow(a, auth.Reveal); err != nil {
 		return "", "", err
 	}
 	if err := CheckToken(tok); err != nil {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"antidote/internal/auth"
 	"antidote/internal/cases"
 )
 
@@ -79,7 +80,7 @@ type PlanSummary struct {
 // a plan of 100,000 documents is never held whole).
 func (ws *Workspace) ReleasePlan(ctx context.Context, a Actor, at time.Time, each func(cases.Decision) error) (PlanSummary, error) {
 	var sum PlanSummary
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.ReleaseRead); err != nil {
 		return sum, err
 	}
 	in, docs, err := ws.gateInput(ctx, at)
@@ -103,7 +104,7 @@ func (ws *Workspace) ReleasePlan(ctx context.Context, a Actor, at time.Time, eac
 // Approve records the actor's approval of a document for release, given at
 // at (never in the future). It reports whether the approval is new.
 func (ws *Workspace) Approve(ctx context.Context, a Actor, doc int64, at time.Time) (bool, error) {
-	if err := allow(a, actApprove); err != nil {
+	if err := allow(a, auth.ReleaseApprove); err != nil {
 		return false, err
 	}
 	if at.After(ws.now()) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"antidote/internal/auth"
 	"antidote/internal/search"
 )
 
@@ -65,7 +66,7 @@ func ParseQuery(q string) error {
 // audit log.
 func (ws *Workspace) Search(ctx context.Context, a Actor, r SearchRequest) (SearchResult, error) {
 	res := SearchResult{Offset: r.Offset}
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.Search); err != nil {
 		return res, err
 	}
 	q, err := search.Parse(r.Query)

@@ -445,7 +445,7 @@ func TestGateRowsAuthenticated(t *testing.T) {
 			sum.Passed += failed
 			for _, id := range ids {
 				for _, who := range []string{"rita", "ravi"} {
-					if _, err := ws.Approve(ctx, Actor{Name: who, Role: RoleReviewer}, id, t0); err != nil {
+					if _, err := ws.Approve(ctx, Actor{Name: who, Role: RoleReviewer, Authenticated: true}, id, t0); err != nil {
 						t.Fatal(err)
 					}
 				}

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"antidote/internal/auth"
 	"antidote/internal/cases"
 	"antidote/internal/findings"
 	"antidote/internal/suggest"
@@ -13,7 +14,7 @@ import (
 
 // AddVendor registers a vendor with its contacts and keys.
 func (ws *Workspace) AddVendor(ctx context.Context, a Actor, v cases.Vendor) (cases.Vendor, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.VendorsWrite); err != nil {
 		return v, err
 	}
 	if err := v.Validate(); err != nil {
@@ -67,7 +68,7 @@ func (ws *Workspace) Vendor(ctx context.Context, a Actor, ref string) (cases.Ven
 // downstream makers named. An empty class comes from the product
 // dictionary.
 func (ws *Workspace) AddProduct(ctx context.Context, a Actor, vendorRef string, p cases.Product, downstream []string) (cases.Product, cases.Vendor, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.VendorsWrite); err != nil {
 		return p, cases.Vendor{}, err
 	}
 	cat, err := ws.catalog(ctx)
@@ -143,7 +144,7 @@ func (ws *Workspace) ListProducts(ctx context.Context, a Actor, vendorRef string
 
 // Policy returns the embargo policy.
 func (ws *Workspace) Policy(ctx context.Context, a Actor) (cases.Policy, error) {
-	if err := allow(a, actRead); err != nil {
+	if err := allow(a, auth.CasesRead); err != nil {
 		return cases.Policy{}, err
 	}
 	p, err := ws.store.Policy(ctx)
@@ -156,7 +157,7 @@ func (ws *Workspace) Policy(ctx context.Context, a Actor) (cases.Policy, error) 
 // SetPolicy sets the embargo days of a device class (or default, exploited,
 // grace) and returns the resulting policy and the key it was stored under.
 func (ws *Workspace) SetPolicy(ctx context.Context, a Actor, key string, days int) (cases.Policy, string, error) {
-	if err := allow(a, actWrite); err != nil {
+	if err := allow(a, auth.PolicyWrite); err != nil {
 		return cases.Policy{}, key, err
 	}
 	probe := cases.DefaultPolicy()

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"antidote/internal/audit"
+	"antidote/internal/auth"
 	"antidote/internal/search"
 	"antidote/internal/secret"
 	"antidote/internal/store"
@@ -45,7 +46,7 @@ var (
 	// ErrExists means a record with that name exists already.
 	ErrExists = store.ErrExists
 	// ErrForbidden means the actor's role does not allow the operation.
-	ErrForbidden = errors.New("not allowed for this role")
+	ErrForbidden = auth.ErrForbidden
 	// ErrNoDatabase means the workspace's database file is gone.
 	ErrNoDatabase = errors.New("workspace database missing")
 	// ErrNoWorkspace means the directory holds no workspace.
@@ -241,6 +242,9 @@ type OpenOptions struct {
 	// alone: it checks the head itself and can set it again from a
 	// checkpoint. Every other use must leave it false.
 	AuditRecovery bool
+	// InsecurePasswords makes account password hashes cost almost nothing:
+	// for tests only, like InsecureKDF.
+	InsecurePasswords bool
 }
 
 // Workspace is an open, unlocked workspace.
@@ -260,6 +264,12 @@ type Workspace struct {
 	engine     *search.Engine
 	// indexDropped: this Open's upgrade dropped the older full-text index.
 	indexDropped bool
+	// accounts are the web's users, sessions and tokens.
+	accounts *auth.Service
+	// views keeps case views between requests (views.go).
+	views caseViews
+	// headMu serialises audit writes from concurrent requests.
+	headMu sync.Mutex
 }
 
 // Open opens the unlocked workspace.
@@ -327,6 +337,10 @@ func (l *Locked) open(ctx context.Context, keys *Keys, o OpenOptions, creating b
 		headPath: filepath.Join(l.dir, headFile),
 
 		indexDropped: indexDropped,
+	}
+	ws.accounts = auth.NewService(st, keys.k.MAC("auth"))
+	if o.InsecurePasswords {
+		ws.accounts.Password = vault.InsecurePasswordParams()
 	}
 	if o.Database != "" && o.Database != l.cfg.Database {
 		// Another database than the workspace's own has its own head.

@@ -59,7 +59,7 @@ func backends(t *testing.T) map[string]func(t *testing.T) string {
 	}
 }
 
-var analyst = Actor{Name: "ana", Role: RoleAnalyst}
+var analyst = Actor{Name: "ana", Role: RoleAnalyst, Authenticated: true}
 
 // newWorkspace creates a workspace on the backend with the demo leak
 // ingested.
@@ -67,7 +67,7 @@ func newWorkspace(t *testing.T, db string) *Workspace {
 	t.Helper()
 	ctx := context.Background()
 	dir := filepath.Join(t.TempDir(), "ws")
-	ws, shares, err := Create(ctx, Actor{Name: "admin", Role: RoleAdmin}, dir, secret.NewString("test passphrase"), CreateOptions{Database: db, KDF: InsecureKDF(), Shares: 3, Threshold: 2})
+	ws, shares, err := Create(ctx, Actor{Name: "admin", Role: RoleAdmin, Authenticated: true}, dir, secret.NewString("test passphrase"), CreateOptions{Database: db, KDF: InsecureKDF(), Shares: 3, Threshold: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,7 +206,7 @@ func TestUseCases(t *testing.T) {
 					return err
 				}},
 				{"approve", func() error {
-					_, err := ws.Approve(ctx, Actor{Name: "rita", Role: RoleReviewer}, docs[0].ID, at)
+					_, err := ws.Approve(ctx, Actor{Name: "rita", Role: RoleReviewer, Authenticated: true}, docs[0].ID, at)
 					return err
 				}},
 			}
@@ -219,7 +219,7 @@ func TestUseCases(t *testing.T) {
 					t.Errorf("%s left %d audit events, want at least one", st.name, got)
 				}
 			}
-			if n, err := ws.AuditVerify(ctx, Actor{Name: "admin", Role: RoleAdmin}); err != nil || n < int64(len(steps)) {
+			if n, err := ws.AuditVerify(ctx, Actor{Name: "admin", Role: RoleAdmin, Authenticated: true}); err != nil || n < int64(len(steps)) {
 				t.Errorf("audit verify: %d events, %v", n, err)
 			}
 		})
@@ -231,9 +231,9 @@ func TestUseCases(t *testing.T) {
 func TestRolesAreChecked(t *testing.T) {
 	ctx := context.Background()
 	ws := newWorkspace(t, "")
-	reviewer := Actor{Name: "rita", Role: RoleReviewer}
-	vendor := Actor{Name: "psirt", Role: RoleVendor, Vendor: 1}
-	nobody := Actor{Role: RoleAdmin}
+	reviewer := Actor{Name: "rita", Role: RoleReviewer, Authenticated: true}
+	vendor := Actor{Name: "psirt", Role: RoleVendor, Vendor: 1, Authenticated: true}
+	nobody := Actor{Role: RoleAdmin, Authenticated: true}
 	for _, c := range []struct {
 		who  Actor
 		what string
@@ -251,6 +251,14 @@ func TestRolesAreChecked(t *testing.T) {
 		}},
 		{vendor, "reveal a token", func(a Actor) error { _, _, err := ws.Reveal(ctx, a, "EMAIL-CJT7NJAT4FFD"); return err }},
 		{vendor, "read the report", func(a Actor) error { _, err := ws.Report(ctx, a); return err }},
+		{analyst, "add a user", func(a Actor) error {
+			_, err := ws.AddUser(ctx, a, "mallory", RoleAdmin, "", secret.NewString("pw"))
+			return err
+		}},
+		{reviewer, "revoke a token", func(a Actor) error { return ws.RevokeToken(ctx, a, 1) }},
+		{vendor, "read redacted text", func(a Actor) error { _, err := ws.RedactedText(ctx, a, 1); return err }},
+		{vendor, "share a case", func(a Actor) error { return ws.ShareCase(ctx, a, 1, true) }},
+		{reviewer, "comment", func(a Actor) error { _, err := ws.AddComment(ctx, a, 1, Comment{Text: "x"}); return err }},
 		{nobody, "list documents without a name", func(a Actor) error { return ws.ListDocs(ctx, a, func(DocInfo) error { return nil }) }},
 	} {
 		before := auditCount(t, ws)
@@ -301,7 +309,7 @@ func TestReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer ws.Close()
-	if n, err := ws.AuditVerify(ctx, Actor{Name: "admin", Role: RoleAdmin}); err != nil || n < 2 {
+	if n, err := ws.AuditVerify(ctx, Actor{Name: "admin", Role: RoleAdmin, Authenticated: true}); err != nil || n < 2 {
 		t.Errorf("audit after recovery: %d events, %v", n, err)
 	}
 	if _, err := Find(t.TempDir()); !errors.Is(err, ErrNoWorkspace) {
