@@ -63,19 +63,20 @@ func readSecretFile(path string) (secret.String, error) {
 }
 
 func cmdMailSet(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "mail set", "mail set --smtp smtp://user@host:587?tls=starttls [--from ADDR] [--password-file F] [--allow-plain]")
+	fs := newFlagSet(e, "mail set", "mail set --smtp smtp://user@host:587?tls=starttls [--from ADDR] [--password-file F] [--allow-plain] [--portal https://HOST]")
 	w := addWorkspaceFlags(fs)
 	smtpURL := fs.String("smtp", "", "SMTP server: smtp://user@host:587?tls=starttls, tls=implicit (465) or tls=none (loopback only)")
 	from := fs.String("from", "", "sender address of notices (default: the SMTP user, when it is an address)")
 	pwFile := fs.String("password-file", "", "file holding the SMTP password (stored sealed)")
 	allowPlain := fs.Bool("allow-plain", false, "mail vendors without a usable OpenPGP key signed but unencrypted")
+	portal := fs.String("portal", "", "the vendor portal's address (https://...): notices link to the case's page there")
 	if err := parseArgs(fs, args); err != nil {
 		return err
 	}
 	if *smtpURL == "" || fs.NArg() != 0 {
 		return usageErrorf("usage: antidote mail set --smtp URL [--from ADDR] [--password-file F] [--allow-plain]")
 	}
-	in := workspace.MailSettingsInput{SMTP: *smtpURL, From: *from, AllowPlain: *allowPlain}
+	in := workspace.MailSettingsInput{SMTP: *smtpURL, From: *from, AllowPlain: *allowPlain, Portal: *portal}
 	if *pwFile != "" {
 		pw, err := readSecretFile(*pwFile)
 		if err != nil {
@@ -115,8 +116,9 @@ func cmdMailShow(ctx context.Context, e *env, args []string) error {
 	if *jsonOut {
 		return printJSON(e.stdout, v)
 	}
-	fmt.Fprintf(e.stdout, "SMTP:        %s\nFrom:        %s\nPassword:    %s\nPlain mail:  %s\nOpenPGP key: %s\n",
-		v.SMTP, v.From, yesNo(v.Password, "set (sealed)", "none"), yesNo(v.AllowPlain, "allowed", "refused"), yesNo(v.Fingerprint != "", v.Fingerprint, "not created yet"))
+	fmt.Fprintf(e.stdout, "SMTP:        %s\nFrom:        %s\nPassword:    %s\nPlain mail:  %s\nPortal:      %s\nOpenPGP key: %s\n",
+		v.SMTP, v.From, yesNo(v.Password, "set (sealed)", "none"), yesNo(v.AllowPlain, "allowed", "refused"), yesNo(v.Portal != "", v.Portal, "none (notices carry no link)"),
+		yesNo(v.Fingerprint != "", v.Fingerprint, "not created yet"))
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"antidote/internal/auth"
 	"antidote/internal/secret"
 	"antidote/internal/web"
 	"antidote/internal/workspace"
@@ -147,8 +148,27 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}()
 	sweep := time.NewTicker(10 * time.Minute)
 	defer sweep.Stop()
+	// The outbox is delivered every minute and reminders queued every hour,
+	// as 'mail send' and 'reminders run' would, by the server itself.
+	deliver := time.NewTicker(time.Minute)
+	defer deliver.Stop()
+	remind := time.NewTicker(time.Hour)
+	defer remind.Stop()
+	current := func() *served {
+		mu.Lock()
+		defer mu.Unlock()
+		return open
+	}
 	for {
 		select {
+		case <-deliver.C:
+			if sv := current(); sv != nil {
+				serverMail(ctx, sv.ws, log, false)
+			}
+		case <-remind.C:
+			if sv := current(); sv != nil {
+				serverMail(ctx, sv.ws, log, true)
+			}
 		case err := <-done:
 			if errors.Is(err, http.ErrServerClosed) {
 				return nil
@@ -195,4 +215,25 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// serverActor is who the server's own background work acts as in the audit
+// log.
+func serverActor() auth.Identity {
+	return auth.Identity{Name: "antidote-server", Role: auth.Admin, Authenticated: true}
+}
+
+// serverMail delivers the outbox, and with reminders first queues the
+// deadline reminders that are due. A workspace without mail settings has
+// nothing to do; other failures are logged (never a message's content) and
+// retried at the next tick.
+func serverMail(ctx context.Context, ws *workspace.Workspace, log *slog.Logger, reminders bool) {
+	if reminders {
+		if _, err := ws.RunReminders(ctx, serverActor(), workspace.ReminderOptions{At: time.Now()}); err != nil && !errors.Is(err, workspace.ErrNoMailSettings) {
+			log.Warn("queue reminders", "err", err)
+		}
+	}
+	if _, err := ws.SendMail(ctx, serverActor()); err != nil && !errors.Is(err, workspace.ErrNoMailSettings) {
+		log.Warn("deliver the outbox", "err", err)
+	}
 }

@@ -32,6 +32,17 @@ type Settings struct {
 	From       string        `json:"from"`
 	Password   secret.String `json:"-"`
 	AllowPlain bool          `json:"allow_plain"` // send signed but unencrypted mail to vendors without a usable key
+	// Portal is the vendor portal's address (https://...); notices then
+	// link to the case's page there. Empty: no portal.
+	Portal string `json:"portal,omitempty"`
+}
+
+// CaseLink is the portal page of a case, or "" without a portal.
+func (s Settings) CaseLink(caseID int64) string {
+	if s.Portal == "" {
+		return ""
+	}
+	return strings.TrimRight(s.Portal, "/") + "/cases/" + strconv.FormatInt(caseID, 10)
 }
 
 // URL is the settings' SMTP URL without the password.

@@ -30,13 +30,14 @@ type mailConfig struct {
 	TLS        mail.TLSMode `json:"tls"`
 	From       string       `json:"from"`
 	AllowPlain bool         `json:"allow_plain"`
+	Portal     string       `json:"portal,omitempty"`
 }
 
 // SetMailSettings replaces the workspace's mail settings; the whole
 // configuration and the password are sealed. An empty password keeps the
 // stored one.
 func (s *Store) SetMailSettings(ctx context.Context, st mail.Settings) error {
-	b, err := json.Marshal(mailConfig{Host: st.Host, Port: st.Port, User: st.User, TLS: st.TLS, From: st.From, AllowPlain: st.AllowPlain})
+	b, err := json.Marshal(mailConfig{Host: st.Host, Port: st.Port, User: st.User, TLS: st.TLS, From: st.From, AllowPlain: st.AllowPlain, Portal: st.Portal})
 	if err != nil {
 		return err
 	}
@@ -72,7 +73,7 @@ func (s *Store) MailSettings(ctx context.Context) (mail.Settings, error) {
 	if err := json.Unmarshal(b, &c); err != nil {
 		return mail.Settings{}, fmt.Errorf("read mail settings: %w", err)
 	}
-	st := mail.Settings{Host: c.Host, Port: c.Port, User: c.User, TLS: c.TLS, From: c.From, AllowPlain: c.AllowPlain}
+	st := mail.Settings{Host: c.Host, Port: c.Port, User: c.User, TLS: c.TLS, From: c.From, AllowPlain: c.AllowPlain, Portal: c.Portal}
 	if pw != nil {
 		p, err := s.open(pw, "mail_settings.password")
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/ProtonMail/go-crypto/openpgp"
@@ -38,6 +39,7 @@ type MailSettingsInput struct {
 	From       string
 	Password   secret.String
 	AllowPlain bool
+	Portal     string // the vendor portal's https:// address, for links in notices
 }
 
 // MailSettings is the workspace's mail configuration as shown: never the
@@ -47,6 +49,7 @@ type MailSettings struct {
 	From        string `json:"from"`
 	Password    bool   `json:"password_set"`
 	AllowPlain  bool   `json:"allow_plain"`
+	Portal      string `json:"portal,omitempty"`
 	Fingerprint string `json:"openpgp_fingerprint,omitempty"` // empty until the key is first needed
 }
 
@@ -61,6 +64,13 @@ func (ws *Workspace) SetMailSettings(ctx context.Context, a Actor, in MailSettin
 		return MailSettings{}, invalid(err)
 	}
 	st.AllowPlain = in.AllowPlain
+	if p := strings.TrimSpace(in.Portal); p != "" {
+		u, err := url.Parse(p)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			return MailSettings{}, invalid(fmt.Errorf("portal address %q: use https://host[:port][/path]", p))
+		}
+		st.Portal = u.String()
+	}
 	from := strings.TrimSpace(in.From)
 	if from == "" && strings.Contains(st.User, "@") {
 		from = st.User
@@ -100,7 +110,7 @@ func (ws *Workspace) mailSettingsView(ctx context.Context) (MailSettings, error)
 	if err != nil {
 		return MailSettings{}, err
 	}
-	v := MailSettings{SMTP: st.URL(), From: st.From, Password: !st.Password.IsZero(), AllowPlain: st.AllowPlain}
+	v := MailSettings{SMTP: st.URL(), From: st.From, Password: !st.Password.IsZero(), AllowPlain: st.AllowPlain, Portal: st.Portal}
 	k, err := ws.store.WorkspaceKey(ctx)
 	switch {
 	case err == nil:

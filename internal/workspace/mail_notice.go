@@ -69,7 +69,7 @@ func (ws *Workspace) noticeMail(ctx context.Context, a Actor, cat *Catalog, c ca
 	if err != nil {
 		return nil, nil, err
 	}
-	n := mail.NoticeFor(c, f, v, cat.Products, clock.Deadline, "")
+	n := mail.NoticeFor(c, f, v, cat.Products, clock.Deadline, st.CaseLink(c.ID))
 	msgs, err := mail.ComposeFor(n, v, st.From, signer, st.AllowPlain, ws.now())
 	if errors.Is(err, mail.ErrPlainRefused) {
 		return nil, &MailWarning{Case: c.ID, Vendor: v.Name, Mail: "notice", Kind: MailNoKey}, nil

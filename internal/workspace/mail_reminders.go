@@ -226,7 +226,7 @@ func (ws *Workspace) reminderMail(ctx context.Context, a Actor, cat *Catalog, c 
 	if err != nil {
 		return nil, nil, err
 	}
-	n := mail.NoticeFor(c, f, v, cat.Products, d.Deadline, "")
+	n := mail.NoticeFor(c, f, v, cat.Products, d.Deadline, st.CaseLink(c.ID))
 	n.Reminder = d.Days
 	msgs, err := mail.ComposeFor(n, v, st.From, signer, st.AllowPlain, ws.now())
 	if errors.Is(err, mail.ErrPlainRefused) {

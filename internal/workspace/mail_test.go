@@ -86,7 +86,7 @@ func TestNotifyQueuesMail(t *testing.T) {
 			if _, err := ws.SetMailSettings(ctx, analyst, MailSettingsInput{SMTP: "smtp://127.0.0.1:2525?tls=none", From: "security@newsroom.test"}); !errors.Is(err, ErrForbidden) {
 				t.Fatalf("an analyst set the mail settings: %v", err)
 			}
-			v, err := ws.SetMailSettings(ctx, admin, MailSettingsInput{SMTP: "smtp://desk@127.0.0.1:2525?tls=none", From: "security@newsroom.test", Password: secret.NewString("zqxpassword")})
+			v, err := ws.SetMailSettings(ctx, admin, MailSettingsInput{SMTP: "smtp://desk@127.0.0.1:2525?tls=none", From: "security@newsroom.test", Password: secret.NewString("zqxpassword"), Portal: "https://portal.newsroom.test/"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -133,6 +133,10 @@ func TestNotifyQueuesMail(t *testing.T) {
 			body, _ := io.ReadAll(md.UnverifiedBody)
 			if !bytes.Contains(body, []byte("zqxsecret heap overflow")) {
 				t.Fatalf("notice without the finding:\n%s", body)
+			}
+			unwrapped := strings.NewReplacer("=\r\n", "", "=\n", "").Replace(string(body)) // quoted-printable soft breaks
+			if !strings.Contains(unwrapped, "https://portal.newsroom.test/cases/1") {
+				t.Errorf("notice without the portal link to its case:\n%s", body)
 			}
 
 			if err := ws.RetryMail(ctx, analyst, out[0].ID); !errors.Is(err, ErrNotFound) {
