@@ -71,6 +71,17 @@ func TestPostgresWorkspaceEndToEnd(t *testing.T) {
 	if out := mustRun("init", "--database", dsn); !strings.Contains(out, "postgres") {
 		t.Fatalf("init did not report a PostgreSQL workspace: %s", out)
 	}
+	// An unlock session of a PostgreSQL workspace opens PostgreSQL: no
+	// stray SQLite file, and the unlock is in the server's audit log.
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir())
+	mustRun("unlock", "--for", "1m")
+	t.Cleanup(func() { runCLI(t, env, "lock") })
+	if _, err := os.Stat(filepath.Join(env["ANTIDOTE_WORKSPACE"], "antidote.db")); !os.IsNotExist(err) {
+		t.Errorf("unlock of a PostgreSQL workspace made a SQLite file (stat: %v)", err)
+	}
+	if out := mustRun("audit", "list", "--json"); !strings.Contains(out, `"action":"unlock"`) {
+		t.Errorf("the unlock is not in the PostgreSQL audit log:\n%s", out)
+	}
 	mustRun("ingest", "--quiet", leak)
 	for _, c := range []string{"zqxcanaryhtml", "zqxcanarymail"} {
 		if out := mustRun("search", "--json", c); !strings.Contains(out, `"doc"`) {
