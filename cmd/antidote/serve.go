@@ -20,7 +20,7 @@ import (
 // portal and the JSON API. It binds to loopback unless told otherwise and
 // refuses a non-loopback address without TLS unless --insecure-http.
 func cmdServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "serve", "serve [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F] [--insecure-http] [--sealed] | serve --public DIR --tls-cert F --tls-key F")
+	fs := newFlagSet(e, "serve", "serve [--addr 127.0.0.1:8080] [--tls-cert F --tls-key F] [--insecure-http] [--sealed | --shares-file F] | serve --public DIR --tls-cert F --tls-key F")
 	w := addWorkspaceFlags(fs)
 	addr := fs.String("addr", "", "address to listen on (default 127.0.0.1:8080, with --public 127.0.0.1:8443)")
 	public := fs.String("public", "", "serve a release directory written by 'antidote publish' instead of the workspace")
@@ -28,8 +28,12 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	keyFile := fs.String("tls-key", "", "TLS private key (PEM)")
 	insecure := fs.Bool("insecure-http", false, "allow plain HTTP on a non-loopback address (behind a TLS-terminating proxy)")
 	sealed := fs.Bool("sealed", false, "start sealed: the workspace passphrase is entered in the browser at /unseal")
+	sharesFile := fs.String("shares-file", "", "unlock at start with k-of-n recovery shares from this file, one per line (when the passphrase is lost)")
 	if err := parseArgs(fs, args); err != nil {
 		return err
+	}
+	if *sealed && *sharesFile != "" {
+		return usageErrorf("--sealed waits for the passphrase in the browser; --shares-file unlocks at start: choose one")
 	}
 	if fs.NArg() != 0 {
 		return usageErrorf("serve takes no arguments")
@@ -104,7 +108,12 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		}
 		handler = s
 	} else {
-		ws, err := openWorkspace(ctx, e, w)
+		var ws *session
+		if *sharesFile != "" {
+			ws, err = openWithShares(ctx, e, w, *sharesFile)
+		} else {
+			ws, err = openWorkspace(ctx, e, w)
+		}
 		if err != nil {
 			return err
 		}
@@ -215,6 +224,32 @@ func isLoopback(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// openWithShares opens the workspace with recovery shares instead of the
+// passphrase, and records that it did.
+func openWithShares(ctx context.Context, e *env, w *wsFlags, file string) (*session, error) {
+	l, err := findWorkspace(e, w)
+	if err != nil {
+		return nil, err
+	}
+	shares, err := readShares(e, file)
+	if err != nil {
+		return nil, err
+	}
+	keys, err := l.Recover(shares)
+	if err != nil {
+		return nil, err
+	}
+	ws, err := openWithKeys(ctx, e, w, l, keys, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := ws.Record(ctx, ws.actor, "unlock.shares", l.Dir(), []byte("serve")); err != nil {
+		ws.Close()
+		return nil, err
+	}
+	return ws, nil
 }
 
 // serverActor is who the server's own background work acts as in the audit

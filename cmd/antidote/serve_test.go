@@ -444,3 +444,44 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// TestServeWithShares: a server starts from k-of-n recovery shares when the
+// passphrase is lost, records that it did, and refuses too few shares.
+func TestServeWithShares(t *testing.T) {
+	env := testEnv(t)
+	out := mustCLI(t, env, "init", "--shares", "3", "--threshold", "2")
+	var shares []string
+	for _, line := range strings.Split(out, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "antidote-share-") || (len(strings.TrimSpace(line)) > 40 && !strings.Contains(line, " ")) {
+			shares = append(shares, strings.TrimSpace(line))
+		}
+	}
+	if len(shares) != 3 {
+		t.Fatalf("init printed %d shares:\n%s", len(shares), out)
+	}
+	dir := t.TempDir()
+	two, one := filepath.Join(dir, "two"), filepath.Join(dir, "one")
+	os.WriteFile(two, []byte(shares[0]+"\n"+shares[2]+"\n"), 0o600)
+	os.WriteFile(one, []byte(shares[1]+"\n"), 0o600)
+	noPass := map[string]string{}
+	for k, v := range env {
+		if k != "ANTIDOTE_PASSPHRASE" {
+			noPass[k] = v
+		}
+	}
+	if _, _, err := runCLI(t, noPass, "serve", "--addr", "127.0.0.1:0", "--shares-file", one); exitCode(err) != exitAuth {
+		t.Errorf("serve with one share of two: exit %d (%v), want %d", exitCode(err), err, exitAuth)
+	}
+	base := startServe(t, noPass, "--shares-file", two)
+	res, err := http.Get(base + "/healthz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Errorf("healthz after a start from shares: %d", res.StatusCode)
+	}
+	if out := mustCLI(t, env, "audit", "list", "--json"); !strings.Contains(out, `"action":"unlock.shares"`) {
+		t.Errorf("the start from shares is not in the audit log")
+	}
+}

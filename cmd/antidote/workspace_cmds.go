@@ -190,6 +190,32 @@ func rewrap(ctx context.Context, e *env, w *wsFlags, l *workspace.Locked, keys *
 	return nil
 }
 
+// readShares reads recovery shares, one per line, from file (standard input
+// when file is empty).
+func readShares(e *env, file string) ([]secret.String, error) {
+	var r io.Reader = e.stdin
+	if file != "" {
+		f, err := os.Open(file)
+		if err != nil {
+			return nil, fmt.Errorf("read shares: %w", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read shares: %w", err)
+	}
+	defer clear(b)
+	var shares []secret.String
+	for _, line := range strings.Split(string(b), "\n") {
+		if s := strings.TrimSpace(line); s != "" {
+			shares = append(shares, secret.NewString(s))
+		}
+	}
+	return shares, nil
+}
+
 func cmdRecover(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "recover", "recover [--workspace DIR] [--shares-file F]  (shares one per line; default stdin)")
 	w := addWorkspaceFlags(fs)
@@ -202,24 +228,9 @@ func cmdRecover(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var r io.Reader = e.stdin
-	if *sharesFile != "" {
-		f, err := os.Open(*sharesFile)
-		if err != nil {
-			return fmt.Errorf("read shares: %w", err)
-		}
-		defer f.Close()
-		r = f
-	}
-	b, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	shares, err := readShares(e, *sharesFile)
 	if err != nil {
-		return fmt.Errorf("read shares: %w", err)
-	}
-	var shares []secret.String
-	for _, line := range strings.Split(string(b), "\n") {
-		if s := strings.TrimSpace(line); s != "" {
-			shares = append(shares, secret.NewString(s))
-		}
+		return err
 	}
 	keys, err := l.Recover(shares)
 	if err != nil {
