@@ -67,14 +67,10 @@ func TestCalibrate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs argon2id at 64 MiB")
 	}
-	start := time.Now()
+	// What the parameters cost on this machine is what Calibrate measures;
+	// the test holds the policy's bounds, never a time.
 	p := Calibrate(500 * time.Millisecond)
-	d := time.Since(start)
-	t.Logf("Calibrate(500ms) took %v: time=%d memory=%d MiB threads=%d", d, p.Time, p.MemoryKiB>>10, p.Threads)
-	// The chosen parameters cost roughly the target.
-	start = time.Now()
-	p.withFreshSalt().deriveKEK([]byte("x"))
-	t.Logf("one derivation with them took %v", time.Since(start))
+	t.Logf("Calibrate(500ms): time=%d memory=%d MiB threads=%d", p.Time, p.MemoryKiB>>10, p.Threads)
 	if err := p.Validate(); err != nil {
 		t.Fatal(err)
 	}
