@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"antidote/internal/cases"
 	"antidote/internal/workspace"
 )
 
@@ -101,15 +102,7 @@ func (f *timeFlag) Set(s string) error {
 	return nil
 }
 
-func parseWhen(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("bad time %q: use RFC 3339 (2017-06-01T00:00:00Z) or a date (2017-06-01)", s)
-}
+func parseWhen(s string) (time.Time, error) { return cases.ParseWhen(s) }
 
 // or returns t, or now when t is zero.
 func (f *timeFlag) or(now time.Time) time.Time {
@@ -150,6 +143,17 @@ func newJSONLines(w io.Writer) *jsonLines {
 
 func (j *jsonLines) put(v any) error { return j.enc.Encode(v) }
 func (j *jsonLines) flush() error    { return j.w.Flush() }
+
+// printJSONLines writes a listing as one compact JSON object per line.
+func printJSONLines[T any](w io.Writer, list []T) error {
+	j := newJSONLines(w)
+	for _, v := range list {
+		if err := j.put(v); err != nil {
+			return err
+		}
+	}
+	return j.flush()
+}
 
 func printJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)

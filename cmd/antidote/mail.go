@@ -175,13 +175,7 @@ func cmdMailOutbox(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *jsonOut {
-		j := newJSONLines(e.stdout)
-		for _, m := range list {
-			if err := j.put(m); err != nil {
-				return err
-			}
-		}
-		return j.flush()
+		return printJSONLines(e.stdout, list)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATE\tKIND\tCASE\tTO\tENCRYPTED\tATTEMPTS\tNEXT\tLAST REPLY")
@@ -350,13 +344,7 @@ func cmdMailQuarantine(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	if *jsonOut {
-		j := newJSONLines(e.stdout)
-		for _, q := range list {
-			if err := j.put(q); err != nil {
-				return err
-			}
-		}
-		return j.flush()
+		return printJSONLines(e.stdout, list)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tRECEIVED\tREASON\tFROM\tSUBJECT\tATTACHMENTS")

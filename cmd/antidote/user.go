@@ -141,17 +141,11 @@ func cmdUserList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(e.stdout)
-	if !*jsonOut {
-		fmt.Fprintf(e.stdout, "%-24s  %-8s  %-16s  %-4s  %s\n", "NAME", "ROLE", "VENDOR", "TOTP", "STATE")
+	if *jsonOut {
+		return printJSONLines(e.stdout, us)
 	}
+	fmt.Fprintf(e.stdout, "%-24s  %-8s  %-16s  %-4s  %s\n", "NAME", "ROLE", "VENDOR", "TOTP", "STATE")
 	for _, u := range us {
-		if *jsonOut {
-			if err := enc.Encode(u); err != nil {
-				return err
-			}
-			continue
-		}
 		v, state, totp := "-", "active", "no"
 		if u.Vendor != 0 {
 			v = cat.VendorName(u.Vendor)
@@ -325,18 +319,12 @@ func cmdTokenList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(e.stdout)
-	if !*jsonOut {
-		fmt.Fprintf(e.stdout, "%5s  %-24s  %-20s  %-10s  %-10s  %s\n", "ID", "USER", "LABEL", "CREATED", "EXPIRES", "STATE")
+	if *jsonOut {
+		return printJSONLines(e.stdout, ts)
 	}
+	fmt.Fprintf(e.stdout, "%5s  %-24s  %-20s  %-10s  %-10s  %s\n", "ID", "USER", "LABEL", "CREATED", "EXPIRES", "STATE")
 	now := time.Now()
 	for _, t := range ts {
-		if *jsonOut {
-			if err := enc.Encode(t); err != nil {
-				return err
-			}
-			continue
-		}
 		exp, state := "never", "active"
 		if !t.Expires.IsZero() {
 			exp = t.Expires.Format("2006-01-02")

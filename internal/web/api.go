@@ -104,16 +104,17 @@ func jsonProblem(err error) string {
 	return "malformed"
 }
 
-// parseWhen reads a date (2006-01-02, midnight UTC) or an RFC 3339 time.
-func parseWhen(s string) (time.Time, error) {
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		return t.UTC(), nil
+// atParam reads the ?at= moment of a request (now without one).
+func (s *Server) atParam(r *http.Request) (time.Time, error) {
+	v := r.URL.Query().Get("at")
+	if v == "" {
+		return s.now(), nil
 	}
-	t, err := time.Parse(time.RFC3339, s)
+	t, err := cases.ParseWhen(v)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is neither a date (2006-01-02) nor an RFC 3339 time", clip(s))
+		return t, errorf(http.StatusBadRequest, "at: "+err.Error())
 	}
-	return t.UTC(), nil
+	return t, nil
 }
 
 func clip(s string) string {
@@ -404,7 +405,7 @@ func (s *Server) statusChange(id auth.Identity, c CaseView, req StatusRequest) (
 		return ch, errorf(http.StatusForbidden, fmt.Sprintf("a vendor does not set %s; the coordinators do", ch.Status))
 	}
 	if req.ReleaseDate != "" {
-		t, err := parseWhen(req.ReleaseDate)
+		t, err := cases.ParseWhen(req.ReleaseDate)
 		if err != nil {
 			return ch, errorf(http.StatusBadRequest, "release_date: "+err.Error())
 		}
@@ -547,13 +548,9 @@ func (s *Server) apiTimeline(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiReleasePlan(w http.ResponseWriter, r *http.Request) error {
-	at := s.now()
-	if v := r.URL.Query().Get("at"); v != "" {
-		t, err := parseWhen(v)
-		if err != nil {
-			return errorf(http.StatusBadRequest, "at: "+err.Error())
-		}
-		at = t
+	at, err := s.atParam(r)
+	if err != nil {
+		return err
 	}
 	plan, err := s.app.ReleasePlan(r.Context(), identity(r), at)
 	if err != nil {

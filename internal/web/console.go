@@ -282,13 +282,9 @@ func (s *Server) reportPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) releasePage(w http.ResponseWriter, r *http.Request) error {
-	at := s.now()
-	if v := r.URL.Query().Get("at"); v != "" {
-		t, err := parseWhen(v)
-		if err != nil {
-			return errorf(http.StatusBadRequest, "at: "+err.Error())
-		}
-		at = t
+	at, err := s.atParam(r)
+	if err != nil {
+		return err
 	}
 	plan, err := s.app.ReleasePlan(r.Context(), identity(r), at)
 	if err != nil {
