@@ -22,6 +22,10 @@ func advise(err error) error {
 		ne *cases.NeedsError
 	)
 	switch {
+	case errors.Is(err, workspace.ErrSchemaOld):
+		return wrapAdvice(err, "back up the workspace, then run 'antidote migrate'")
+	case errors.Is(err, workspace.ErrNotInitiated):
+		return wrapAdvice(err, "run 'antidote init' to create a workspace")
 	case errors.As(err, &uv):
 		return wrapAdvice(err, "add it with 'antidote vendor add NAME' (see 'antidote vendor list')")
 	case errors.As(err, &up):

@@ -85,7 +85,7 @@ func Open(ctx context.Context, dsn string, sealer Sealer) (*Store, error) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("connect to %s database: %w (check the --database setting and that the server is running)", d, err)
+		return nil, fmt.Errorf("connect to %s database: %w (check the workspace's database address and that the server is running)", d, err)
 	}
 	return &Store{db: db, dialect: d, sealer: sealer}, nil
 }
@@ -329,7 +329,7 @@ func (s *Store) Check(ctx context.Context) error {
 	}
 	switch {
 	case have == 0:
-		return fmt.Errorf("%w: run 'antidote init' to create a workspace", ErrNotInitiated)
+		return ErrNotInitiated
 	case have > want:
 		return fmt.Errorf("%w (schema %d, this binary knows up to %d): use a newer antidote", ErrSchemaNew, have, want)
 	}
@@ -338,7 +338,7 @@ func (s *Store) Check(ctx context.Context) error {
 		return err
 	}
 	if len(todo) > 0 {
-		return fmt.Errorf("%w (schema %d lacks migration %s, this binary needs %d): back up the workspace, then run 'antidote migrate'", ErrSchemaOld, have, todo[0].name, want)
+		return fmt.Errorf("%w (schema %d lacks migration %s, this binary needs %d)", ErrSchemaOld, have, todo[0].name, want)
 	}
 	return nil
 }

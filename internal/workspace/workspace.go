@@ -49,6 +49,11 @@ var (
 	ErrForbidden = auth.ErrForbidden
 	// ErrNoDatabase means the workspace's database file is gone.
 	ErrNoDatabase = errors.New("workspace database missing")
+	// ErrSchemaOld means the database needs a migration (Open with
+	// Migrate) before this antidote can use it.
+	ErrSchemaOld = store.ErrSchemaOld
+	// ErrNotInitiated means the database holds no workspace schema.
+	ErrNotInitiated = store.ErrNotInitiated
 	// ErrNoWorkspace means the directory holds no workspace.
 	ErrNoWorkspace = errors.New("no antidote workspace")
 )
