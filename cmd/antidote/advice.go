@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"antidote/internal/cases"
 	"antidote/internal/workspace"
@@ -29,7 +31,7 @@ func advise(err error) error {
 	case errors.As(err, &uv):
 		return wrapAdvice(err, "add it with 'antidote vendor add NAME' (see 'antidote vendor list')")
 	case errors.As(err, &up):
-		return wrapAdvice(err, fmt.Sprintf("add it with 'antidote product add %s NAME --class CLASS'", workspace.QuoteArg(up.Vendor)))
+		return wrapAdvice(err, fmt.Sprintf("add it with 'antidote product add %s NAME --class CLASS'", quoteName(up.Vendor)))
 	case errors.As(err, &na):
 		return wrapAdvice(err, fmt.Sprintf("'antidote finding accept %d'", na.Finding))
 	case errors.As(err, &ne):
@@ -53,3 +55,12 @@ func (e *adviceError) Error() string { return e.err.Error() + ": " + e.advice }
 func (e *adviceError) Unwrap() error { return e.err }
 
 func wrapAdvice(err error, advice string) error { return &adviceError{err, advice} }
+
+// quoteName quotes a name with spaces or quotes for a command shown inside
+// single quotes in a message ('antidote vendor show "Acme Corp"').
+func quoteName(s string) string {
+	if strings.ContainsAny(s, " \t'\"") {
+		return strconv.Quote(s)
+	}
+	return s
+}

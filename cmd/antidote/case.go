@@ -141,7 +141,7 @@ func cmdCaseStatus(ctx context.Context, e *env, args []string) error {
 	done, cat, err := ws.SetStatus(ctx, ws.actor, *vendor, ev)
 	var nn *workspace.NotNotifiedError
 	if errors.As(err, &nn) {
-		return withExit(exitUsage, fmt.Errorf("%w: notify it first ('antidote case notify %d --vendor %s'), or name a party the case lists ('antidote case show %d')", err, cid, workspace.QuoteArg(*vendor), cid))
+		return withExit(exitUsage, fmt.Errorf("%w: notify it first ('antidote case notify %d --vendor %s'), or name a party the case lists ('antidote case show %d')", err, cid, quoteName(*vendor), cid))
 	}
 	if err != nil {
 		return notFoundHint(err, fmt.Sprintf("case %d", cid), "case list")

@@ -84,7 +84,7 @@ func cmdVendorAdd(ctx context.Context, e *env, args []string) error {
 	defer ws.Close()
 	v, err = ws.AddVendor(ctx, ws.actor, v)
 	if errors.Is(err, workspace.ErrExists) {
-		return fmt.Errorf("vendor %s already exists (see 'antidote vendor show %s')", v.Name, workspace.QuoteArg(v.Name))
+		return fmt.Errorf("vendor %s already exists (see 'antidote vendor show %s')", v.Name, quoteName(v.Name))
 	}
 	if err != nil {
 		return err

@@ -133,14 +133,6 @@ func (c *Catalog) Target(ref string) (cases.Target, error) {
 	return t, nil
 }
 
-// QuoteArg quotes a name for a command line a person can paste.
-func QuoteArg(s string) string {
-	if strings.ContainsAny(s, " \t'\"") {
-		return strconv.Quote(s)
-	}
-	return s
-}
-
 // UnknownVendorError names a vendor the workspace does not have.
 type UnknownVendorError struct{ Name string }
 
