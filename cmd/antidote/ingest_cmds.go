@@ -202,10 +202,9 @@ func otherDocs(sum ingest.Summary) string {
 
 // progressPrinter draws a progress bar on a terminal and plain lines elsewhere.
 type progressPrinter struct {
-	w     io.Writer
-	tty   bool
-	last  time.Time
-	width int
+	w    io.Writer
+	tty  bool
+	last time.Time
 }
 
 func newProgressPrinter(w io.Writer) *progressPrinter {

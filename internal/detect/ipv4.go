@@ -28,34 +28,6 @@ func digitAt(text []byte, i int) (v, n int) {
 	return 0, 0
 }
 
-// fullWidthAlnum reports whether the rune ending at text[i] (exclusive), or
-// starting at text[i] if after, is a full-width digit or Latin letter, which
-// glue to an address as their ASCII forms do.
-func fullWidthAlnum(text []byte, i int, after bool) bool {
-	var b []byte
-	if after {
-		if i+2 >= len(text) {
-			return false
-		}
-		b = text[i : i+3]
-	} else {
-		if i < 3 {
-			return false
-		}
-		b = text[i-3 : i]
-	}
-	if b[0] != 0xEF {
-		return false
-	}
-	switch {
-	case b[1] == 0xBC:
-		return b[2] >= 0x90 && b[2] <= 0x99 || b[2] >= 0xA1 && b[2] <= 0xBA // ０-９ Ａ-Ｚ
-	case b[1] == 0xBD:
-		return b[2] >= 0x81 && b[2] <= 0x9A // ａ-ｚ
-	}
-	return false
-}
-
 // sepLen returns the length of the octet separator at text[i:]: "." or one
 // of the defanged forms threat reports use ("[.]", "(.)", "{.}", "[dot]",
 // "(dot)"), the HTML character reference "&#46;" or the full-width full

@@ -42,8 +42,6 @@ var (
 	refMACc      = regexp.MustCompile(`^([0-9A-Fa-f]{1,2})(?::([0-9A-Fa-f]{1,2})){5}`)
 	refMACd      = regexp.MustCompile(`^[0-9A-Fa-f]{2}(?:-[0-9A-Fa-f]{2}){5}`)
 	refMACq      = regexp.MustCompile(`^[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}\.[0-9A-Fa-f]{4}`)
-	refLocal     = regexp.MustCompile(`[A-Za-z0-9_%+'\-\p{L}\p{N}\p{M}]+(?:\.[A-Za-z0-9_%+'\-\p{L}\p{N}\p{M}]+)*$`)
-	refDomain    = regexp.MustCompile(`^[A-Za-z0-9\-\p{L}\p{N}\p{M}]+(?:\.[A-Za-z0-9\-\p{L}\p{N}\p{M}]+)*`)
 	refTLD       = regexp.MustCompile(`^(?:[xX][nN]--[A-Za-z0-9-]+|\p{L}[\p{L}\p{M}]+)$`)
 	refRetina    = regexp.MustCompile(`^[0-9]+[xX]$`)
 	refPEM       = regexp.MustCompile(`^-----BEGIN ([A-Z0-9 ]{0,64})-----`)

@@ -144,17 +144,3 @@ func hasPrefixFold(b []byte, pre string) bool {
 	}
 	return true
 }
-
-// hasWordSuffixFold reports whether the ASCII-case-folded bytes before
-// text[j] end with suf.
-func hasWordSuffixFold(text []byte, j int, suf string) bool {
-	if j < len(suf) {
-		return false
-	}
-	for k := 0; k < len(suf); k++ {
-		if lower[text[j-len(suf)+k]] != suf[k] {
-			return false
-		}
-	}
-	return true
-}

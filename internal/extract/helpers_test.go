@@ -38,11 +38,10 @@ type rec struct {
 
 // recorder is a Visitor that records every document.
 type recorder struct {
-	docs    []*rec
-	open    []*rec
-	skip    func(d *Doc) bool // Begin returns false when it says so
-	failOn  string            // Begin fails on the document with this display path
-	readAll bool
+	docs   []*rec
+	open   []*rec
+	skip   func(d *Doc) bool // Begin returns false when it says so
+	failOn string            // Begin fails on the document with this display path
 }
 
 func (r *recorder) Begin(d *Doc) (bool, error) {

@@ -43,16 +43,6 @@ func (s *memStore) BeginBatch(context.Context) (Batch, error) {
 	return &memBatch{s: s, docs: map[string]*memDoc{}, paths: map[string]memPath{}, postings: map[[32]byte][]int64{}, next: s.nextID}, nil
 }
 
-// byID finds a committed document.
-func (s *memStore) byID(id int64) *memDoc {
-	for _, d := range s.docs {
-		if d.id == id {
-			return d
-		}
-	}
-	return nil
-}
-
 type memBatch struct {
 	s        *memStore
 	docs     map[string]*memDoc

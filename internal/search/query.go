@@ -13,7 +13,6 @@ import (
 	"fmt"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
 
 // Slot is one position of a part: an exact term, or every indexed term
@@ -175,5 +174,3 @@ func (p Part) String() string {
 	}
 	return b.String()
 }
-
-func validPrefix(s string) bool { return utf8.RuneCountInString(s) >= 1 }
