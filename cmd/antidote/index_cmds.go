@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"antidote/internal/workspace"
 )
@@ -25,12 +26,40 @@ func cmdIndexOptimize(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer ws.Close()
-	rep, err := ws.OptimizeIndex(ctx, ws.actor)
+	step, end := indexProgress(e)
+	rep, err := ws.OptimizeIndex(ctx, ws.actor, step)
+	end()
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, indexReport(rep))
 	return nil
+}
+
+// indexProgress shows how many documents a rebuild has indexed: redrawn
+// on a terminal, a line every 5 seconds elsewhere.
+// The returned end finishes a redrawn line.
+func indexProgress(e *env) (step func(int), end func()) {
+	tty := isTerminal(e.stderr)
+	last, drawn := time.Now(), false
+	step = func(n int) {
+		if time.Since(last) < 5*time.Second && !(tty && n%100 == 0) {
+			return
+		}
+		last = time.Now()
+		if tty {
+			drawn = true
+			fmt.Fprintf(e.stderr, "\rindexed %d documents", n)
+			return
+		}
+		fmt.Fprintf(e.stderr, "progress: indexed %d documents\n", n)
+	}
+	end = func() {
+		if drawn {
+			fmt.Fprintln(e.stderr)
+		}
+	}
+	return step, end
 }
 
 func indexReport(rep workspace.IndexReport) string {

@@ -269,7 +269,9 @@ func cmdMigrate(ctx context.Context, e *env, args []string) error {
 	if ws.IndexDropped() {
 		fmt.Fprintln(e.stdout, "The full-text index changed format: rebuilding it from the sealed texts.")
 	}
-	rep, err := ws.FinishUpgrade(ctx, ws.actor)
+	step, end := indexProgress(e)
+	rep, err := ws.FinishUpgrade(ctx, ws.actor, step)
+	end()
 	if err != nil {
 		return fmt.Errorf("%w; the schema is upgraded, but search finds only what the index holds until 'antidote index optimize' finishes the rebuild", err)
 	}

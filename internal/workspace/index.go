@@ -25,17 +25,28 @@ type IndexReport struct {
 // segments into one, in one transaction, so that query time does not grow
 // with the number of ingest batches. A crash leaves the index as it was or
 // merged, never half of it. It is recorded in the audit log.
-func (ws *Workspace) OptimizeIndex(ctx context.Context, a Actor) (IndexReport, error) {
+// progress, if not nil, is called with the count of documents indexed so
+// far while the documents the index lacks are read (the long part of a
+// rebuild).
+func (ws *Workspace) OptimizeIndex(ctx context.Context, a Actor, progress func(indexed int)) (IndexReport, error) {
 	var rep IndexReport
 	if err := allow(a, auth.DocsWrite); err != nil {
 		return rep, err
 	}
-	if err := ws.record(ctx, a, "index optimize", "", nil); err != nil {
+	if err := ws.record(ctx, a, "index.optimize", "", nil); err != nil {
 		return rep, err
 	}
 	key := search.TermKey(ws.keys.MAC("index").Sum)
 	var err error
-	if rep.Indexed, err = ws.store.IndexMissing(ctx, key, indexFields); err != nil {
+	fields, n := indexFields, 0
+	if progress != nil {
+		fields = func(d store.Doc, text []byte) search.Fields {
+			n++
+			progress(n)
+			return indexFields(d, text)
+		}
+	}
+	if rep.Indexed, err = ws.store.IndexMissing(ctx, key, fields); err != nil {
 		return rep, fmt.Errorf("index the documents the index lacks: %w", err)
 	}
 	if rep.Merged, err = ws.store.MergeIndex(ctx, key); err != nil {
@@ -58,11 +69,11 @@ func (ws *Workspace) IndexDropped() bool { return ws.indexDropped }
 // FinishUpgrade completes a schema upgrade that dropped the older
 // full-text index by rebuilding it (OptimizeIndex); it returns nil when the
 // upgrade left the index whole.
-func (ws *Workspace) FinishUpgrade(ctx context.Context, a Actor) (*IndexReport, error) {
+func (ws *Workspace) FinishUpgrade(ctx context.Context, a Actor, progress func(indexed int)) (*IndexReport, error) {
 	if !ws.indexDropped {
 		return nil, nil
 	}
-	rep, err := ws.OptimizeIndex(ctx, a)
+	rep, err := ws.OptimizeIndex(ctx, a, progress)
 	if err != nil {
 		return nil, fmt.Errorf("rebuild the full-text index after the upgrade: %w", err)
 	}

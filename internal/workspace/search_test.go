@@ -105,7 +105,7 @@ func TestSearchThroughTheCore(t *testing.T) {
 				t.Error("the workspace made a second engine")
 			}
 			// Optimize merges the segments; the answers stay.
-			rep, err := ws.OptimizeIndex(ctx, analyst)
+			rep, err := ws.OptimizeIndex(ctx, analyst, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -167,7 +167,7 @@ func TestUpgradeRebuildsIndex(t *testing.T) {
 			if got, err := ws.Search(ctx, analyst, SearchRequest{Query: "implant OR router"}); err != nil || got.Total != 0 {
 				t.Fatalf("before the rebuild: %d, %v; want nothing indexed", got.Total, err)
 			}
-			rep, err := ws.FinishUpgrade(ctx, analyst)
+			rep, err := ws.FinishUpgrade(ctx, analyst, nil)
 			if err != nil || rep == nil || rep.Indexed == 0 || rep.Segments != 1 {
 				t.Fatalf("FinishUpgrade = %+v, %v", rep, err)
 			}
@@ -175,7 +175,7 @@ func TestUpgradeRebuildsIndex(t *testing.T) {
 			if err != nil || got.Total != want.Total {
 				t.Fatalf("after the rebuild: %d, %v; want %d", got.Total, err, want.Total)
 			}
-			if rep, err := ws.FinishUpgrade(ctx, analyst); rep != nil || err != nil {
+			if rep, err := ws.FinishUpgrade(ctx, analyst, nil); rep != nil || err != nil {
 				t.Errorf("a second FinishUpgrade = %+v, %v; want nothing to do", rep, err)
 			}
 		})

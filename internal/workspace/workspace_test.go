@@ -242,7 +242,7 @@ func TestRolesAreChecked(t *testing.T) {
 		{analyst, "approve a release", func(a Actor) error { _, err := ws.Approve(ctx, a, 1, time.Now()); return err }},
 		{analyst, "read the audit log", func(a Actor) error { return ws.AuditList(ctx, a, func(AuditEvent) error { return nil }) }},
 		{reviewer, "ingest", func(a Actor) error { _, err := ws.Ingest(ctx, a, nil, ingest.Options{}); return err }},
-		{reviewer, "optimize the index", func(a Actor) error { _, err := ws.OptimizeIndex(ctx, a); return err }},
+		{reviewer, "optimize the index", func(a Actor) error { _, err := ws.OptimizeIndex(ctx, a, nil); return err }},
 		{reviewer, "add a vendor", func(a Actor) error { _, err := ws.AddVendor(ctx, a, cases.Vendor{Name: "X"}); return err }},
 		{vendor, "list documents", func(a Actor) error { return ws.ListDocs(ctx, a, func(DocInfo) error { return nil }) }},
 		{vendor, "search", func(a Actor) error {
