@@ -101,10 +101,14 @@ func (l *Log) sum(e Event) [32]byte {
 // Verify walks the whole chain and returns the number of events, or an
 // error wrapping ErrTampered naming the first bad event.
 func (l *Log) Verify(ctx context.Context) (int64, error) {
-	return l.verify(ctx, func(Event) {})
+	return l.Walk(ctx, func(Event) error { return nil })
 }
 
-func (l *Log) verify(ctx context.Context, each func(Event)) (int64, error) {
+// Walk verifies the whole chain as Verify does, calling each for every
+// event in order once it is known to be authentic. It stops at the first
+// error each returns, or at the first bad event (an error wrapping
+// ErrTampered): what each has seen by then is a verified prefix.
+func (l *Log) Walk(ctx context.Context, each func(Event) error) (int64, error) {
 	var n int64
 	var prev []byte
 	err := l.store.ListAudit(ctx, func(e Event) error {
@@ -120,8 +124,7 @@ func (l *Log) verify(ctx context.Context, each func(Event)) (int64, error) {
 			return fmt.Errorf("%w: event %d was altered", ErrTampered, e.Seq)
 		}
 		prev = e.MAC
-		each(e)
-		return nil
+		return each(e)
 	})
 	return n, err
 }
@@ -138,10 +141,11 @@ type Head struct {
 // another, are detected.
 func (l *Log) VerifyHead(ctx context.Context, head Head) (int64, error) {
 	var at Event
-	n, err := l.verify(ctx, func(e Event) {
+	n, err := l.Walk(ctx, func(e Event) error {
 		if e.Seq == head.Seq {
 			at = e
 		}
+		return nil
 	})
 	if err != nil {
 		return n, err

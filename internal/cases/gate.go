@@ -87,6 +87,11 @@ type GateInput struct {
 	Events   []Event // of all cases, in any order
 	Products []Product
 	Vendors  []Vendor // names for the reasons
+	// Missing describes records the authenticated audit log says were
+	// made and never removed but that the store no longer holds (a
+	// finding deleted with its links frees every document it named):
+	// nothing is released until they are restored.
+	Missing []string
 }
 
 // Gate decides which documents may be published. Building it replays
@@ -145,6 +150,9 @@ func NewGate(in GateInput) *Gate {
 	for _, name := range in.Policy.Unauthentic {
 		g.blockAll = append(g.blockAll, Reason{Kind: ReasonUnauthentic,
 			Detail: fmt.Sprintf("the embargo policy entry %q fails authentication: it was changed outside antidote; set it again with 'antidote policy set'", name)})
+	}
+	for _, m := range in.Missing {
+		g.blockAll = append(g.blockAll, Reason{Kind: ReasonUnauthentic, Detail: m})
 	}
 	for _, f := range in.Findings {
 		g.findings[f.ID] = f

@@ -143,6 +143,7 @@ func (ws *Workspace) ExtractFindings(ctx context.Context, a Actor, dict *finding
 	}
 	mac := ws.keys.MAC("findings.extract")
 	now := ws.now().UTC()
+	made := []int64{} // recorded with the event: the gate holds the store to it
 	for _, p := range col.Proposals(dict) {
 		f := p.Finding()
 		f.Created = now
@@ -156,6 +157,7 @@ func (ws *Workspace) ExtractFindings(ctx context.Context, a Actor, dict *finding
 		}
 		if created {
 			res.New++
+			made = append(made, id)
 		} else {
 			res.Old++
 		}
@@ -170,7 +172,7 @@ func (ws *Workspace) ExtractFindings(ctx context.Context, a Actor, dict *finding
 		}
 		res.Proposals = append(res.Proposals, j)
 	}
-	return res, ws.record(ctx, a, "findings.extract", fmt.Sprintf("%d documents", len(ids)), auditDetail(map[string]any{"new": res.New, "updated": res.Old}))
+	return res, ws.record(ctx, a, "findings.extract", fmt.Sprintf("%d documents", len(ids)), auditDetail(map[string]any{"new": res.New, "updated": res.Old, "created": made}))
 }
 
 // examinedTag is the MAC of an examination record: a row written without

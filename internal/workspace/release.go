@@ -35,6 +35,9 @@ func (ws *Workspace) gateInput(ctx context.Context, at time.Time) (cases.GateInp
 	if in.Vendors, err = st.Vendors(ctx, false); err != nil {
 		return in, nil, err
 	}
+	if in.Missing, err = ws.missingRecords(ctx, in.Findings, in.Cases); err != nil {
+		return in, nil, err
+	}
 	ids, err := st.DocIDs(ctx)
 	if err != nil {
 		return in, nil, err

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -522,6 +523,35 @@ func TestGateRowsAuthenticated(t *testing.T) {
 				execSQL(t, ws, fg.undo, undoArgs...)
 				if n, _ := releasable(t, ws, at); n != sum.Passed-1 {
 					t.Fatalf("after undoing %q: %d releasable, want %d", fg.name, n, sum.Passed-1)
+				}
+			}
+			// The finding deleted whole, with its links, its case and
+			// everything of the case: no row is left to fail its MAC, but
+			// the audit log says the finding was made and never removed.
+			for _, q := range []string{`DELETE FROM mail_deliveries`, `DELETE FROM mail_attachments`, `DELETE FROM mail_replies`,
+				`DELETE FROM mail_reminders`, `DELETE FROM mail_outbox`, `DELETE FROM case_shared`, `DELETE FROM case_files`,
+				`DELETE FROM case_comments`, `DELETE FROM case_events`, `DELETE FROM case_targets`, `DELETE FROM cases`,
+				`DELETE FROM finding_docs`, `DELETE FROM findings`} {
+				execSQL(t, ws, q)
+			}
+			n, byKind = releasable(t, ws, at.Add(200*24*time.Hour))
+			if n != 0 || byKind[cases.ReasonUnauthentic] != len(ids) {
+				t.Errorf("finding %d and case %d deleted: %d releasable, %v; want none, all blocked as unauthentic", f.ID, c.ID, n, byKind)
+			}
+			var reasons []string
+			if _, err := ws.ReleasePlan(ctx, analyst, at, func(d cases.Decision) error {
+				if d.Doc == doc {
+					for _, r := range d.BlockedBy {
+						reasons = append(reasons, r.Detail)
+					}
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{fmt.Sprintf("finding %d, recorded", f.ID), fmt.Sprintf("case %d, recorded", c.ID)} {
+				if !slices.ContainsFunc(reasons, func(r string) bool { return strings.HasPrefix(r, want) }) {
+					t.Errorf("no reason starting %q among %q", want, reasons)
 				}
 			}
 		})
