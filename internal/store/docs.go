@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -310,4 +311,21 @@ func (s *Store) DocCount(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.queryRow(ctx, `SELECT count(*) FROM docs`).Scan(&n)
 	return n, err
+}
+
+// DoneDocs counts the documents ingested completely and without error
+// (complete, status ok) with an id of at most upTo (every one when upTo is
+// 0), and returns the greatest such id. Antidote never redoes, changes or
+// deletes such a document, so the count up to an id only grows: the audit
+// log records it after each ingest, and fewer later means rows were
+// deleted outside antidote.
+func (s *Store) DoneDocs(ctx context.Context, upTo int64) (n, maxID int64, err error) {
+	if upTo <= 0 {
+		upTo = math.MaxInt64
+	}
+	err = s.queryRow(ctx, `SELECT COUNT(*), COALESCE(MAX(id), 0) FROM docs WHERE status = 'ok' AND complete = 1 AND id <= ?`, upTo).Scan(&n, &maxID)
+	if err != nil {
+		return 0, 0, fmt.Errorf("count documents: %w", err)
+	}
+	return n, maxID, nil
 }

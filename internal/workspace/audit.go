@@ -266,6 +266,9 @@ func (ws *Workspace) AuditVerify(ctx context.Context, a Actor) (int64, error) {
 	if err != nil {
 		return n, fmt.Errorf("audit log verification failed after %d events: %w", n, err)
 	}
+	if err := ws.checkRecords(ctx); err != nil {
+		return n, err
+	}
 	return n, ws.record(ctx, a, "audit.verify", "", nil)
 }
 

@@ -28,7 +28,15 @@ func (ws *Workspace) Ingest(ctx context.Context, a Actor, paths []string, opts i
 	// referenced them never committed).
 	ws.blobs.CleanTemps()
 	sum, runErr := ing.Run(ctx, paths)
-	detail := auditDetail(map[string]any{"inputs": len(paths), "documents": sum.Documents, "new": sum.New, "skipped": len(sum.Skipped)})
+	d := map[string]any{"inputs": len(paths), "documents": sum.Documents, "new": sum.New, "skipped": len(sum.Skipped)}
+	// The census of finished documents: the audit log vouches for them
+	// (missingRecords), so that one deleted outside antidote is noticed.
+	if n, maxID, err := ws.store.DoneDocs(ctx, 0); err == nil {
+		d["done_docs"], d["done_max_id"] = n, maxID
+	} else if runErr == nil {
+		runErr = err
+	}
+	detail := auditDetail(d)
 	if err := ws.record(ctx, a, "ingest", fmt.Sprintf("%d inputs", len(paths)), detail); err != nil && runErr == nil {
 		runErr = err
 	}
