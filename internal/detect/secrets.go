@@ -774,7 +774,41 @@ func placeholder(v []byte, kw string) bool {
 	if len(v) <= 9 && placeholders[strings.ToLower(string(v))] {
 		return true
 	}
+	if pseudonym(v) {
+		return true
+	}
 	return codeOrPlaceholder(v, kw)
+}
+
+// pseudonym reports a value that is one of antidote's own redaction
+// tokens (SECRET-PTY34KW3YJ5F, IPv4-US-..., IPv6-PRIVATE-...): redacted
+// output must pass verify, so the token that replaced a password is not
+// itself a password.
+func pseudonym(v []byte) bool {
+	kind, rest, ok := bytes.Cut(v, []byte("-"))
+	if !ok {
+		return false
+	}
+	switch string(kind) {
+	case "IPv4", "IPv6":
+		place, body, ok := bytes.Cut(rest, []byte("-"))
+		if !ok || len(place) < 2 || len(place) > 13 || bytes.IndexFunc(place, func(r rune) bool { return r < 'A' || r > 'Z' }) >= 0 {
+			return false
+		}
+		rest = body
+	case "EMAIL", "MAC", "NAME", "SECRET":
+	default:
+		return false
+	}
+	if len(rest) != 12 {
+		return false
+	}
+	for _, c := range rest {
+		if (c < 'A' || c > 'Z') && (c < '2' || c > '7') {
+			return false
+		}
+	}
+	return true
 }
 
 // codeOrPlaceholder reports values that are code or placeholder words, not
