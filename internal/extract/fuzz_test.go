@@ -77,8 +77,11 @@ func seedInputs(t testing.TB) map[string][]byte {
 	return seeds
 }
 
-// fuzzWalkTimeout bounds one fuzzed walk; inputs are small.
-const fuzzWalkTimeout = 10 * time.Second
+// fuzzWalkTimeout bounds one fuzzed walk; inputs are small, but the first
+// PDF compiles PDFium's WebAssembly module, which with coverage
+// instrumentation on a loaded 2-core machine took over 10 s: a hang is a
+// walk that takes far longer than that.
+const fuzzWalkTimeout = 90 * time.Second
 
 // fuzzOptions keeps fuzzing fast and its limits observable.
 var fuzzOptions = Options{
