@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -99,7 +100,20 @@ func TestEveryCommandHasHelp(t *testing.T) {
 			}
 			continue
 		}
-		for _, sub := range strings.Split(group[3], "|") {
+		// The overview's list, "(vendor add|list|show|...)", names exactly
+		// the subcommands the group dispatches.
+		subs := strings.Split(group[3], "|")
+		if _, list, ok := strings.Cut(commands()[name].summary, "("+name+" "); ok {
+			list, _, _ = strings.Cut(list, ")")
+			listed := strings.Split(list, "|")
+			slices.Sort(listed)
+			if !slices.Equal(listed, slices.Sorted(slices.Values(subs))) {
+				t.Errorf("antidote help lists %s's subcommands as %s, the command has %s", name, strings.Join(listed, "|"), group[3])
+			}
+		} else {
+			t.Errorf("the summary of %s, %q, lists no subcommands as (%s a|b)", name, commands()[name].summary, name)
+		}
+		for _, sub := range subs {
 			out, _, err := runCLI(t, map[string]string{}, "help", name, sub)
 			if exitCode(err) != exitOK || !strings.Contains(out, "usage: antidote "+name+" "+sub) {
 				t.Errorf("antidote help %s %s: exit %d, output %q", name, sub, exitCode(err), out)
