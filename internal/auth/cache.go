@@ -1,0 +1,78 @@
+package auth
+
+import (
+	"sync"
+	"time"
+)
+
+// lookups keeps what the store said of a bearer token or a session for a
+// short while, so that an authenticated request costs no query. It is
+// keyed by the keyed hash the store is keyed by (never the raw token or
+// session ID), and holds only what the checks need: the record and its
+// user. The checks themselves (revoked, expired, idle, disabled) run on
+// every request against the clock, as they do on a fresh record.
+//
+// A change made through the Service (revoke, disable, password, logout)
+// empties it at once. A change made by another process (the CLI on the
+// same database) is seen when an entry is older than ttl and is asked of
+// the store again: within ttl.
+type lookups struct {
+	mu  sync.Mutex
+	gen uint64 // bumped by forget: a lookup begun before must not be kept
+	m   map[[32]byte]lookup
+}
+
+type lookup struct {
+	fetched time.Time
+	user    User
+	token   Token
+	session Session
+}
+
+// maxLookups bounds the cache; when full it starts again empty (a
+// server has far fewer live tokens and sessions than this).
+const maxLookups = 10000
+
+// get returns the entry for h if it was fetched less than ttl before now,
+// and the generation to pass to put after a fresh lookup.
+func (c *lookups) get(h [32]byte, now time.Time, ttl time.Duration) (lookup, bool, uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[h]
+	if ok && (now.Sub(e.fetched) >= ttl || now.Before(e.fetched)) {
+		delete(c.m, h)
+		ok = false
+	}
+	return e, ok, c.gen
+}
+
+// put keeps e under h unless forget ran since the lookup began (gen).
+func (c *lookups) put(h [32]byte, e lookup, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.m == nil || len(c.m) >= maxLookups {
+		c.m = map[[32]byte]lookup{}
+	}
+	c.m[h] = e
+}
+
+// touched records that the session under h was marked used at t.
+func (c *lookups) touched(h [32]byte, t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[h]; ok {
+		e.session.LastSeen = t
+		c.m[h] = e
+	}
+}
+
+// forget empties the cache: the next lookup of anything asks the store.
+func (c *lookups) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	c.m = nil
+}
