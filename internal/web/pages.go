@@ -16,7 +16,7 @@ import (
 	"antidote/internal/secret"
 )
 
-var pageNames = []string{"login", "error", "cases", "case", "docs", "doc", "original", "search", "findings", "report", "release", "audit", "users", "unseal"}
+var pageNames = []string{"login", "error", "cases", "case", "docs", "doc", "original", "search", "findings", "report", "release", "audit", "users", "unseal", "fragment"}
 
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
@@ -195,16 +195,27 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	status := r.URL.Query().Get("status")
-	cs, total, err := s.visibleCases(r, status, p)
-	if err != nil {
-		return err
-	}
 	title := "Cases"
 	if identity(r).Role == auth.Vendor {
 		title = "Your cases"
 	}
-	return s.render(w, r, http.StatusOK, "cases", title, casesData{Cases: cs, Status: status, Statuses: cases.Statuses(), Pager: newPager(r, total, p)})
+	// The table is kept for the caller's audience; it is rendered without
+	// the caller (no name, no CSRF token), which the layout adds.
+	table, err := s.keptCasePage(r, "html", func() ([]byte, error) {
+		status := r.URL.Query().Get("status")
+		cs, total, err := s.visibleCases(r, status, p)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		err = s.pages["cases"].ExecuteTemplate(&buf, "content", view{Title: title,
+			Data: casesData{Cases: cs, Status: status, Statuses: cases.Statuses(), Pager: newPager(r, total, p)}})
+		return buf.Bytes(), err
+	})
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "fragment", title, template.HTML(table))
 }
 
 type caseData struct {

@@ -52,11 +52,13 @@ const snapshotTTL = time.Second
 // list of 10,000 cases must not reload and decrypt the whole disclosure
 // record per request.
 type caseViews struct {
-	mu   sync.Mutex
-	snap *caseSnapshot
+	mu    sync.Mutex
+	snap  *caseSnapshot
+	built uint64 // snapshots built so far: the generation of the newest
 }
 
 type caseSnapshot struct {
+	gen     uint64 // which build this is (CaseViewsVersion)
 	version string
 	checked time.Time
 	cat     *Catalog
@@ -123,7 +125,8 @@ func (ws *Workspace) snapshot(ctx context.Context, recheck bool) (*caseSnapshot,
 	if err != nil {
 		return nil, err
 	}
-	sn := &caseSnapshot{version: version, checked: now, cat: cat, pol: pol, cases: cs, byCase: map[int64][]cases.Event{},
+	v.built++
+	sn := &caseSnapshot{gen: v.built, version: version, checked: now, cat: cat, pol: pol, cases: cs, byCase: map[int64][]cases.Event{},
 		finding: map[int64]findings.Finding{}, byVendor: map[int64][]int{}, byID: map[int64]int{}, shared: shared,
 		excerpts: map[int64][]string{}}
 	for _, ev := range evs {
@@ -144,6 +147,22 @@ func (ws *Workspace) snapshot(ctx context.Context, recheck bool) (*caseSnapshot,
 	}
 	v.snap = sn
 	return sn, nil
+}
+
+// CaseViewsVersion names the case views CasePage would give now: it
+// changes whenever they may have (a change through this workspace at once,
+// one made by another process within snapshotTTL), so that a server may
+// keep what it made of a page until it does. It is not audited (it tells
+// nothing of any case) but needs a role that reads cases.
+func (ws *Workspace) CaseViewsVersion(ctx context.Context, a Actor) (uint64, error) {
+	if err := allowAny(a, auth.CasesRead, auth.VendorCaseRead); err != nil {
+		return 0, err
+	}
+	sn, err := ws.snapshot(ctx, false)
+	if err != nil {
+		return 0, err
+	}
+	return sn.gen, nil
 }
 
 // caseVendors lists the vendors a case names: its targets and every

@@ -1,0 +1,90 @@
+package web
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"antidote/internal/auth"
+)
+
+// The case list is the page every user opens first and reloads most. Its
+// bytes (the JSON answer, the HTML table) are kept per audience and query
+// until the case views change (App.CasesVersion) or pageTTL passes (the
+// clocks on the page, "at" and days left, are at most that old).
+//
+// An audience is a role and a vendor: what the web and the core show of a
+// case depends on nothing else of the caller (caseFor, the core's
+// projection), so two analysts share a page and two vendors never do.
+// Per-user parts of an HTML page (the name, the CSRF token, the menu) are
+// not in the kept bytes: the layout is rendered for each request around
+// them.
+
+// pageTTL is the age at which a kept page is made again though the case
+// views have not changed.
+const pageTTL = time.Second
+
+// maxKeptPages bounds the cache (queries are the client's to vary); when
+// full it starts again empty.
+const maxKeptPages = 1024
+
+type pageKey struct {
+	kind   string // "json" or "html"
+	role   auth.Role
+	vendor int64
+	query  string // the raw query: everything the page is made from
+}
+
+type keptPage struct {
+	version uint64
+	made    time.Time
+	body    []byte
+}
+
+type pageCache struct {
+	mu sync.Mutex
+	m  map[pageKey]keptPage
+}
+
+func (c *pageCache) get(k pageKey, version uint64, now time.Time) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	p, ok := c.m[k]
+	if !ok || p.version != version || now.Sub(p.made) >= pageTTL || now.Before(p.made) {
+		return nil, false
+	}
+	return p.body, true
+}
+
+func (c *pageCache) put(k pageKey, p keptPage) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxKeptPages {
+		c.m = map[pageKey]keptPage{}
+	}
+	c.m[k] = p
+}
+
+// keptCasePage returns the bytes build makes for the caller's audience and
+// r's query, from the cache while the case views are those it was made
+// from. build's errors are returned and nothing is kept.
+func (s *Server) keptCasePage(r *http.Request, kind string, build func() ([]byte, error)) ([]byte, error) {
+	id := identity(r)
+	// The version is read before the page is made: a change while it is
+	// made leaves it under the older version, made again next time.
+	version, err := s.app.CasesVersion(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	k := pageKey{kind: kind, role: id.Role, vendor: id.Vendor, query: r.URL.RawQuery}
+	now := s.now()
+	if b, ok := s.kept.get(k, version, now); ok {
+		return b, nil
+	}
+	b, err := build()
+	if err != nil {
+		return nil, err
+	}
+	s.kept.put(k, keptPage{version: version, made: now, body: b})
+	return b, nil
+}
