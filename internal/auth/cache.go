@@ -1,8 +1,11 @@
 package auth
 
 import (
+	"strconv"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // lookups keeps what the store said of a bearer token or a session for a
@@ -15,11 +18,14 @@ import (
 // A change made through the Service (revoke, disable, password, logout)
 // empties it at once. A change made by another process (the CLI on the
 // same database) is seen when an entry is older than ttl and is asked of
-// the store again: within ttl.
+// the store again: within ttl. When an entry expires under load, one
+// request asks the store and the others wait for its answer, rather than
+// all asking at once.
 type lookups struct {
-	mu  sync.Mutex
-	gen uint64 // bumped by forget: a lookup begun before must not be kept
-	m   map[[32]byte]lookup
+	mu      sync.Mutex
+	gen     uint64 // bumped by forget: a lookup begun before must not be kept
+	m       map[[32]byte]lookup
+	flights singleflight.Group
 }
 
 type lookup struct {
@@ -34,16 +40,25 @@ type lookup struct {
 const maxLookups = 10000
 
 // get returns the entry for h if it was fetched less than ttl before now,
-// and the generation to pass to put after a fresh lookup.
-func (c *lookups) get(h [32]byte, now time.Time, ttl time.Duration) (lookup, bool, uint64) {
+// else what fetch returns (kept when it succeeds). Concurrent gets of
+// the same h share one fetch, unless forget ran between them.
+func (c *lookups) get(h [32]byte, now time.Time, ttl time.Duration, fetch func() (lookup, error)) (lookup, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	e, ok := c.m[h]
-	if ok && (now.Sub(e.fetched) >= ttl || now.Before(e.fetched)) {
-		delete(c.m, h)
-		ok = false
+	gen := c.gen
+	c.mu.Unlock()
+	if ok && now.Sub(e.fetched) < ttl && !now.Before(e.fetched) {
+		return e, nil
 	}
-	return e, ok, c.gen
+	v, err, _ := c.flights.Do(strconv.FormatUint(gen, 10)+"/"+string(h[:]), func() (any, error) {
+		e, err := fetch()
+		if err == nil {
+			e.fetched = now
+			c.put(h, e, gen)
+		}
+		return e, err
+	})
+	return v.(lookup), err
 }
 
 // put keeps e under h unless forget ran since the lookup began (gen).

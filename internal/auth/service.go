@@ -420,17 +420,16 @@ func (s *Service) Session(ctx context.Context, id string) (Identity, error) {
 	}
 	h := s.keySum("session", id)
 	now := s.Now().UTC()
-	e, ok, gen := s.lookups.get(h, now, s.LookupTTL)
-	if !ok {
-		sess, u, err := s.store.SessionByHash(ctx, h[:])
-		if errors.Is(err, ErrNotFound) {
-			return Identity{}, ErrUnauthenticated
-		}
-		if err != nil {
-			return Identity{}, err
-		}
-		e = lookup{fetched: now, user: u, session: sess}
-		s.lookups.put(h, e, gen)
+	e, err := s.lookups.get(h, now, s.LookupTTL, func() (lookup, error) {
+		// Shared with concurrent requests: not cancelled with this one.
+		sess, u, err := s.store.SessionByHash(context.WithoutCancel(ctx), h[:])
+		return lookup{user: u, session: sess}, err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return Identity{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return Identity{}, err
 	}
 	sess, u := e.session, e.user
 	if u.Disabled || !now.Before(sess.Expires) || now.Sub(sess.LastSeen) >= s.IdleTimeout {
@@ -525,17 +524,16 @@ func (s *Service) Bearer(ctx context.Context, token string) (Identity, error) {
 	}
 	h := s.keySum("token", token)
 	now := s.Now()
-	e, ok, gen := s.lookups.get(h, now, s.LookupTTL)
-	if !ok {
-		t, u, err := s.store.TokenByHash(ctx, h[:])
-		if errors.Is(err, ErrNotFound) {
-			return Identity{}, ErrUnauthenticated
-		}
-		if err != nil {
-			return Identity{}, err
-		}
-		e = lookup{fetched: now, user: u, token: t}
-		s.lookups.put(h, e, gen)
+	e, err := s.lookups.get(h, now, s.LookupTTL, func() (lookup, error) {
+		// Shared with concurrent requests: not cancelled with this one.
+		t, u, err := s.store.TokenByHash(context.WithoutCancel(ctx), h[:])
+		return lookup{user: u, token: t}, err
+	})
+	if errors.Is(err, ErrNotFound) {
+		return Identity{}, ErrUnauthenticated
+	}
+	if err != nil {
+		return Identity{}, err
 	}
 	t, u := e.token, e.user
 	if u.Disabled || !t.Revoked.IsZero() || (!t.Expires.IsZero() && !now.Before(t.Expires)) {

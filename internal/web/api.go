@@ -302,7 +302,7 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, err := s.keptCasePage(r, "json", func() ([]byte, error) {
+	body, err := s.keptCasePage(r, "json", func(r *http.Request) ([]byte, error) {
 		cs, total, err := s.visibleCases(r, r.URL.Query().Get("status"), p)
 		if err != nil {
 			return nil, err
@@ -313,6 +313,7 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	_, err = w.Write(body)
 	return err
 }

@@ -1,9 +1,13 @@
 package web
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 
 	"antidote/internal/auth"
 )
@@ -44,6 +48,9 @@ type keptPage struct {
 type pageCache struct {
 	mu sync.Mutex
 	m  map[pageKey]keptPage
+	// making lets one request make a page that is missing or old while
+	// the others asking for it wait for its bytes.
+	making singleflight.Group
 }
 
 func (c *pageCache) get(k pageKey, version uint64, now time.Time) ([]byte, bool) {
@@ -65,10 +72,10 @@ func (c *pageCache) put(k pageKey, p keptPage) {
 	c.m[k] = p
 }
 
-// keptCasePage returns the bytes build makes for the caller's audience and
-// r's query, from the cache while the case views are those it was made
-// from. build's errors are returned and nothing is kept.
-func (s *Server) keptCasePage(r *http.Request, kind string, build func() ([]byte, error)) ([]byte, error) {
+// keptCasePage returns the bytes build makes of r for the caller's
+// audience and r's query, from the cache while the case views are those
+// it was made from. build's errors are returned and nothing is kept.
+func (s *Server) keptCasePage(r *http.Request, kind string, build func(*http.Request) ([]byte, error)) ([]byte, error) {
 	id := identity(r)
 	// The version is read before the page is made: a change while it is
 	// made leaves it under the older version, made again next time.
@@ -81,10 +88,16 @@ func (s *Server) keptCasePage(r *http.Request, kind string, build func() ([]byte
 	if b, ok := s.kept.get(k, version, now); ok {
 		return b, nil
 	}
-	b, err := build()
+	v, err, _ := s.kept.making.Do(fmt.Sprintf("%d\x00%s\x00%s\x00%d\x00%s", version, k.kind, k.role, k.vendor, k.query), func() (any, error) {
+		// Shared with the requests that wait: not cancelled with r.
+		b, err := build(r.WithContext(context.WithoutCancel(r.Context())))
+		if err == nil {
+			s.kept.put(k, keptPage{version: version, made: now, body: b})
+		}
+		return b, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	s.kept.put(k, keptPage{version: version, made: now, body: b})
-	return b, nil
+	return v.([]byte), nil
 }

@@ -79,6 +79,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		return fmt.Errorf("render %s: %w", name, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
 	_, err := w.Write(buf.Bytes())
 	return err
@@ -201,7 +202,7 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The table is kept for the caller's audience; it is rendered without
 	// the caller (no name, no CSRF token), which the layout adds.
-	table, err := s.keptCasePage(r, "html", func() ([]byte, error) {
+	table, err := s.keptCasePage(r, "html", func(r *http.Request) ([]byte, error) {
 		status := r.URL.Query().Get("status")
 		cs, total, err := s.visibleCases(r, status, p)
 		if err != nil {
