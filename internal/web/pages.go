@@ -70,19 +70,59 @@ type view struct {
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) error {
+	page, err := s.execute(r, name, title, data)
+	if err != nil {
+		return err
+	}
+	return writeHTML(w, status, page)
+}
+
+// contentMark stands for kept content in the layout rendered around it.
+// Nothing else on a page can read so: text in pages is escaped.
+const contentMark = "<!--antidote:kept-content-->"
+
+// renderKept writes a page whose content is kept bytes (pagecache.go): the
+// layout, with the caller's name, menu and CSRF token, is rendered for
+// this request around them.
+func (s *Server) renderKept(w http.ResponseWriter, r *http.Request, status int, title string, content []byte) error {
+	page, err := s.execute(r, "fragment", title, template.HTML(contentMark))
+	if err != nil {
+		return err
+	}
+	head, tail, ok := bytes.Cut(page, []byte(contentMark))
+	if !ok {
+		return errors.New("render: the layout lost its content")
+	}
+	return writeHTML(w, status, head, content, tail)
+}
+
+// execute renders page name for the caller of r.
+func (s *Server) execute(r *http.Request, name, title string, data any) ([]byte, error) {
 	v := view{Title: title, Identity: identity(r), Data: data}
 	if sid := sessionID(r); sid != "" {
 		v.CSRF = s.accounts.CSRFToken(sid)
 	}
 	var buf bytes.Buffer
 	if err := s.pages[name].Execute(&buf, v); err != nil {
-		return fmt.Errorf("render %s: %w", name, err)
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func writeHTML(w http.ResponseWriter, status int, parts ...[]byte) error {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Header().Set("Content-Length", strconv.Itoa(n))
 	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
-	return err
+	for _, p := range parts {
+		if _, err := w.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
@@ -216,7 +256,7 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "fragment", title, template.HTML(table))
+	return s.renderKept(w, r, http.StatusOK, title, table)
 }
 
 type caseData struct {
