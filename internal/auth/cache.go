@@ -18,9 +18,11 @@ import (
 // A change made through the Service (revoke, disable, password, logout)
 // empties it at once. A change made by another process (the CLI on the
 // same database) is seen when an entry is older than ttl and is asked of
-// the store again: within ttl. When an entry expires under load, one
-// request asks the store and the others wait for its answer, rather than
-// all asking at once.
+// the store again. Under load, the first request to find an entry old asks
+// the store, and the others go on with the old entry until its answer is
+// in (never once it is twice ttl old): such a change shows within ttl and
+// the time of one query, and at most 2*ttl. With no entry to go on with,
+// concurrent requests wait for one query rather than all asking at once.
 type lookups struct {
 	mu      sync.Mutex
 	gen     uint64 // bumped by forget: a lookup begun before must not be kept
@@ -29,34 +31,46 @@ type lookups struct {
 }
 
 type lookup struct {
-	fetched time.Time
-	user    User
-	token   Token
-	session Session
+	fetched    time.Time
+	refreshing bool // a request is asking the store again
+	user       User
+	token      Token
+	session    Session
 }
 
 // maxLookups bounds the cache; when full it starts again empty (a
 // server has far fewer live tokens and sessions than this).
 const maxLookups = 10000
 
-// get returns the entry for h if it was fetched less than ttl before now,
-// else what fetch returns (kept when it succeeds). Concurrent gets of
-// the same h share one fetch, unless forget ran between them.
+// get returns the entry for h if it was fetched less than ttl before now
+// (or less than 2*ttl, while another get asks the store again), else what
+// fetch returns (kept when it succeeds). Concurrent gets of the same h
+// with no entry share one fetch, unless forget ran between them.
 func (c *lookups) get(h [32]byte, now time.Time, ttl time.Duration, fetch func() (lookup, error)) (lookup, error) {
 	c.mu.Lock()
 	e, ok := c.m[h]
 	gen := c.gen
-	c.mu.Unlock()
-	if ok && now.Sub(e.fetched) < ttl && !now.Before(e.fetched) {
-		return e, nil
+	if ok && !now.Before(e.fetched) {
+		age := now.Sub(e.fetched)
+		if age < ttl || (e.refreshing && age < 2*ttl) {
+			c.mu.Unlock()
+			return e, nil
+		}
+		if age < 2*ttl {
+			e.refreshing = true
+			c.m[h] = e
+		}
 	}
+	c.mu.Unlock()
 	v, err, _ := c.flights.Do(strconv.FormatUint(gen, 10)+"/"+string(h[:]), func() (any, error) {
 		e, err := fetch()
-		if err == nil {
-			e.fetched = now
-			c.put(h, e, gen)
+		if err != nil {
+			c.drop(h, gen) // gone or failing: no one goes on with the old entry
+			return e, err
 		}
-		return e, err
+		e.fetched = now
+		c.put(h, e, gen)
+		return e, nil
 	})
 	return v.(lookup), err
 }
@@ -72,6 +86,14 @@ func (c *lookups) put(h [32]byte, e lookup, gen uint64) {
 		c.m = map[[32]byte]lookup{}
 	}
 	c.m[h] = e
+}
+
+func (c *lookups) drop(h [32]byte, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen == c.gen {
+		delete(c.m, h)
+	}
 }
 
 // touched records that the session under h was marked used at t.

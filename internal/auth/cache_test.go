@@ -143,3 +143,61 @@ func TestLookupCacheOff(t *testing.T) {
 		t.Fatalf("%d lookups for 5 requests without a cache", m.lookups)
 	}
 }
+
+// TestLookupRefresh: when an entry is old, the request that finds it so
+// asks the store; one arriving meanwhile goes on with the old entry
+// instead of waiting, but not once it is twice the TTL old; a record gone
+// from the store is not answered from the cache any more.
+func TestLookupRefresh(t *testing.T) {
+	var c lookups
+	h := [32]byte{1}
+	t0 := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	ttl := time.Second
+	fetches := 0
+	fetch := func(name string) func() (lookup, error) {
+		return func() (lookup, error) {
+			fetches++
+			return lookup{user: User{Name: name}}, nil
+		}
+	}
+	if e, err := c.get(h, t0, ttl, fetch("v1")); err != nil || e.user.Name != "v1" {
+		t.Fatalf("first lookup: %+v %v", e, err)
+	}
+	var during lookup
+	refresh := func() (lookup, error) {
+		fetches++
+		// Another request meanwhile: the old entry, no second query.
+		var err error
+		during, err = c.get(h, t0.Add(ttl), ttl, func() (lookup, error) {
+			t.Error("a request waited for the store while another refreshed")
+			return lookup{}, nil
+		})
+		if err != nil {
+			t.Error(err)
+		}
+		return lookup{user: User{Name: "v2"}}, nil
+	}
+	if e, _ := c.get(h, t0.Add(ttl), ttl, refresh); e.user.Name != "v2" || during.user.Name != "v1" {
+		t.Fatalf("refresh gave %q, the request meanwhile %q; want v2 and v1", e.user.Name, during.user.Name)
+	}
+	if fetches != 2 {
+		t.Fatalf("%d fetches, want 2", fetches)
+	}
+	// Refreshing but twice the TTL old: not used.
+	c.mu.Lock()
+	e := c.m[h]
+	e.refreshing = true
+	c.m[h] = e
+	c.mu.Unlock()
+	if e, _ := c.get(h, e.fetched.Add(2*ttl), ttl, fetch("v3")); e.user.Name != "v3" {
+		t.Fatalf("an entry twice the TTL old was used: %q", e.user.Name)
+	}
+	// Gone from the store: dropped.
+	gone := func() (lookup, error) { return lookup{}, ErrNotFound }
+	if _, err := c.get(h, t0.Add(10*ttl), ttl, gone); !errors.Is(err, ErrNotFound) {
+		t.Fatal(err)
+	}
+	if _, ok := c.m[h]; ok {
+		t.Error("an entry the store no longer has is kept")
+	}
+}

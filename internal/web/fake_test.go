@@ -27,6 +27,9 @@ type fakeApp struct {
 	// of the case views, which bumps version).
 	version  uint64
 	retitled map[int64]string
+	// duringCases, when set, runs inside Cases (another request arriving
+	// while a page is made).
+	duringCases func()
 }
 
 func (f *fakeApp) CasesVersion(ctx context.Context, id auth.Identity) (uint64, error) {
@@ -164,6 +167,10 @@ func (f *fakeApp) Vendors(ctx context.Context, id auth.Identity) ([]cases.Vendor
 // vendor's cases to everyone: the web must drop what the caller may not see.
 func (f *fakeApp) Cases(ctx context.Context, id auth.Identity, q CaseQuery) ([]CaseView, int, error) {
 	f.call("Cases")
+	if during := f.duringCases; during != nil {
+		f.duringCases = nil
+		during()
+	}
 	var out []CaseView
 	for i := int64(1); i <= 4; i++ {
 		c, _ := f.fakeCase(i)

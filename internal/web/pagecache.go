@@ -15,7 +15,11 @@ import (
 // The case list is the page every user opens first and reloads most. Its
 // bytes (the JSON answer, the HTML table) are kept per audience and query
 // until the case views change (App.CasesVersion) or pageTTL passes (the
-// clocks on the page, "at" and days left, are at most that old).
+// clocks on the page, "at" and days left, are at most that old; under
+// load the first request to find a page old makes it again and the others
+// are served the old page meanwhile, up to 2*pageTTL old). After a change
+// no one gets the old page: the first request makes the new one and the
+// others wait for it.
 //
 // An audience is a role and a vendor: what the web and the core show of a
 // case depends on nothing else of the caller (caseFor, the core's
@@ -40,9 +44,10 @@ type pageKey struct {
 }
 
 type keptPage struct {
-	version uint64
-	made    time.Time
-	body    []byte
+	version    uint64
+	made       time.Time
+	refreshing bool // a request is making it again
+	body       []byte
 }
 
 type pageCache struct {
@@ -53,14 +58,25 @@ type pageCache struct {
 	making singleflight.Group
 }
 
+// get returns the page kept under k if it was made from version less
+// than pageTTL before now, or less than 2*pageTTL while another request
+// makes it again; else it reports false and the caller makes it.
 func (c *pageCache) get(k pageKey, version uint64, now time.Time) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.m[k]
-	if !ok || p.version != version || now.Sub(p.made) >= pageTTL || now.Before(p.made) {
+	if !ok || p.version != version || now.Before(p.made) {
 		return nil, false
 	}
-	return p.body, true
+	age := now.Sub(p.made)
+	if age < pageTTL || (p.refreshing && age < 2*pageTTL) {
+		return p.body, true
+	}
+	if age < 2*pageTTL {
+		p.refreshing = true
+		c.m[k] = p
+	}
+	return nil, false
 }
 
 func (c *pageCache) put(k pageKey, p keptPage) {

@@ -148,3 +148,24 @@ func TestKeptPagesBounded(t *testing.T) {
 		t.Errorf("%d pages kept, bound %d", n, maxKeptPages)
 	}
 }
+
+// TestKeptCaseListRefresh: a page past pageTTL is made again by the
+// request that finds it so; a request arriving meanwhile is served the old
+// page rather than waiting or making it too.
+func TestKeptCaseListRefresh(t *testing.T) {
+	s, app, clock := cacheServer(t)
+	old := do(s, idVendorA, "GET", "/api/v1/cases", "").Body.String()
+	*clock = clock.Add(pageTTL)
+	var during string
+	app.duringCases = func() { during = do(s, idVendorA, "GET", "/api/v1/cases", "").Body.String() }
+	fresh := do(s, idVendorA, "GET", "/api/v1/cases", "").Body.String()
+	if during != old {
+		t.Errorf("the request during a remake got %q, want the old page", during)
+	}
+	if app.count("Cases") != 2 {
+		t.Errorf("%d pages made, want 2 (the first and one remake)", app.count("Cases"))
+	}
+	if fresh == "" || fresh != do(s, idVendorA, "GET", "/api/v1/cases", "").Body.String() {
+		t.Error("the remade page is not kept")
+	}
+}
