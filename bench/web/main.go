@@ -18,6 +18,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -62,6 +63,7 @@ func main() {
 	seconds := flag.Int("seconds", 10, "load duration per endpoint")
 	conns := flag.Int("conns", 200, "concurrent connections")
 	client := flag.String("client", "", "load generator: wrk or go (default: wrk when installed)")
+	prebuilt := flag.String("bin", "", "serve with this antidote binary (e.g. an older build, to compare) instead of building ./cmd/antidote")
 	flag.Parse()
 	switch *client {
 	case "":
@@ -78,11 +80,13 @@ func main() {
 	}
 	abs, _ := filepath.Abs(*outDir)
 	bin := filepath.Join(abs, "antidote")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/antidote").CombinedOutput(); err != nil {
+	if *prebuilt != "" {
+		bin = *prebuilt
+	} else if out, err := exec.Command("go", "build", "-o", bin, "./cmd/antidote").CombinedOutput(); err != nil {
 		log.Fatalf("build antidote: %v\n%s", err, out)
 	}
 	fmt.Printf("load generator: %s, %d connections, %d s per endpoint\n\n", *client, *conns, *seconds)
-	fmt.Printf("| backend | endpoint | caller | requests | errors | req/s | p50 ms | p99 ms | load avg |\n|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| backend | endpoint | caller | bytes | requests | errors | req/s | p50 ms | p99 ms | server CPU µs/req | load avg |\n|---|---|---|---|---|---|---|---|---|---|---|\n")
 	lg := loadGen{client: *client, conns: *conns, d: time.Duration(*seconds) * time.Second, dir: abs}
 	if err := runBackend(abs, bin, "sqlite", "", lg); err != nil {
 		log.Fatal(err)
@@ -167,8 +171,10 @@ func runBackend(dir, bin, name, dsn string, lg loadGen) error {
 	go io.Copy(io.Discard, stderr)
 
 	for _, ep := range endpoints {
-		authz := "Bearer " + tokens[ep.caller]
-		cookie := ""
+		authz, cookie := "", ""
+		if tok := tokens[ep.caller]; tok != "" {
+			authz = "Bearer " + tok
+		}
 		if strings.HasPrefix(ep.name, "GET /cases") {
 			c, err := login(base, "ana", "benchmark password")
 			if err != nil {
@@ -178,15 +184,19 @@ func runBackend(dir, bin, name, dsn string, lg loadGen) error {
 		}
 		// One request first: a redirect or an error is a broken run, not
 		// a fast one.
-		if code, err := get(base+ep.path(), authz, cookie); err != nil || code != http.StatusOK {
+		code, size, err := get(base+ep.path(), authz, cookie)
+		if err != nil || code != http.StatusOK {
 			return fmt.Errorf("%s as %s: HTTP %d, %v", ep.name, ep.caller, code, err)
 		}
 		load := loadAverage()
+		cpu0 := cpuTime(cmd.Process.Pid)
 		r, err := lg.run(base, authz, cookie, ep)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("| %s | %s | %s | %d | %d | %.0f | %.1f | %.1f | %s |\n", name, ep.name, ep.caller, r.n, r.errs, r.rps, r.p50, r.p99, load)
+		cpu := cpuTime(cmd.Process.Pid) - cpu0
+		fmt.Printf("| %s | %s | %s | %d | %d | %d | %.0f | %.1f | %.1f | %.0f | %s |\n", name, ep.name, ep.caller, size, r.n, r.errs, r.rps, r.p50, r.p99,
+			float64(cpu.Microseconds())/float64(max(r.n+r.errs, 1)), load)
 	}
 	return nil
 }
@@ -208,12 +218,33 @@ func randomID(prefix string) func() string {
 }
 
 var endpoints = []endpoint{
+	// No work and no login: what the machine and the load generator allow.
+	{name: "GET /healthz (reference)", caller: "nobody", path: fixed("/healthz")},
 	{name: "GET /api/v1/cases?per_page=50", caller: "analyst", path: fixed("/api/v1/cases?per_page=50")},
 	{name: "GET /api/v1/cases?per_page=50", caller: "vendor", path: fixed("/api/v1/cases?per_page=50")},
 	{name: "GET /cases (HTML page)", caller: "analyst", path: fixed("/cases")},
 	{name: "GET /api/v1/cases/{id}", caller: "analyst", path: randomID("/api/v1/cases/"), prefix: "/api/v1/cases/", maxID: nCases},
 	{name: "GET /cases/{id} (HTML page)", caller: "analyst", path: randomID("/cases/"), prefix: "/cases/", maxID: nCases},
 	{name: "GET /api/v1/search?q=heap+overflow", caller: "analyst", path: fixed("/api/v1/search?q=heap+overflow&per_page=20")},
+}
+
+// cpuTime is the user and system CPU time process pid has used (Linux
+// /proc, in clock ticks of 10 ms), 0 if unknown.
+func cpuTime(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The fields after the command's closing parenthesis: utime and stime
+	// are the 12th and 13th.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	var user, sys int64
+	fmt.Sscan(f[11], &user)
+	fmt.Sscan(f[12], &sys)
+	return time.Duration(user+sys) * 10 * time.Millisecond
 }
 
 // loadAverage is the 1, 5 and 15 minute load average (Linux), or "?".
@@ -226,7 +257,8 @@ func loadAverage() string {
 	return strings.Join(f[:3], " ")
 }
 
-func get(u, authz, cookie string) (int, error) {
+// get sends one request and returns its status and body size.
+func get(u, authz, cookie string) (int, int64, error) {
 	req, _ := http.NewRequest("GET", u, nil)
 	if authz != "" {
 		req.Header.Set("Authorization", authz)
@@ -237,11 +269,11 @@ func get(u, authz, cookie string) (int, error) {
 	client := &http.Client{Timeout: time.Minute, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := client.Do(req)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	io.Copy(io.Discard, res.Body)
+	n, err := io.Copy(io.Discard, res.Body)
 	res.Body.Close()
-	return res.StatusCode, nil
+	return res.StatusCode, n, err
 }
 
 // loadGen drives one endpoint for d from conns connections.
