@@ -117,3 +117,34 @@ func (s *Server) keptCasePage(r *http.Request, kind string, build func(*http.Req
 	}
 	return v.([]byte), nil
 }
+
+// frames keeps the layout around kept content (renderKept) per title,
+// caller and CSRF token, at most maxKeptPages of them.
+type frames struct {
+	mu sync.Mutex
+	m  map[frameKey]frame
+}
+
+type frameKey struct {
+	title string
+	id    auth.Identity
+	csrf  string
+}
+
+type frame struct{ head, tail []byte }
+
+func (c *frames) get(k frameKey) (frame, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f, ok := c.m[k]
+	return f, ok
+}
+
+func (c *frames) put(k frameKey, f frame) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxKeptPages {
+		c.m = map[frameKey]frame{}
+	}
+	c.m[k] = f
+}

@@ -2,6 +2,8 @@ package web
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -99,6 +101,14 @@ func TestKeptCaseListPerUser(t *testing.T) {
 		if !strings.Contains(c.page, `href="/cases/3"`) {
 			t.Errorf("%s's page lacks the table", c.mine)
 		}
+	}
+	// The same user in another session: that session's CSRF token.
+	r := httptest.NewRequest("GET", "/cases", nil)
+	r.AddCookie(&http.Cookie{Name: "antidote_session", Value: "sess-ana-new"})
+	w := httptest.NewRecorder()
+	s.ServeHTTP(w, r)
+	if p := w.Body.String(); !strings.Contains(p, `value="csrf-sess-ana-new"`) || strings.Contains(p, `value="csrf-sess-ana"`) {
+		t.Error("a second session of the same user got the first session's CSRF token")
 	}
 }
 

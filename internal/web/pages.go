@@ -70,7 +70,7 @@ type view struct {
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) error {
-	page, err := s.execute(r, name, title, data)
+	page, err := s.execute(name, s.view(r, title, data))
 	if err != nil {
 		return err
 	}
@@ -82,26 +82,38 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 const contentMark = "<!--antidote:kept-content-->"
 
 // renderKept writes a page whose content is kept bytes (pagecache.go): the
-// layout, with the caller's name, menu and CSRF token, is rendered for
-// this request around them.
+// layout, with the caller's name, menu and CSRF token, is rendered around
+// them (once per title, caller and CSRF token: it depends on nothing else).
 func (s *Server) renderKept(w http.ResponseWriter, r *http.Request, status int, title string, content []byte) error {
-	page, err := s.execute(r, "fragment", title, template.HTML(contentMark))
-	if err != nil {
-		return err
-	}
-	head, tail, ok := bytes.Cut(page, []byte(contentMark))
+	v := s.view(r, title, template.HTML(contentMark))
+	k := frameKey{title: v.Title, id: v.Identity, csrf: v.CSRF}
+	f, ok := s.frames.get(k)
 	if !ok {
-		return errors.New("render: the layout lost its content")
+		page, err := s.execute("fragment", v)
+		if err != nil {
+			return err
+		}
+		head, tail, found := bytes.Cut(page, []byte(contentMark))
+		if !found {
+			return errors.New("render: the layout lost its content")
+		}
+		f = frame{head: head, tail: tail}
+		s.frames.put(k, f)
 	}
-	return writeHTML(w, status, head, content, tail)
+	return writeHTML(w, status, f.head, content, f.tail)
 }
 
-// execute renders page name for the caller of r.
-func (s *Server) execute(r *http.Request, name, title string, data any) ([]byte, error) {
+// view is what page templates get for the caller of r.
+func (s *Server) view(r *http.Request, title string, data any) view {
 	v := view{Title: title, Identity: identity(r), Data: data}
 	if sid := sessionID(r); sid != "" {
 		v.CSRF = s.accounts.CSRFToken(sid)
 	}
+	return v
+}
+
+// execute renders page name.
+func (s *Server) execute(name string, v view) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := s.pages[name].Execute(&buf, v); err != nil {
 		return nil, fmt.Errorf("render %s: %w", name, err)

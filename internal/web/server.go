@@ -52,6 +52,7 @@ type Server struct {
 	maxBody  int64
 	pages    map[string]*template.Template
 	kept     pageCache // case list pages (pagecache.go)
+	frames   frames    // the layout around them, per caller
 	mux      *http.ServeMux
 	routes   []route
 	handler  http.Handler
