@@ -3,17 +3,19 @@
 // analyst and as a vendor with bearer tokens, and the HTML page /cases
 // with a session cookie), a case (GET /api/v1/cases/{id} and the HTML
 // page /cases/{id}, random ids) and search (GET /api/v1/search), on a
-// workspace with 10,000 cases, on SQLite and on PostgreSQL. It reports
-// throughput, p50 and p99 per endpoint and the load average when the
-// endpoint's run began. The server runs as a user runs it (a separate
-// process, unlocked with `antidote unlock`).
+// workspace with 10,000 cases, on SQLite and on PostgreSQL, with /healthz
+// as a no-work reference. It reports per endpoint the body size,
+// throughput, p50 and p99, the server's CPU time per request and the load
+// average when the endpoint's run began. The server runs as a user runs
+// it (a separate process, unlocked with `antidote unlock`); -bin serves
+// with another build, to compare.
 //
 // The load generator is wrk (Debian's package; C, cheap beside the server
 // on a small machine; a Lua script sets the headers and random ids and
 // reports the percentiles) or, with -client go or when wrk is not
 // installed, a Go HTTP client with keep-alive connections.
 //
-//	go run ./bench/web [-out bench/out] [-postgres URL] [-seconds 10] [-conns 200] [-client wrk|go]
+//	go run ./bench/web [-out bench/out] [-postgres URL] [-seconds 10] [-conns 200] [-client wrk|go] [-bin FILE]
 package main
 
 import (
