@@ -82,10 +82,16 @@ func (c *pageCache) get(k pageKey, version uint64, now time.Time) ([]byte, bool)
 func (c *pageCache) put(k pageKey, p keptPage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxKeptPages {
-		c.m = map[pageKey]keptPage{}
+	keep(&c.m, k, p)
+}
+
+// keep puts v under k in *m, which starts again empty when it holds
+// maxKeptPages entries.
+func keep[K comparable, V any](m *map[K]V, k K, v V) {
+	if *m == nil || len(*m) >= maxKeptPages {
+		*m = map[K]V{}
 	}
-	c.m[k] = p
+	(*m)[k] = v
 }
 
 // keptCasePage returns the bytes build makes of r for the caller's
@@ -143,8 +149,5 @@ func (c *frames) get(k frameKey) (frame, bool) {
 func (c *frames) put(k frameKey, f frame) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= maxKeptPages {
-		c.m = map[frameKey]frame{}
-	}
-	c.m[k] = f
+	keep(&c.m, k, f)
 }

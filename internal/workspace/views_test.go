@@ -17,14 +17,7 @@ import (
 // its own statuses and its own thread.
 func TestVendorSeesOnlyItsOwn(t *testing.T) {
 	ctx := context.Background()
-	ws := newWorkspace(t, "")
-	at := time.Date(2017, 3, 7, 12, 0, 0, 0, time.UTC)
-	if _, err := ws.ExtractFindings(ctx, analyst, mustDictionary(t), nil); err != nil {
-		t.Fatal(err)
-	}
-	if res, err := ws.DemoCoordinate(ctx, analyst, at); err != nil || res.Cases < 2 {
-		t.Fatalf("DemoCoordinate = %+v, %v", res, err)
-	}
+	ws, at := demoCases(t)
 	all, total, err := ws.CasePage(ctx, analyst, CaseQuery{At: at})
 	if err != nil || total != len(all) || total < 2 {
 		t.Fatalf("analyst's case list: %d of %d, %v", len(all), total, err)
@@ -153,6 +146,22 @@ func TestVendorSeesOnlyItsOwn(t *testing.T) {
 	}
 }
 
+// demoCases is a workspace with the demo's findings and cases (two at
+// least), and the moment they were coordinated.
+func demoCases(t *testing.T) (*Workspace, time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	ws := newWorkspace(t, "")
+	at := time.Date(2017, 3, 7, 12, 0, 0, 0, time.UTC)
+	if _, err := ws.ExtractFindings(ctx, analyst, mustDictionary(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := ws.DemoCoordinate(ctx, analyst, at); err != nil || res.Cases < 2 {
+		t.Fatalf("DemoCoordinate = %+v, %v", res, err)
+	}
+	return ws, at
+}
+
 func vendorsOf(c CaseView) int {
 	seen := map[int64]bool{}
 	for _, tv := range c.Targets {
@@ -168,14 +177,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // snapshotTTL after one made in the store by another process.
 func TestCaseViewsVersion(t *testing.T) {
 	ctx := context.Background()
-	ws := newWorkspace(t, "")
-	at := time.Date(2017, 3, 7, 12, 0, 0, 0, time.UTC)
-	if _, err := ws.ExtractFindings(ctx, analyst, mustDictionary(t), nil); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ws.DemoCoordinate(ctx, analyst, at); err != nil {
-		t.Fatal(err)
-	}
+	ws, at := demoCases(t)
 	clock := at
 	ws.now = func() time.Time { return clock }
 	all, _, err := ws.CasePage(ctx, analyst, CaseQuery{At: at})
