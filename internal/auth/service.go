@@ -138,7 +138,8 @@ type Service struct {
 	// session is trusted before it is asked again (0: every request
 	// asks). A revoke, disable, password change or logout through this
 	// Service takes effect at once; one made by another process on the
-	// same database (the CLI) within LookupTTL.
+	// same database (the CLI) within LookupTTL, plus one query under load
+	// and at most twice LookupTTL (cache.go).
 	LookupTTL time.Duration
 
 	lookups lookups
