@@ -17,6 +17,7 @@ type memStore struct {
 	sessions map[string]Session
 	failures map[string][]time.Time
 	touches  int
+	lookups  int // TokenByHash and SessionByHash calls
 	steps    map[string]int64
 }
 
@@ -120,6 +121,7 @@ func (m *memStore) AddToken(_ context.Context, t Token, h []byte) (int64, error)
 func (m *memStore) TokenByHash(_ context.Context, h []byte) (Token, User, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.lookups++
 	t, ok := m.tokens[string(h)]
 	if !ok {
 		return Token{}, User{}, ErrNotFound
@@ -160,6 +162,7 @@ func (m *memStore) AddSession(_ context.Context, h []byte, s Session) error {
 func (m *memStore) SessionByHash(_ context.Context, h []byte) (Session, User, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	m.lookups++
 	s, ok := m.sessions[string(h)]
 	if !ok {
 		return Session{}, User{}, ErrNotFound

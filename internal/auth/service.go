@@ -134,6 +134,15 @@ type Service struct {
 	AbsoluteTimeout time.Duration // a session ends this long after login regardless
 	Limits          Limits
 	Issuer          string // shown by authenticator apps
+	// LookupTTL is how long what the store said of a bearer token or a
+	// session is trusted before it is asked again (0: every request
+	// asks). A revoke, disable, password change or logout through this
+	// Service takes effect at once; one made by another process on the
+	// same database (the CLI) within LookupTTL, plus one query under load
+	// and at most twice LookupTTL (cache.go).
+	LookupTTL time.Duration
+
+	lookups lookups
 
 	dummyOnce sync.Once
 	dummy     string
@@ -152,6 +161,7 @@ func NewService(store Store, mac MAC) *Service {
 		AbsoluteTimeout: 12 * time.Hour,
 		Limits:          Limits{Account: 5, Address: 50, Window: 15 * time.Minute},
 		Issuer:          "antidote",
+		LookupTTL:       time.Second,
 		verify:          vault.VerifyPassword,
 	}
 }
@@ -235,6 +245,7 @@ func (s *Service) SetDisabled(ctx context.Context, name string, disabled bool) e
 	if err != nil {
 		return fmt.Errorf("user %s: %w", n, err)
 	}
+	defer s.lookups.forget()
 	if err := s.store.SetUserDisabled(ctx, n, disabled); err != nil {
 		return err
 	}
@@ -261,6 +272,7 @@ func (s *Service) SetPassword(ctx context.Context, name string, password []byte)
 	if err != nil {
 		return err
 	}
+	defer s.lookups.forget()
 	if err := s.store.SetPasswordHash(ctx, n, h); err != nil {
 		return err
 	}
@@ -304,8 +316,12 @@ type Login struct {
 }
 
 func (s *Service) key(kind, v string) []byte {
-	sum := s.mac.Sum([]byte("antidote/auth/" + kind + "\x00" + v))
+	sum := s.keySum(kind, v)
 	return sum[:]
+}
+
+func (s *Service) keySum(kind, v string) [32]byte {
+	return s.mac.Sum([]byte("antidote/auth/" + kind + "\x00" + v))
 }
 
 func (s *Service) dummyHash() string {
@@ -397,31 +413,39 @@ func (s *Service) Login(ctx context.Context, r LoginRequest) (Login, error) {
 
 // Session returns the identity of a live session and marks it used. An
 // unknown, idle, expired or disabled session is ErrUnauthenticated (and
-// deleted when it exists).
+// deleted when it exists). The record is kept for LookupTTL (see
+// Service.LookupTTL); the timeouts are checked on every call.
 func (s *Service) Session(ctx context.Context, id string) (Identity, error) {
 	if id == "" || len(id) > 100 {
 		return Identity{}, ErrUnauthenticated
 	}
-	h := s.key("session", id)
-	sess, u, err := s.store.SessionByHash(ctx, h)
+	h := s.keySum("session", id)
+	now := s.Now().UTC()
+	e, err := s.lookups.get(h, now, s.LookupTTL, func() (lookup, error) {
+		// Shared with concurrent requests: not cancelled with this one.
+		sess, u, err := s.store.SessionByHash(context.WithoutCancel(ctx), h[:])
+		return lookup{user: u, session: sess}, err
+	})
 	if errors.Is(err, ErrNotFound) {
 		return Identity{}, ErrUnauthenticated
 	}
 	if err != nil {
 		return Identity{}, err
 	}
-	now := s.Now().UTC()
+	sess, u := e.session, e.user
 	if u.Disabled || !now.Before(sess.Expires) || now.Sub(sess.LastSeen) >= s.IdleTimeout {
-		if err := s.store.DeleteSession(ctx, h); err != nil {
+		defer s.lookups.forget()
+		if err := s.store.DeleteSession(ctx, h[:]); err != nil {
 			return Identity{}, err
 		}
 		return Identity{}, ErrUnauthenticated
 	}
 	// One write a minute at most per session, not one per request.
 	if now.Sub(sess.LastSeen) >= touchEvery {
-		if err := s.store.TouchSession(ctx, h, now); err != nil {
+		if err := s.store.TouchSession(ctx, h[:], now); err != nil {
 			return Identity{}, err
 		}
+		s.lookups.touched(h, now)
 	}
 	return u.Identity(), nil
 }
@@ -431,6 +455,7 @@ func (s *Service) Logout(ctx context.Context, id string) error {
 	if id == "" || len(id) > 100 {
 		return nil
 	}
+	defer s.lookups.forget()
 	err := s.store.DeleteSession(ctx, s.key("session", id))
 	if errors.Is(err, ErrNotFound) {
 		return nil
@@ -486,24 +511,32 @@ func (s *Service) Tokens(ctx context.Context) ([]Token, error) { return s.store.
 
 // RevokeToken ends a token now.
 func (s *Service) RevokeToken(ctx context.Context, id int64) error {
+	defer s.lookups.forget()
 	return s.store.RevokeToken(ctx, id, s.Now().UTC())
 }
 
 // Bearer returns the identity a bearer token acts as: its user's role and
 // vendor. Unknown, expired, revoked tokens and disabled users are
-// ErrUnauthenticated.
+// ErrUnauthenticated. The record is kept for LookupTTL (see
+// Service.LookupTTL); expiry is checked on every call.
 func (s *Service) Bearer(ctx context.Context, token string) (Identity, error) {
 	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 100 {
 		return Identity{}, ErrUnauthenticated
 	}
-	t, u, err := s.store.TokenByHash(ctx, s.key("token", token))
+	h := s.keySum("token", token)
+	now := s.Now()
+	e, err := s.lookups.get(h, now, s.LookupTTL, func() (lookup, error) {
+		// Shared with concurrent requests: not cancelled with this one.
+		t, u, err := s.store.TokenByHash(context.WithoutCancel(ctx), h[:])
+		return lookup{user: u, token: t}, err
+	})
 	if errors.Is(err, ErrNotFound) {
 		return Identity{}, ErrUnauthenticated
 	}
 	if err != nil {
 		return Identity{}, err
 	}
-	now := s.Now()
+	t, u := e.token, e.user
 	if u.Disabled || !t.Revoked.IsZero() || (!t.Expires.IsZero() && !now.Before(t.Expires)) {
 		return Identity{}, ErrUnauthenticated
 	}

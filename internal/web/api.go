@@ -302,11 +302,20 @@ func (s *Server) apiCases(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	cs, total, err := s.visibleCases(r, r.URL.Query().Get("status"), p)
+	body, err := s.keptCasePage(r, "json", func(r *http.Request) ([]byte, error) {
+		cs, total, err := s.visibleCases(r, r.URL.Query().Get("status"), p)
+		if err != nil {
+			return nil, err
+		}
+		return encodeJSON(Page[CaseView]{Items: cs, Total: total, Page: p.Page, PerPage: p.PerPage})
+	})
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, Page[CaseView]{Items: cs, Total: total, Page: p.Page, PerPage: p.PerPage})
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, err = w.Write(body)
+	return err
 }
 
 // visibleCase returns case id as the caller may see it; a case the caller

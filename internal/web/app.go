@@ -27,6 +27,10 @@ type App interface {
 	// Cases returns one page of the cases the caller may see (a vendor:
 	// those naming it), filtered, with the number of all that match.
 	Cases(ctx context.Context, id auth.Identity, q CaseQuery) ([]CaseView, int, error)
+	// CasesVersion names what Cases gives now: it changes whenever
+	// Cases's answers may have (but for the clocks, which move with
+	// time), so that the web may keep a page it encoded until then.
+	CasesVersion(ctx context.Context, id auth.Identity) (uint64, error)
 	Case(ctx context.Context, id auth.Identity, cs int64, at time.Time) (CaseView, error)
 	SetStatus(ctx context.Context, id auth.Identity, cs int64, ch StatusChange) (cases.Event, error)
 	// SetShared lets a case's vendors see each other's names and statuses.

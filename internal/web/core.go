@@ -112,6 +112,10 @@ func (c *Core) Cases(ctx context.Context, id auth.Identity, q CaseQuery) ([]Case
 	return out, n, nil
 }
 
+func (c *Core) CasesVersion(ctx context.Context, id auth.Identity) (uint64, error) {
+	return c.ws.CaseViewsVersion(ctx, id)
+}
+
 func (c *Core) Case(ctx context.Context, id auth.Identity, cs int64, at time.Time) (CaseView, error) {
 	v, err := c.ws.CaseFor(ctx, id, cs, at)
 	return caseOf(v), err

@@ -23,6 +23,42 @@ type fakeApp struct {
 	statuses []StatusChange
 	files    []File
 	contents [][]byte
+	// version is CasesVersion; retitled overrides case titles (a change
+	// of the case views, which bumps version).
+	version  uint64
+	retitled map[int64]string
+	// duringCases, when set, runs inside Cases (another request arriving
+	// while a page is made).
+	duringCases func()
+}
+
+func (f *fakeApp) CasesVersion(ctx context.Context, id auth.Identity) (uint64, error) {
+	f.call("CasesVersion")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.version, nil
+}
+
+// retitle changes a case's finding title, as a change through the core
+// would, with a new CasesVersion.
+func (f *fakeApp) retitle(cs int64, title string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.retitled == nil {
+		f.retitled = map[int64]string{}
+	}
+	f.retitled[cs] = title
+	f.version++
+}
+
+func (f *fakeApp) fakeCase(id int64) (CaseView, bool) {
+	c, ok := fakeCase(id)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if t, found := f.retitled[id]; found {
+		c.Title = t
+	}
+	return c, ok
 }
 
 func newFakeApp() *fakeApp {
@@ -131,9 +167,13 @@ func (f *fakeApp) Vendors(ctx context.Context, id auth.Identity) ([]cases.Vendor
 // vendor's cases to everyone: the web must drop what the caller may not see.
 func (f *fakeApp) Cases(ctx context.Context, id auth.Identity, q CaseQuery) ([]CaseView, int, error) {
 	f.call("Cases")
+	if during := f.duringCases; during != nil {
+		f.duringCases = nil
+		during()
+	}
 	var out []CaseView
 	for i := int64(1); i <= 4; i++ {
-		c, _ := fakeCase(i)
+		c, _ := f.fakeCase(i)
 		if q.Status == "" || hasStatus(c, q.Status) {
 			out = append(out, c)
 		}
@@ -148,7 +188,7 @@ func (f *fakeApp) Cases(ctx context.Context, id auth.Identity, q CaseQuery) ([]C
 
 func (f *fakeApp) Case(ctx context.Context, id auth.Identity, n int64, at time.Time) (CaseView, error) {
 	f.call("Case")
-	c, ok := fakeCase(n)
+	c, ok := f.fakeCase(n)
 	if !ok {
 		return c, auth.ErrNotFound
 	}

@@ -16,7 +16,7 @@ import (
 	"antidote/internal/secret"
 )
 
-var pageNames = []string{"login", "error", "cases", "case", "docs", "doc", "original", "search", "findings", "report", "release", "audit", "users", "unseal"}
+var pageNames = []string{"login", "error", "cases", "case", "docs", "doc", "original", "search", "findings", "report", "release", "audit", "users", "unseal", "fragment"}
 
 func parsePages() (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
@@ -70,18 +70,71 @@ type view struct {
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name, title string, data any) error {
+	page, err := s.execute(name, s.view(r, title, data))
+	if err != nil {
+		return err
+	}
+	return writeHTML(w, status, page)
+}
+
+// contentMark stands for kept content in the layout rendered around it.
+// Nothing else on a page can read so: text in pages is escaped.
+const contentMark = "<!--antidote:kept-content-->"
+
+// renderKept writes a page whose content is kept bytes (pagecache.go): the
+// layout, with the caller's name, menu and CSRF token, is rendered around
+// them (once per title, caller and CSRF token: it depends on nothing else).
+func (s *Server) renderKept(w http.ResponseWriter, r *http.Request, status int, title string, content []byte) error {
+	v := s.view(r, title, template.HTML(contentMark))
+	k := frameKey{title: v.Title, id: v.Identity, csrf: v.CSRF}
+	f, ok := s.frames.get(k)
+	if !ok {
+		page, err := s.execute("fragment", v)
+		if err != nil {
+			return err
+		}
+		head, tail, found := bytes.Cut(page, []byte(contentMark))
+		if !found {
+			return errors.New("render: the layout lost its content")
+		}
+		f = frame{head: head, tail: tail}
+		s.frames.put(k, f)
+	}
+	return writeHTML(w, status, f.head, content, f.tail)
+}
+
+// view is what page templates get for the caller of r.
+func (s *Server) view(r *http.Request, title string, data any) view {
 	v := view{Title: title, Identity: identity(r), Data: data}
 	if sid := sessionID(r); sid != "" {
 		v.CSRF = s.accounts.CSRFToken(sid)
 	}
+	return v
+}
+
+// execute renders page name.
+func (s *Server) execute(name string, v view) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := s.pages[name].Execute(&buf, v); err != nil {
-		return fmt.Errorf("render %s: %w", name, err)
+		return nil, fmt.Errorf("render %s: %w", name, err)
+	}
+	return buf.Bytes(), nil
+}
+
+func writeHTML(w http.ResponseWriter, status int, parts ...[]byte) error {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(n))
 	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
-	return err
+	for _, p := range parts {
+		if _, err := w.Write(p); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, status int, msg string) {
@@ -195,16 +248,27 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	status := r.URL.Query().Get("status")
-	cs, total, err := s.visibleCases(r, status, p)
-	if err != nil {
-		return err
-	}
 	title := "Cases"
 	if identity(r).Role == auth.Vendor {
 		title = "Your cases"
 	}
-	return s.render(w, r, http.StatusOK, "cases", title, casesData{Cases: cs, Status: status, Statuses: cases.Statuses(), Pager: newPager(r, total, p)})
+	// The table is kept for the caller's audience; it is rendered without
+	// the caller (no name, no CSRF token), which the layout adds.
+	table, err := s.keptCasePage(r, "html", func(r *http.Request) ([]byte, error) {
+		status := r.URL.Query().Get("status")
+		cs, total, err := s.visibleCases(r, status, p)
+		if err != nil {
+			return nil, err
+		}
+		var buf bytes.Buffer
+		err = s.pages["cases"].ExecuteTemplate(&buf, "content", view{Title: title,
+			Data: casesData{Cases: cs, Status: status, Statuses: cases.Statuses(), Pager: newPager(r, total, p)}})
+		return buf.Bytes(), err
+	})
+	if err != nil {
+		return err
+	}
+	return s.renderKept(w, r, http.StatusOK, title, table)
 }
 
 type caseData struct {

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"embed"
 	"encoding/json"
 	"errors"
 	"html/template"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -49,6 +51,8 @@ type Server struct {
 	now      func() time.Time
 	maxBody  int64
 	pages    map[string]*template.Template
+	kept     pageCache // case list pages (pagecache.go)
+	frames   frames    // the layout around them, per caller
 	mux      *http.ServeMux
 	routes   []route
 	handler  http.Handler
@@ -255,7 +259,18 @@ func clientAddr(r *http.Request) string {
 func writeJSON(w http.ResponseWriter, status int, v any) error {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
+	return newEncoder(w).Encode(v)
+}
+
+// encodeJSON is what writeJSON writes of v.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	err := newEncoder(&buf).Encode(v)
+	return buf.Bytes(), err
+}
+
+func newEncoder(w io.Writer) *json.Encoder {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	return enc
 }

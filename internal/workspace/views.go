@@ -45,18 +45,22 @@ type TimelineEvent struct {
 
 // snapshotTTL is how long a snapshot is trusted before the store's case
 // version is compared again (changes made by another process show within
-// it; changes made through this workspace drop it at once).
+// it, plus the time of that one query under load, and at most twice it;
+// changes made through this workspace drop it at once).
 const snapshotTTL = time.Second
 
 // caseViews keeps what case views are computed from between requests: a
 // list of 10,000 cases must not reload and decrypt the whole disclosure
 // record per request.
 type caseViews struct {
-	mu   sync.Mutex
-	snap *caseSnapshot
+	mu       sync.Mutex
+	snap     *caseSnapshot
+	built    uint64 // snapshots built so far: the generation of the newest
+	checking bool   // a request is comparing the snapshot's version with the store's
 }
 
 type caseSnapshot struct {
+	gen     uint64 // which build this is (CaseViewsVersion)
 	version string
 	checked time.Time
 	cat     *Catalog
@@ -82,15 +86,35 @@ func (v *caseViews) drop() {
 }
 
 // snapshot returns the current snapshot; recheck compares the store's
-// version now rather than trusting a recent check.
+// version now rather than trusting a recent check. When a snapshot is
+// older than snapshotTTL, the first request to find it so compares the
+// versions, and the others go on with it meanwhile (up to twice
+// snapshotTTL old) instead of waiting for the query.
 func (ws *Workspace) snapshot(ctx context.Context, recheck bool) (*caseSnapshot, error) {
 	v := &ws.views
 	v.mu.Lock()
-	defer v.mu.Unlock()
 	now := ws.now()
-	if v.snap != nil && !recheck && now.Sub(v.snap.checked) < snapshotTTL {
-		return v.snap, nil
+	if sn := v.snap; sn != nil && !recheck {
+		age := now.Sub(sn.checked)
+		if age < snapshotTTL || (v.checking && age < 2*snapshotTTL) {
+			v.mu.Unlock()
+			return sn, nil
+		}
+		if !v.checking && age < 2*snapshotTTL {
+			v.checking = true
+			v.mu.Unlock()
+			version, err := ws.store.CasesVersion(ctx)
+			v.mu.Lock()
+			v.checking = false
+			if err == nil && v.snap == sn && sn.version == version {
+				sn.checked = now
+				v.mu.Unlock()
+				return sn, nil
+			}
+			// Changed (or failed): rebuild, or fail, holding the lock.
+		}
 	}
+	defer v.mu.Unlock()
 	version, err := ws.store.CasesVersion(ctx)
 	if err != nil {
 		return nil, err
@@ -123,7 +147,8 @@ func (ws *Workspace) snapshot(ctx context.Context, recheck bool) (*caseSnapshot,
 	if err != nil {
 		return nil, err
 	}
-	sn := &caseSnapshot{version: version, checked: now, cat: cat, pol: pol, cases: cs, byCase: map[int64][]cases.Event{},
+	v.built++
+	sn := &caseSnapshot{gen: v.built, version: version, checked: now, cat: cat, pol: pol, cases: cs, byCase: map[int64][]cases.Event{},
 		finding: map[int64]findings.Finding{}, byVendor: map[int64][]int{}, byID: map[int64]int{}, shared: shared,
 		excerpts: map[int64][]string{}}
 	for _, ev := range evs {
@@ -144,6 +169,22 @@ func (ws *Workspace) snapshot(ctx context.Context, recheck bool) (*caseSnapshot,
 	}
 	v.snap = sn
 	return sn, nil
+}
+
+// CaseViewsVersion names the case views CasePage would give now: it
+// changes whenever they may have (a change through this workspace at once,
+// one made by another process within snapshotTTL), so that a server may
+// keep what it made of a page until it does. It is not audited (it tells
+// nothing of any case) but needs a role that reads cases.
+func (ws *Workspace) CaseViewsVersion(ctx context.Context, a Actor) (uint64, error) {
+	if err := allowAny(a, auth.CasesRead, auth.VendorCaseRead); err != nil {
+		return 0, err
+	}
+	sn, err := ws.snapshot(ctx, false)
+	if err != nil {
+		return 0, err
+	}
+	return sn.gen, nil
 }
 
 // caseVendors lists the vendors a case names: its targets and every

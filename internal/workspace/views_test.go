@@ -17,14 +17,7 @@ import (
 // its own statuses and its own thread.
 func TestVendorSeesOnlyItsOwn(t *testing.T) {
 	ctx := context.Background()
-	ws := newWorkspace(t, "")
-	at := time.Date(2017, 3, 7, 12, 0, 0, 0, time.UTC)
-	if _, err := ws.ExtractFindings(ctx, analyst, mustDictionary(t), nil); err != nil {
-		t.Fatal(err)
-	}
-	if res, err := ws.DemoCoordinate(ctx, analyst, at); err != nil || res.Cases < 2 {
-		t.Fatalf("DemoCoordinate = %+v, %v", res, err)
-	}
+	ws, at := demoCases(t)
 	all, total, err := ws.CasePage(ctx, analyst, CaseQuery{At: at})
 	if err != nil || total != len(all) || total < 2 {
 		t.Fatalf("analyst's case list: %d of %d, %v", len(all), total, err)
@@ -153,6 +146,22 @@ func TestVendorSeesOnlyItsOwn(t *testing.T) {
 	}
 }
 
+// demoCases is a workspace with the demo's findings and cases (two at
+// least), and the moment they were coordinated.
+func demoCases(t *testing.T) (*Workspace, time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	ws := newWorkspace(t, "")
+	at := time.Date(2017, 3, 7, 12, 0, 0, 0, time.UTC)
+	if _, err := ws.ExtractFindings(ctx, analyst, mustDictionary(t), nil); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := ws.DemoCoordinate(ctx, analyst, at); err != nil || res.Cases < 2 {
+		t.Fatalf("DemoCoordinate = %+v, %v", res, err)
+	}
+	return ws, at
+}
+
 func vendorsOf(c CaseView) int {
 	seen := map[int64]bool{}
 	for _, tv := range c.Targets {
@@ -162,3 +171,52 @@ func vendorsOf(c CaseView) int {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestCaseViewsVersion: the version names the case views until they may
+// have changed: at once after a change through the workspace, within
+// snapshotTTL after one made in the store by another process.
+func TestCaseViewsVersion(t *testing.T) {
+	ctx := context.Background()
+	ws, at := demoCases(t)
+	clock := at
+	ws.now = func() time.Time { return clock }
+	all, _, err := ws.CasePage(ctx, analyst, CaseQuery{At: at})
+	if err != nil || len(all) == 0 {
+		t.Fatalf("case list: %d, %v", len(all), err)
+	}
+	cid := all[0].ID
+	version := func() uint64 {
+		t.Helper()
+		v, err := ws.CaseViewsVersion(ctx, analyst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	v0 := version()
+	clock = clock.Add(10 * snapshotTTL)
+	if v := version(); v != v0 {
+		t.Fatalf("nothing changed, yet the version went from %d to %d", v0, v)
+	}
+	if err := ws.ShareCase(ctx, analyst, cid, true); err != nil {
+		t.Fatal(err)
+	}
+	v1 := version()
+	if v1 == v0 {
+		t.Fatal("sharing a case through the workspace left the version as it was")
+	}
+	// Another process writes to the store: seen once snapshotTTL passed.
+	if err := ws.store.SetCaseShared(ctx, cid, false, clock.Format(time.RFC3339Nano), "cli"); err != nil {
+		t.Fatal(err)
+	}
+	if v := version(); v != v1 {
+		t.Fatal("the version was compared with the store before snapshotTTL passed")
+	}
+	clock = clock.Add(snapshotTTL)
+	if v := version(); v == v1 {
+		t.Fatal("a change made by another process did not change the version after snapshotTTL")
+	}
+	if _, err := ws.CaseViewsVersion(ctx, Actor{Name: "nobody"}); !errors.Is(err, ErrForbidden) {
+		t.Errorf("no role asks the version: %v", err)
+	}
+}
