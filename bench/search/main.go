@@ -19,6 +19,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
@@ -58,6 +59,7 @@ func main() {
 	outDir := flag.String("out", "bench/out", "scratch directory")
 	cliRuns := flag.Int("cli", 40, "queries to time through the CLI")
 	skipBleve := flag.Bool("no-bleve", false, "skip the bleve peer")
+	corpusOnly := flag.Bool("corpus-only", false, "extract the corpus into -out and stop")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the warm queries to this file")
 	flag.Parse()
 	if err := os.MkdirAll(*outDir, 0o700); err != nil {
@@ -83,6 +85,9 @@ func main() {
 	}
 	log.Printf("synthetic: %d documents, %.1f MB of text", synthCount, float64(synthBytes)/1e6)
 	log.Printf("corpus: %d documents, %.1f MB of text, built in %.0f s", len(docs), float64(textBytes)/1e6, time.Since(t0).Seconds())
+	if *corpusOnly {
+		return
+	}
 	queries := makeQueries(docs)
 
 	var peer *bleveRun
@@ -95,6 +100,7 @@ func main() {
 		log.Printf("bleve: indexed in memory in %.0f s", time.Since(t0).Seconds())
 	}
 
+	fmt.Printf("load average at start: %s\n", loadAvg())
 	fmt.Printf("corpus: %d documents (%d synthetic pages and attachments, the rest real text), %.1f MB of extracted text\n\n", len(docs), synthCount, float64(textBytes)/1e6)
 	fmt.Println("| backend | index MB (sealed) | index / text | segments before | optimize s | class | queries | warm p50 ms | warm p99 ms | cold p50 ms | CLI p50 ms | CLI p99 ms | bleve p50 ms | bleve p99 ms | top-10 overlap |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -114,8 +120,75 @@ var (
 	cpuProfile string
 )
 
-// corpus extracts the synthetic leak and adds real text.
+// corpus extracts the synthetic leak and adds real text. The extracted
+// corpus is kept in dir (search-corpus-N.docs) and read back by later
+// runs, so that runs at the same scale measure the same documents without
+// extracting them again.
 func corpus(dir string, pages int) ([]doc, error) {
+	cache := filepath.Join(dir, fmt.Sprintf("search-corpus-%d.docs", pages))
+	if docs, n, err := readCorpus(cache); err == nil {
+		synthCount = n
+		return docs, nil
+	}
+	docs, err := extractCorpus(dir, pages)
+	if err != nil {
+		return nil, err
+	}
+	return docs, writeCorpus(cache, docs, synthCount)
+}
+
+// The cache format: the synthetic count, then per document its path,
+// media type and text, each a uvarint length and bytes.
+func writeCorpus(name string, docs []doc, synthetic int) error {
+	var b []byte
+	b = binary.AppendUvarint(b, uint64(synthetic))
+	for _, d := range docs {
+		for _, f := range [][]byte{[]byte(d.path), []byte(d.mediaType), d.text} {
+			b = binary.AppendUvarint(b, uint64(len(f)))
+			b = append(b, f...)
+		}
+	}
+	if err := os.WriteFile(name+".tmp", b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(name+".tmp", name)
+}
+
+func readCorpus(name string) ([]doc, int, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	next := func() ([]byte, bool) {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > uint64(len(b)-k) {
+			return nil, false
+		}
+		v := b[k : k+int(n)]
+		b = b[k+int(n):]
+		return v, true
+	}
+	n, k := binary.Uvarint(b)
+	if k <= 0 {
+		return nil, 0, fmt.Errorf("%s: damaged", name)
+	}
+	b = b[k:]
+	var docs []doc
+	for len(b) > 0 {
+		p, ok1 := next()
+		mt, ok2 := next()
+		text, ok3 := next()
+		if !ok1 || !ok2 || !ok3 {
+			return nil, 0, fmt.Errorf("%s: damaged", name)
+		}
+		docs = append(docs, doc{path: string(p), mediaType: string(mt), text: text})
+	}
+	return docs, int(n), nil
+}
+
+// extractCorpus generates and extracts the synthetic leak and adds real
+// text.
+func extractCorpus(dir string, pages int) ([]doc, error) {
 	zipPath := filepath.Join(dir, fmt.Sprintf("search-corpus-%d.zip", pages))
 	if _, err := os.Stat(zipPath); err != nil {
 		f, err := os.Create(zipPath + ".tmp")
@@ -450,10 +523,39 @@ func runBackend(dir, bin, dsn string, docs []doc, textBytes int64, queries []que
 	fmt.Printf("| %s all | | | | | all | %d | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s |\n", name, len(queries),
 		pct(all(warm), 50), pct(all(warm), 99), pct(all(cold), 50), fmtPct(all(cli), 50), fmtPct(all(cli), 99),
 		fmtPct(all(peerMS), 50), fmtPct(all(peerMS), 99), fmtOverlap(overlap, "all"))
+	fmt.Printf("\n%s: load average after the queries: %s\n", name, loadAvg())
 	fmt.Printf("\n%s: mean CPU time of a warm query (one page of 20 with snippets): %.1f ms\n\n", name, warmCPU)
 	log.Printf("%s: index %d blocks, %.1f MB postings, %.1f MB tables and dictionaries; 1-word p50 before optimize %.1f ms",
 		name, after.Blocks, float64(after.PostingsBytes)/1e6, float64(after.SegmentBytes)/1e6, unmergedP50)
+	z, err := st.IndexSizes(ctx)
+	if err != nil {
+		return err
+	}
+	printSizes(name, z, indexBytes, textBytes)
 	return nil
+}
+
+// printSizes says where the merged index's bytes go.
+func printSizes(name string, z search.Sizes, total, text int64) {
+	sealing := total - z.BlockBytes - z.DocTable - z.Dict
+	fmt.Printf("%s: where the index's %.1f MB go (%d terms, %d of them in one document only; %d blocks):\n\n", name, float64(total)/1e6, z.Terms, z.OneDocTerms, z.Blocks)
+	fmt.Println("| part | MB | of the index | of the text |")
+	fmt.Println("|---|---|---|---|")
+	for _, p := range []struct {
+		part  string
+		bytes int64
+	}{
+		{"term keys in blocks (96-bit)", z.Keys},
+		{"entry lengths in blocks", z.Lengths},
+		{"documents and frequencies", z.Docs},
+		{"positions", z.Positions},
+		{fmt.Sprintf("document tables (%.1f MB uncompressed, %.1f MB of it strings)", float64(z.DocTableRaw)/1e6, float64(z.DocStrings)/1e6), z.DocTable},
+		{fmt.Sprintf("dictionaries (%.1f MB uncompressed, %.1f MB of it one-document terms)", float64(z.DictRaw)/1e6, float64(z.OneDocDict)/1e6), z.Dict},
+		{"sealing and row keys (nonce, tag, version, 24 B a block row)", sealing},
+	} {
+		fmt.Printf("| %s | %.1f | %.1f%% | %.1f%% |\n", p.part, float64(p.bytes)/1e6, 100*float64(p.bytes)/float64(total), 100*float64(p.bytes)/float64(text))
+	}
+	fmt.Println()
 }
 
 // docIDs maps the store's document ids back to corpus indexes (ids are
@@ -477,6 +579,17 @@ func cpuTime() float64 {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
+}
+
+// loadAvg is the machine's load average (1, 5, 15 minutes), to print
+// beside wall-clock latencies on a shared machine.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }
