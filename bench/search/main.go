@@ -7,15 +7,18 @@
 // ingest segments (index optimize), and p50/p99 latency of one page of 20
 // results with snippets for one- to three-word queries, phrases and prefix
 // queries, in process (a warm engine, as the web console holds it, and a
-// cold one) and through the CLI. In the same run it builds an in-memory
-// bleve index of the same documents and reports its latency and the top-10
-// overlap on the same queries.
+// cold one) and through the CLI, and where the merged index's bytes go. In
+// the same run it builds bleve indexes of the same documents (scorch on a
+// tmpfs, scored with BM25 and with TF-IDF) and reports their latency and
+// the top-10 overlap on the same queries. The extracted corpus is kept in
+// -out and reused by later runs at the same scale.
 //
-//	go run ./bench/search [-pages 90000] [-pg postgres://...] [-out bench/out]
+//	go run ./bench/search [-pages 90000] [-pg postgres://...] [-out bench/out] [-no-bleve] [-bleve-dir /dev/shm] [-bleve-models bm25,tf-idf]
 package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -59,6 +62,8 @@ func main() {
 	outDir := flag.String("out", "bench/out", "scratch directory")
 	cliRuns := flag.Int("cli", 40, "queries to time through the CLI")
 	skipBleve := flag.Bool("no-bleve", false, "skip the bleve peer")
+	bleveDir := flag.String("bleve-dir", "/dev/shm", "directory (a tmpfs) for the bleve peer's scorch indexes; empty for bleve.NewMemOnly (TF-IDF only)")
+	bleveModels := flag.String("bleve-models", "bm25,tf-idf", "bleve scoring models to compare with, comma-separated (bm25, tf-idf)")
 	corpusOnly := flag.Bool("corpus-only", false, "extract the corpus into -out and stop")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the warm queries to this file")
 	flag.Parse()
@@ -90,14 +95,25 @@ func main() {
 	}
 	queries := makeQueries(docs)
 
-	var peer *bleveRun
+	var peers []*bleveRun
 	if !*skipBleve {
-		t0 = time.Now()
-		peer, err = newBleve(docs)
-		if err != nil {
-			log.Fatal(err)
+		for _, model := range strings.Split(*bleveModels, ",") {
+			t0 = time.Now()
+			p, err := newBleve(docs, *bleveDir, model)
+			if err != nil {
+				log.Fatal(err)
+			}
+			defer p.close()
+			indexS := time.Since(t0).Seconds()
+			t0 = time.Now()
+			if err := p.merge(); err != nil {
+				log.Fatal(err)
+			}
+			log.Printf("bleve %s: indexed in %.0f s, merged into one segment in %.0f s, %.1f MB in %s (load %s)",
+				model, indexS, time.Since(t0).Seconds(), float64(p.size())/1e6, cmp.Or(*bleveDir, "memory"), loadAvg())
+			fmt.Printf("bleve %s (%s): indexed in %.0f s, merged in %.0f s, %.1f MB\n", model, cmp.Or(*bleveDir, "NewMemOnly"), indexS, time.Since(t0).Seconds(), float64(p.size())/1e6)
+			peers = append(peers, p)
 		}
-		log.Printf("bleve: indexed in memory in %.0f s", time.Since(t0).Seconds())
 	}
 
 	fmt.Printf("load average at start: %s\n", loadAvg())
@@ -109,7 +125,7 @@ func main() {
 		backends = append(backends, *pg)
 	}
 	for _, dsn := range backends {
-		if err := runBackend(abs, bin, dsn, docs, textBytes, queries, peer, *cliRuns); err != nil {
+		if err := runBackend(abs, bin, dsn, docs, textBytes, queries, peers, *cliRuns); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -314,7 +330,7 @@ func makeQueries(docs []doc) []query {
 	return qs
 }
 
-func runBackend(dir, bin, dsn string, docs []doc, textBytes int64, queries []query, peer *bleveRun, cliRuns int) error {
+func runBackend(dir, bin, dsn string, docs []doc, textBytes int64, queries []query, peers []*bleveRun, cliRuns int) error {
 	ctx := context.Background()
 	name := "SQLite"
 	if dsn != "" {
@@ -497,10 +513,16 @@ func runBackend(dir, bin, dsn string, docs []doc, textBytes int64, queries []que
 			return fmt.Errorf("search --json: %w", err)
 		}
 	}
-	var peerMS map[string][]float64
+	// The first peer goes in the main table; every peer in its own.
+	peerMS := make([]map[string][]float64, len(peers))
+	overlaps := make([]map[string]float64, len(peers))
+	for i, p := range peers {
+		peerMS[i], overlaps[i] = p.compare(queries, ours, docIDs(docs, st))
+	}
+	var firstMS map[string][]float64
 	var overlap map[string]float64
-	if peer != nil {
-		peerMS, overlap = peer.compare(queries, ours, docIDs(docs, st))
+	if len(peers) > 0 {
+		firstMS, overlap = peerMS[0], overlaps[0]
 	}
 	for i, c := range classes {
 		first := ""
@@ -511,7 +533,7 @@ func runBackend(dir, bin, dsn string, docs []doc, textBytes int64, queries []que
 		}
 		fmt.Printf("%s| %s | %d | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s |\n", first, c, len(warm[c]),
 			pct(warm[c], 50), pct(warm[c], 99), pct(cold[c], 50), fmtPct(cli[c], 50), fmtPct(cli[c], 99),
-			fmtPct(peerMS[c], 50), fmtPct(peerMS[c], 99), fmtOverlap(overlap, c))
+			fmtPct(firstMS[c], 50), fmtPct(firstMS[c], 99), fmtOverlap(overlap, c))
 	}
 	all := func(m map[string][]float64) []float64 {
 		var out []float64
@@ -522,7 +544,21 @@ func runBackend(dir, bin, dsn string, docs []doc, textBytes int64, queries []que
 	}
 	fmt.Printf("| %s all | | | | | all | %d | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s |\n", name, len(queries),
 		pct(all(warm), 50), pct(all(warm), 99), pct(all(cold), 50), fmtPct(all(cli), 50), fmtPct(all(cli), 99),
-		fmtPct(all(peerMS), 50), fmtPct(all(peerMS), 99), fmtOverlap(overlap, "all"))
+		fmtPct(all(firstMS), 50), fmtPct(all(firstMS), 99), fmtOverlap(overlap, "all"))
+	if len(peers) > 0 {
+		fmt.Printf("\n%s beside bleve, by scoring model (the same queries, one page of 20 with highlighting):\n\n", name)
+		fmt.Println("| bleve model | class | bleve p50 ms | bleve p99 ms | top-10 overlap |")
+		fmt.Println("|---|---|---|---|---|")
+		for i, p := range peers {
+			for _, c := range append(classes, "all") {
+				v := peerMS[i][c]
+				if c == "all" {
+					v = all(peerMS[i])
+				}
+				fmt.Printf("| %s | %s | %s | %s | %s |\n", p.model, c, fmtPct(v, 50), fmtPct(v, 99), fmtOverlap(overlaps[i], c))
+			}
+		}
+	}
 	fmt.Printf("\n%s: load average after the queries: %s\n", name, loadAvg())
 	fmt.Printf("\n%s: mean CPU time of a warm query (one page of 20 with snippets): %.1f ms\n\n", name, warmCPU)
 	log.Printf("%s: index %d blocks, %.1f MB postings, %.1f MB tables and dictionaries; 1-word p50 before optimize %.1f ms",

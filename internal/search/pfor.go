@@ -35,19 +35,24 @@ func appendFrame(dst []byte, vs []uint64) []byte {
 	}
 	// The cost of width w: the packed bits, plus per value longer than w
 	// an index byte and its high bits, plus the count byte.
-	bestW, bestCost := 64, 16*64
-	for w := 0; w <= 64; w++ {
-		cost, n := 16*w, 0
-		for l := w + 1; l <= 64; l++ {
-			if hist[l] > 0 {
-				n += hist[l]
+	// Only the lengths that occur matter, and no width above the
+	// longest: a few widths over a few lengths, not 65 by 65.
+	var lens []int
+	for l, n := range hist {
+		if n > 0 {
+			lens = append(lens, l)
+		}
+	}
+	longest := lens[len(lens)-1]
+	bestW, bestCost := longest, 16*longest
+	for w := 0; w < longest; w++ {
+		cost := 16*w + 1 // the exception count: some value is longer than w
+		for _, l := range lens {
+			if l > w {
 				cost += hist[l] * (1 + (l-w+6)/7)
 			}
 		}
-		if n > 0 {
-			cost++
-		}
-		if n < 256 && cost < bestCost {
+		if cost < bestCost {
 			bestW, bestCost = w, cost
 		}
 	}

@@ -108,3 +108,77 @@ func TestFrameFallsBackToVarints(t *testing.T) {
 		t.Errorf("header %x; want the uvarint frame", b[0])
 	}
 }
+
+// randomList is a posting list of n documents: ids ascending from 1 (some
+// consecutive, some far apart), each with 1-6 ascending positions.
+func randomList(r *rand.Rand, n int) (ids []int64, pos [][]uint32) {
+	id := int64(0)
+	for range n {
+		if r.IntN(3) == 0 {
+			id++
+		} else {
+			id += 1 + int64(r.IntN(1<<uint(r.IntN(30))))
+		}
+		ids = append(ids, id)
+		var ps []uint32
+		p := uint32(r.IntN(1 << uint(r.IntN(20))))
+		for range 1 + r.IntN(6)*r.IntN(2) {
+			ps = append(ps, p)
+			p += 1 + uint32(r.IntN(1<<uint(r.IntN(16))))
+		}
+		pos = append(pos, ps)
+	}
+	return ids, pos
+}
+
+func TestPostingsRoundTrip(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var w postingsWriter
+	for _, n := range []int{0, 1, 2, 127, 128, 129, 255, 256, 1000} {
+		ids, pos := randomList(r, n)
+		w.reset()
+		for i, id := range ids {
+			w.add(id, pos[i])
+		}
+		b := w.bytes()
+		pl, err := decodePostings(7, b)
+		if err != nil {
+			t.Fatalf("%d documents: %v", n, err)
+		}
+		if !slices.Equal(pl.docs, ids) {
+			t.Fatalf("%d documents: decoded ids %v, want %v", n, pl.docs, ids)
+		}
+		for i := range ids {
+			got, err := pl.positions(i)
+			if err != nil || !slices.Equal(got, pos[i]) || pl.tfs[i] != uint32(len(pos[i])) {
+				t.Fatalf("%d documents: document %d positions %v (tf %d), %v; want %v", n, i, got, pl.tfs[i], err, pos[i])
+			}
+		}
+	}
+}
+
+func FuzzPostings(f *testing.F) {
+	r := rand.New(rand.NewPCG(7, 8))
+	var w postingsWriter
+	for _, n := range []int{1, 3, 130} {
+		ids, pos := randomList(r, n)
+		w.reset()
+		for i, id := range ids {
+			w.add(id, pos[i])
+		}
+		f.Add(w.bytes())
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		// Decoding any bytes fails or gives documents whose positions
+		// decode or fail; it never panics.
+		pl, err := decodePostings(1, b)
+		if err != nil {
+			return
+		}
+		for i := range pl.docs {
+			if _, err := pl.positions(i); err != nil {
+				return
+			}
+		}
+	})
+}
