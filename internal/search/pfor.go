@@ -181,16 +181,12 @@ func appendInts(dst []byte, vs []uint64) []byte {
 // readInts decodes len(out) values coded by appendInts (cut to out's
 // type) and returns the bytes after them.
 func readInts[T uint32 | uint64](b []byte, out []T) ([]byte, error) {
-	var frame [frameLen]uint64
-	var err error
-	for len(out) >= frameLen {
-		if b, err = readFrame(b, frame[:]); err != nil {
+	if len(out) >= frameLen {
+		var err error
+		if b, err = readFrames(b, out[:len(out)/frameLen*frameLen]); err != nil {
 			return nil, err
 		}
-		for i, v := range frame {
-			out[i] = T(v)
-		}
-		out = out[frameLen:]
+		out = out[len(out)/frameLen*frameLen:]
 	}
 	for i := range out {
 		v, k := binary.Uvarint(b)
@@ -199,6 +195,22 @@ func readInts[T uint32 | uint64](b []byte, out []T) ([]byte, error) {
 		}
 		out[i] = T(v)
 		b = b[k:]
+	}
+	return b, nil
+}
+
+// readFrames decodes whole frames into out (a multiple of frameLen long),
+// apart from readInts so that short streams do not zero a frame.
+func readFrames[T uint32 | uint64](b []byte, out []T) ([]byte, error) {
+	var frame [frameLen]uint64
+	var err error
+	for ; len(out) > 0; out = out[frameLen:] {
+		if b, err = readFrame(b, frame[:]); err != nil {
+			return nil, err
+		}
+		for i, v := range frame {
+			out[i] = T(v)
+		}
 	}
 	return b, nil
 }

@@ -89,21 +89,14 @@ func decodePostings(seg int64, b []byte) (*plist, error) {
 	}
 	b = b[k:]
 	p := &plist{seg: seg, docs: make([]int64, n), tfs: make([]uint32, n)}
-	var frame [2][frameLen]uint64
 	prev := int64(-1)
 	full := int(n) / frameLen * frameLen
-	var err error
-	for g := 0; g < full; g += frameLen {
-		if b, err = readFrame(b, frame[0][:]); err != nil {
+	if full > 0 {
+		var err error
+		if b, err = decodeFrames(b, p.docs[:full], p.tfs[:full]); err != nil {
 			return nil, err
 		}
-		if b, err = readFrame(b, frame[1][:]); err != nil {
-			return nil, err
-		}
-		for i := range frameLen {
-			prev += int64(frame[0][i]) + 1
-			p.docs[g+i], p.tfs[g+i] = prev, uint32(frame[1][i]+1)
-		}
+		prev = p.docs[full-1]
 	}
 	for i := full; i < int(n); i++ {
 		v, k := binary.Uvarint(b)
@@ -128,6 +121,28 @@ func decodePostings(seg int64, b []byte) (*plist, error) {
 	}
 	p.posBuf = b
 	return p, nil
+}
+
+// decodeFrames decodes whole groups of documents and frequencies (kept
+// apart from decodePostings: most lists are shorter than a frame and
+// should not pay for zeroing one).
+func decodeFrames(b []byte, docs []int64, tfs []uint32) ([]byte, error) {
+	var frame [2][frameLen]uint64
+	var err error
+	prev := int64(-1)
+	for g := 0; g < len(docs); g += frameLen {
+		if b, err = readFrame(b, frame[0][:]); err != nil {
+			return nil, err
+		}
+		if b, err = readFrame(b, frame[1][:]); err != nil {
+			return nil, err
+		}
+		for i := range frameLen {
+			prev += int64(frame[0][i]) + 1
+			docs[g+i], tfs[g+i] = prev, uint32(frame[1][i]+1)
+		}
+	}
+	return b, nil
 }
 
 // positions returns the positions of the i-th document.
