@@ -7,18 +7,22 @@
 // ingest segments (index optimize), and p50/p99 latency of one page of 20
 // results with snippets for one- to three-word queries, phrases and prefix
 // queries, in process (a warm engine, as the web console holds it, and a
-// cold one) and through the CLI. In the same run it builds an in-memory
-// bleve index of the same documents and reports its latency and the top-10
-// overlap on the same queries.
+// cold one) and through the CLI, and where the merged index's bytes go. In
+// the same run it builds bleve indexes of the same documents (scorch on a
+// tmpfs, scored with BM25 and with TF-IDF) and reports their latency and
+// the top-10 overlap on the same queries. The extracted corpus is kept in
+// -out and reused by later runs at the same scale.
 //
-//	go run ./bench/search [-pages 90000] [-pg postgres://...] [-out bench/out]
+//	go run ./bench/search [-pages 90000] [-pg postgres://...] [-out bench/out] [-no-bleve] [-bleve-dir /dev/shm] [-bleve-models bm25,tf-idf]
 package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
@@ -58,6 +62,9 @@ func main() {
 	outDir := flag.String("out", "bench/out", "scratch directory")
 	cliRuns := flag.Int("cli", 40, "queries to time through the CLI")
 	skipBleve := flag.Bool("no-bleve", false, "skip the bleve peer")
+	bleveDir := flag.String("bleve-dir", "/dev/shm", "directory (a tmpfs) for the bleve peer's scorch indexes; empty for bleve.NewMemOnly (TF-IDF only)")
+	bleveModels := flag.String("bleve-models", "bm25,tf-idf", "bleve scoring models to compare with, comma-separated (bm25, tf-idf)")
+	corpusOnly := flag.Bool("corpus-only", false, "extract the corpus into -out and stop")
 	flag.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the warm queries to this file")
 	flag.Parse()
 	if err := os.MkdirAll(*outDir, 0o700); err != nil {
@@ -83,18 +90,33 @@ func main() {
 	}
 	log.Printf("synthetic: %d documents, %.1f MB of text", synthCount, float64(synthBytes)/1e6)
 	log.Printf("corpus: %d documents, %.1f MB of text, built in %.0f s", len(docs), float64(textBytes)/1e6, time.Since(t0).Seconds())
+	if *corpusOnly {
+		return
+	}
 	queries := makeQueries(docs)
 
-	var peer *bleveRun
+	var peers []*bleveRun
 	if !*skipBleve {
-		t0 = time.Now()
-		peer, err = newBleve(docs)
-		if err != nil {
-			log.Fatal(err)
+		for _, model := range strings.Split(*bleveModels, ",") {
+			t0 = time.Now()
+			p, err := newBleve(docs, *bleveDir, model)
+			if err != nil {
+				log.Fatal(err)
+			}
+			defer p.close()
+			indexS := time.Since(t0).Seconds()
+			t0 = time.Now()
+			if err := p.merge(); err != nil {
+				log.Fatal(err)
+			}
+			log.Printf("bleve %s: indexed in %.0f s, merged into one segment in %.0f s, %.1f MB in %s (load %s)",
+				model, indexS, time.Since(t0).Seconds(), float64(p.size())/1e6, cmp.Or(*bleveDir, "memory"), loadAvg())
+			fmt.Printf("bleve %s (%s): indexed in %.0f s, merged in %.0f s, %.1f MB\n", model, cmp.Or(*bleveDir, "NewMemOnly"), indexS, time.Since(t0).Seconds(), float64(p.size())/1e6)
+			peers = append(peers, p)
 		}
-		log.Printf("bleve: indexed in memory in %.0f s", time.Since(t0).Seconds())
 	}
 
+	fmt.Printf("load average at start: %s\n", loadAvg())
 	fmt.Printf("corpus: %d documents (%d synthetic pages and attachments, the rest real text), %.1f MB of extracted text\n\n", len(docs), synthCount, float64(textBytes)/1e6)
 	fmt.Println("| backend | index MB (sealed) | index / text | segments before | optimize s | class | queries | warm p50 ms | warm p99 ms | cold p50 ms | CLI p50 ms | CLI p99 ms | bleve p50 ms | bleve p99 ms | top-10 overlap |")
 	fmt.Println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -103,7 +125,7 @@ func main() {
 		backends = append(backends, *pg)
 	}
 	for _, dsn := range backends {
-		if err := runBackend(abs, bin, dsn, docs, textBytes, queries, peer, *cliRuns); err != nil {
+		if err := runBackend(abs, bin, dsn, docs, textBytes, queries, peers, *cliRuns); err != nil {
 			log.Fatal(err)
 		}
 	}
@@ -114,8 +136,75 @@ var (
 	cpuProfile string
 )
 
-// corpus extracts the synthetic leak and adds real text.
+// corpus extracts the synthetic leak and adds real text. The extracted
+// corpus is kept in dir (search-corpus-N.docs) and read back by later
+// runs, so that runs at the same scale measure the same documents without
+// extracting them again.
 func corpus(dir string, pages int) ([]doc, error) {
+	cache := filepath.Join(dir, fmt.Sprintf("search-corpus-%d.docs", pages))
+	if docs, n, err := readCorpus(cache); err == nil {
+		synthCount = n
+		return docs, nil
+	}
+	docs, err := extractCorpus(dir, pages)
+	if err != nil {
+		return nil, err
+	}
+	return docs, writeCorpus(cache, docs, synthCount)
+}
+
+// The cache format: the synthetic count, then per document its path,
+// media type and text, each a uvarint length and bytes.
+func writeCorpus(name string, docs []doc, synthetic int) error {
+	var b []byte
+	b = binary.AppendUvarint(b, uint64(synthetic))
+	for _, d := range docs {
+		for _, f := range [][]byte{[]byte(d.path), []byte(d.mediaType), d.text} {
+			b = binary.AppendUvarint(b, uint64(len(f)))
+			b = append(b, f...)
+		}
+	}
+	if err := os.WriteFile(name+".tmp", b, 0o600); err != nil {
+		return err
+	}
+	return os.Rename(name+".tmp", name)
+}
+
+func readCorpus(name string) ([]doc, int, error) {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return nil, 0, err
+	}
+	next := func() ([]byte, bool) {
+		n, k := binary.Uvarint(b)
+		if k <= 0 || n > uint64(len(b)-k) {
+			return nil, false
+		}
+		v := b[k : k+int(n)]
+		b = b[k+int(n):]
+		return v, true
+	}
+	n, k := binary.Uvarint(b)
+	if k <= 0 {
+		return nil, 0, fmt.Errorf("%s: damaged", name)
+	}
+	b = b[k:]
+	var docs []doc
+	for len(b) > 0 {
+		p, ok1 := next()
+		mt, ok2 := next()
+		text, ok3 := next()
+		if !ok1 || !ok2 || !ok3 {
+			return nil, 0, fmt.Errorf("%s: damaged", name)
+		}
+		docs = append(docs, doc{path: string(p), mediaType: string(mt), text: text})
+	}
+	return docs, int(n), nil
+}
+
+// extractCorpus generates and extracts the synthetic leak and adds real
+// text.
+func extractCorpus(dir string, pages int) ([]doc, error) {
 	zipPath := filepath.Join(dir, fmt.Sprintf("search-corpus-%d.zip", pages))
 	if _, err := os.Stat(zipPath); err != nil {
 		f, err := os.Create(zipPath + ".tmp")
@@ -241,7 +330,7 @@ func makeQueries(docs []doc) []query {
 	return qs
 }
 
-func runBackend(dir, bin, dsn string, docs []doc, textBytes int64, queries []query, peer *bleveRun, cliRuns int) error {
+func runBackend(dir, bin, dsn string, docs []doc, textBytes int64, queries []query, peers []*bleveRun, cliRuns int) error {
 	ctx := context.Background()
 	name := "SQLite"
 	if dsn != "" {
@@ -424,10 +513,16 @@ func runBackend(dir, bin, dsn string, docs []doc, textBytes int64, queries []que
 			return fmt.Errorf("search --json: %w", err)
 		}
 	}
-	var peerMS map[string][]float64
+	// The first peer goes in the main table; every peer in its own.
+	peerMS := make([]map[string][]float64, len(peers))
+	overlaps := make([]map[string]float64, len(peers))
+	for i, p := range peers {
+		peerMS[i], overlaps[i] = p.compare(queries, ours, docIDs(docs, st))
+	}
+	var firstMS map[string][]float64
 	var overlap map[string]float64
-	if peer != nil {
-		peerMS, overlap = peer.compare(queries, ours, docIDs(docs, st))
+	if len(peers) > 0 {
+		firstMS, overlap = peerMS[0], overlaps[0]
 	}
 	for i, c := range classes {
 		first := ""
@@ -438,7 +533,7 @@ func runBackend(dir, bin, dsn string, docs []doc, textBytes int64, queries []que
 		}
 		fmt.Printf("%s| %s | %d | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s |\n", first, c, len(warm[c]),
 			pct(warm[c], 50), pct(warm[c], 99), pct(cold[c], 50), fmtPct(cli[c], 50), fmtPct(cli[c], 99),
-			fmtPct(peerMS[c], 50), fmtPct(peerMS[c], 99), fmtOverlap(overlap, c))
+			fmtPct(firstMS[c], 50), fmtPct(firstMS[c], 99), fmtOverlap(overlap, c))
 	}
 	all := func(m map[string][]float64) []float64 {
 		var out []float64
@@ -449,11 +544,54 @@ func runBackend(dir, bin, dsn string, docs []doc, textBytes int64, queries []que
 	}
 	fmt.Printf("| %s all | | | | | all | %d | %.1f | %.1f | %.1f | %s | %s | %s | %s | %s |\n", name, len(queries),
 		pct(all(warm), 50), pct(all(warm), 99), pct(all(cold), 50), fmtPct(all(cli), 50), fmtPct(all(cli), 99),
-		fmtPct(all(peerMS), 50), fmtPct(all(peerMS), 99), fmtOverlap(overlap, "all"))
+		fmtPct(all(firstMS), 50), fmtPct(all(firstMS), 99), fmtOverlap(overlap, "all"))
+	if len(peers) > 0 {
+		fmt.Printf("\n%s beside bleve, by scoring model (the same queries, one page of 20 with highlighting):\n\n", name)
+		fmt.Println("| bleve model | class | bleve p50 ms | bleve p99 ms | top-10 overlap |")
+		fmt.Println("|---|---|---|---|---|")
+		for i, p := range peers {
+			for _, c := range append(classes, "all") {
+				v := peerMS[i][c]
+				if c == "all" {
+					v = all(peerMS[i])
+				}
+				fmt.Printf("| %s | %s | %s | %s | %s |\n", p.model, c, fmtPct(v, 50), fmtPct(v, 99), fmtOverlap(overlaps[i], c))
+			}
+		}
+	}
+	fmt.Printf("\n%s: load average after the queries: %s\n", name, loadAvg())
 	fmt.Printf("\n%s: mean CPU time of a warm query (one page of 20 with snippets): %.1f ms\n\n", name, warmCPU)
 	log.Printf("%s: index %d blocks, %.1f MB postings, %.1f MB tables and dictionaries; 1-word p50 before optimize %.1f ms",
 		name, after.Blocks, float64(after.PostingsBytes)/1e6, float64(after.SegmentBytes)/1e6, unmergedP50)
+	z, err := st.IndexSizes(ctx)
+	if err != nil {
+		return err
+	}
+	printSizes(name, z, indexBytes, textBytes)
 	return nil
+}
+
+// printSizes says where the merged index's bytes go.
+func printSizes(name string, z search.Sizes, total, text int64) {
+	sealing := total - z.BlockBytes - z.DocTable - z.Dict
+	fmt.Printf("%s: where the index's %.1f MB go (%d terms, %d of them in one document only; %d blocks):\n\n", name, float64(total)/1e6, z.Terms, z.OneDocTerms, z.Blocks)
+	fmt.Println("| part | MB | of the index | of the text |")
+	fmt.Println("|---|---|---|---|")
+	for _, p := range []struct {
+		part  string
+		bytes int64
+	}{
+		{"term keys in blocks (96-bit)", z.Keys},
+		{"entry lengths in blocks", z.Lengths},
+		{"documents and frequencies", z.Docs},
+		{"positions", z.Positions},
+		{fmt.Sprintf("document tables (%.1f MB uncompressed, %.1f MB of it strings)", float64(z.DocTableRaw)/1e6, float64(z.DocStrings)/1e6), z.DocTable},
+		{fmt.Sprintf("dictionaries (%.1f MB uncompressed, %.1f MB of it one-document terms)", float64(z.DictRaw)/1e6, float64(z.OneDocDict)/1e6), z.Dict},
+		{"sealing and row keys (nonce, tag, version, 24 B a block row)", sealing},
+	} {
+		fmt.Printf("| %s | %.1f | %.1f%% | %.1f%% |\n", p.part, float64(p.bytes)/1e6, 100*float64(p.bytes)/float64(total), 100*float64(p.bytes)/float64(text))
+	}
+	fmt.Println()
 }
 
 // docIDs maps the store's document ids back to corpus indexes (ids are
@@ -477,6 +615,17 @@ func cpuTime() float64 {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e6
+}
+
+// loadAvg is the machine's load average (1, 5, 15 minutes), to print
+// beside wall-clock latencies on a shared machine.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 func msSince(t time.Time) float64 { return float64(time.Since(t).Microseconds()) / 1000 }

@@ -490,7 +490,16 @@ func TestCorruptSegments(t *testing.T) {
 			t.Errorf("DecodeDocs(%v) succeeded", b)
 		}
 	}
-	for _, b := range [][]byte{nil, {3}, {1, 1}, {1, 1, 0}} {
+	for _, b := range [][]byte{
+		nil,
+		{3},                 // three documents, none given
+		{1, 1},              // a document without positions
+		{1, 2},              // a frequency above one, not given
+		{1, 0x81},           // a cut uvarint
+		{200, 1, 1},         // more documents than the frames hold
+		{0x80, 1, 65, 0, 0}, // a frame wider than 64 bits
+		{0x80, 1, 0x81, 0},  // exceptions announced, none given
+	} {
 		if _, err := decodePostings(1, b); err == nil {
 			t.Errorf("decodePostings(%v) succeeded", b)
 		}

@@ -2,7 +2,6 @@ package search
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -111,105 +110,10 @@ func (b *Builder) Build(key func(term string) [32]byte) Segment {
 	return seg
 }
 
-// Posting list format: count, then per document (id delta, frequency),
-// then per document its positions as deltas. Documents come first so that
-// a query that needs no positions decodes only them.
-type postingsWriter struct {
-	head, pos []byte
-	n         int
-	prev      int64
-}
-
-func (w *postingsWriter) reset() { w.head, w.pos, w.n, w.prev = w.head[:0], w.pos[:0], 0, 0 }
-
-func (w *postingsWriter) add(id int64, positions []uint32) {
-	w.head = binary.AppendUvarint(w.head, uint64(id-w.prev))
-	w.head = binary.AppendUvarint(w.head, uint64(len(positions)))
-	w.prev = id
-	w.n++
-	var p uint32
-	for _, x := range positions {
-		w.pos = binary.AppendUvarint(w.pos, uint64(x-p))
-		p = x
-	}
-}
-
-func (w *postingsWriter) bytes() []byte {
-	out := binary.AppendUvarint(make([]byte, 0, 10+len(w.head)+len(w.pos)), uint64(w.n))
-	out = append(out, w.head...)
-	return append(out, w.pos...)
-}
-
-var errCorrupt = errors.New("corrupt index segment")
-
-// plist is a decoded posting list: documents and frequencies, and the
-// encoded positions, decoded on demand.
-type plist struct {
-	seg    int64
-	docs   []int64
-	tfs    []uint32
-	posBuf []byte
-	offs   []uint32 // start of each document's positions in pos
-	pos    []uint32
-}
-
-func decodePostings(seg int64, b []byte) (*plist, error) {
-	n, k := binary.Uvarint(b)
-	if k <= 0 || n > uint64(len(b)) {
-		return nil, errCorrupt
-	}
-	b = b[k:]
-	p := &plist{seg: seg, docs: make([]int64, n), tfs: make([]uint32, n)}
-	var prev int64
-	for i := range p.docs {
-		d, k1 := binary.Uvarint(b)
-		if k1 <= 0 {
-			return nil, errCorrupt
-		}
-		tf, k2 := binary.Uvarint(b[k1:])
-		if k2 <= 0 || tf == 0 {
-			return nil, errCorrupt
-		}
-		prev += int64(d)
-		p.docs[i], p.tfs[i] = prev, uint32(tf)
-		b = b[k1+k2:]
-	}
-	p.posBuf = b
-	return p, nil
-}
-
-// positions returns the positions of the i-th document.
-func (p *plist) positions(i int) ([]uint32, error) {
-	if p.offs == nil {
-		total := 0
-		for _, tf := range p.tfs {
-			total += int(tf)
-		}
-		p.pos = make([]uint32, 0, total)
-		p.offs = make([]uint32, len(p.docs)+1)
-		b := p.posBuf
-		for j, tf := range p.tfs {
-			p.offs[j] = uint32(len(p.pos))
-			var x uint64
-			for range tf {
-				d, k := binary.Uvarint(b)
-				if k <= 0 {
-					p.offs = nil
-					return nil, errCorrupt
-				}
-				x += d
-				p.pos = append(p.pos, uint32(x))
-				b = b[k:]
-			}
-		}
-		p.offs[len(p.docs)] = uint32(len(p.pos))
-	}
-	return p.pos[p.offs[i]:p.offs[i+1]], nil
-}
-
-// Document table format: a string table, then per document id delta,
-// length, media type, status, date (Unix seconds, 0 for none) and the
-// string indexes of its paths, senders and recipients.
+// Document table format: a version byte (docsVersion), then compressed: a
+// string table, then per document id delta, length, media type, status,
+// date (Unix seconds, 0 for none) and the string indexes of its paths,
+// senders and recipients.
 func encodeDocs(entries []DocEntry) []byte {
 	idx := map[string]int{}
 	var strs []string
@@ -245,14 +149,35 @@ func encodeDocs(entries []DocEntry) []byte {
 		list(e.From)
 		list(e.To)
 	}
-	out := []byte{1}
+	var out []byte
 	out = binary.AppendUvarint(out, uint64(len(strs)))
 	for _, s := range strs {
 		out = binary.AppendUvarint(out, uint64(len(s)))
 		out = append(out, s...)
 	}
 	out = binary.AppendUvarint(out, uint64(len(entries)))
-	return append(out, body...)
+	return packTable(docsVersion, append(out, body...))
+}
+
+// Table versions: the first byte of a document table or dictionary. The
+// document table's 1 was the same body uncompressed; dictionaries had no
+// version byte. Migration 0055 removed every index written before these.
+const (
+	docsVersion = 2
+	dictVersion = 1
+)
+
+// packTable is a table's version byte and its compressed body.
+func packTable(version byte, body []byte) []byte {
+	return append([]byte{version}, compress(body)...)
+}
+
+// unpackTable returns the body of a table of the version.
+func unpackTable(b []byte, version byte, what string) ([]byte, error) {
+	if len(b) == 0 || b[0] != version {
+		return nil, fmt.Errorf("%w: unknown %s version", errCorrupt, what)
+	}
+	return decompress(b[1:])
 }
 
 type reader struct {
@@ -298,10 +223,11 @@ func (r *reader) bytes(n uint64) []byte {
 
 // DecodeDocs decodes a segment's document table.
 func DecodeDocs(b []byte) ([]DocEntry, error) {
-	if len(b) == 0 || b[0] != 1 {
-		return nil, fmt.Errorf("%w: unknown document table version", errCorrupt)
+	b, err := unpackTable(b, docsVersion, "document table")
+	if err != nil {
+		return nil, err
 	}
-	r := &reader{b: b[1:]}
+	r := &reader{b: b}
 	ns := r.uvarint()
 	if ns > uint64(len(b)) {
 		return nil, errCorrupt
@@ -358,8 +284,9 @@ func DecodeDocs(b []byte) ([]DocEntry, error) {
 // EncodeDocs encodes a document table (for merging segments).
 func EncodeDocs(entries []DocEntry) []byte { return encodeDocs(entries) }
 
-// Dictionary format: count, then per term (bytes shared with the previous
-// term, suffix length, suffix, document count).
+// Dictionary format: a version byte (dictVersion), then compressed: count,
+// then per term (bytes shared with the previous term, suffix length,
+// suffix, document count).
 func encodeDict(terms []string, dfs []int) []byte {
 	out := binary.AppendUvarint(nil, uint64(len(terms)))
 	prev := ""
@@ -374,7 +301,7 @@ func encodeDict(terms []string, dfs []int) []byte {
 		out = binary.AppendUvarint(out, uint64(dfs[i]))
 		prev = t
 	}
-	return out
+	return packTable(dictVersion, out)
 }
 
 // dict is a decoded term dictionary.
@@ -384,6 +311,10 @@ type dict struct {
 }
 
 func decodeDict(b []byte) (*dict, error) {
+	b, err := unpackTable(b, dictVersion, "dictionary")
+	if err != nil {
+		return nil, err
+	}
 	r := &reader{b: b}
 	n := r.uvarint()
 	if n > uint64(len(b)) {

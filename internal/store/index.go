@@ -180,6 +180,56 @@ func (s *Store) IndexStats(ctx context.Context) (IndexStats, error) {
 	return st, nil
 }
 
+// IndexSizes opens every block and table of the index and says where its
+// bytes go (what the search benchmark reports).
+func (s *Store) IndexSizes(ctx context.Context) (search.Sizes, error) {
+	var z search.Sizes
+	rows, err := s.query(ctx, `SELECT id, docs, dict FROM index_segments ORDER BY id`)
+	if err != nil {
+		return z, fmt.Errorf("index sizes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var docs, dict []byte
+		if err := rows.Scan(&id, &docs, &dict); err != nil {
+			return z, err
+		}
+		if docs, err = s.open(docs, adSegment("docs", id)); err != nil {
+			return z, err
+		}
+		if dict, err = s.open(dict, adSegment("dict", id)); err != nil {
+			return z, err
+		}
+		if err := z.AddTables(docs, dict); err != nil {
+			return z, fmt.Errorf("index segment %d: %w", id, err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return z, err
+	}
+	blocks, err := s.query(ctx, `SELECT segment_id, term, postings FROM index_postings`)
+	if err != nil {
+		return z, fmt.Errorf("index sizes: %w", err)
+	}
+	defer blocks.Close()
+	for blocks.Next() {
+		var seg int64
+		var first, sealed []byte
+		if err := blocks.Scan(&seg, &first, &sealed); err != nil {
+			return z, err
+		}
+		b, err := s.open(sealed, adPostings(first, seg))
+		if err != nil {
+			return z, err
+		}
+		if err := z.AddBlock(b); err != nil {
+			return z, fmt.Errorf("index segment %d: %w", seg, err)
+		}
+	}
+	return z, blocks.Err()
+}
+
 // mergePage is how many blocks a merge reads from a segment at a time.
 var mergePage = 64
 
@@ -349,20 +399,26 @@ func (s *Store) MergeIndex(ctx context.Context, key func(term string) [32]byte) 
 	return merged, err
 }
 
-// indexMigration is the migration that replaced the older index (document
-// ids per term) with positional segments, dropping the older one.
-const indexMigration = 10
+// indexMigrations are the migrations that replaced the index's format,
+// dropping the index: 0010 (positional segments instead of document ids
+// per term) and 0055 (bit-packed posting lists, compressed tables).
+var indexMigrations = []int{10, 55}
 
-// IndexPredatesSegments reports whether the database still has the older
-// index, before migration 0010 (which drops it): after that migration the
-// index lacks every document ingested before it until IndexMissing
-// rebuilds it from the sealed texts.
-func (s *Store) IndexPredatesSegments(ctx context.Context) (bool, error) {
+// IndexOutdated reports whether migrating will drop the index because a
+// migration that replaces its format is not yet applied: the index then
+// lacks every document until IndexMissing rebuilds it from the sealed
+// texts.
+func (s *Store) IndexOutdated(ctx context.Context) (bool, error) {
 	done, err := s.applied(ctx)
 	if err != nil {
 		return false, err
 	}
-	return !done[indexMigration], nil
+	for _, v := range indexMigrations {
+		if !done[v] {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // IndexMissing indexes the documents with text that no segment holds (a

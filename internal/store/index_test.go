@@ -274,3 +274,29 @@ func common(s string) bool {
 	}
 	return false
 }
+
+// IndexSizes accounts for every byte of the posting blocks and sees the
+// tables compressed.
+func TestIndexSizes(t *testing.T) {
+	forEachBackend(t, func(t *testing.T, s *store.Store) {
+		texts := make([]string, 50)
+		for i := range texts {
+			texts[i] = fmt.Sprintf("leak/mail/%d.eml from alice@example.com about the implant the router the camera %d", i, i*7919)
+		}
+		putDocs(t, s, texts[:20], texts[20:])
+		z, err := s.IndexSizes(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if z.Keys+z.Lengths+z.Docs+z.Positions != z.BlockBytes || z.Blocks != 2 {
+			t.Errorf("parts %d+%d+%d+%d of %d bytes in %d blocks; want them to add up, in 2 blocks", z.Keys, z.Lengths, z.Docs, z.Positions, z.BlockBytes, z.Blocks)
+		}
+		// "the" is in every document; each number in one.
+		if z.Terms < 100 || z.OneDocTerms < 50 || z.OneDocDict == 0 {
+			t.Errorf("%d terms, %d in one document (%d dictionary bytes)", z.Terms, z.OneDocTerms, z.OneDocDict)
+		}
+		if z.Dict >= z.DictRaw || z.DocTable == 0 {
+			t.Errorf("dictionary %d bytes stored for %d; want it compressed", z.Dict, z.DictRaw)
+		}
+	})
+}

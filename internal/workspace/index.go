@@ -61,13 +61,14 @@ func (ws *Workspace) OptimizeIndex(ctx context.Context, a Actor, progress func(i
 }
 
 // IndexDropped reports whether opening this workspace upgraded its schema
-// past the older full-text index (migration 0010 drops it): search finds
-// none of the documents ingested before until OptimizeIndex rebuilds the
-// index from the sealed texts (FinishUpgrade does).
+// past a change of the full-text index's format (migrations 0010 and
+// 0055 drop the index): search finds none of the documents ingested
+// before until OptimizeIndex rebuilds the index from the sealed texts
+// (FinishUpgrade does).
 func (ws *Workspace) IndexDropped() bool { return ws.indexDropped }
 
-// FinishUpgrade completes a schema upgrade that dropped the older
-// full-text index by rebuilding it (OptimizeIndex); it returns nil when the
+// FinishUpgrade completes a schema upgrade that dropped the full-text
+// index by rebuilding it (OptimizeIndex); it returns nil when the
 // upgrade left the index whole.
 func (ws *Workspace) FinishUpgrade(ctx context.Context, a Actor, progress func(indexed int)) (*IndexReport, error) {
 	if !ws.indexDropped {

@@ -12,6 +12,7 @@ import (
 	"antidote/internal/ingest"
 	"antidote/internal/search"
 	"antidote/internal/secret"
+	"antidote/internal/store"
 )
 
 // TestSearchThroughTheCore pages through ranked hits, filters them, refuses
@@ -120,64 +121,95 @@ func TestSearchThroughTheCore(t *testing.T) {
 	}
 }
 
-// TestUpgradeRebuildsIndex: a workspace whose index predates positional
-// segments finds nothing after the schema upgrade drops its index, until
-// FinishUpgrade rebuilds it from the sealed texts; then it finds what it
-// found before.
+// TestUpgradeRebuildsIndex: a workspace whose index has an older format
+// (before positional segments, migration 0010, or before bit-packed lists
+// and compressed tables, 0055) finds nothing after the schema upgrade
+// drops its index, until FinishUpgrade rebuilds it from the sealed texts;
+// then it finds what it found before.
 func TestUpgradeRebuildsIndex(t *testing.T) {
+	upgrades := []struct {
+		name   string
+		before []string // what an older antidote left
+		old    bool     // also store a segment in the older format
+	}{
+		{"before 0010", []string{
+			`DROP TABLE index_postings`,
+			`DROP TABLE index_segments`,
+			`CREATE TABLE postings (id BIGINT)`,
+			`DELETE FROM schema_version WHERE version = 10`,
+		}, false},
+		{"before 0055", []string{
+			`DELETE FROM schema_version WHERE version = 55`,
+		}, true},
+	}
 	for name, dsn := range backends(t) {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			ws := newWorkspace(t, dsn(t))
-			want, err := ws.Search(ctx, analyst, SearchRequest{Query: "implant OR router", Limit: MaxSearchLimit})
-			if err != nil || want.Total == 0 {
-				t.Fatalf("before: %d, %v", want.Total, err)
-			}
-			// The schema as an antidote before migration 0010 left it.
-			for _, q := range []string{
-				`DROP TABLE index_postings`,
-				`DROP TABLE index_segments`,
-				`CREATE TABLE postings (id BIGINT)`,
-				`DELETE FROM schema_version WHERE version = 10`,
-			} {
-				if _, err := ws.store.DB().ExecContext(ctx, q); err != nil {
-					t.Fatalf("%s: %v", q, err)
-				}
-			}
-			ws.Close()
-			l, err := Find(ws.Dir())
-			if err != nil {
-				t.Fatal(err)
-			}
-			keys, err := l.UnlockPassphrase(secret.NewString("test passphrase"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := l.Open(ctx, keys, OpenOptions{}); err == nil {
-				t.Fatal("opened a schema that lacks migration 0010 without migrating")
-			}
-			ws, err = l.Open(ctx, keys, OpenOptions{Migrate: true})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { ws.Close() })
-			if !ws.IndexDropped() {
-				t.Fatal("the upgrade dropped the index and did not say so")
-			}
-			if got, err := ws.Search(ctx, analyst, SearchRequest{Query: "implant OR router"}); err != nil || got.Total != 0 {
-				t.Fatalf("before the rebuild: %d, %v; want nothing indexed", got.Total, err)
-			}
-			rep, err := ws.FinishUpgrade(ctx, analyst, nil)
-			if err != nil || rep == nil || rep.Indexed == 0 || rep.Segments != 1 {
-				t.Fatalf("FinishUpgrade = %+v, %v", rep, err)
-			}
-			got, err := ws.Search(ctx, analyst, SearchRequest{Query: "implant OR router", Limit: MaxSearchLimit})
-			if err != nil || got.Total != want.Total {
-				t.Fatalf("after the rebuild: %d, %v; want %d", got.Total, err, want.Total)
-			}
-			if rep, err := ws.FinishUpgrade(ctx, analyst, nil); rep != nil || err != nil {
-				t.Errorf("a second FinishUpgrade = %+v, %v; want nothing to do", rep, err)
-			}
+		for _, up := range upgrades {
+			t.Run(name+"/"+up.name, func(t *testing.T) {
+				testUpgrade(t, dsn(t), up.before, up.old)
+			})
+		}
+	}
+}
+
+func testUpgrade(t *testing.T, dsn string, before []string, old bool) {
+	ctx := context.Background()
+	ws := newWorkspace(t, dsn)
+	want, err := ws.Search(ctx, analyst, SearchRequest{Query: "implant OR router", Limit: MaxSearchLimit})
+	if err != nil || want.Total == 0 {
+		t.Fatalf("before: %d, %v", want.Total, err)
+	}
+	if old {
+		// An empty segment as 0055's predecessor wrote it: a document
+		// table of version 1, uncompressed; a dictionary with no version
+		// byte. This antidote cannot read it.
+		err := ws.store.InTx(ctx, func(tx *store.Tx) error {
+			_, err := tx.AddIndexSegment(ctx, search.Segment{Docs: []byte{1, 0, 0}, Dict: []byte{0}})
+			return err
 		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := search.NewEngine(ws.store, search.TermKey(ws.keys.MAC("index").Sum)).Search(ctx, search.Query{}, search.Options{}); err == nil {
+			t.Fatal("read a segment of the older format")
+		}
+	}
+	for _, q := range before {
+		if _, err := ws.store.DB().ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	ws.Close()
+	l, err := Find(ws.Dir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := l.UnlockPassphrase(secret.NewString("test passphrase"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.Open(ctx, keys, OpenOptions{}); err == nil {
+		t.Fatal("opened a schema that lacks a migration without migrating")
+	}
+	ws, err = l.Open(ctx, keys, OpenOptions{Migrate: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ws.Close() })
+	if !ws.IndexDropped() {
+		t.Fatal("the upgrade dropped the index and did not say so")
+	}
+	if got, err := ws.Search(ctx, analyst, SearchRequest{Query: "implant OR router"}); err != nil || got.Total != 0 {
+		t.Fatalf("before the rebuild: %d, %v; want nothing indexed", got.Total, err)
+	}
+	rep, err := ws.FinishUpgrade(ctx, analyst, nil)
+	if err != nil || rep == nil || rep.Indexed == 0 || rep.Segments != 1 {
+		t.Fatalf("FinishUpgrade = %+v, %v", rep, err)
+	}
+	got, err := ws.Search(ctx, analyst, SearchRequest{Query: "implant OR router", Limit: MaxSearchLimit})
+	if err != nil || got.Total != want.Total {
+		t.Fatalf("after the rebuild: %d, %v; want %d", got.Total, err, want.Total)
+	}
+	if rep, err := ws.FinishUpgrade(ctx, analyst, nil); rep != nil || err != nil {
+		t.Errorf("a second FinishUpgrade = %+v, %v; want nothing to do", rep, err)
 	}
 }

@@ -267,7 +267,7 @@ type Workspace struct {
 	// engine answers searches; made on first use (searchEngine).
 	engineOnce sync.Once
 	engine     *search.Engine
-	// indexDropped: this Open's upgrade dropped the older full-text index.
+	// indexDropped: this Open's upgrade dropped the full-text index (its format changed).
 	indexDropped bool
 	// accounts are the web's users, sessions and tokens.
 	accounts *auth.Service
@@ -312,7 +312,7 @@ func (l *Locked) open(ctx context.Context, keys *Keys, o OpenOptions, creating b
 	if o.Migrate {
 		before, _, err := st.SchemaVersion(ctx)
 		if err == nil && before > 0 {
-			indexDropped, err = st.IndexPredatesSegments(ctx)
+			indexDropped, err = st.IndexOutdated(ctx)
 		}
 		if err == nil {
 			_, err = st.Migrate(ctx)
