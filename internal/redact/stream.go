@@ -205,6 +205,7 @@ func (r *Redactor) read(ctx context.Context, in io.Reader, readSize, hardMax int
 		if err != nil {
 			return err
 		}
+		cur.in = buf[:0] // keep what fill grew, for the chunk's next use
 		if cut == 0 && eof {
 			return nil // nothing left
 		}
@@ -213,6 +214,7 @@ func (r *Redactor) read(ctx context.Context, in io.Reader, readSize, hardMax int
 			return nil
 		}
 		rest := append(next.in[:0], buf[cut:]...)
+		next.in = rest[:0]
 		cur.text = buf[:cut]
 		select {
 		case jobs <- cur:
