@@ -76,6 +76,7 @@ type config struct {
 	loghub          string
 	realReps, small int
 	gitleaks        bool
+	base            string
 	streams         []int64
 }
 
@@ -93,6 +94,7 @@ func main() {
 	flag.IntVar(&c.realReps, "real-reps", 8, "times the real loghub samples are repeated in the real input")
 	flag.IntVar(&c.small, "small", 2048, "number of small files")
 	flag.BoolVar(&c.gitleaks, "gitleaks", false, "also time gitleaks (built with go install "+gitleaksModule+" into the scratch directory)")
+	flag.StringVar(&c.base, "base", "", "another antidote binary (say, built from main) to time beside this one, with the same key")
 	stream := flag.String("stream", "256M,1G,10G", "sizes to stream through antidote's stdin for the memory check, comma-separated, K/M/G binary suffixes (empty: skip)")
 	flag.StringVar(&c.dir, "dir", filepath.Join(os.TempDir(), "antidote-bench-redact"), "scratch directory (binaries, inputs, key)")
 	flag.Parse()
@@ -303,7 +305,7 @@ func run(c config) error {
 		if err != nil {
 			return err
 		}
-		logRun, err := measure(c, in, bin, key, gl)
+		logRun, err := measure(c, in, bin, key, gl, c.base)
 		if err != nil {
 			return err
 		}
@@ -347,7 +349,7 @@ func prepare(c config, set string) (input, error) {
 
 // measure times the tools on one input, prints their table and counts,
 // and returns antidote's run.
-func measure(c config, in input, bin, key, gl string) (*bench, error) {
+func measure(c config, in input, bin, key, gl, base string) (*bench, error) {
 	rgArgs := []string{"rg", "-o"}
 	for _, p := range rgPatterns {
 		rgArgs = append(rgArgs, "-e", p.re)
@@ -360,6 +362,11 @@ func measure(c config, in input, bin, key, gl string) (*bench, error) {
 		ad.pre = fresh
 	}
 	benches := []*bench{ad, {name: "rg -o (4 patterns)", args: append(rgArgs, in.path), reps: c.reps}}
+	if base != "" {
+		b := &bench{name: "antidote redact (-base)", args: slices.Clone(ad.args), reps: c.reps, pre: ad.pre}
+		b.args[0] = base
+		benches = append(benches, b)
+	}
 	glReport := filepath.Join(c.dir, "gitleaks.json")
 	if gl != "" {
 		benches = append(benches, &bench{name: "gitleaks dir", args: []string{gl, "dir", "--no-banner", "--exit-code", "0", "--redact", "-l", "error", "-f", "json", "-r", glReport, in.path}, reps: c.glReps})
