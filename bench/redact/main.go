@@ -84,7 +84,7 @@ func main() {
 	var c config
 	genOnly := flag.Bool("gen", false, "only write the generated log text to standard output")
 	genDense := flag.Bool("gen-dense", false, "only write the dense text to standard output")
-	flag.Int64Var(&c.size, "size", 64<<20, "bytes of generated log text")
+	flag.Int64Var(&c.size, "size", 256<<20, "bytes of generated log text")
 	flag.Int64Var(&c.denseSize, "dense-size", 32<<20, "bytes of dense text")
 	flag.Uint64Var(&c.seed, "seed", 1, "random seed of the log text")
 	flag.IntVar(&c.reps, "reps", 5, "timed repetitions of antidote and rg")
