@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"fmt"
 	"math/rand/v2"
 	"strconv"
@@ -146,4 +147,43 @@ func (g *gen) line(b []byte) []byte {
 	}
 	b = append(b, s...)
 	return append(b, '\n')
+}
+
+// generateDense writes size bytes of the dense text of the detector's
+// benchmarks (denseText in internal/detect/bench_test.go, whose first MiB
+// this is, byte for byte): an identifier or near-miss every ~25 bytes,
+// IPv4 (random, so nearly all distinct), IPv6, e-mail, MAC, versions,
+// clock times and a credential, on one line without a break. The last
+// piece may be cut short.
+func generateDense(w *bufio.Writer, size int64) error {
+	r := rand.New(rand.NewPCG(7, 7))
+	var n int64
+	var b []byte
+	for n < size {
+		b = b[:0]
+		switch r.IntN(10) {
+		case 0:
+			b = fmt.Appendf(b, "%d.%d.%d.%d ", r.IntN(256), r.IntN(256), r.IntN(256), r.IntN(256))
+		case 1:
+			b = fmt.Appendf(b, "2001:db8::%x ", r.IntN(65536))
+		case 2:
+			b = fmt.Appendf(b, "user%d@example.com ", r.IntN(1000))
+		case 3:
+			b = fmt.Appendf(b, "%02x:%02x:%02x:%02x:%02x:%02x ", r.IntN(256), r.IntN(256), r.IntN(256), r.IntN(256), r.IntN(256), r.IntN(256))
+		case 4:
+			b = fmt.Appendf(b, "v%d.%d.%d ", r.IntN(10), r.IntN(10), r.IntN(10))
+		case 5:
+			b = fmt.Appendf(b, "%02d:%02d:%02d ", r.IntN(24), r.IntN(60), r.IntN(60))
+		case 6:
+			b = append(b, "password=hunter2 std::vector "...)
+		default:
+			b = append(b, "the quick brown fox "...)
+		}
+		b = b[:min(int64(len(b)), size-n)]
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+		n += int64(len(b))
+	}
+	return w.Flush()
 }

@@ -97,3 +97,17 @@ func BenchmarkNew10kNames(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSafeCutLongLine is what a streaming redactor pays per buffer of
+// a line longer than its buffer: dense text has no line break at all.
+func BenchmarkSafeCutLongLine(b *testing.B) {
+	s, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	text := denseText()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		s.SafeCut(text)
+	}
+}

@@ -30,8 +30,12 @@ func (s *Scanner) SafeCut(text []byte) int {
 		return -1
 	}
 	k := limit
+	ls := -1 // the start of the last line, once known
 	for k > 0 {
 		nl := bytes.LastIndexByte(text[:k], '\n')
+		if ls < 0 {
+			ls = nl + 1
+		}
 		if nl < 0 {
 			break
 		}
@@ -44,8 +48,11 @@ func (s *Scanner) SafeCut(text []byte) int {
 		}
 		k = nl
 	}
-	// No usable line break: the last space or tab that is safe.
-	ls := bytes.LastIndexByte(text[:limit], '\n') + 1
+	// No usable line break: the last space or tab that is safe. A long
+	// line is read once here (bytes.LastIndexByte reads byte by byte).
+	if ls < 0 {
+		ls = 0 // limit is 0
+	}
 	hi := limit
 	if s.on[Secret] {
 		if d := bytes.Index(text[ls:limit], pemDash); d >= 0 {
@@ -143,7 +150,7 @@ func assignOpen(text []byte, ls, lo, hi int) []bool {
 	}
 	diff := make([]int, hi-lo+2)
 	for j := ls; j < le; j++ {
-		if c := text[j]; c != ':' && c != '=' && c != '>' && c != ',' && c != ' ' {
+		if !assignSep[text[j]] {
 			continue
 		}
 		_, _, start, ok := keywordBefore(text, j)
@@ -169,6 +176,10 @@ func assignOpen(text []byte, ls, lo, hi int) []bool {
 	}
 	return open
 }
+
+// assignSep holds the bytes that can separate a credential keyword from
+// its value (see sepLeftOK).
+var assignSep = [256]bool{':': true, '=': true, '>': true, ',': true, ' ': true}
 
 // bracketFormNear reports whether the space at text[w] may belong to a
 // bracketed at-sign or dot form of an e-mail address, which may have a

@@ -2,6 +2,7 @@ package geo
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math/rand/v2"
 	"net/netip"
 	"strings"
@@ -377,6 +378,17 @@ func BenchmarkOpen(b *testing.B) {
 	}
 }
 
+// BenchmarkDecode is what the first lookup of a run pays: decompressing and
+// decoding the embedded dataset.
+func BenchmarkDecode(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeTables(bytes.NewReader(embedded)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkLookup(b *testing.B) {
 	db := embeddedDB(b)
 	r := rand.New(rand.NewPCG(5, 6))
@@ -433,6 +445,31 @@ func TestEmbeddedHasNoPrivateData(t *testing.T) {
 		}
 		if r, ok := db.Lookup(a); ok {
 			t.Errorf("embedded dataset has %v for %s: Open's DB would miss it", r, s)
+		}
+	}
+}
+
+// TestUvarintAt: the unrolled decoder reads what binary.Uvarint reads, at
+// every length, at the end of the input and on overflowing or cut values.
+func TestUvarintAt(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	var cases [][]byte
+	for bits := range 65 {
+		for range 20 {
+			v := r.Uint64()
+			if bits < 64 {
+				v &= 1<<bits - 1
+			}
+			b := binary.AppendUvarint(nil, v)
+			cases = append(cases, b, append(b, 0x01, 0x80, 0x7f), b[:len(b)-1])
+		}
+	}
+	cases = append(cases, nil, []byte{0x80}, []byte{0x80, 0x80, 0x80, 0x80, 0x80},
+		bytes.Repeat([]byte{0xff}, 11), append(bytes.Repeat([]byte{0xff}, 9), 0x02))
+	for _, b := range cases {
+		wv, wn := binary.Uvarint(b)
+		if v, n := uvarintAt(b); v != wv || n != wn {
+			t.Errorf("uvarintAt(%x) = %d, %d; binary.Uvarint says %d, %d", b, v, n, wv, wn)
 		}
 	}
 }

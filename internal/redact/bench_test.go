@@ -64,3 +64,23 @@ func BenchmarkScanOnlyLoghub(b *testing.B) {
 		ms = r.Scanner().Scan(ms[:0], text)
 	}
 }
+
+// BenchmarkStreamSmallFiles is the per-file cost of redacting many small
+// files: one Stream per 4 KiB piece of the loghub samples.
+func BenchmarkStreamSmallFiles(b *testing.B) {
+	text := loghubText(b)
+	var pieces [][]byte
+	for len(text) > 0 {
+		n := min(len(text), 4096)
+		pieces, text = append(pieces, text[:n]), text[n:]
+	}
+	r := newTestRedactor(b, func(o *Options) { o.Names = nil })
+	b.SetBytes(int64(len(bytes.Join(pieces, nil))))
+	for b.Loop() {
+		for _, p := range pieces {
+			if _, err := r.Stream(context.Background(), bytes.NewReader(p), io.Discard); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}

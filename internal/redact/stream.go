@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -30,6 +31,56 @@ type chunk struct {
 // cut anyway, carrying detect.MaxLen bytes so that no identifier is split,
 // and an identifier's left context across that cut is not seen.
 func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Stats, error) {
+	if err := ctx.Err(); err != nil {
+		return Stats{}, err
+	}
+	// A small input, read whole into one buffer, is one chunk: redact it
+	// here, without starting workers and handing the chunk between them
+	// (most of the cost of many small files).
+	c, _ := r.chunks.Get().(*chunk)
+	if c == nil {
+		c = &chunk{done: make(chan struct{}, 1)}
+	}
+	if cap(c.in) < minBuf {
+		c.in = make([]byte, 0, minBuf)
+	}
+	head := c.in[:min(r.opts.BufferSize, minBuf)]
+	n, err := io.ReadFull(in, head)
+	switch {
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		st, err := r.small(head[:n], c, out)
+		c.text = nil
+		r.chunks.Put(c)
+		return st, err
+	case err != nil:
+		return Stats{}, fmt.Errorf("read input: %w", err)
+	}
+	// A larger one goes through the workers, starting with what was read.
+	// The chunk keeps its bytes until then, out of the pool.
+	st, err := r.stream(ctx, io.MultiReader(bytes.NewReader(head), in), out)
+	r.chunks.Put(c)
+	return st, err
+}
+
+// small redacts a whole input held in one chunk.
+func (r *Redactor) small(text []byte, c *chunk, out io.Writer) (Stats, error) {
+	var err error
+	var st Stats
+	c.out, st, err = r.Apply(c.out[:0], text)
+	if err != nil {
+		return st, err
+	}
+	if len(c.out) == 0 {
+		return st, nil
+	}
+	if _, err := out.Write(c.out); err != nil {
+		return st, fmt.Errorf("write redacted output: %w", err)
+	}
+	return st, nil
+}
+
+// stream is Stream for an input larger than one read.
+func (r *Redactor) stream(ctx context.Context, in io.Reader, out io.Writer) (Stats, error) {
 	readSize := r.opts.BufferSize
 	hardMax := max(readSize, 8*detect.MaxLen) + 128<<10
 	nw := r.opts.Workers
@@ -154,6 +205,7 @@ func (r *Redactor) read(ctx context.Context, in io.Reader, readSize, hardMax int
 		if err != nil {
 			return err
 		}
+		cur.in = buf[:0] // keep what fill grew, for the chunk's next use
 		if cut == 0 && eof {
 			return nil // nothing left
 		}
@@ -162,6 +214,7 @@ func (r *Redactor) read(ctx context.Context, in io.Reader, readSize, hardMax int
 			return nil
 		}
 		rest := append(next.in[:0], buf[cut:]...)
+		next.in = rest[:0]
 		cur.text = buf[:cut]
 		select {
 		case jobs <- cur:
