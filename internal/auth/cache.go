@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/singleflight"
+
+	"antidote/internal/kept"
 )
 
 // lookups keeps what the store said of a bearer token or a session for a
@@ -18,10 +20,10 @@ import (
 // A change made through the Service (revoke, disable, password, logout)
 // empties it at once. A change made by another process (the CLI on the
 // same database) is seen when an entry is older than ttl and is asked of
-// the store again. Under load, the first request to find an entry old asks
-// the store, and the others go on with the old entry until its answer is
-// in (never once it is twice ttl old): such a change shows within ttl and
-// the time of one query, and at most 2*ttl. With no entry to go on with,
+// the store again, by the rule of package kept (one request asks, the
+// others go on with the old entry, never once it is twice ttl old): such a
+// change shows within ttl and the time of one query, and at most 2*ttl.
+// With no entry to go on with,
 // concurrent requests wait for one query rather than all asking at once.
 type lookups struct {
 	mu      sync.Mutex
@@ -50,13 +52,13 @@ func (c *lookups) get(h [32]byte, now time.Time, ttl time.Duration, fetch func()
 	c.mu.Lock()
 	e, ok := c.m[h]
 	gen := c.gen
-	if ok && !now.Before(e.fetched) {
-		age := now.Sub(e.fetched)
-		if age < ttl || (e.refreshing && age < 2*ttl) {
+	if ok {
+		serve, claim := kept.Judge(e.fetched, now, ttl, e.refreshing)
+		if serve {
 			c.mu.Unlock()
 			return e, nil
 		}
-		if age < 2*ttl {
+		if claim {
 			e.refreshing = true
 			c.m[h] = e
 		}
@@ -79,13 +81,9 @@ func (c *lookups) get(h [32]byte, now time.Time, ttl time.Duration, fetch func()
 func (c *lookups) put(h [32]byte, e lookup, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
-		return
+	if gen == c.gen {
+		kept.Put(&c.m, h, e, maxLookups)
 	}
-	if c.m == nil || len(c.m) >= maxLookups {
-		c.m = map[[32]byte]lookup{}
-	}
-	c.m[h] = e
 }
 
 func (c *lookups) drop(h [32]byte, gen uint64) {

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"antidote/internal/auth"
+	"antidote/internal/kept"
 )
 
 // The case list is the page every user opens first and reloads most. Its
@@ -17,7 +18,8 @@ import (
 // until the case views change (App.CasesVersion) or pageTTL passes (the
 // clocks on the page, "at" and days left, are at most that old; under
 // load the first request to find a page old makes it again and the others
-// are served the old page meanwhile, up to 2*pageTTL old). After a change
+// are served the old page meanwhile, up to 2*pageTTL old: package kept's
+// rule). After a change
 // no one gets the old page: the first request makes the new one and the
 // others wait for it.
 //
@@ -65,33 +67,24 @@ func (c *pageCache) get(k pageKey, version uint64, now time.Time) ([]byte, bool)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	p, ok := c.m[k]
-	if !ok || p.version != version || now.Before(p.made) {
+	if !ok || p.version != version {
 		return nil, false
 	}
-	age := now.Sub(p.made)
-	if age < pageTTL || (p.refreshing && age < 2*pageTTL) {
-		return p.body, true
-	}
-	if age < 2*pageTTL {
+	serve, claim := kept.Judge(p.made, now, pageTTL, p.refreshing)
+	if claim {
 		p.refreshing = true
 		c.m[k] = p
 	}
-	return nil, false
+	if !serve {
+		return nil, false
+	}
+	return p.body, true
 }
 
 func (c *pageCache) put(k pageKey, p keptPage) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	keep(&c.m, k, p)
-}
-
-// keep puts v under k in *m, which starts again empty when it holds
-// maxKeptPages entries.
-func keep[K comparable, V any](m *map[K]V, k K, v V) {
-	if *m == nil || len(*m) >= maxKeptPages {
-		*m = map[K]V{}
-	}
-	(*m)[k] = v
+	kept.Put(&c.m, k, p, maxKeptPages)
 }
 
 // keptCasePage returns the bytes build makes of r for the caller's
@@ -149,5 +142,5 @@ func (c *frames) get(k frameKey) (frame, bool) {
 func (c *frames) put(k frameKey, f frame) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	keep(&c.m, k, f)
+	kept.Put(&c.m, k, f, maxKeptPages)
 }

@@ -12,6 +12,7 @@ import (
 	"antidote/internal/auth"
 	"antidote/internal/cases"
 	"antidote/internal/findings"
+	"antidote/internal/kept"
 	"antidote/internal/search"
 	"antidote/internal/store"
 )
@@ -89,18 +90,18 @@ func (v *caseViews) drop() {
 // version now rather than trusting a recent check. When a snapshot is
 // older than snapshotTTL, the first request to find it so compares the
 // versions, and the others go on with it meanwhile (up to twice
-// snapshotTTL old) instead of waiting for the query.
+// snapshotTTL old: package kept's rule) instead of waiting for the query.
 func (ws *Workspace) snapshot(ctx context.Context, recheck bool) (*caseSnapshot, error) {
 	v := &ws.views
 	v.mu.Lock()
 	now := ws.now()
 	if sn := v.snap; sn != nil && !recheck {
-		age := now.Sub(sn.checked)
-		if age < snapshotTTL || (v.checking && age < 2*snapshotTTL) {
+		serve, claim := kept.Judge(sn.checked, now, snapshotTTL, v.checking)
+		if serve {
 			v.mu.Unlock()
 			return sn, nil
 		}
-		if !v.checking && age < 2*snapshotTTL {
+		if claim {
 			v.checking = true
 			v.mu.Unlock()
 			version, err := ws.store.CasesVersion(ctx)
