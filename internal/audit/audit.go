@@ -138,12 +138,17 @@ type Head struct {
 
 // VerifyHead verifies the whole chain and that it still holds head's
 // event: events cut from the end of the log, or the whole log replaced by
-// another, are detected.
-func (l *Log) VerifyHead(ctx context.Context, head Head) (int64, error) {
+// another, are detected. each, if not nil, sees every event as Walk's
+// callback does, so that a caller reading the log verifies it in the same
+// pass.
+func (l *Log) VerifyHead(ctx context.Context, head Head, each func(Event) error) (int64, error) {
 	var at Event
 	n, err := l.Walk(ctx, func(e Event) error {
 		if e.Seq == head.Seq {
 			at = e
+		}
+		if each != nil {
+			return each(e)
 		}
 		return nil
 	})

@@ -115,14 +115,14 @@ func TestVerifyHeadDetectsTruncation(t *testing.T) {
 	l, st := newLog(t)
 	last := st.events[len(st.events)-1]
 	head := Head{Seq: last.Seq, MAC: last.MAC}
-	if _, err := l.VerifyHead(context.Background(), head); err != nil {
+	if _, err := l.VerifyHead(context.Background(), head, nil); err != nil {
 		t.Fatalf("intact: %v", err)
 	}
 	st.events = st.events[:len(st.events)-1]
 	if _, err := l.Verify(context.Background()); err != nil {
 		t.Fatalf("a cut tail alone passes the chain check: %v", err)
 	}
-	if _, err := l.VerifyHead(context.Background(), head); !errors.Is(err, ErrTampered) {
+	if _, err := l.VerifyHead(context.Background(), head, nil); !errors.Is(err, ErrTampered) {
 		t.Fatalf("VerifyHead after cutting the last event = %v, want ErrTampered", err)
 	}
 }
@@ -142,7 +142,7 @@ func TestCutAndRegrownTailDetected(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := l.VerifyHead(ctx, head); !errors.Is(err, ErrTampered) {
+	if _, err := l.VerifyHead(ctx, head, nil); !errors.Is(err, ErrTampered) {
 		t.Errorf("VerifyHead after a cut tail regrew = %v, want ErrTampered", err)
 	}
 	if _, err := l.Advance(ctx, head); !errors.Is(err, ErrTampered) {

@@ -82,6 +82,9 @@ func ParseKeyFile(b []byte) (Key, error) {
 // Token format: PREFIX-BODY where BODY is tokenLen base32 characters (5
 // bits each, 60 bits of HMAC). IP tokens put the country code or the scope
 // between the type and the body: IPv4-US-..., IPv6-PRIVATE-....
+// detect's secret rules know this format too (detect.pseudonym: a token is
+// never taken for a password, so redacted output passes verify), and
+// TestCheckIgnoresTokens holds the two together: change them together.
 const (
 	tokenLen  = 12
 	tokenBits = tokenLen * 5

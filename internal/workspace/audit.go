@@ -246,7 +246,9 @@ func (ws *Workspace) AuditList(ctx context.Context, a Actor, fn func(AuditEvent)
 }
 
 // AuditVerify checks the audit log's whole keyed chain and that it still
-// holds the head's event, and returns how many events it verified.
+// holds the head's event, and, in the same pass, that the database still
+// holds what the log vouches for (ErrRecordsMissing); it returns how many
+// events it verified.
 func (ws *Workspace) AuditVerify(ctx context.Context, a Actor) (int64, error) {
 	if err := allow(a, auth.AuditRead); err != nil {
 		return 0, err
@@ -259,14 +261,15 @@ func (ws *Workspace) AuditVerify(ctx context.Context, a Actor) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := ws.audit.VerifyHead(ctx, head)
+	w := newWitness()
+	n, err := ws.audit.VerifyHead(ctx, head, w.see)
 	if err == nil && n == 0 {
 		err = fmt.Errorf("%w: the audit log is empty but this workspace recorded its creation", ErrAuditTampered)
 	}
 	if err != nil {
 		return n, fmt.Errorf("audit log verification failed after %d events: %w", n, err)
 	}
-	if err := ws.checkRecords(ctx); err != nil {
+	if err := ws.checkRecords(ctx, w); err != nil {
 		return n, err
 	}
 	return n, ws.record(ctx, a, "audit.verify", "", nil)
@@ -354,7 +357,7 @@ func (ws *Workspace) AuditVerifyCheckpoint(ctx context.Context, a Actor, c Check
 	if !hmac.Equal(c.Tag, ws.headTag("checkpoint", audit.Head{Seq: c.Seq, MAC: c.Hash}, c.At)) {
 		return p, fmt.Errorf("the audit checkpoint does not authenticate under this workspace's key: it was altered or belongs to another workspace")
 	}
-	n, err := ws.audit.VerifyHead(ctx, audit.Head{Seq: c.Seq, MAC: c.Hash})
+	n, err := ws.audit.VerifyHead(ctx, audit.Head{Seq: c.Seq, MAC: c.Hash}, nil)
 	p.Events = n
 	if err != nil {
 		return p, fmt.Errorf("audit log verification against the checkpoint of event %d failed: %w", c.Seq, err)
