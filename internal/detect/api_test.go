@@ -223,6 +223,9 @@ func TestSafeCutStreaming(t *testing.T) {
 	b.WriteString("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIB\nAAKCAQ==\n-----END RSA PRIVATE KEY-----\n")
 	b.WriteString("long line " + strings.Repeat("word ", 300) + "api_key: \"k e y\" 10.0.0.1 end\n")
 	b.WriteString("long line " + strings.Repeat("w [x] ", 200) + "jane [at] example [dot] org --password hunter2 x (at) y (dot) com\n")
+	// Versions whose context is a few words away, on lines too long to wait
+	// for: the cut must not part a number from its context.
+	b.WriteString("long line " + strings.Repeat("ver 1.0.0.0 Standards Version is 3.9.3.0 zlib1g (>= 1.2.3.4) pkg (1.2.3.4) stable testing; 8.8.4.4 ", 40) + "\n")
 	text := b.Bytes()
 	want := s.Scan(nil, text)
 
@@ -279,6 +282,11 @@ func TestSafeCutCases(t *testing.T) {
 		{"partial BEGIN marker", "x\n-----BEG", 2},
 		{"not inside a spaced at-sign", "a jane [at] x", 2},
 		{"not between flag and value", "a --password x", 2},
+		{"not after a version keyword", "a ver 1", 2},
+		{"not inside a version keyword's window", "a Version is 3", 2},
+		{"not after a comparison", "a (>= 1", 2},
+		{"not inside a changelog header", "a pkg (1.2.3.4) stable test", 6},
+		{"a word that only ends in ver", "a server 1", 9},
 	} {
 		if got := s.SafeCut([]byte(c.in)); got != c.want {
 			t.Errorf("%s: SafeCut(%q) = %d, want %d", c.note, c.in, got, c.want)
@@ -327,6 +335,40 @@ func TestAdversarialInputsStayLinear(t *testing.T) {
 		tl := fastest(bytes.Repeat([]byte(unit), large/len(unit)))
 		if ratio := float64(tl) / float64(ts); ratio > 32 {
 			t.Errorf("%q: eight times the input took %.0f times as long (%v, %v): not linear", unit, ratio, ts, tl)
+		}
+	}
+}
+
+// TestSafeCutEveryPrefix cuts each line at what SafeCut returns for every
+// prefix of it, as a streaming caller would when its buffer ends there,
+// and checks that scanning the two pieces finds what one scan finds.
+func TestSafeCutEveryPrefix(t *testing.T) {
+	s, err := New(Options{Names: []string{"John Smith", "Ana Maria Lopez"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{
+		"long line w [x] w [x] jane [at] example [dot] org --password hunter2 x (at) y (dot) com",
+		"ver 1.0.0.0 and Standards Version is now 3.9.3.0 then 8.8.8.8",
+		"zlib1g (>= 1.2.3.4) and libc6 (<< 2.3.4.5) from 9.9.9.9",
+		"erlang (1.2.3.4) stable-security testing; urgency=medium 8.8.4.4",
+		"Bump policy to 3.6.1.1 for 1.1.1.1 served by 1.0.0.1",
+		"met John Smith and Ana Maria Lopez at 10.0.0.1 password = \"a b c\" pwd=x",
+	} {
+		text := []byte(line)
+		want := s.Scan(nil, text)
+		for end := 1; end <= len(text); end++ {
+			cut := s.SafeCut(text[:end])
+			got := s.Scan(nil, text[:cut])
+			for _, m := range s.Scan(nil, text[cut:]) {
+				m.Start += cut
+				m.End += cut
+				got = append(got, m)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("%q cut at %d (buffer of %d): found %v, whole line %v", line, cut, end, got, want)
+				break
+			}
 		}
 	}
 }

@@ -12,7 +12,8 @@ import (
 // of a line: no match but a private-key block or a listed name crosses a
 // line break. It does not cut inside a private-key block that has not ended
 // yet, inside a listed name that may continue, or (in a line too long to
-// wait for) inside a credential assignment. It returns 0 when no safe cut
+// wait for) inside a credential assignment or next to a version number's
+// context (see versionOpen). It returns 0 when no safe cut
 // is known; a caller whose buffer is full must then cut anyway and carry
 // at least MaxLen bytes.
 func (s *Scanner) SafeCut(text []byte) int {
@@ -72,7 +73,7 @@ func (s *Scanner) SafeCut(text []byte) int {
 			continue
 		}
 		cut := w + 1
-		if inBlock(cut) < 0 && (open == nil || !open[cut-lo]) && !(s.on[Email] && bracketFormNear(text, w)) && !s.nameOpen(text, cut) {
+		if inBlock(cut) < 0 && (open == nil || !open[cut-lo]) && !(s.on[Email] && bracketFormNear(text, w)) && !(s.on[IPv4] && versionOpen(text, cut)) && !s.nameOpen(text, cut) {
 			return cut
 		}
 	}
@@ -184,9 +185,14 @@ var assignSep = [256]bool{':': true, '=': true, '>': true, ',': true, ' ': true}
 // bracketFormNear reports whether the space at text[w] may belong to a
 // bracketed at-sign or dot form of an e-mail address, which may have a
 // space on either side ("jane [at] example [dot] org").
+// What follows the space may not have been read yet: a space at the end of
+// text, or a bracket too close to it to tell, may be one.
 func bracketFormNear(text []byte, w int) bool {
-	if w+1 < len(text) && (text[w+1] == '[' || text[w+1] == '(' || text[w+1] == '{') {
-		if sepLen(text, w+1) > 1 || bracketAt(text, w+1) > 0 {
+	if w+1 == len(text) {
+		return true
+	}
+	if text[w+1] == '[' || text[w+1] == '(' || text[w+1] == '{' {
+		if len(text)-(w+1) < len("[dot]") || sepLen(text, w+1) > 1 || bracketAt(text, w+1) > 0 {
 			return true
 		}
 	}

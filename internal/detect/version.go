@@ -60,7 +60,42 @@ func versionContext(text []byte, s, e int) bool {
 			}
 		}
 	}
-	// keyword: "version" or "policy" in the words just before it
+	if keywordWindow(text, s) {
+		return true
+	}
+	// comparison
+	j := s
+	for j > 0 && s-j < 2 && text[j-1] == ' ' {
+		j--
+	}
+	if j >= 2 {
+		switch string(text[j-2 : j]) {
+		case ">=", "<=", ">>", "<<", "==", "~=", "!=":
+			return true
+		}
+	}
+	// changelog header
+	if s >= 1 && text[s-1] == '(' && e+2 < n && text[e] == ')' && text[e+1] == ' ' {
+		letter := false
+		for k := e + 2; k < n && k < e+2+maxDistributions; k++ {
+			c := text[k]
+			switch {
+			case isLetter(c):
+				letter = true
+			case c == ' ' || c == '-':
+			case c == ';':
+				return letter
+			default:
+				return false
+			}
+		}
+	}
+	return false
+}
+
+// keywordWindow reports whether "version", "policy" or the word "ver"
+// stands in the 32 bytes of words before s.
+func keywordWindow(text []byte, s int) bool {
 	for j := s; j > 0 && s-j < 32; j-- {
 		k := j - 1
 		w := verWindow[text[k]]
@@ -82,31 +117,43 @@ func versionContext(text []byte, s, e int) bool {
 			}
 		}
 	}
-	// comparison
-	j := s
-	for j > 0 && s-j < 2 && text[j-1] == ' ' {
+	return false
+}
+
+// maxDistributions bounds how far versionContext reads after a changelog
+// header's ") " for the ';' that ends its distributions ("stable-security
+// testing;"), so that what it decides depends on a bounded neighbourhood
+// that a streaming cut can respect (see versionOpen).
+const maxDistributions = 64
+
+// versionOpen reports whether cutting a stream at cut (just after a space
+// or tab) could change a versionContext decision: whether a dotted quad at
+// or after cut could read the words, comparison or space before cut as its
+// version context, or one before cut could read a changelog header's
+// distributions after it. It errs on the side of not cutting: a rejected
+// cut costs only a later one.
+func versionOpen(text []byte, cut int) bool {
+	// keyword: a number at or after cut sees the same window of words
+	// before cut, within its 32 bytes.
+	if keywordWindow(text, cut) {
+		return true
+	}
+	// comparison: an operator and spaces just before cut
+	j := cut
+	for j > 0 && cut-j < 2 && (text[j-1] == ' ' || text[j-1] == '\t') {
 		j--
 	}
-	if j >= 2 {
-		switch string(text[j-2 : j]) {
-		case ">=", "<=", ">>", "<<", "==", "~=", "!=":
-			return true
-		}
+	if j >= 1 && (text[j-1] == '=' || text[j-1] == '>' || text[j-1] == '<') {
+		return true
 	}
-	// changelog header
-	if s >= 1 && text[s-1] == '(' && e+2 < n && text[e] == ')' && text[e+1] == ' ' {
-		letter := false
-		for k := e + 2; k < n; k++ {
-			c := text[k]
-			switch {
-			case isLetter(c):
-				letter = true
-			case c == ' ' || c == '-':
-			case c == ';':
-				return letter
-			default:
-				return false
-			}
+	// changelog header: ") " after a digit, then distribution words up to cut
+	for k := cut; k > 0 && cut-k < maxDistributions+2; k-- {
+		c := text[k-1]
+		if c == ')' {
+			return k >= 2 && isDigit(text[k-2])
+		}
+		if !isLetter(c) && c != ' ' && c != '-' {
+			break
 		}
 	}
 	return false
