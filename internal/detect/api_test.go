@@ -372,3 +372,63 @@ func TestSafeCutEveryPrefix(t *testing.T) {
 		}
 	}
 }
+
+func TestLastNewline(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	for trial := 0; trial < 300; trial++ {
+		text := bytes.Repeat([]byte{'x'}, r.IntN(20000))
+		for range r.IntN(4) {
+			if len(text) > 0 {
+				text[r.IntN(len(text))] = '\n'
+			}
+		}
+		if got, want := lastNewline(text), bytes.LastIndexByte(text, '\n'); got != want {
+			t.Fatalf("lastNewline of %d bytes = %d, want %d", len(text), got, want)
+		}
+	}
+}
+
+// TestAssignmentGapBound: a value further than MaxLen blanks from its
+// keyword is not the keyword's value (SafeCut relies on the bound).
+func TestAssignmentGapBound(t *testing.T) {
+	s, _ := New(Options{Kinds: []Kind{Secret}})
+	for _, c := range []struct {
+		gap  int
+		want int
+	}{{1, 1}, {MaxLen - 1, 1}, {MaxLen + 1, 0}} {
+		text := []byte("password=" + strings.Repeat(" ", c.gap) + "Summer2024!x")
+		if got := len(s.Scan(nil, text)); got != c.want {
+			t.Errorf("gap of %d blanks: %d matches, want %d", c.gap, got, c.want)
+		}
+	}
+}
+
+// FuzzSafeCut cuts the input where SafeCut says for a buffer ending at a
+// fuzzed offset and compares the matches of the two pieces with those of
+// one scan.
+func FuzzSafeCut(f *testing.F) {
+	f.Add([]byte("a ver 1.0.0.0 b"), 6)
+	f.Add([]byte("jane [at] example [dot] org x"), 5)
+	f.Add([]byte("x password = \"a b\" 8.8.8.8 y"), 14)
+	s, err := New(Options{Names: []string{"John Smith"}})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, text []byte, end int) {
+		if len(text) == 0 {
+			return
+		}
+		end = 1 + (end&0x7fffffff)%len(text)
+		want := s.Scan(nil, text)
+		cut := s.SafeCut(text[:end])
+		got := s.Scan(nil, text[:cut])
+		for _, m := range s.Scan(nil, text[cut:]) {
+			m.Start += cut
+			m.End += cut
+			got = append(got, m)
+		}
+		if !slices.Equal(got, want) {
+			t.Fatalf("%q cut at %d of %d: pieces %v, whole %v", text, cut, end, got, want)
+		}
+	})
+}

@@ -33,7 +33,7 @@ func (s *Scanner) SafeCut(text []byte) int {
 	k := limit
 	ls := -1 // the start of the last line, once known
 	for k > 0 {
-		nl := bytes.LastIndexByte(text[:k], '\n')
+		nl := lastNewline(text[:k])
 		if ls < 0 {
 			ls = nl + 1
 		}
@@ -149,8 +149,11 @@ func assignOpen(text []byte, ls, lo, hi int) []bool {
 	if j := bytes.IndexByte(text[hi:], '\n'); j >= 0 {
 		le = hi + j
 	}
+	// An assignment whose separator lies further than 2*MaxLen+8 before lo
+	// has its value (after at most MaxLen blanks, at most MaxLen long)
+	// decided and ended before lo: a long line is read from there only.
 	diff := make([]int, hi-lo+2)
-	for j := ls; j < le; j++ {
+	for j := max(ls, lo-2*MaxLen-8); j < le; j++ {
 		if !assignSep[text[j]] {
 			continue
 		}
@@ -181,6 +184,28 @@ func assignOpen(text []byte, ls, lo, hi int) []bool {
 // assignSep holds the bytes that can separate a credential keyword from
 // its value (see sepLeftOK).
 var assignSep = [256]bool{':': true, '=': true, '>': true, ',': true, ' ': true}
+
+// lastNewline is bytes.LastIndexByte(text, '\n'), which reads byte by
+// byte: it looks at the last few KiB so, and searches a long line without
+// a break forward, as fast as bytes.IndexByte reads.
+func lastNewline(text []byte) int {
+	const tail = 4 << 10
+	if len(text) <= tail {
+		return bytes.LastIndexByte(text, '\n')
+	}
+	if nl := bytes.LastIndexByte(text[len(text)-tail:], '\n'); nl >= 0 {
+		return len(text) - tail + nl
+	}
+	last := -1
+	for i := 0; ; {
+		j := bytes.IndexByte(text[i:len(text)-tail], '\n')
+		if j < 0 {
+			return last
+		}
+		last = i + j
+		i = last + 1
+	}
+}
 
 // bracketFormNear reports whether the space at text[w] may belong to a
 // bracketed at-sign or dot form of an e-mail address, which may have a

@@ -676,11 +676,11 @@ func scanAssignment(text []byte, i int) (vs, ve int, label string, ok bool) {
 		return 0, 0, "", false
 	}
 	k := se
-	for k < len(text) && (text[k] == ' ' || text[k] == '\t') {
+	for k < len(text) && k-se < MaxLen && (text[k] == ' ' || text[k] == '\t') {
 		k++
 	}
-	if k >= len(text) {
-		return 0, 0, "", false
+	if k >= len(text) || text[k] == ' ' || text[k] == '\t' {
+		return 0, 0, "", false // no value, or one too far away to belong (SafeCut counts on it)
 	}
 	q := text[k]
 	quoted := q == '"' || q == '\'' || q == '`'
