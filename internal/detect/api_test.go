@@ -358,13 +358,7 @@ func TestSafeCutEveryPrefix(t *testing.T) {
 		text := []byte(line)
 		want := s.Scan(nil, text)
 		for end := 1; end <= len(text); end++ {
-			cut := s.SafeCut(text[:end])
-			got := s.Scan(nil, text[:cut])
-			for _, m := range s.Scan(nil, text[cut:]) {
-				m.Start += cut
-				m.End += cut
-				got = append(got, m)
-			}
+			cut, got := cutAndScan(s, text, end)
 			if !slices.Equal(got, want) {
 				t.Errorf("%q cut at %d (buffer of %d): found %v, whole line %v", line, cut, end, got, want)
 				break
@@ -403,6 +397,19 @@ func TestAssignmentGapBound(t *testing.T) {
 	}
 }
 
+// cutAndScan cuts text where SafeCut says for a buffer of its first end
+// bytes and scans the two pieces, as a streaming caller would.
+func cutAndScan(s *Scanner, text []byte, end int) (int, []Match) {
+	cut := s.SafeCut(text[:end])
+	got := s.Scan(nil, text[:cut])
+	for _, m := range s.Scan(nil, text[cut:]) {
+		m.Start += cut
+		m.End += cut
+		got = append(got, m)
+	}
+	return cut, got
+}
+
 // FuzzSafeCut cuts the input where SafeCut says for a buffer ending at a
 // fuzzed offset and compares the matches of the two pieces with those of
 // one scan.
@@ -420,13 +427,7 @@ func FuzzSafeCut(f *testing.F) {
 		}
 		end = 1 + (end&0x7fffffff)%len(text)
 		want := s.Scan(nil, text)
-		cut := s.SafeCut(text[:end])
-		got := s.Scan(nil, text[:cut])
-		for _, m := range s.Scan(nil, text[cut:]) {
-			m.Start += cut
-			m.End += cut
-			got = append(got, m)
-		}
+		cut, got := cutAndScan(s, text, end)
 		if !slices.Equal(got, want) {
 			t.Fatalf("%q cut at %d of %d: pieces %v, whole %v", text, cut, end, got, want)
 		}
