@@ -433,3 +433,39 @@ func FuzzSafeCut(f *testing.F) {
 		}
 	})
 }
+
+// TestKeyedByBits: a KeyedByBits scanner finds the same matches with the
+// address text left out, and Canonical gives that text back.
+func TestKeyedByBits(t *testing.T) {
+	s, err := New(Options{Names: []string{"John Smith"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := s.KeyedByBits()
+	text := append(readLoghub(t, "OpenSSH")[:20000], []byte("\nJohn Smith 00-1A-2B-3C-4D-5E fe80::1%eth0 ::ffff:1.2.3.4 jane@example.org pwd=Summer2024! v1.2.3.4\n")...)
+	want, got := s.Scan(nil, text), k.Scan(nil, text)
+	if len(got) != len(want) {
+		t.Fatalf("keyed scanner found %d matches, plain %d", len(got), len(want))
+	}
+	kinds := map[Kind]bool{}
+	for i := range want {
+		w, g := want[i], got[i]
+		kinds[g.Kind] = true
+		addr := g.Kind == IPv4 || g.Kind == IPv6 || g.Kind == MAC
+		if addr && g.Value != "" || !addr && g.Value != w.Value {
+			t.Errorf("match %d (%v): keyed Value %q, plain %q", i, g.Kind, g.Value, w.Value)
+		}
+		if g.Canonical() != w.Value || w.Canonical() != w.Value {
+			t.Errorf("match %d (%v): Canonical %q, Value %q", i, g.Kind, g.Canonical(), w.Value)
+		}
+		g.Value = w.Value
+		if g != w {
+			t.Errorf("match %d: keyed %v, plain %v", i, g, w)
+		}
+	}
+	for _, want := range []Kind{IPv4, IPv6, MAC, Email, Name, Secret} {
+		if !kinds[want] {
+			t.Errorf("no %v match in the test text", want)
+		}
+	}
+}

@@ -65,6 +65,10 @@ func benchScan(b *testing.B, text []byte, opts Options) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	benchScanner(b, s, text)
+}
+
+func benchScanner(b *testing.B, s *Scanner, text []byte) {
 	var dst []Match
 	b.SetBytes(int64(len(text)))
 	b.ResetTimer()
@@ -82,6 +86,16 @@ func BenchmarkScanLoghubNames10k(b *testing.B) {
 	benchScan(b, loghubAll(b), Options{Names: benchNames(10000)})
 }
 func BenchmarkScanDense(b *testing.B) { benchScan(b, denseText(), Options{}) }
+
+// BenchmarkScanDenseKeyedByBits is BenchmarkScanDense for a redactor,
+// which keys addresses by their bits.
+func BenchmarkScanDenseKeyedByBits(b *testing.B) {
+	s, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchScanner(b, s.KeyedByBits(), denseText())
+}
 func BenchmarkScanDenseNames10k(b *testing.B) {
 	benchScan(b, denseText(), Options{Names: benchNames(10000)})
 }

@@ -6,6 +6,7 @@ package detect
 // fast scanner.
 
 import (
+	"net"
 	"net/netip"
 	"regexp"
 	"sort"
@@ -1224,6 +1225,13 @@ func refScan(opts Options, text []byte) []Match {
 		if x.kind == IPv4 || x.kind == IPv6 {
 			m.Addr = netip.MustParseAddr(x.value)
 			m.Scope = ScopeOf(m.Addr)
+		}
+		if x.kind == MAC {
+			hw, err := net.ParseMAC(x.value)
+			if err != nil || len(hw) != 6 {
+				panic("reference MAC " + x.value)
+			}
+			m.MAC = [6]byte(hw)
 		}
 		out = append(out, m)
 		last = x.end
