@@ -116,15 +116,23 @@ func iptablesMAC(text []byte, p int) bool {
 	return false
 }
 
-func hexVal(c byte) byte {
-	switch {
-	case c <= '9':
-		return c - '0'
-	case c >= 'a':
-		return c - 'a' + 10
+// hexVal is the value of the hex digit c; a table, since branching on
+// digit or letter mispredicts on random hex.
+func hexVal(c byte) byte { return hexVals[c] }
+
+var hexVals = func() (t [256]byte) {
+	for c := 0; c < 256; c++ {
+		switch {
+		case c >= '0' && c <= '9':
+			t[c] = byte(c - '0')
+		case c >= 'a' && c <= 'f':
+			t[c] = byte(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			t[c] = byte(c - 'A' + 10)
+		}
 	}
-	return c - 'A' + 10
-}
+	return t
+}()
 
 func hexByte(hi, lo byte) byte { return hexVal(hi)<<4 | hexVal(lo) }
 

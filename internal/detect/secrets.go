@@ -763,7 +763,7 @@ func placeholder(v []byte, kw string) bool {
 	if kw == "pwd" && (v[0] == '/' || v[0] == '~') {
 		return true
 	}
-	if strings.Trim(string(v), "*") == "" {
+	if len(bytes.Trim(v, "*")) == 0 {
 		return true
 	}
 	switch {
@@ -771,8 +771,14 @@ func placeholder(v []byte, kw string) bool {
 		bytes.HasPrefix(v, []byte("$(")), v[0] == '<':
 		return true
 	}
-	if len(v) <= 9 && placeholders[strings.ToLower(string(v))] {
-		return true
+	if len(v) <= 9 {
+		var l [9]byte
+		for i, c := range v {
+			l[i] = lower[c]
+		}
+		if placeholders[string(l[:len(v)])] { // no allocation: a map index
+			return true
+		}
 	}
 	if pseudonym(v) {
 		return true
