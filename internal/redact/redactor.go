@@ -96,7 +96,7 @@ func (r *Redactor) Apply(dst, text []byte) ([]byte, Stats, error) {
 	}
 	var t tally
 	var fresh []Mapping
-	dst = w.redact(dst, text, &t, &fresh)
+	dst = w.redact(dst, text, &t, r.wantFresh(&fresh))
 	if r.opts.OnToken != nil {
 		for _, m := range fresh {
 			if err := r.opts.OnToken(m); err != nil {
@@ -111,6 +111,15 @@ func (r *Redactor) Apply(dst, text []byte) ([]byte, Stats, error) {
 	return dst, t.stats(), nil
 }
 
+// wantFresh returns fresh if there is an OnToken to take what is appended
+// to it, else nil: without one, redaction makes no token strings.
+func (r *Redactor) wantFresh(fresh *[]Mapping) *[]Mapping {
+	if r.opts.OnToken == nil {
+		return nil
+	}
+	return fresh
+}
+
 // worker holds the per-goroutine state of redaction.
 type worker struct {
 	r       *Redactor
@@ -119,6 +128,7 @@ type worker struct {
 	cache   *cache
 	matches []detect.Match
 	token   []byte
+	place   []byte
 	again   []byte // the output of one pass, input to the next
 	passes  int    // passes the last redact made, for tests
 
@@ -143,7 +153,7 @@ func (w *worker) forget() {
 const maxPasses = 3
 
 // redact appends the redaction of text to dst, counting into t and
-// appending replacements not made before to fresh.
+// appending replacements not made before to fresh unless it is nil.
 //
 // Where identifiers overlap, detect reports the first; the rest of a
 // later one can survive beside the token and, joined to it, read as an
@@ -238,7 +248,7 @@ func (w *worker) redactOnce(dst, text []byte, t *tally, fresh *[]Mapping, only [
 			if m.Scope == detect.Public {
 				t.country(e.country)
 				if e.asn != 0 {
-					t.asn(e.asn, e.org)
+					t.asn(e.asn, w.cache.orgs)
 				}
 			}
 		}
@@ -285,27 +295,37 @@ func isEmailByte(c byte) bool {
 	return isTokenByte(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '\'' || c >= 0x80
 }
 
+// replacement is what redaction needs of a value: its replacement (empty
+// when the policy keeps it) and, for a public IP address, its country and
+// ASN. The slices are valid until the worker's next entry.
+type replacement struct {
+	repl, country []byte
+	asn           uint32
+}
+
 // entry returns the replacement and place of a match, computing and
-// caching it on first sight.
-func (w *worker) entry(m *detect.Match, act Action, fresh *[]Mapping) cacheEntry {
+// caching it on first sight, and appending it to fresh (when not nil) if
+// it is a replacement.
+func (w *worker) entry(m *detect.Match, act Action, fresh *[]Mapping) replacement {
 	if e, ok := w.cache.get(m); ok {
-		return e
+		return replacement{w.cache.repl(e), w.cache.country(e), e.asn}
 	}
-	var e cacheEntry
+	var country, org string
+	var asn uint32
 	isIP := m.Kind == detect.IPv4 || m.Kind == detect.IPv6
 	place := ""
 	if isIP {
 		if m.Scope == detect.Public {
-			e.country = unknownCountry
+			country = unknownCountry
 			if db := w.r.opts.Geo; db != nil {
 				if res, ok := db.Lookup(m.Addr); ok {
 					if res.Country != "" {
-						e.country = res.Country
+						country = res.Country
 					}
-					e.asn, e.org = res.ASN, res.Org
+					asn, org = res.ASN, res.Org
 				}
 			}
-			place = e.country
+			place = country
 		} else {
 			place = scopeTag[m.Scope]
 			if place == "" {
@@ -313,10 +333,10 @@ func (w *worker) entry(m *detect.Match, act Action, fresh *[]Mapping) cacheEntry
 			}
 		}
 	}
+	w.token = w.token[:0]
 	switch act {
 	case Redact:
-		w.token = appendToken(w.token[:0], m.Kind, place, w.ps.body(m.Kind, m.Value))
-		e.repl = string(w.token)
+		w.token = appendToken(w.token, m.Kind, place, w.ps.body(m.Kind, m.Value))
 	case PrefixPreserve:
 		if w.pp == nil {
 			w.pp = newPrefixPreserver(w.r.ppKey)
@@ -325,11 +345,15 @@ func (w *worker) entry(m *detect.Match, act Action, fresh *[]Mapping) cacheEntry
 		if !a.IsValid() {
 			a, _ = netip.ParseAddr(m.Value)
 		}
-		e.repl = w.pp.anon(a.WithZone("")).String()
+		w.token = w.pp.anon(a.WithZone("")).AppendTo(w.token)
 	}
-	w.cache.put(m, e)
-	if e.repl != "" {
-		*fresh = append(*fresh, Mapping{Token: e.repl, Kind: m.Kind, Value: secret.NewString(m.Value)})
+	w.place = append(w.place[:0], country...)
+	rp := replacement{w.token, w.place, asn}
+	if e := w.cache.put(w.token, w.place, asn, org); e != nil {
+		rp = replacement{w.cache.repl(e), w.cache.country(e), asn}
 	}
-	return e
+	if fresh != nil && len(rp.repl) > 0 {
+		*fresh = append(*fresh, Mapping{Token: string(rp.repl), Kind: m.Kind, Value: secret.NewString(m.Value)})
+	}
+	return rp
 }
