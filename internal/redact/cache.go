@@ -31,10 +31,13 @@ const (
 // (a function of Addr, or of the MAC's bytes). Keys are hashed with a
 // random seed per cache, so that no input can choose its collisions.
 type cache struct {
-	seed  maphash.Seed
-	slots []uint32 // tag<<slotBits | entry index+1; 0 is empty
-	ents  []cacheEntry
-	arena []byte
+	hashKey func([]byte) uint64 // seeded
+	// maxEnts and maxBytes bound the entries and the arena; the table
+	// has twice as many slots as entries, so that a miss is short.
+	maxEnts, maxBytes int
+	slots             []uint32 // tag<<slotBits | entry index+1; 0 is empty
+	ents              []cacheEntry
+	arena             []byte
 	// orgs names the autonomous systems of the entries: the organisation
 	// is a function of the ASN in the geo dataset.
 	orgs map[uint32]string
@@ -49,7 +52,6 @@ type cache struct {
 
 const (
 	slotBits = 17 // enough for maxCache+1 entry numbers
-	nSlots   = 2 * maxCache
 	idxMask  = 1<<slotBits - 1
 	// bitsKey marks a key made of an address's bits rather than its
 	// text, so that the two never compare equal.
@@ -67,11 +69,23 @@ type cacheEntry struct {
 	asn  uint32 // public IP addresses the dataset places, else 0
 }
 
-func newCache() *cache {
+func newCache() *cache { return newCacheSize(maxCache, maxArena) }
+
+// newCacheSize makes a cache of at most entries values (at most maxCache)
+// and bytes bytes.
+func newCacheSize(entries, bytes int) *cache {
+	seed := maphash.MakeSeed()
+	entries = min(entries, maxCache)
+	n := 2
+	for n < 2*entries {
+		n *= 2
+	}
 	return &cache{
-		seed:  maphash.MakeSeed(),
-		slots: make([]uint32, nSlots),
-		orgs:  make(map[uint32]string),
+		hashKey:  func(b []byte) uint64 { return maphash.Bytes(seed, b) },
+		maxEnts:  entries,
+		maxBytes: bytes,
+		slots:    make([]uint32, n),
+		orgs:     make(map[uint32]string),
 	}
 }
 
@@ -88,7 +102,7 @@ func (c *cache) country(e *cacheEntry) []byte {
 // get finds m's value. After a miss, put stores the value's entry.
 func (c *cache) get(m *detect.Match) (*cacheEntry, bool) {
 	c.setKey(m)
-	c.hash = maphash.Bytes(c.seed, c.key) ^ uint64(c.kind)*0x9e3779b97f4a7c15
+	c.hash = c.hashKey(c.key) ^ uint64(c.kind)*0x9e3779b97f4a7c15
 	tag := uint32(c.hash>>32) &^ idxMask
 	mask := len(c.slots) - 1
 	for i := int(c.hash) & mask; ; i = (i + 1) & mask {
@@ -144,10 +158,10 @@ func (c *cache) setKey(m *detect.Match) {
 // returns nil when the value is too long to remember.
 func (c *cache) put(repl, country []byte, asn uint32, org string) *cacheEntry {
 	need := len(c.key) + len(repl) + len(country)
-	if need > maxArena || len(repl) > 0xffff || len(country) > 0xff {
+	if need > c.maxBytes || len(repl) > 0xffff || len(country) > 0xff {
 		return nil
 	}
-	if len(c.ents) >= maxCache || len(c.arena)+need > maxArena {
+	if len(c.ents) >= c.maxEnts || len(c.arena)+need > c.maxBytes {
 		clear(c.slots)
 		clear(c.orgs)
 		c.ents, c.arena = c.ents[:0], c.arena[:0]
