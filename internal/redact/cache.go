@@ -32,8 +32,10 @@ const (
 // random seed per cache, so that no input can choose its collisions.
 type cache struct {
 	hashKey func([]byte) uint64 // seeded
-	// maxEnts and maxBytes bound the entries and the arena; the table
-	// has twice as many slots as entries, so that a miss is short.
+	// maxEnts and maxBytes bound the entries and the arena. The table
+	// has at least twice as many slots as entries, so that a miss is
+	// short; it starts small and grows to twice maxEnts, so that a cache
+	// that sees a few values (a small file) costs little.
 	maxEnts, maxBytes int
 	slots             []uint32 // tag<<slotBits | entry index+1; 0 is empty
 	ents              []cacheEntry
@@ -51,8 +53,10 @@ type cache struct {
 }
 
 const (
+	minSlots = 1 << 10
 	slotBits = 17 // enough for maxCache+1 entry numbers
 	idxMask  = 1<<slotBits - 1
+	kindMix  = 0x9e3779b97f4a7c15 // spreads the kinds over the table
 	// bitsKey marks a key made of an address's bits rather than its
 	// text, so that the two never compare equal.
 	bitsKey = 0x80
@@ -75,16 +79,11 @@ func newCache() *cache { return newCacheSize(maxCache, maxArena) }
 // and bytes bytes.
 func newCacheSize(entries, bytes int) *cache {
 	seed := maphash.MakeSeed()
-	entries = min(entries, maxCache)
-	n := 2
-	for n < 2*entries {
-		n *= 2
-	}
 	return &cache{
 		hashKey:  func(b []byte) uint64 { return maphash.Bytes(seed, b) },
-		maxEnts:  entries,
+		maxEnts:  min(entries, maxCache),
 		maxBytes: bytes,
-		slots:    make([]uint32, n),
+		slots:    make([]uint32, minSlots),
 		orgs:     make(map[uint32]string),
 	}
 }
@@ -102,7 +101,7 @@ func (c *cache) country(e *cacheEntry) []byte {
 // get finds m's value. After a miss, put stores the value's entry.
 func (c *cache) get(m *detect.Match) (*cacheEntry, bool) {
 	c.setKey(m)
-	c.hash = c.hashKey(c.key) ^ uint64(c.kind)*0x9e3779b97f4a7c15
+	c.hash = c.hashKey(c.key) ^ uint64(c.kind)*kindMix
 	tag := uint32(c.hash>>32) &^ idxMask
 	mask := len(c.slots) - 1
 	for i := int(c.hash) & mask; ; i = (i + 1) & mask {
@@ -165,8 +164,9 @@ func (c *cache) put(repl, country []byte, asn uint32, org string) *cacheEntry {
 		clear(c.slots)
 		clear(c.orgs)
 		c.ents, c.arena = c.ents[:0], c.arena[:0]
-		mask := len(c.slots) - 1
-		c.pos = int(c.hash) & mask
+		c.pos = int(c.hash) & (len(c.slots) - 1)
+	} else if 2*(len(c.ents)+1) > len(c.slots) {
+		c.grow()
 	}
 	c.ents = append(c.ents, cacheEntry{
 		off:  uint32(len(c.arena)),
@@ -186,6 +186,27 @@ func (c *cache) put(repl, country []byte, asn uint32, org string) *cacheEntry {
 		}
 	}
 	return &c.ents[len(c.ents)-1]
+}
+
+// grow doubles the table and puts every entry in it again, then finds
+// the slot for the key of the last get.
+func (c *cache) grow() {
+	c.slots = make([]uint32, 2*len(c.slots))
+	mask := len(c.slots) - 1
+	for i := range c.ents {
+		e := &c.ents[i]
+		h := c.hashKey(c.arena[e.off:e.off+e.klen]) ^ uint64(e.kind)*kindMix
+		j := int(h) & mask
+		for c.slots[j] != 0 {
+			j = (j + 1) & mask
+		}
+		c.slots[j] = uint32(h>>32)&^idxMask | uint32(i+1)
+	}
+	j := int(c.hash) & mask
+	for c.slots[j] != 0 {
+		j = (j + 1) & mask
+	}
+	c.pos = j
 }
 
 // macKey parses a MAC address in detect's canonical form (lower case, six

@@ -101,8 +101,8 @@ func cachePool() []detect.Match {
 		text(detect.Secret, ""),
 		text(detect.Secret, strings.Repeat("k", 300)),
 	}
-	for i := range 40 {
-		pool = append(pool, addr(detect.IPv4, fmt.Sprintf("193.0.%d.%d", i, i)))
+	for i := range 600 { // more than the table holds at first: it grows
+		pool = append(pool, addr(detect.IPv4, fmt.Sprintf("193.0.%d.%d", i/256, i%256)))
 		pool = append(pool, text(detect.Email, fmt.Sprintf("user%d@example.org", i)))
 	}
 	return pool
@@ -123,7 +123,8 @@ func cacheWant(m *detect.Match) (repl, country string, asn uint32) {
 // TestCacheModel looks values up in random order and stores them on a
 // miss, in caches of several sizes, one with a hash under which every key
 // collides: a hit must give back what was stored for that value, and a
-// value stored since the cache last forgot must be found.
+// value stored since the cache last forgot must be found, as the table
+// grows and after it forgets.
 func TestCacheModel(t *testing.T) {
 	pool := cachePool()
 	tests := []struct {
@@ -146,7 +147,7 @@ func TestCacheModel(t *testing.T) {
 			held := map[int]bool{} // pool indices stored since the last clear
 			r := rand.New(rand.NewPCG(1, uint64(tt.entries)))
 			clears := 0
-			for range 20000 {
+			for range 50000 {
 				i := r.IntN(len(pool))
 				m := &pool[i]
 				repl, country, asn := cacheWant(m)
@@ -182,6 +183,9 @@ func TestCacheModel(t *testing.T) {
 			}
 			if small := tt.entries < len(pool) || tt.bytes < 2000; small != (clears > 0) {
 				t.Errorf("%d clears", clears)
+			}
+			if tt.name == "default" && len(c.slots) <= minSlots {
+				t.Errorf("the table did not grow: %d slots", len(c.slots))
 			}
 		})
 	}
