@@ -154,11 +154,11 @@ func (c *cache) setKey(m *detect.Match) {
 // put remembers the value the last get missed: its replacement (empty when
 // the policy keeps it), and for a public address its country, ASN and
 // organisation. It forgets everything first when the cache is full, and
-// returns nil when the value is too long to remember.
-func (c *cache) put(repl, country []byte, asn uint32, org string) *cacheEntry {
+// reports false, keeping nothing, when the value is too long to remember.
+func (c *cache) put(repl, country []byte, asn uint32, org string) bool {
 	need := len(c.key) + len(repl) + len(country)
 	if need > c.maxBytes || len(repl) > 0xffff || len(country) > 0xff {
-		return nil
+		return false
 	}
 	if len(c.ents) >= c.maxEnts || len(c.arena)+need > c.maxBytes {
 		clear(c.slots)
@@ -185,7 +185,7 @@ func (c *cache) put(repl, country []byte, asn uint32, org string) *cacheEntry {
 			c.orgs[asn] = org
 		}
 	}
-	return &c.ents[len(c.ents)-1]
+	return true
 }
 
 // grow doubles the table and puts every entry in it again, then finds

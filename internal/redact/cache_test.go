@@ -165,8 +165,7 @@ func TestCacheModel(t *testing.T) {
 					t.Fatalf("%v %q stored but not found", m.Kind, m.Value)
 				}
 				n := len(c.ents)
-				e = c.put([]byte(repl), []byte(country), asn, "org")
-				if e == nil {
+				if !c.put([]byte(repl), []byte(country), asn, "org") {
 					if need := len(c.key) + len(repl) + len(country); need <= tt.bytes {
 						t.Fatalf("%v needing %d bytes not stored", m.Kind, need)
 					}

@@ -242,13 +242,13 @@ func (w *worker) redactOnce(dst, text []byte, t *tally, fresh *[]Mapping, only [
 			}
 			continue
 		}
-		e := w.entry(m, act, fresh)
+		repl, country, asn := w.entry(m, act, fresh)
 		if isIP {
 			t.scopes[m.Scope]++
 			if m.Scope == detect.Public {
-				t.country(e.country)
-				if e.asn != 0 {
-					t.asn(e.asn, w.cache.orgs)
+				t.country(country)
+				if asn != 0 {
+					t.asn(asn, w.cache.orgs)
 				}
 			}
 		}
@@ -258,9 +258,9 @@ func (w *worker) redactOnce(dst, text []byte, t *tally, fresh *[]Mapping, only [
 		t.redacted[m.Kind]++
 		dst = append(dst, text[prev:m.Start]...)
 		if inEmailRun(text, m.Start, m.End) {
-			w.suspects = append(w.suspects, [2]int{len(dst) - base, len(dst) - base + len(e.repl)})
+			w.suspects = append(w.suspects, [2]int{len(dst) - base, len(dst) - base + len(repl)})
 		}
-		dst = append(dst, e.repl...)
+		dst = append(dst, repl...)
 		prev = m.End
 	}
 	return append(dst, text[prev:]...)
@@ -295,37 +295,30 @@ func isEmailByte(c byte) bool {
 	return isTokenByte(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '\'' || c >= 0x80
 }
 
-// replacement is what redaction needs of a value: its replacement (empty
-// when the policy keeps it) and, for a public IP address, its country and
-// ASN. The slices are valid until the worker's next entry.
-type replacement struct {
-	repl, country []byte
-	asn           uint32
-}
-
-// entry returns the replacement and place of a match, computing and
-// caching it on first sight, and appending it to fresh (when not nil) if
-// it is a replacement.
-func (w *worker) entry(m *detect.Match, act Action, fresh *[]Mapping) replacement {
+// entry returns the replacement of a match (empty when the policy keeps
+// it) and, for a public IP address, its country and ASN, computing and
+// caching them on first sight, and appending the replacement to fresh
+// (when not nil). The slices are valid until the worker's next entry.
+func (w *worker) entry(m *detect.Match, act Action, fresh *[]Mapping) (repl, country []byte, asn uint32) {
 	if e, ok := w.cache.get(m); ok {
-		return replacement{w.cache.repl(e), w.cache.country(e), e.asn}
+		return w.cache.repl(e), w.cache.country(e), e.asn
 	}
-	var country, org string
-	var asn uint32
+	var org string
+	w.token, w.place = w.token[:0], w.place[:0]
 	isIP := m.Kind == detect.IPv4 || m.Kind == detect.IPv6
 	place := ""
 	if isIP {
 		if m.Scope == detect.Public {
-			country = unknownCountry
+			place = unknownCountry
 			if db := w.r.opts.Geo; db != nil {
 				if res, ok := db.Lookup(m.Addr); ok {
 					if res.Country != "" {
-						country = res.Country
+						place = res.Country
 					}
 					asn, org = res.ASN, res.Org
 				}
 			}
-			place = country
+			w.place = append(w.place, place...)
 		} else {
 			place = scopeTag[m.Scope]
 			if place == "" {
@@ -333,7 +326,6 @@ func (w *worker) entry(m *detect.Match, act Action, fresh *[]Mapping) replacemen
 			}
 		}
 	}
-	w.token = w.token[:0]
 	switch act {
 	case Redact:
 		w.token = appendToken(w.token, m.Kind, place, w.ps.body(m.Kind, m.Value))
@@ -347,13 +339,9 @@ func (w *worker) entry(m *detect.Match, act Action, fresh *[]Mapping) replacemen
 		}
 		w.token = w.pp.anon(a.WithZone("")).AppendTo(w.token)
 	}
-	w.place = append(w.place[:0], country...)
-	rp := replacement{w.token, w.place, asn}
-	if e := w.cache.put(w.token, w.place, asn, org); e != nil {
-		rp = replacement{w.cache.repl(e), w.cache.country(e), asn}
+	w.cache.put(w.token, w.place, asn, org)
+	if fresh != nil && len(w.token) > 0 {
+		*fresh = append(*fresh, Mapping{Token: string(w.token), Kind: m.Kind, Value: secret.NewString(m.Value)})
 	}
-	if fresh != nil && len(rp.repl) > 0 {
-		*fresh = append(*fresh, Mapping{Token: string(rp.repl), Kind: m.Kind, Value: secret.NewString(m.Value)})
-	}
-	return rp
+	return w.token, w.place, asn
 }
