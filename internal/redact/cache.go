@@ -18,12 +18,12 @@ const (
 // cache is a worker's memory of the values it has replaced, so that a value
 // costs one keyed hash and one geo lookup however often it occurs.
 //
-// Looking up is most of what redaction does per identifier, and on
-// identifier-dense text most lookups are of values never seen before, so
-// the cache is built to miss cheaply and to cost the garbage collector
-// nothing: an open-addressing table of 32-bit slots (a few bits of the
-// key's hash beside an entry index), entries without pointers, and the
-// bytes of every entry in one arena. A miss usually reads one slot. When
+// Every identifier redacted is looked up, and on identifier-dense text
+// most lookups are of values never seen before, so the cache is built to
+// miss cheaply and to cost the garbage collector nothing: an
+// open-addressing table of 32-bit slots (15 bits of the key's hash beside
+// an entry number), entries without pointers, and the bytes of every
+// entry in one arena. A miss usually reads one slot. When
 // it is full it forgets everything at once, as the maps it replaced did.
 //
 // Addresses are keyed by their bits rather than their text, which is the
@@ -31,7 +31,7 @@ const (
 // (a function of Addr, or of the MAC's bytes). Keys are hashed with a
 // random seed per cache, so that no input can choose its collisions.
 type cache struct {
-	hashKey func([]byte) uint64 // seeded
+	hashKey func([]byte) uint64 // seeded; a test may make every key collide
 	// maxEnts and maxBytes bound the entries and the arena. The table
 	// has at least twice as many slots as entries, so that a miss is
 	// short; it starts small and grows to twice maxEnts, so that a cache
