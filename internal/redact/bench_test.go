@@ -3,7 +3,9 @@ package redact
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"testing"
@@ -82,5 +84,49 @@ func BenchmarkStreamSmallFiles(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
+	}
+}
+
+// distinctText is identifier-dense text (about one identifier every 25
+// bytes) in which most addresses occur once: random IPv4 and MAC
+// addresses, which cost a keyed hash, a geo lookup and a cache entry each,
+// beside e-mail addresses drawn from a thousand, which the cache serves.
+func distinctText(n int) []byte {
+	r := rand.New(rand.NewPCG(7, 7))
+	var b []byte
+	for len(b) < n {
+		switch r.IntN(4) {
+		case 0:
+			b = fmt.Appendf(b, "%d.%d.%d.%d ", r.IntN(256), r.IntN(256), r.IntN(256), r.IntN(256))
+		case 1:
+			b = fmt.Appendf(b, "%02x:%02x:%02x:%02x:%02x:%02x ", r.IntN(256), r.IntN(256), r.IntN(256), r.IntN(256), r.IntN(256), r.IntN(256))
+		case 2:
+			b = fmt.Appendf(b, "user%d@example.com ", r.IntN(1000))
+		default:
+			b = append(b, "the quick brown fox "...)
+		}
+	}
+	return b
+}
+
+// BenchmarkRedactDistinct is one of Stream's workers, without OnToken, on
+// text of more distinct values than its cache holds.
+func BenchmarkRedactDistinct(b *testing.B) {
+	text := distinctText(4 << 20)
+	w := newTestRedactor(b, func(o *Options) { o.Names = nil }).newWorker()
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	var out []byte
+	for b.Loop() {
+		out = w.redact(out[:0], text, &tally{}, nil)
+	}
+}
+
+// BenchmarkBody is the keyed hash of one short value: crypto/hmac, which
+// restores the key's saved pad states, and two SHA-256 blocks.
+func BenchmarkBody(b *testing.B) {
+	p := newPseudonymizer(testKey(b, 1))
+	for b.Loop() {
+		p.body(detect.MAC, "00:1a:2b:3c:4d:5e")
 	}
 }

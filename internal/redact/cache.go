@@ -1,112 +1,212 @@
 package redact
 
 import (
-	"net/netip"
+	"bytes"
+	"hash/maphash"
 
 	"antidote/internal/detect"
 )
 
-// maxCache bounds each worker's memory of values already replaced.
-const maxCache = 1 << 16
+// maxCache bounds how many values each worker remembers; maxArena bounds
+// the bytes it keeps for them (keys, replacements and countries). A value
+// too long for the arena is not remembered at all.
+const (
+	maxCache = 1 << 16
+	maxArena = 4 << 20
+)
 
 // cache is a worker's memory of the values it has replaced, so that a value
-// costs one keyed hash and one geo lookup however often it occurs. Looking
-// up is most of what redaction does per identifier, so addresses are keyed
-// by their bits rather than their text: the key is hashed and compared in
-// place, without following a pointer to a string that is rarely in the CPU
-// cache. That is the same key, since detect.Match.Value is the canonical
-// text of the address (a function of Addr, or of the MAC's bytes).
+// costs one keyed hash and one geo lookup however often it occurs.
+//
+// Every identifier redacted is looked up, and on identifier-dense text
+// most lookups are of values never seen before, so the cache is built to
+// miss cheaply and to cost the garbage collector nothing: an
+// open-addressing table of 32-bit slots (15 bits of the key's hash beside
+// an entry number), entries without pointers, and the bytes of every
+// entry in one arena. A miss usually reads one slot. When
+// it is full it forgets everything at once, as the maps it replaced did.
+//
+// Addresses are keyed by their bits rather than their text, which is the
+// same key, since detect.Match.Value is the canonical text of the address
+// (a function of Addr, or of the MAC's bytes). Keys are hashed with a
+// random seed per cache, so that no input can choose its collisions.
 type cache struct {
-	ip4   map[uint32]cacheEntry
-	ip6   map[netip.Addr]cacheEntry
-	mac   map[uint64]cacheEntry
-	email map[string]cacheEntry
-	text  map[cacheKey]cacheEntry // every other kind, and any value not in canonical form
+	hashKey func([]byte) uint64 // seeded; a test may make every key collide
+	// maxEnts and maxBytes bound the entries and the arena. The table
+	// has at least twice as many slots as entries, so that a miss is
+	// short; it starts small and grows to twice maxEnts, so that a cache
+	// that sees a few values (a small file) costs little.
+	maxEnts, maxBytes int
+	slots             []uint32 // tag<<slotBits | entry index+1; 0 is empty
+	ents              []cacheEntry
+	arena             []byte
+	// orgs names the autonomous systems of the entries: the organisation
+	// is a function of the ASN in the geo dataset.
+	orgs map[uint32]string
+
+	// The last get's key and where its probe ended, for the put that
+	// follows a miss.
+	key  []byte
+	kind uint8
+	hash uint64
+	pos  int
 }
 
-type cacheKey struct {
-	kind  detect.Kind
-	value string
-}
+const (
+	minSlots = 1 << 10
+	slotBits = 17 // enough for maxCache+1 entry numbers
+	idxMask  = 1<<slotBits - 1
+	kindMix  = 0x9e3779b97f4a7c15 // spreads the kinds over the table
+	// bitsKey marks a key made of an address's bits rather than its
+	// text, so that the two never compare equal.
+	bitsKey = 0x80
+)
 
+// cacheEntry is a remembered value: its key, replacement and country lie
+// one after the other at arena[off:].
 type cacheEntry struct {
-	repl    string // "" when the policy keeps the value
-	country string // public IP addresses: country code or XX
-	asn     uint32
-	org     string
+	off  uint32
+	klen uint32
+	rlen uint16 // 0 when the policy keeps the value
+	clen uint8  // country code or XX, public IP addresses only
+	kind uint8  // detect.Kind, with bitsKey
+	asn  uint32 // public IP addresses the dataset places, else 0
 }
 
-func newCache() *cache {
+func newCache() *cache { return newCacheSize(maxCache, maxArena) }
+
+// newCacheSize makes a cache of at most entries values (at most maxCache)
+// and bytes bytes.
+func newCacheSize(entries, bytes int) *cache {
+	seed := maphash.MakeSeed()
 	return &cache{
-		ip4:   make(map[uint32]cacheEntry),
-		ip6:   make(map[netip.Addr]cacheEntry),
-		mac:   make(map[uint64]cacheEntry),
-		email: make(map[string]cacheEntry),
-		text:  make(map[cacheKey]cacheEntry),
+		hashKey:  func(b []byte) uint64 { return maphash.Bytes(seed, b) },
+		maxEnts:  min(entries, maxCache),
+		maxBytes: bytes,
+		slots:    make([]uint32, minSlots),
+		orgs:     make(map[uint32]string),
 	}
 }
 
-func (c *cache) get(m *detect.Match) (e cacheEntry, ok bool) {
+func (c *cache) repl(e *cacheEntry) []byte {
+	o := e.off + e.klen
+	return c.arena[o : o+uint32(e.rlen)]
+}
+
+func (c *cache) country(e *cacheEntry) []byte {
+	o := e.off + e.klen + uint32(e.rlen)
+	return c.arena[o : o+uint32(e.clen)]
+}
+
+// get finds m's value. After a miss, put stores the value's entry.
+func (c *cache) get(m *detect.Match) (*cacheEntry, bool) {
+	c.setKey(m)
+	c.hash = c.hashKey(c.key) ^ uint64(c.kind)*kindMix
+	tag := uint32(c.hash>>32) &^ idxMask
+	mask := len(c.slots) - 1
+	for i := int(c.hash) & mask; ; i = (i + 1) & mask {
+		s := c.slots[i]
+		if s == 0 {
+			c.pos = i
+			return nil, false
+		}
+		if s&^idxMask != tag {
+			continue
+		}
+		e := &c.ents[s&idxMask-1]
+		if e.kind == c.kind && bytes.Equal(c.arena[e.off:e.off+e.klen], c.key) {
+			return e, true
+		}
+	}
+}
+
+// setKey puts m's key in c.key and c.kind: the bits of an address, or
+// the value's text.
+func (c *cache) setKey(m *detect.Match) {
+	c.key = c.key[:0]
+	c.kind = uint8(m.Kind)
 	switch m.Kind {
 	case detect.IPv4:
 		if m.Addr.Is4() {
-			e, ok = c.ip4[ip4Key(m.Addr)]
-			return e, ok
-		}
-	case detect.IPv6:
-		if m.Addr.IsValid() {
-			e, ok = c.ip6[m.Addr]
-			return e, ok
-		}
-	case detect.MAC:
-		if k, canon := macKey(m.Value); canon {
-			e, ok = c.mac[k]
-			return e, ok
-		}
-	case detect.Email:
-		e, ok = c.email[m.Value]
-		return e, ok
-	}
-	e, ok = c.text[cacheKey{m.Kind, m.Value}]
-	return e, ok
-}
-
-// put remembers e for m's value, forgetting everything first when the cache
-// is full.
-func (c *cache) put(m *detect.Match, e cacheEntry) {
-	if len(c.ip4)+len(c.ip6)+len(c.mac)+len(c.email)+len(c.text) >= maxCache {
-		clear(c.ip4)
-		clear(c.ip6)
-		clear(c.mac)
-		clear(c.email)
-		clear(c.text)
-	}
-	switch m.Kind {
-	case detect.IPv4:
-		if m.Addr.Is4() {
-			c.ip4[ip4Key(m.Addr)] = e
+			b := m.Addr.As4()
+			c.key, c.kind = append(c.key, b[:]...), c.kind|bitsKey
 			return
 		}
 	case detect.IPv6:
-		if m.Addr.IsValid() {
-			c.ip6[m.Addr] = e
+		// An IPv4 address in an IPv6 match would share its bits with
+		// ::ffff:a.b.c.d but not its text: key it by the text. The
+		// zone is not in the value.
+		if m.Addr.Is6() {
+			b := m.Addr.As16()
+			c.key, c.kind = append(c.key, b[:]...), c.kind|bitsKey
 			return
 		}
 	case detect.MAC:
 		if k, canon := macKey(m.Value); canon {
-			c.mac[k] = e
+			c.key = append(c.key, byte(k>>40), byte(k>>32), byte(k>>24), byte(k>>16), byte(k>>8), byte(k))
+			c.kind |= bitsKey
 			return
 		}
-	case detect.Email:
-		c.email[m.Value] = e
-		return
 	}
-	c.text[cacheKey{m.Kind, m.Value}] = e
+	c.key = append(c.key, m.Value...)
 }
 
-func ip4Key(a netip.Addr) uint32 {
-	b := a.As4()
-	return uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
+// put remembers the value the last get missed: its replacement (empty when
+// the policy keeps it), and for a public address its country, ASN and
+// organisation. It forgets everything first when the cache is full, and
+// reports false, keeping nothing, when the value is too long to remember.
+func (c *cache) put(repl, country []byte, asn uint32, org string) bool {
+	need := len(c.key) + len(repl) + len(country)
+	if need > c.maxBytes || len(repl) > 0xffff || len(country) > 0xff {
+		return false
+	}
+	if len(c.ents) >= c.maxEnts || len(c.arena)+need > c.maxBytes {
+		clear(c.slots)
+		clear(c.orgs)
+		c.ents, c.arena = c.ents[:0], c.arena[:0]
+		c.pos = int(c.hash) & (len(c.slots) - 1)
+	} else if 2*(len(c.ents)+1) > len(c.slots) {
+		c.grow()
+	}
+	c.ents = append(c.ents, cacheEntry{
+		off:  uint32(len(c.arena)),
+		klen: uint32(len(c.key)),
+		rlen: uint16(len(repl)),
+		clen: uint8(len(country)),
+		kind: c.kind,
+		asn:  asn,
+	})
+	c.arena = append(c.arena, c.key...)
+	c.arena = append(c.arena, repl...)
+	c.arena = append(c.arena, country...)
+	c.slots[c.pos] = uint32(c.hash>>32)&^idxMask | uint32(len(c.ents))
+	if asn != 0 {
+		if _, ok := c.orgs[asn]; !ok {
+			c.orgs[asn] = org
+		}
+	}
+	return true
+}
+
+// grow doubles the table and puts every entry in it again, then finds
+// the slot for the key of the last get.
+func (c *cache) grow() {
+	c.slots = make([]uint32, 2*len(c.slots))
+	mask := len(c.slots) - 1
+	for i := range c.ents {
+		e := &c.ents[i]
+		h := c.hashKey(c.arena[e.off:e.off+e.klen]) ^ uint64(e.kind)*kindMix
+		j := int(h) & mask
+		for c.slots[j] != 0 {
+			j = (j + 1) & mask
+		}
+		c.slots[j] = uint32(h>>32)&^idxMask | uint32(i+1)
+	}
+	j := int(c.hash) & mask
+	for c.slots[j] != 0 {
+		j = (j + 1) & mask
+	}
+	c.pos = j
 }
 
 // macKey parses a MAC address in detect's canonical form (lower case, six

@@ -96,7 +96,7 @@ func (r *Redactor) Apply(dst, text []byte) ([]byte, Stats, error) {
 	}
 	var t tally
 	var fresh []Mapping
-	dst = w.redact(dst, text, &t, &fresh)
+	dst = w.redact(dst, text, &t, r.wantFresh(&fresh))
 	if r.opts.OnToken != nil {
 		for _, m := range fresh {
 			if err := r.opts.OnToken(m); err != nil {
@@ -111,6 +111,15 @@ func (r *Redactor) Apply(dst, text []byte) ([]byte, Stats, error) {
 	return dst, t.stats(), nil
 }
 
+// wantFresh returns fresh if there is an OnToken to take what is appended
+// to it, else nil: without one, redaction makes no token strings.
+func (r *Redactor) wantFresh(fresh *[]Mapping) *[]Mapping {
+	if r.opts.OnToken == nil {
+		return nil
+	}
+	return fresh
+}
+
 // worker holds the per-goroutine state of redaction.
 type worker struct {
 	r       *Redactor
@@ -119,6 +128,7 @@ type worker struct {
 	cache   *cache
 	matches []detect.Match
 	token   []byte
+	place   []byte
 	again   []byte // the output of one pass, input to the next
 	passes  int    // passes the last redact made, for tests
 
@@ -143,7 +153,7 @@ func (w *worker) forget() {
 const maxPasses = 3
 
 // redact appends the redaction of text to dst, counting into t and
-// appending replacements not made before to fresh.
+// appending replacements not made before to fresh unless it is nil.
 //
 // Where identifiers overlap, detect reports the first; the rest of a
 // later one can survive beside the token and, joined to it, read as an
@@ -232,13 +242,13 @@ func (w *worker) redactOnce(dst, text []byte, t *tally, fresh *[]Mapping, only [
 			}
 			continue
 		}
-		e := w.entry(m, act, fresh)
+		repl, country, asn := w.entry(m, act, fresh)
 		if isIP {
 			t.scopes[m.Scope]++
 			if m.Scope == detect.Public {
-				t.country(e.country)
-				if e.asn != 0 {
-					t.asn(e.asn, e.org)
+				t.country(country)
+				if asn != 0 {
+					t.asn(asn, w.cache.orgs)
 				}
 			}
 		}
@@ -248,9 +258,9 @@ func (w *worker) redactOnce(dst, text []byte, t *tally, fresh *[]Mapping, only [
 		t.redacted[m.Kind]++
 		dst = append(dst, text[prev:m.Start]...)
 		if inEmailRun(text, m.Start, m.End) {
-			w.suspects = append(w.suspects, [2]int{len(dst) - base, len(dst) - base + len(e.repl)})
+			w.suspects = append(w.suspects, [2]int{len(dst) - base, len(dst) - base + len(repl)})
 		}
-		dst = append(dst, e.repl...)
+		dst = append(dst, repl...)
 		prev = m.End
 	}
 	return append(dst, text[prev:]...)
@@ -285,27 +295,30 @@ func isEmailByte(c byte) bool {
 	return isTokenByte(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '\'' || c >= 0x80
 }
 
-// entry returns the replacement and place of a match, computing and
-// caching it on first sight.
-func (w *worker) entry(m *detect.Match, act Action, fresh *[]Mapping) cacheEntry {
+// entry returns the replacement of a match (empty when the policy keeps
+// it) and, for a public IP address, its country and ASN, computing and
+// caching them on first sight, and appending the replacement to fresh
+// (when not nil). The slices are valid until the worker's next entry.
+func (w *worker) entry(m *detect.Match, act Action, fresh *[]Mapping) (repl, country []byte, asn uint32) {
 	if e, ok := w.cache.get(m); ok {
-		return e
+		return w.cache.repl(e), w.cache.country(e), e.asn
 	}
-	var e cacheEntry
+	var org string
+	w.token, w.place = w.token[:0], w.place[:0]
 	isIP := m.Kind == detect.IPv4 || m.Kind == detect.IPv6
 	place := ""
 	if isIP {
 		if m.Scope == detect.Public {
-			e.country = unknownCountry
+			place = unknownCountry
 			if db := w.r.opts.Geo; db != nil {
 				if res, ok := db.Lookup(m.Addr); ok {
 					if res.Country != "" {
-						e.country = res.Country
+						place = res.Country
 					}
-					e.asn, e.org = res.ASN, res.Org
+					asn, org = res.ASN, res.Org
 				}
 			}
-			place = e.country
+			w.place = append(w.place, place...)
 		} else {
 			place = scopeTag[m.Scope]
 			if place == "" {
@@ -315,8 +328,7 @@ func (w *worker) entry(m *detect.Match, act Action, fresh *[]Mapping) cacheEntry
 	}
 	switch act {
 	case Redact:
-		w.token = appendToken(w.token[:0], m.Kind, place, w.ps.body(m.Kind, m.Value))
-		e.repl = string(w.token)
+		w.token = appendToken(w.token, m.Kind, place, w.ps.body(m.Kind, m.Value))
 	case PrefixPreserve:
 		if w.pp == nil {
 			w.pp = newPrefixPreserver(w.r.ppKey)
@@ -325,11 +337,11 @@ func (w *worker) entry(m *detect.Match, act Action, fresh *[]Mapping) cacheEntry
 		if !a.IsValid() {
 			a, _ = netip.ParseAddr(m.Value)
 		}
-		e.repl = w.pp.anon(a.WithZone("")).String()
+		w.token = w.pp.anon(a.WithZone("")).AppendTo(w.token)
 	}
-	w.cache.put(m, e)
-	if e.repl != "" {
-		*fresh = append(*fresh, Mapping{Token: e.repl, Kind: m.Kind, Value: secret.NewString(m.Value)})
+	w.cache.put(w.token, w.place, asn, org)
+	if fresh != nil && len(w.token) > 0 {
+		*fresh = append(*fresh, Mapping{Token: string(w.token), Kind: m.Kind, Value: secret.NewString(m.Value)})
 	}
-	return e
+	return w.token, w.place, asn
 }

@@ -113,11 +113,19 @@ type tally struct {
 	// without hashing: the hot loop counts every public address.
 	codes     [26 * 26]int64
 	countries map[string]int64 // any other place
-	asns      map[uint32]int64
-	orgs      map[uint32]string
+	// asns holds the counts per autonomous system, in the order first
+	// seen; asnIndex finds one by ASN with a single map read per address.
+	asns     []asnCount
+	asnIndex map[uint32]int32
 }
 
-func (t *tally) country(c string) {
+type asnCount struct {
+	asn uint32
+	org string
+	n   int64
+}
+
+func (t *tally) country(c []byte) {
 	if i, ok := codeIndex(c); ok {
 		t.codes[i]++
 		return
@@ -125,26 +133,33 @@ func (t *tally) country(c string) {
 	if t.countries == nil {
 		t.countries = map[string]int64{}
 	}
-	t.countries[c]++
+	t.countries[string(c)]++
 }
 
 // codeIndex places a two-letter upper-case code in tally.codes.
-func codeIndex(c string) (int, bool) {
+func codeIndex(c []byte) (int, bool) {
 	if len(c) != 2 || c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' {
 		return 0, false
 	}
 	return int(c[0]-'A')*26 + int(c[1]-'A'), true
 }
 
-func (t *tally) asn(n uint32, org string) {
-	if t.asns == nil {
-		t.asns = map[uint32]int64{}
-		t.orgs = map[uint32]string{}
+// asn counts an address in autonomous system n, whose organisation orgs
+// names.
+func (t *tally) asn(n uint32, orgs map[uint32]string) {
+	if i, ok := t.asnIndex[n]; ok {
+		t.asns[i].n++
+		return
 	}
-	if t.asns[n] == 0 {
-		t.orgs[n] = org
+	t.addASN(n, orgs[n], 1)
+}
+
+func (t *tally) addASN(n uint32, org string, count int64) {
+	if t.asnIndex == nil {
+		t.asnIndex = map[uint32]int32{}
 	}
-	t.asns[n]++
+	t.asnIndex[n] = int32(len(t.asns))
+	t.asns = append(t.asns, asnCount{n, org, count})
 }
 
 func (t *tally) merge(o *tally) {
@@ -166,23 +181,20 @@ func (t *tally) merge(o *tally) {
 		}
 		t.countries[c] += n
 	}
-	for a, n := range o.asns {
-		if t.asns == nil {
-			t.asns = map[uint32]int64{}
-			t.orgs = map[uint32]string{}
+	for _, a := range o.asns {
+		if i, ok := t.asnIndex[a.asn]; ok {
+			t.asns[i].n += a.n
+		} else {
+			t.addASN(a.asn, a.org, a.n)
 		}
-		if t.asns[a] == 0 {
-			t.orgs[a] = o.orgs[a]
-		}
-		t.asns[a] += n
 	}
 }
 
 func (t *tally) reset() {
-	*t = tally{countries: t.countries, asns: t.asns, orgs: t.orgs}
+	clear(t.asns) // drop the organisations
+	*t = tally{countries: t.countries, asns: t.asns[:0], asnIndex: t.asnIndex}
 	clear(t.countries)
-	clear(t.asns)
-	clear(t.orgs)
+	clear(t.asnIndex)
 }
 
 func (t *tally) stats() Stats {
@@ -219,11 +231,11 @@ func (t *tally) stats() Stats {
 			s.Countries[string([]byte{'A' + byte(i/26), 'A' + byte(i%26)})] += n
 		}
 	}
-	for a, n := range t.asns {
+	for _, a := range t.asns {
 		if s.ASNs == nil {
 			s.ASNs = map[string]ASNCount{}
 		}
-		s.ASNs["AS"+strconv.FormatUint(uint64(a), 10)] = ASNCount{ASN: a, Org: t.orgs[a], Count: n}
+		s.ASNs["AS"+strconv.FormatUint(uint64(a.asn), 10)] = ASNCount{ASN: a.asn, Org: a.org, Count: a.n}
 	}
 	return s
 }

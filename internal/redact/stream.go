@@ -116,7 +116,7 @@ func (r *Redactor) stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 			for c := range jobs {
 				c.t.reset()
 				c.fresh = c.fresh[:0]
-				c.out = w.redact(c.out[:0], c.text, &c.t, &c.fresh)
+				c.out = w.redact(c.out[:0], c.text, &c.t, r.wantFresh(&c.fresh))
 				c.done <- struct{}{}
 			}
 		}()
