@@ -27,8 +27,9 @@ const (
 // it is full it forgets everything at once, as the maps it replaced did.
 //
 // Addresses are keyed by their bits rather than their text, which is the
-// same key, since detect.Match.Value is the canonical text of the address
-// (a function of Addr, or of the MAC's bytes). Keys are hashed with a
+// same key, since the canonical text of an address (Match.Canonical) is a
+// function of Addr or of the MAC's bytes; the workers' scanner does not
+// even make that text (detect.Scanner.KeyedByBits). Keys are hashed with a
 // random seed per cache, so that no input can choose its collisions.
 type cache struct {
 	hashKey func([]byte) uint64 // seeded; a test may make every key collide
@@ -142,13 +143,10 @@ func (c *cache) setKey(m *detect.Match) {
 			return
 		}
 	case detect.MAC:
-		if k, canon := macKey(m.Value); canon {
-			c.key = append(c.key, byte(k>>40), byte(k>>32), byte(k>>24), byte(k>>16), byte(k>>8), byte(k))
-			c.kind |= bitsKey
-			return
-		}
+		c.key, c.kind = append(c.key, m.MAC[:]...), c.kind|bitsKey
+		return
 	}
-	c.key = append(c.key, m.Value...)
+	c.key = append(c.key, m.Canonical()...)
 }
 
 // put remembers the value the last get missed: its replacement (empty when
@@ -207,31 +205,4 @@ func (c *cache) grow() {
 		j = (j + 1) & mask
 	}
 	c.pos = j
-}
-
-// macKey parses a MAC address in detect's canonical form (lower case, six
-// colon-separated pairs); canon is false for any other text, which the
-// cache then keys by its text.
-func macKey(v string) (k uint64, canon bool) {
-	if len(v) != 17 {
-		return 0, false
-	}
-	for i := 0; i < 17; i += 3 {
-		hi, lo := lowerHex(v[i]), lowerHex(v[i+1])
-		if hi < 0 || lo < 0 || i+2 < 17 && v[i+2] != ':' {
-			return 0, false
-		}
-		k = k<<8 | uint64(hi<<4|lo)
-	}
-	return k, true
-}
-
-func lowerHex(c byte) int {
-	switch {
-	case '0' <= c && c <= '9':
-		return int(c - '0')
-	case 'a' <= c && c <= 'f':
-		return int(c-'a') + 10
-	}
-	return -1
 }

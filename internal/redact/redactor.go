@@ -47,6 +47,7 @@ type Options struct {
 type Redactor struct {
 	opts    Options
 	scanner *detect.Scanner
+	keyed   *detect.Scanner // scanner.KeyedByBits(): what the workers scan with
 	emails  *detect.Scanner // e-mail addresses only, to check around tokens
 	ppKey   [32]byte
 	workers sync.Pool // *worker for Apply and Stream
@@ -73,7 +74,7 @@ func New(opts Options) (*Redactor, error) {
 	if err != nil {
 		return nil, fmt.Errorf("redact: %w", err)
 	}
-	r := &Redactor{opts: opts, scanner: sc, emails: em}
+	r := &Redactor{opts: opts, scanner: sc, keyed: sc.KeyedByBits(), emails: em}
 	m := hmac.New(sha256.New, opts.Key.b.Reveal())
 	m.Write([]byte(domain + "prefix-preserving"))
 	copy(r.ppKey[:], m.Sum(nil))
@@ -209,7 +210,7 @@ func overlapsAny(spans [][2]int, s, e int) bool {
 // appending) of tokens written beside an e-mail-like run.
 func (w *worker) redactOnce(dst, text []byte, t *tally, fresh *[]Mapping, only [][2]int) []byte {
 	pol := &w.r.opts.Policy
-	w.matches = w.r.scanner.Scan(w.matches[:0], text)
+	w.matches = w.r.keyed.Scan(w.matches[:0], text)
 	w.suspects = w.suspects[:0]
 	base := len(dst)
 	prev := 0
@@ -326,22 +327,25 @@ func (w *worker) entry(m *detect.Match, act Action, fresh *[]Mapping) (repl, cou
 			}
 		}
 	}
+	// The text of an address is made here, for a value not seen before:
+	// the worker's scanner leaves it out (detect.Scanner.KeyedByBits).
+	value := m.Canonical()
 	switch act {
 	case Redact:
-		w.token = appendToken(w.token, m.Kind, place, w.ps.body(m.Kind, m.Value))
+		w.token = appendToken(w.token, m.Kind, place, w.ps.body(m.Kind, value))
 	case PrefixPreserve:
 		if w.pp == nil {
 			w.pp = newPrefixPreserver(w.r.ppKey)
 		}
 		a := m.Addr
 		if !a.IsValid() {
-			a, _ = netip.ParseAddr(m.Value)
+			a, _ = netip.ParseAddr(value)
 		}
 		w.token = w.pp.anon(a.WithZone("")).AppendTo(w.token)
 	}
 	w.cache.put(w.token, w.place, asn, org)
 	if fresh != nil && len(w.token) > 0 {
-		*fresh = append(*fresh, Mapping{Token: string(w.token), Kind: m.Kind, Value: secret.NewString(m.Value)})
+		*fresh = append(*fresh, Mapping{Token: string(w.token), Kind: m.Kind, Value: secret.NewString(value)})
 	}
 	return w.token, w.place, asn
 }
