@@ -57,7 +57,8 @@ const (
 // scripts/geo.
 var ErrCorrupt = errors.New("geo: dataset is corrupt")
 
-// Limits that keep a damaged or hostile dataset from exhausting memory.
+// Limits on what a dataset may hold, far above the real one's; validate
+// rejects a dataset beyond them. (Decode's maxSize bounds its memory.)
 const (
 	maxEntries   = 1 << 24
 	maxString    = 1 << 16
@@ -67,9 +68,9 @@ const (
 
 // table is one range table, its sections as substrings of the dataset.
 type table struct {
-	n                 int // entries
-	keys, offs, bodys string
-	v6                bool
+	n                  int // entries
+	keys, offs, bodies string
+	v6                 bool
 }
 
 func (t *table) keyLen() int {
@@ -111,7 +112,7 @@ func parse(s string) (*DB, error) {
 	}
 	for i, t := range []*table{&db.c4, &db.a4, &db.c6, &db.a6} {
 		t.v6 = i >= 2
-		t.keys, t.offs, t.bodys = sec[5+3*i], sec[6+3*i], sec[7+3*i]
+		t.keys, t.offs, t.bodies = sec[5+3*i], sec[6+3*i], sec[7+3*i]
 		n := uint64(le32(s, 8+8*nSections+4*i))
 		blocks := (n + blockLen - 1) / blockLen
 		if n > maxEntries || uint64(len(t.offs)) != 4*blocks || uint64(len(t.keys)) != uint64(t.keyLen())*blocks {
@@ -208,7 +209,7 @@ func uvarintSlow(s string, i int) (uint64, int) {
 // or a count of 0 if its offset is out of range.
 func (t *table) block(b int) (at, count int) {
 	off := int(le32(t.offs, 4*b))
-	if off >= len(t.bodys) {
+	if off >= len(t.bodies) {
 		return 0, 0
 	}
 	return off, min(blockLen, t.n-b*blockLen)
@@ -232,7 +233,7 @@ func (t *table) find4(x uint32) uint32 {
 	if n == 0 {
 		return 0
 	}
-	b, start := t.bodys, uint64(le32(t.keys, 4*(lo-1)))
+	b, start := t.bodies, uint64(le32(t.keys, 4*(lo-1)))
 	v, i := uvarintAt(b, i)
 	for range n - 1 {
 		// uvarintAt by hand: the loop decodes up to 2×blockLen varints.
@@ -273,7 +274,7 @@ func (t *table) find6(xh, xl uint64) uint32 {
 	if n == 0 {
 		return 0
 	}
-	b := t.bodys
+	b := t.bodies
 	h, l := le64(t.keys, 16*(lo-1)), le64(t.keys, 16*(lo-1)+8)
 	v, i := uvarintAt(b, i)
 	for range n - 1 {

@@ -59,11 +59,11 @@ func validate(s string) error {
 		}
 	}
 	for i, t := range []*table{&db.c4, &db.a4, &db.c6, &db.a6} {
-		max := nc
+		maxVal := nc
 		if i%2 == 1 {
-			max = na
+			maxVal = na
 		}
-		if err := t.walk(max, nil); err != nil {
+		if err := t.walk(maxVal, nil); err != nil {
 			return fmt.Errorf("%w: table %d: %s", ErrCorrupt, i, err)
 		}
 	}
@@ -73,8 +73,8 @@ func validate(s string) error {
 // walk decodes every entry of t in order, calls fn (if not nil) with each
 // start and value, and fails on anything Encode does not write: block
 // bodies out of place, starts that do not strictly increase or overflow
-// the family, values over max.
-func (t *table) walk(max int, fn func(start u128, v uint32)) error {
+// the family, values over maxVal.
+func (t *table) walk(maxVal int, fn func(start u128, v uint32)) error {
 	pos := 0
 	var prev u128
 	for b := range len(t.offs) / 4 {
@@ -93,7 +93,7 @@ func (t *table) walk(max int, fn func(start u128, v uint32)) error {
 		for j := range min(blockLen, t.n-b*blockLen) {
 			if j > 0 {
 				var d, dl uint64
-				if d, pos = uvarintAt(t.bodys, pos); pos < 0 {
+				if d, pos = uvarintAt(t.bodies, pos); pos < 0 {
 					return fmt.Errorf("block %d: bad start", b)
 				}
 				switch {
@@ -103,7 +103,7 @@ func (t *table) walk(max int, fn func(start u128, v uint32)) error {
 					}
 					k.lo += d
 				default:
-					if dl, pos = uvarintAt(t.bodys, pos); pos < 0 {
+					if dl, pos = uvarintAt(t.bodies, pos); pos < 0 {
 						return fmt.Errorf("block %d: bad start", b)
 					}
 					switch {
@@ -117,7 +117,7 @@ func (t *table) walk(max int, fn func(start u128, v uint32)) error {
 				}
 			}
 			var v uint64
-			if v, pos = uvarintAt(t.bodys, pos); pos < 0 || v > uint64(max) {
+			if v, pos = uvarintAt(t.bodies, pos); pos < 0 || v > uint64(maxVal) {
 				return fmt.Errorf("block %d: bad value", b)
 			}
 			if fn != nil {
@@ -126,7 +126,7 @@ func (t *table) walk(max int, fn func(start u128, v uint32)) error {
 		}
 		prev = k
 	}
-	if pos != len(t.bodys) {
+	if pos != len(t.bodies) {
 		return fmt.Errorf("trailing data")
 	}
 	return nil
