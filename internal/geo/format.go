@@ -46,7 +46,7 @@ import (
 const (
 	magic    = "AGEO"
 	version  = 3
-	blockLen = 8
+	blockLen = 8 // 16 saves 0.8 MB but makes IPv6 lookups 1.5x slower
 
 	nSections  = 17
 	headerLen  = 8 + nSections*8 + 4*4
