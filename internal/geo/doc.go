@@ -5,11 +5,13 @@
 // pseudonym and to count where addresses sit; nothing is fetched at run
 // time, so a lookup never reveals an address to anyone.
 //
-// The dataset is a sorted table of range boundaries per address family,
-// delta- and varint-encoded and zstd-compressed; scripts/geo regenerates it
-// from the ip-location-db packages (DB-IP country lite, RouteViews/NRO/DB-IP
-// ASN; CC BY 4.0). Open decodes it once into flat slices; Lookup is a binary
-// search that does not allocate.
+// The dataset is a sorted table of range boundaries per address family in
+// blocks of varint deltas under a block index, embedded uncompressed and
+// read in place (format.go); scripts/geo regenerates it from the
+// ip-location-db packages (DB-IP country lite, RouteViews/NRO/DB-IP ASN;
+// CC BY 4.0). Open reads the header only; Lookup binary-searches a block
+// index and decodes one block of the embedded bytes, without allocating,
+// so a run pays only for the pages its lookups touch.
 //
 // geo is a leaf: it imports no other antidote package, does no I/O beyond
 // reading what it is given, and does not log.

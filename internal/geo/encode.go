@@ -1,38 +1,14 @@
 package geo
 
 import (
-	"bufio"
 	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"net/netip"
 	"slices"
-
-	"github.com/klauspost/compress/zstd"
-)
-
-// The encoded dataset, inside one zstd frame (with its checksum):
-//
-//	"AGEO" version(2)
-//	attribution            uvarint length, bytes
-//	countries              uvarint n, n × 2 bytes (value index 1..n)
-//	orgs                   uvarint n, n × (uvarint length, bytes) (org index 1..n)
-//	asns                   uvarint n, n × (uvarint ASN, uvarint org index or 0)
-//	tables c4, a4 (IPv4)   uvarint n, n × uvarint start delta, n × uvarint value
-//	tables c6, a6 (IPv6)   uvarint n, n × (uvarint high-half delta, uvarint low
-//	                       half: absolute if the high half moved, else a delta),
-//	                       n × uvarint value
-//
-// Starts are strictly increasing boundaries; a value holds until the next
-// boundary and 0 means no data. Columns (all deltas, then all values) and
-// value indexes ordered by frequency make the stream small. Version 1 was
-// the same inside gzip; zstd decompresses it in a third of the time, which
-// every scan and redact pays at start-up.
-const (
-	magic   = "AGEO"
-	version = 2
 )
 
 // CountryRange says that addresses First..Last (inclusive) are in Country.
@@ -214,43 +190,39 @@ func Encode(w io.Writer, d Data) error {
 	max4 := u128{0, 0xffffffff}
 	max6 := u128{^uint64(0), ^uint64(0)}
 
-	zw, err := zstd.NewWriter(w, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
-	if err != nil {
-		return err
-	}
-	bw := bufio.NewWriter(zw)
-	e := encoder{w: bw}
-	e.bytes([]byte(magic))
-	e.bytes([]byte{version})
-	e.str(d.Attribution)
-	e.uvarint(uint64(len(countries)))
+	var e encoder
+	e.section([]byte(d.Attribution))
+	var cs []byte
 	for _, c := range countries {
-		e.bytes([]byte(c))
+		cs = append(cs, c...)
 	}
-	e.uvarint(uint64(len(orgs)))
+	e.section(cs)
+	ends, text := binary.LittleEndian.AppendUint32(nil, 0), []byte{}
 	for _, o := range orgs {
-		e.str(o)
+		text = append(text, o...)
+		ends = binary.LittleEndian.AppendUint32(ends, uint32(len(text)))
 	}
-	e.uvarint(uint64(len(asns)))
+	e.section(ends)
+	e.section(text)
+	var as []byte
 	for i, a := range asns {
-		e.uvarint(uint64(a))
-		if asnOrg[i] == "" {
-			e.uvarint(0)
-		} else {
-			e.uvarint(uint64(oidx[asnOrg[i]]))
+		as = binary.LittleEndian.AppendUint32(as, a)
+		var o uint32
+		if asnOrg[i] != "" {
+			o = oidx[asnOrg[i]]
 		}
+		as = binary.LittleEndian.AppendUint32(as, o)
 	}
-	e.table4(boundaries(cs4, max4))
-	e.table4(boundaries(as4, max4))
-	e.table6(boundaries(cs6, max6))
-	e.table6(boundaries(as6, max6))
-	if e.err != nil {
-		return fmt.Errorf("geo: write dataset: %w", e.err)
+	e.section(as)
+	e.table(boundaries(cs4, max4), false)
+	e.table(boundaries(as4, max4), false)
+	e.table(boundaries(cs6, max6), true)
+	e.table(boundaries(as6, max6), true)
+	b, err := e.bytes()
+	if err != nil {
+		return fmt.Errorf("geo: %w", err)
 	}
-	if err := bw.Flush(); err != nil {
-		return fmt.Errorf("geo: write dataset: %w", err)
-	}
-	if err := zw.Close(); err != nil {
+	if _, err := w.Write(b); err != nil {
 		return fmt.Errorf("geo: write dataset: %w", err)
 	}
 	return nil
@@ -303,54 +275,71 @@ func indexOf[K comparable](ks []K) map[K]uint32 {
 	return m
 }
 
+// encoder collects the sections and table sizes of a dataset.
 type encoder struct {
-	w   *bufio.Writer
-	buf [binary.MaxVarintLen64]byte
-	err error
+	sections [][]byte
+	entries  []int
 }
 
-func (e *encoder) bytes(b []byte) {
-	if e.err == nil {
-		_, e.err = e.w.Write(b)
-	}
-}
+func (e *encoder) section(b []byte) { e.sections = append(e.sections, b) }
 
-func (e *encoder) uvarint(v uint64) {
-	n := binary.PutUvarint(e.buf[:], v)
-	e.bytes(e.buf[:n])
-}
-
-func (e *encoder) str(s string) {
-	e.uvarint(uint64(len(s)))
-	e.bytes([]byte(s))
-}
-
-func (e *encoder) table4(bs []bound) {
-	e.uvarint(uint64(len(bs)))
-	var prev uint64
-	for _, b := range bs {
-		e.uvarint(b.at.lo - prev)
-		prev = b.at.lo
-	}
-	for _, b := range bs {
-		e.uvarint(uint64(b.val))
-	}
-}
-
-func (e *encoder) table6(bs []bound) {
-	e.uvarint(uint64(len(bs)))
-	var prev u128
-	for _, b := range bs {
-		dh := b.at.hi - prev.hi
-		e.uvarint(dh)
-		if dh != 0 {
-			e.uvarint(b.at.lo)
+// table adds the three sections of a range table: block keys, block
+// offsets and block bodies.
+func (e *encoder) table(bs []bound, v6 bool) {
+	var keys, offs, body []byte
+	for i, b := range bs {
+		if i%blockLen == 0 {
+			if v6 {
+				keys = binary.LittleEndian.AppendUint64(keys, b.at.hi)
+				keys = binary.LittleEndian.AppendUint64(keys, b.at.lo)
+			} else {
+				keys = binary.LittleEndian.AppendUint32(keys, uint32(b.at.lo))
+			}
+			offs = binary.LittleEndian.AppendUint32(offs, uint32(len(body)))
 		} else {
-			e.uvarint(b.at.lo - prev.lo)
+			prev := bs[i-1].at
+			switch {
+			case !v6:
+				body = binary.AppendUvarint(body, b.at.lo-prev.lo)
+			case b.at.hi != prev.hi:
+				body = binary.AppendUvarint(body, b.at.hi-prev.hi)
+				body = binary.AppendUvarint(body, b.at.lo)
+			default:
+				body = binary.AppendUvarint(body, 0)
+				body = binary.AppendUvarint(body, b.at.lo-prev.lo)
+			}
 		}
-		prev = b.at
+		body = binary.AppendUvarint(body, uint64(b.val))
 	}
-	for _, b := range bs {
-		e.uvarint(uint64(b.val))
+	e.section(keys)
+	e.section(offs)
+	e.section(body)
+	e.entries = append(e.entries, len(bs))
+}
+
+// bytes lays out the header, the sections and the checksum.
+func (e *encoder) bytes() ([]byte, error) {
+	size := headerLen + trailerLen
+	for _, s := range e.sections {
+		size += len(s)
 	}
+	if size > maxSize || slices.Max(e.entries) > maxEntries {
+		return nil, fmt.Errorf("dataset too large (%d bytes, %d boundaries in a table)", size, slices.Max(e.entries))
+	}
+	out := make([]byte, 0, size)
+	out = append(out, magic...)
+	out = append(out, version, 0, 0, 0)
+	at := headerLen
+	for _, s := range e.sections {
+		out = binary.LittleEndian.AppendUint32(out, uint32(at))
+		out = binary.LittleEndian.AppendUint32(out, uint32(len(s)))
+		at += len(s)
+	}
+	for _, n := range e.entries {
+		out = binary.LittleEndian.AppendUint32(out, uint32(n))
+	}
+	for _, s := range e.sections {
+		out = append(out, s...)
+	}
+	return binary.LittleEndian.AppendUint32(out, crc32.Checksum(out, castagnoli)), nil
 }

@@ -3,8 +3,10 @@ package geo
 import (
 	"bytes"
 	"encoding/binary"
+	"math"
 	"math/rand/v2"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -97,10 +99,10 @@ func TestAttribution(t *testing.T) {
 // most of the data.
 func TestEmbeddedCoverage(t *testing.T) {
 	db := embeddedDB(t)
-	if n := len(db.tables().c4.starts); n < 100_000 {
+	if n := db.c4.n; n < 100_000 {
 		t.Errorf("IPv4 country table has %d boundaries, want over 100,000", n)
 	}
-	if n := len(db.tables().a6.hi); n < 50_000 {
+	if n := db.a6.n; n < 50_000 {
 		t.Errorf("IPv6 ASN table has %d boundaries, want over 50,000", n)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
@@ -196,11 +198,11 @@ func randData(r *rand.Rand) Data {
 	d := Data{Attribution: "test data"}
 	countries := []string{"US", "DE", "FR", "JP"}
 	orgs := []string{"", "Org A", "Org B"}
-	for range r.IntN(40) {
+	for range r.IntN(100) {
 		f, l := randRange(r, r.IntN(2) == 0)
 		d.Countries = append(d.Countries, CountryRange{f, l, countries[r.IntN(len(countries))]})
 	}
-	for range r.IntN(40) {
+	for range r.IntN(100) {
 		f, l := randRange(r, r.IntN(2) == 0)
 		if r.IntN(8) == 0 && f.Is4() {
 			f, l = netip.AddrFrom16(f.As16()), netip.AddrFrom16(l.As16()) // IPv4-mapped input
@@ -262,47 +264,77 @@ func orgsFor(d Data, asn uint32) string {
 	return ""
 }
 
-// TestEmbeddedAgainstLinear checks the binary search over the real tables
-// against a linear scan of the same tables.
+// entries decodes all of a table, for tests.
+func entries(t testing.TB, tb *table) (starts []u128, vals []uint32) {
+	t.Helper()
+	if err := tb.walk(1<<30, func(k u128, v uint32) {
+		starts = append(starts, k)
+		vals = append(vals, v)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return starts, vals
+}
+
+// TestEmbeddedAgainstLinear checks the search over the real tables against
+// a linear scan of the same tables, at random addresses and at every
+// boundary and the address before it.
 func TestEmbeddedAgainstLinear(t *testing.T) {
 	db := embeddedDB(t)
-	linear4 := func(tb *table4, x uint32) uint32 {
-		var v uint32
-		for i, s := range tb.starts {
-			if s > x {
-				break
+	linear := func(starts []u128, vals []uint32, x u128) uint32 {
+		i, _ := slices.BinarySearchFunc(starts, x, func(s, x u128) int {
+			if s.cmp(x) <= 0 {
+				return -1
 			}
-			v = tb.vals[i]
+			return 1
+		})
+		if i == 0 {
+			return 0
 		}
-		return v
-	}
-	linear6 := func(tb *table6, h, l uint64) uint32 {
-		var v uint32
-		for i := range tb.hi {
-			if tb.hi[i] > h || tb.hi[i] == h && tb.lo[i] > l {
-				break
-			}
-			v = tb.vals[i]
-		}
-		return v
+		return vals[i-1]
 	}
 	r := rand.New(rand.NewPCG(3, 4))
-	for range 300 {
-		x := r.Uint32()
-		if got, want := db.t.c4.find(x), linear4(&db.t.c4, x); got != want {
-			t.Fatalf("country of %08x: %d, linear %d", x, got, want)
+	for _, tb := range []*table{&db.c4, &db.a4, &db.c6, &db.a6} {
+		starts, vals := entries(t, tb)
+		if len(starts) != tb.n {
+			t.Fatalf("walked %d entries, want %d", len(starts), tb.n)
 		}
-		if got, want := db.t.a4.find(x), linear4(&db.t.a4, x); got != want {
-			t.Fatalf("ASN of %08x: %d, linear %d", x, got, want)
+		var probes []u128
+		for _, s := range starts {
+			probes = append(probes, s, u128{s.hi, s.lo - 1}, u128{s.hi, s.lo + 1})
 		}
-		h := uint64(0x2000+r.IntN(0x1000))<<48 | r.Uint64()>>16
-		l := r.Uint64()
-		if got, want := db.t.c6.find(h, l), linear6(&db.t.c6, h, l); got != want {
-			t.Fatalf("country of %016x%016x: %d, linear %d", h, l, got, want)
+		for range 3000 {
+			if tb.v6 {
+				probes = append(probes, u128{uint64(0x2000+r.IntN(0x1000))<<48 | r.Uint64()>>16, r.Uint64()})
+			} else {
+				probes = append(probes, u128{0, uint64(r.Uint32())})
+			}
 		}
-		if got, want := db.t.a6.find(h, l), linear6(&db.t.a6, h, l); got != want {
-			t.Fatalf("ASN of %016x%016x: %d, linear %d", h, l, got, want)
+		for _, x := range probes {
+			var got uint32
+			if tb.v6 {
+				got = tb.find6(x.hi, x.lo)
+			} else {
+				if x.lo > math.MaxUint32 {
+					continue
+				}
+				got = tb.find4(uint32(x.lo))
+			}
+			if want := linear(starts, vals, x); got != want {
+				t.Fatalf("v6 %v: value of %016x%016x: %d, linear %d", tb.v6, x.hi, x.lo, got, want)
+			}
 		}
+	}
+}
+
+// TestEmbeddedValid validates the embedded dataset as Decode would, since
+// Open does not.
+func TestEmbeddedValid(t *testing.T) {
+	if err := checkSum([]byte(embedded)); err != nil {
+		t.Fatal(err)
+	}
+	if err := validate(embedded); err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -337,15 +369,70 @@ func TestDecodeRejectsDamage(t *testing.T) {
 		t.Fatal(err)
 	}
 	good := buf.Bytes()
+	if _, err := Decode(bytes.NewReader(good)); err != nil {
+		t.Fatal(err)
+	}
 	for _, n := range []int{0, 10, len(good) / 2, len(good) - 1} {
 		if _, err := Decode(bytes.NewReader(good[:n])); err == nil {
 			t.Errorf("a dataset cut to %d of %d bytes decoded", n, len(good))
 		}
 	}
-	bad := bytes.Clone(good)
-	bad[len(bad)/2] ^= 0x40
-	if _, err := Decode(bytes.NewReader(bad)); err == nil {
-		t.Error("a dataset with a flipped bit decoded (zstd checksum not checked?)")
+	for _, i := range []int{0, 4, 9, headerLen, len(good) / 2, len(good) - 1} {
+		bad := bytes.Clone(good)
+		bad[i] ^= 0x40
+		if _, err := Decode(bytes.NewReader(bad)); err == nil {
+			t.Errorf("a dataset with a flipped bit at %d decoded", i)
+		}
+	}
+}
+
+// TestValidateRejects: damage that a checksum would not catch (a dataset
+// built wrong, or the checksum recomputed) is caught by the structure
+// checks.
+func TestValidateRejects(t *testing.T) {
+	var buf bytes.Buffer
+	d := Data{
+		Attribution: "x",
+		Countries:   []CountryRange{{netip.MustParseAddr("1.0.0.0"), netip.MustParseAddr("1.0.0.255"), "AU"}},
+		ASNs:        []ASNRange{{netip.MustParseAddr("2001::"), netip.MustParseAddr("2001::ffff"), 7, "Org"}},
+	}
+	if err := Encode(&buf, d); err != nil {
+		t.Fatal(err)
+	}
+	good := buf.Bytes()
+	if err := validate(string(good)); err != nil {
+		t.Fatal(err)
+	}
+	// section returns the offset of section i's byte j.
+	section := func(b []byte, i, j int) int { return int(binary.LittleEndian.Uint32(b[8+8*i:])) + j }
+	put32 := func(b []byte, at int, v uint32) { binary.LittleEndian.PutUint32(b[at:], v) }
+	tests := []struct {
+		name string
+		harm func(b []byte)
+	}{
+		{"version", func(b []byte) { b[4] = 4 }},
+		{"padding", func(b []byte) { b[6] = 1 }},
+		{"sections overlap", func(b []byte) { put32(b, 12, 2) }},
+		{"section past the end", func(b []byte) { put32(b, 8+8*16, uint32(len(b))) }},
+		{"more entries than blocks hold", func(b []byte) { put32(b, 8+8*nSections, 2*blockLen) }},
+		{"an entry more than the block holds", func(b []byte) { put32(b, 8+8*nSections, 3) }},
+		{"lower-case country", func(b []byte) { b[section(b, 1, 0)] = 'a' }},
+		{"first organisation end", func(b []byte) { put32(b, section(b, 2, 0), 1) }},
+		{"ASN 0", func(b []byte) { put32(b, section(b, 4, 0), 0) }},
+		{"organisation out of range", func(b []byte) { put32(b, section(b, 4, 4), 2) }},
+		{"country value out of range", func(b []byte) { b[section(b, 7, 0)] = 2 }},
+		{"block body misplaced", func(b []byte) { put32(b, section(b, 6, 0), 1) }},
+		{"start delta 0", func(b []byte) { b[section(b, 7, 1)], b[section(b, 7, 2)] = 0x80, 0x00 }},
+		{"IPv6 low-half delta 0", func(b []byte) { b[section(b, 16, 2)] = 0 }},
+	}
+	for _, tt := range tests {
+		bad := bytes.Clone(good)
+		tt.harm(bad)
+		if err := validate(string(bad)); err == nil {
+			t.Errorf("%s: validates", tt.name)
+		} else {
+			t.Logf("%s: %v", tt.name, err)
+		}
 	}
 }
 
@@ -360,12 +447,48 @@ func FuzzDecode(f *testing.F) {
 	probes := []netip.Addr{netip.MustParseAddr("0.0.0.0"), netip.MustParseAddr("8.8.8.8"), netip.MustParseAddr("255.255.255.255"),
 		netip.MustParseAddr("::"), netip.MustParseAddr("2001::1"), netip.MustParseAddr("ffff::")}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		// What Open does with a dataset it does not validate: lookups
+		// must not panic whatever the bytes.
+		if db, err := parse(string(b)); err == nil {
+			for _, a := range probes {
+				db.Lookup(a)
+			}
+		}
 		db, err := Decode(bytes.NewReader(b))
 		if err != nil {
 			return
 		}
 		for _, a := range probes {
-			db.Lookup(a) // must not panic
+			db.Lookup(a)
+		}
+	})
+}
+
+// FuzzLookupUnchecked flips bits of a valid dataset and looks up in it as
+// Open would, without validating: Lookup must not panic on data that
+// passes parse but not validate, and on data that still validates it must
+// answer with a country code or nothing.
+func FuzzLookupUnchecked(f *testing.F) {
+	f.Add(uint64(1), uint16(200), byte(0x40), []byte("8.8.8.8"))
+	f.Add(uint64(2), uint16(300), byte(0x01), []byte("2001::1"))
+	f.Fuzz(func(t *testing.T, seed uint64, at uint16, bit byte, addr []byte) {
+		var buf bytes.Buffer
+		if err := Encode(&buf, randData(rand.New(rand.NewPCG(seed, 3)))); err != nil {
+			t.Fatal(err)
+		}
+		b := buf.Bytes()
+		b[int(at)%len(b)] ^= bit
+		a, err := netip.ParseAddr(string(addr))
+		if err != nil {
+			a = randAddr(rand.New(rand.NewPCG(seed, uint64(at))), bit&1 == 0)
+		}
+		db, err := parse(string(b))
+		if err != nil {
+			return
+		}
+		got, ok := db.Lookup(a)
+		if validate(string(b)) == nil && (ok != (got.Country != "" || got.ASN != 0) || got.Country != "" && !validCountry(got.Country)) {
+			t.Fatalf("%s: %+v %v", a, got, ok)
 		}
 	})
 }
@@ -378,62 +501,90 @@ func BenchmarkOpen(b *testing.B) {
 	}
 }
 
-// BenchmarkDecode is what the first lookup of a run pays: decompressing and
-// decoding the embedded dataset.
-func BenchmarkDecode(b *testing.B) {
+// BenchmarkOpenLookup is what a run pays for its first lookup.
+func BenchmarkOpenLookup(b *testing.B) {
+	a := netip.MustParseAddr("8.8.8.8")
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := decodeTables(bytes.NewReader(embedded)); err != nil {
+		db, _ := Open()
+		if _, ok := db.Lookup(a); !ok {
+			b.Fatal("8.8.8.8 not found")
+		}
+	}
+}
+
+// BenchmarkValidate is what Decode pays beyond reading and checksumming.
+func BenchmarkValidate(b *testing.B) {
+	for b.Loop() {
+		if err := validate(embedded); err != nil {
 			b.Fatal(err)
 		}
 	}
 }
 
+// BenchmarkLookup looks up random public addresses of each family, and a
+// mix of three IPv4 to one IPv6 address.
 func BenchmarkLookup(b *testing.B) {
 	db := embeddedDB(b)
 	r := rand.New(rand.NewPCG(5, 6))
-	addrs := make([]netip.Addr, 1024)
-	for i := range addrs {
-		if i%4 == 0 {
-			addrs[i] = randAddr(r, true)
-		} else {
-			addrs[i] = netip.AddrFrom4([4]byte{byte(r.Uint32()), byte(r.Uint32()), byte(r.Uint32()), byte(r.Uint32())})
-		}
+	v4 := func() netip.Addr {
+		return netip.AddrFrom4([4]byte{byte(1 + r.IntN(222)), byte(r.Uint32()), byte(r.Uint32()), byte(r.Uint32())})
 	}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		db.Lookup(addrs[i&1023])
-		i++
+	v6 := func() netip.Addr {
+		var a [16]byte
+		a[0], a[1] = 0x20, byte(r.Uint32())
+		for i := 2; i < 16; i++ {
+			a[i] = byte(r.Uint32())
+		}
+		return netip.AddrFrom16(a)
+	}
+	for _, bb := range []struct {
+		name string
+		gen  func(i int) netip.Addr
+	}{
+		{"v4", func(int) netip.Addr { return v4() }},
+		{"v6", func(int) netip.Addr { return v6() }},
+		{"mixed", func(i int) netip.Addr {
+			if i%4 == 0 {
+				return v6()
+			}
+			return v4()
+		}},
+	} {
+		addrs := make([]netip.Addr, 4096)
+		for i := range addrs {
+			addrs[i] = bb.gen(i)
+		}
+		b.Run(bb.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				db.Lookup(addrs[i&4095])
+				i++
+			}
+		})
 	}
 }
 
-// TestOpenIsLazy: Open decodes nothing; the first lookup does, once.
-func TestOpenIsLazy(t *testing.T) {
-	db, err := Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if db.t != nil {
-		t.Fatal("Open decoded the dataset")
-	}
-	for _, a := range []string{"10.0.0.1", "127.0.0.1", "fe80::1", "::", "224.0.0.1"} {
-		if _, ok := db.Lookup(netip.MustParseAddr(a)); ok || db.t != nil {
-			t.Fatalf("lookup of %s found data or decoded the dataset", a)
+// TestOpenReadsInPlace: Open and a first lookup decode nothing; the DB is
+// the one allocation.
+func TestOpenReadsInPlace(t *testing.T) {
+	a := netip.MustParseAddr("8.8.8.8")
+	n := testing.AllocsPerRun(10, func() {
+		db, _ := Open()
+		if _, ok := db.Lookup(a); !ok || db.Err() != nil || db.Attribution() == "" {
+			t.Fatal("lookup of 8.8.8.8 failed")
 		}
-	}
-	if _, ok := db.Lookup(netip.MustParseAddr("8.8.8.8")); !ok || db.t == nil {
-		t.Fatal("first lookup did not decode the dataset")
-	}
-	if db.Err() != nil || db.Attribution() == "" {
-		t.Fatal(db.Err())
+	})
+	if n > 1 {
+		t.Errorf("Open and Lookup allocate %.1f times", n)
 	}
 }
 
 // TestEmbeddedHasNoPrivateData: the embedded dataset knows nothing of the
 // addresses an opened DB answers without decoding it.
 func TestEmbeddedHasNoPrivateData(t *testing.T) {
-	db, err := Decode(bytes.NewReader(embedded))
+	db, err := Decode(strings.NewReader(embedded))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -449,8 +600,9 @@ func TestEmbeddedHasNoPrivateData(t *testing.T) {
 	}
 }
 
-// TestUvarintAt: the unrolled decoder reads what binary.Uvarint reads, at
-// every length, at the end of the input and on overflowing or cut values.
+// TestUvarintAt: uvarintAt reads what binary.Uvarint reads, at every
+// length, at the end of the input, at an offset and on overflowing or cut
+// values.
 func TestUvarintAt(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 9))
 	var cases [][]byte
@@ -465,11 +617,26 @@ func TestUvarintAt(t *testing.T) {
 		}
 	}
 	cases = append(cases, nil, []byte{0x80}, []byte{0x80, 0x80, 0x80, 0x80, 0x80},
-		bytes.Repeat([]byte{0xff}, 11), append(bytes.Repeat([]byte{0xff}, 9), 0x02))
+		bytes.Repeat([]byte{0xff}, 11), append(bytes.Repeat([]byte{0xff}, 9), 0x02), append(bytes.Repeat([]byte{0xff}, 9), 0x01))
 	for _, b := range cases {
 		wv, wn := binary.Uvarint(b)
-		if v, n := uvarintAt(b); v != wv || n != wn {
-			t.Errorf("uvarintAt(%x) = %d, %d; binary.Uvarint says %d, %d", b, v, n, wv, wn)
+		for _, pre := range []string{"", "\x85\x01"} {
+			for _, post := range []string{"", "\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80"} {
+				v, next := uvarintAt(pre+string(b)+post, len(pre))
+				n := next - len(pre)
+				if next < 0 {
+					n = 0
+				}
+				if wn <= 0 {
+					wv, wn = 0, 0
+				}
+				if v != wv || n != wn {
+					t.Errorf("uvarintAt(%x) = %d, %d; binary.Uvarint says %d, %d", b, v, n, wv, wn)
+				}
+			}
 		}
+	}
+	if _, next := uvarintAt("\x01", -1); next != -1 {
+		t.Error("uvarintAt read before the string")
 	}
 }
