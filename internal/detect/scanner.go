@@ -108,11 +108,12 @@ func New(opts Options) (*Scanner, error) {
 			s.trig[c] = s.names != nil || b == 0xEF && s.on[IPv4] // full-width digits
 		}
 		switch {
-		case !s.trig[c]:
-			s.act[c] = actSkip
 		case isWordByte(b):
+			// Even a word that starts nothing is skipped as a whole,
+			// so that the fast loop meets words only at their start.
 			s.act[c] = actWord
 			switch {
+			case !s.trig[c]:
 			case s.on[Email] && strings.IndexByte(atWordFirst, b) >= 0:
 				s.act[c] = actWordAt
 			case s.names != nil || isHex(b) && (s.on[IPv4] || s.on[IPv6] || s.on[MAC]) || s.on[Secret] && isDigit(b):
@@ -120,6 +121,8 @@ func New(opts Options) (*Scanner, error) {
 			case s.on[Secret] && tokenSecond[b] != 0:
 				s.act[c] = actWordTok
 			}
+		case !s.trig[c]:
+			s.act[c] = actSkip
 		case b >= utf8.RuneSelf:
 			s.act[c] = actHigh
 		default:
@@ -405,14 +408,25 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 }
 
 // fast is the scanner's inner loop: it skips from i, up to lim, the bytes
-// and words where nothing can start, and stops where something may. At a
-// word start it runs the word detectors itself, so that a word is looked
-// at once; done says best holds their verdict for the returned offset. It
-// is a function of its own so that its few variables stay in registers.
+// and words where nothing can start, and stops where something may. It
+// goes word by word: past its first byte, every word byte it meets starts
+// a word, so it never looks back at the byte before. At a word it reads
+// the whole word first, and runs the word detectors (wordStart) only when
+// the word's first bytes, length and the byte after it allow one of them
+// to start (see wordMay); done says best holds their verdict for the
+// returned offset. It is a function of its own so that its few variables
+// stay in registers.
 func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 	seg := text[:lim]
+	if i > 0 && i < len(seg) && isWordByte(seg[i-1]) {
+		// Inside a word that started before i: nothing starts in it.
+		for i < len(seg) && isWordByte(seg[i]) {
+			i++
+		}
+	}
 	for i < len(seg) {
-		switch s.act[seg[i]] {
+		a := s.act[seg[i]]
+		switch a {
 		case actSkip:
 			i++
 			continue
@@ -433,25 +447,24 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 		case actHigh:
 			return i, false
 		}
-		// A word byte.
-		a, ws := s.act[seg[i]], i
-		begin := i == 0 || class[seg[i-1]]&cWord == 0
+		// A word starts at ws.
+		ws := i
 		if a == actWordAt && i > 0 && (seg[i-1] == '[' || seg[i-1] == '(' || seg[i-1] == '%' || seg[i-1] == '#') {
 			return i, false // maybe an at-sign form, see atFormBefore
-		}
-		if begin && (a == actWordAt || a == actWordMay || a == actWordTok && i+1 < len(text) && tokenStart(seg[i], text[i+1])) {
-			s.wordStart(text, i, best)
-			if best.end > 0 {
-				return i, true
-			}
 		}
 		i++
 		for i < len(seg) && class[seg[i]]&cWord != 0 {
 			i++
 		}
+		if a != actWord && s.wordMay(text, a, ws, i, i == len(seg) && i < len(text)) {
+			s.wordStart(text, ws, best)
+			if best.end > 0 {
+				return ws, true
+			}
+		}
 		// A word that ends with an address's first octet, glued to its
 		// letters ("srcIP8.8.8.8", "host129.206.196.21.example.com").
-		if begin && i < len(seg) && s.on[IPv4] && isDigit(seg[i-1]) && octetGlue(seg[i]) && (i-ws > 4 || !isDigit(seg[ws]) || !allDigits(seg[ws:i])) {
+		if i < len(seg) && s.on[IPv4] && isDigit(seg[i-1]) && octetGlue(seg[i]) && (i-ws > 4 || !isDigit(seg[ws]) || !allDigits(seg[ws:i])) {
 			s.innerIPv4End(text, ws, i, best)
 			if best.end > 0 {
 				return ws, true
@@ -460,6 +473,45 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 	}
 	return i, false
 }
+
+// wordMay is a cheap test that wordStart may find something at the word
+// text[ws:e], whose first byte's action is a; cut says the word may go on
+// past e, where the fast loop stopped reading it. It follows wordStart
+// detector by detector, and is false only where each of them finds
+// nothing: an address needs the whole word to be a short run of hex
+// digits followed by a separator (see addrSepMax), a Telegram token eight
+// to ten digits and a ':', any other token its first two bytes.
+func (s *Scanner) wordMay(text []byte, a uint8, ws, e int, cut bool) bool {
+	if cut || s.names != nil {
+		return true
+	}
+	if a == actWordTok {
+		return ws+1 < len(text) && tokenStart(text[ws], text[ws+1])
+	}
+	n := len(text)
+	if s.addrs {
+		if e+1 < n && e-ws <= int(addrSepMax[text[e]]) {
+			return true
+		}
+		if ws > 0 && escapeIntro[text[ws-1]] {
+			return true
+		}
+	}
+	if s.on[Secret] && ws+1 < n {
+		if c := text[ws]; isDigit(c) {
+			return e-ws >= 8 && e-ws <= 10 && e < n && text[e] == ':'
+		}
+		return tokenStart(text[ws], text[ws+1])
+	}
+	return false
+}
+
+// addrSepMax maps the bytes that may follow the first group of an address
+// (IPv4, IPv6 or MAC) to the longest group before them: four hex digits
+// before ':' (IPv6) or '.' ("0123.4567.89ab" MACs), three digits before
+// '-' (dashed host names; "01-23-..." MACs have two) and the other IPv4
+// separators. Zero for the rest: no address starts there.
+var addrSepMax = [256]uint8{':': 4, '.': 4, '-': 3, '[': 3, '(': 3, '{': 3, '&': 3, 0xEF: 3}
 
 // escapeIntro holds the last bytes of the introducers escapeNameLen reads.
 var escapeIntro = [256]bool{'%': true, '\\': true, '(': true, '*': true}
