@@ -57,6 +57,8 @@ type Scanner struct {
 	names *nameIndex
 	trig  [256]bool  // bytes at which the main loop stops
 	act   [256]uint8 // what the fast loop does at a byte
+	// The word gate, see gAddr.
+	first, last, before [256]uint8
 }
 
 // Fast-loop actions.
@@ -127,6 +129,30 @@ func New(opts Options) (*Scanner, error) {
 			s.act[c] = actHigh
 		default:
 			s.act[c] = actPunct
+		}
+	}
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		if isHex(b) && s.addrs {
+			s.first[c] |= gAddr
+		}
+		if isDigit(b) && s.on[Secret] {
+			s.first[c] |= gTg
+		}
+		if isDigit(b) && s.on[IPv4] {
+			s.last[c] |= gGlue
+		}
+		if tokenSecond[c] != 0 && s.on[Secret] {
+			s.first[c] |= gTok
+		}
+		if s.act[c] == actWordAt {
+			s.first[c] |= gAt
+		}
+		if escapeIntro[c] && s.addrs {
+			s.before[c] |= gEsc
+		}
+		if atIntro[c] {
+			s.before[c] |= gAt
 		}
 	}
 	return s, nil
@@ -448,13 +474,28 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 			return i, false
 		}
 		// A word starts at ws.
-		ws := i
-		if a == actWordAt && i > 0 && (seg[i-1] == '[' || seg[i-1] == '(' || seg[i-1] == '%' || seg[i-1] == '#') {
+		ws, c := i, seg[i]
+		var pb uint8 // what the byte before the word allows, see wordGate
+		if i > 0 {
+			pb = s.before[seg[i-1]]
+		}
+		if pb&s.first[c]&gAt != 0 {
 			return i, false // maybe an at-sign form, see atFormBefore
 		}
 		i++
 		for i < len(seg) && class[seg[i]]&cWord != 0 {
 			i++
+		}
+		if i < len(seg) {
+			// One test for the common word, where nothing can start:
+			// what its first and last bytes and the byte before it
+			// allow, masked by what the byte after it allows.
+			f := s.first[c]
+			tok := uint8(tokenSecond[c]>>(seg[ws+1]-'@')&1) * gTok // tokenStart, without branches
+			g := f&^gTok | f&tok | s.last[seg[i-1]] | pb
+			if g&after[seg[i]] == 0 && s.names == nil {
+				continue
+			}
 		}
 		if a != actWord && s.wordMay(text, a, ws, i, i == len(seg) && i < len(text)) {
 			s.wordStart(text, ws, best)
@@ -479,8 +520,9 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 // past e, where the fast loop stopped reading it. It follows wordStart
 // detector by detector, and is false only where each of them finds
 // nothing: an address needs the whole word to be a short run of hex
-// digits followed by a separator (see addrSepMax), a Telegram token eight
-// to ten digits and a ':', any other token its first two bytes.
+// digits followed by a separator (see addrSepMax), or an escape before the
+// word; a Telegram token eight to ten digits and a ':', any other token
+// its first two bytes.
 func (s *Scanner) wordMay(text []byte, a uint8, ws, e int, cut bool) bool {
 	if cut || s.names != nil {
 		return true
@@ -505,6 +547,41 @@ func (s *Scanner) wordMay(text []byte, a uint8, ws, e int, cut bool) bool {
 	}
 	return false
 }
+
+// The word gate: bits that say what a word may start, from its first and
+// last bytes and the byte before it (Scanner.first, last, before), and
+// what the byte after it allows (after). A word whose bits and after's
+// share none starts nothing, and the fast loop passes it with one test;
+// for the others wordMay and the glue test decide.
+const (
+	gAddr = 1 << iota // first: a hex digit, where an address may start before a separator
+	gTg               // first: a digit, where a Telegram token may start before ':'
+	gGlue             // last: a digit, maybe an address's first octet before a separator
+	gTok              // first two bytes: a token may start (tokenStart)
+	gEsc              // before: an escape introducer, see escapeNameLen
+	gAt               // first and before: maybe an at-sign form, see atFormBefore
+)
+
+// after is the word gate's mask for the byte after a word.
+var after = func() (t [256]uint8) {
+	for c := range t {
+		t[c] = gTok | gEsc
+		if addrSepMax[c] > 0 {
+			t[c] |= gAddr
+		}
+		if c == ':' {
+			t[c] |= gTg
+		}
+		if octetGlue(byte(c)) {
+			t[c] |= gGlue
+		}
+	}
+	return t
+}()
+
+// atIntro holds the bytes before the word of an at-sign form, see
+// atFormBefore.
+var atIntro = [256]bool{'[': true, '(': true, '%': true, '#': true}
 
 // addrSepMax maps the bytes that may follow the first group of an address
 // (IPv4, IPv6 or MAC) to the longest group before them: four hex digits
