@@ -444,6 +444,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 // stay in registers.
 func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 	seg := text[:lim]
+	var cr colonRun
 	if i > 0 && i < len(seg) && isWordByte(seg[i-1]) {
 		// Inside a word that started before i: nothing starts in it.
 		for i < len(seg) && isWordByte(seg[i]) {
@@ -493,7 +494,8 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 			f := s.first[c]
 			tok := uint8(tokenSecond[c]>>(seg[ws+1]-'@')&1) * gTok // tokenStart, without branches
 			g := f&^gTok | f&tok | s.last[seg[i-1]] | pb
-			if g&after[seg[i]] == 0 && s.names == nil {
+			m := g & after[seg[i]]
+			if s.names == nil && (m == 0 || m&^(gAddr|gTg|gGlue) == 0 && wordNone(text, ws, i, m, &cr)) {
 				continue
 			}
 		}
@@ -578,6 +580,115 @@ var after = func() (t [256]uint8) {
 	}
 	return t
 }()
+
+// wordNone reports, for the word text[ws:e] with gate bits m (see gAddr)
+// where only an address, a Telegram token or a dotted quad glued to the
+// word could start (no escape before it, not a token's first bytes, no
+// names listed), that none does. It follows wordStart's address switch
+// and the glue test, and rules out at a glance what they would find
+// nothing in: the commonest numbers of logs, clock times ("17:41:44"),
+// dates ("2015-07-29"), decimals ("0.2477829") and dotted names
+// ("dfs.DataNode"). False means wordStart and the glue test must decide.
+func wordNone(text []byte, ws, e int, m uint8, cr *colonRun) bool {
+	n, l, sep := len(text), e-ws, text[e]
+	if m&gGlue != 0 && (l > 4 || !isDigit(text[ws]) || !allDigits(text[ws:e])) {
+		return false // the glue test decides
+	}
+	if m&gTg != 0 && l >= 8 && l <= 10 {
+		return false // maybe a Telegram token
+	}
+	if m&gAddr == 0 || l > int(addrSepMax[sep]) || e+1 >= n {
+		return true
+	}
+	for _, c := range text[ws:e] {
+		if !isHex(c) {
+			return true // the hex digits end inside the word
+		}
+	}
+	c, next := text[ws], text[e+1]
+	switch sep {
+	case ':':
+		// colonAt needs five colons or a "::" in the run of hex digits,
+		// colons and dots from ws; a run that has neither has them from
+		// none of its later groups either.
+		if !isHex(next) && next != ':' || cr.holds(ws) {
+			return true
+		}
+		colons, dbl := 0, false
+		r := e
+		for ; r < n && r-ws < maxV6Text; r++ {
+			c := text[r]
+			if c == ':' {
+				colons++
+				if text[r-1] == ':' {
+					dbl = true
+				}
+			} else if c != '.' && class[c]&cHex == 0 {
+				break
+			}
+		}
+		if dbl || colons >= 5 {
+			return false
+		}
+		if r-ws < maxV6Text {
+			cr.from, cr.to = ws, r
+		}
+		return true
+	case '-':
+		// A MAC needs pairs and dashes ("01-23-45-..."), a dashed
+		// address a second octet and dash ("10-0-0-1").
+		if l == 2 && e+3 < n && isHex(next) && isHex(text[e+2]) && text[e+3] == '-' {
+			return false
+		}
+		if l <= 3 && isDigit(c) && isDigit(next) {
+			j := e + 1
+			for j < n && j-e <= 4 && isDigit(text[j]) {
+				j++
+			}
+			if j-e <= 4 && j < n && text[j] == '-' {
+				return false
+			}
+		}
+		return true
+	case '.':
+		if l == 4 {
+			return !isHex(next) // Cisco's "0123.4567.89ab"
+		}
+		if !allDigits(text[ws:e]) {
+			return true
+		}
+		// A dotted quad: a first octet up to 255, then a second of one
+		// to three ASCII digits up to 255 and a separator, as scanIPv4
+		// reads them; a full-width digit is left to it.
+		v := 0
+		for _, c := range text[ws:e] {
+			v = v*10 + int(c-'0')
+		}
+		j, d := e+1, 0
+		w := 0
+		for j < n && d < 4 && isDigit(text[j]) {
+			w = w*10 + int(text[j]-'0')
+			j++
+			d++
+		}
+		switch {
+		case d == 0:
+			return next != 0xEF
+		case v > 255 || d > 3 || w > 255:
+			return true
+		}
+		return j < n && !octetGlue(text[j]) || j >= n
+	}
+	return false
+}
+
+// colonRun is a run of hex digits, colons and dots text[from:to] with
+// fewer than five colons and no "::": no colon form starts in it, from
+// any of its groups.
+type colonRun struct{ from, to int }
+
+// holds reports whether a colon form starting at p is ruled out.
+func (cr *colonRun) holds(p int) bool { return p > cr.from && p < cr.to }
 
 // atIntro holds the bytes before the word of an at-sign form, see
 // atFormBefore.
