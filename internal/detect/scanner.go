@@ -466,6 +466,13 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 				i++
 				continue
 			}
+			// And what punctMay would reject for want of a keyword
+			// before ("status:", "uid=", "sshd[24200]:", "1,").
+			if c := seg[i]; i > 0 && (c == '=' || c == '>' || c == ':' && (i+1 >= len(text) || text[i+1] != ':' && text[i+1] != '/')) && noKwEnd[seg[i-1]] ||
+				c == ',' && i > 0 && seg[i-1] != '"' && seg[i-1] != '\'' {
+				i++
+				continue
+			}
 			if s.punctMay(text, i) {
 				return i, false
 			}
@@ -689,6 +696,15 @@ type colonRun struct{ from, to int }
 
 // holds reports whether a colon form starting at p is ruled out.
 func (cr *colonRun) holds(p int) bool { return p > cr.from && p < cr.to }
+
+// noKwEnd holds the bytes before which kwTail finds no keyword: neither
+// the last letter of one nor a space or quote it would pass over.
+var noKwEnd = func() (t [256]bool) {
+	for c := range t {
+		t[c] = !kwLast[c] && c != ' ' && c != '\t' && c != '"' && c != '\''
+	}
+	return t
+}()
 
 // atIntro holds the bytes before the word of an at-sign form, see
 // atFormBefore.
