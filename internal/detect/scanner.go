@@ -438,9 +438,9 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 // goes word by word: past its first byte, every word byte it meets starts
 // a word, so it never looks back at the byte before. At a word it reads
 // the whole word first, and runs the word detectors (wordStart) only when
-// the word's first bytes, length and the byte after it allow one of them
-// to start (see wordMay); done says best holds their verdict for the
-// returned offset. It is a function of its own so that its few variables
+// the word's first and last bytes, the bytes around it and its length
+// allow one of them to start (see gAddr and wordNone); done says best
+// holds their verdict for the returned offset. It is a function of its own so that its few variables
 // stay in registers.
 func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 	seg := text[:lim]
@@ -483,7 +483,7 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 		}
 		// A word starts at ws.
 		ws, c := i, seg[i]
-		var pb uint8 // what the byte before the word allows, see wordGate
+		var pb uint8 // what the byte before the word allows, see gAddr
 		if i > 0 {
 			pb = s.before[seg[i-1]]
 		}
@@ -494,19 +494,19 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 		for i < len(seg) && class[seg[i]]&cWord != 0 {
 			i++
 		}
-		if i < len(seg) {
+		if i < len(seg) && s.names == nil {
 			// One test for the common word, where nothing can start:
 			// what its first and last bytes and the byte before it
-			// allow, masked by what the byte after it allows.
+			// allow, masked by what the byte after it allows; then
+			// wordNone for the numbers and dotted names that pass it.
 			f := s.first[c]
 			tok := uint8(tokenSecond[c]>>(seg[ws+1]-'@')&1) * gTok // tokenStart, without branches
 			g := f&^gTok | f&tok | s.last[seg[i-1]] | pb
-			m := g & after[seg[i]]
-			if s.names == nil && (m == 0 || m&^(gAddr|gTg|gGlue) == 0 && wordNone(text, ws, i, m, &cr)) {
+			if m := g & after[seg[i]]; m == 0 || m&^(gAddr|gTg|gGlue) == 0 && wordNone(text, ws, i, m, &cr) {
 				continue
 			}
 		}
-		if a != actWord && s.wordMay(text, a, ws, i, i == len(seg) && i < len(text)) {
+		if a == actWordMay || a == actWordAt || a == actWordTok && ws+1 < len(text) && tokenStart(c, text[ws+1]) {
 			s.wordStart(text, ws, best)
 			if best.end > 0 {
 				return ws, true
@@ -524,44 +524,11 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 	return i, false
 }
 
-// wordMay is a cheap test that wordStart may find something at the word
-// text[ws:e], whose first byte's action is a; cut says the word may go on
-// past e, where the fast loop stopped reading it. It follows wordStart
-// detector by detector, and is false only where each of them finds
-// nothing: an address needs the whole word to be a short run of hex
-// digits followed by a separator (see addrSepMax), or an escape before the
-// word; a Telegram token eight to ten digits and a ':', any other token
-// its first two bytes.
-func (s *Scanner) wordMay(text []byte, a uint8, ws, e int, cut bool) bool {
-	if cut || s.names != nil {
-		return true
-	}
-	if a == actWordTok {
-		return ws+1 < len(text) && tokenStart(text[ws], text[ws+1])
-	}
-	n := len(text)
-	if s.addrs {
-		if e+1 < n && e-ws <= int(addrSepMax[text[e]]) {
-			return true
-		}
-		if ws > 0 && escapeIntro[text[ws-1]] {
-			return true
-		}
-	}
-	if s.on[Secret] && ws+1 < n {
-		if c := text[ws]; isDigit(c) {
-			return e-ws >= 8 && e-ws <= 10 && e < n && text[e] == ':'
-		}
-		return tokenStart(text[ws], text[ws+1])
-	}
-	return false
-}
-
 // The word gate: bits that say what a word may start, from its first and
 // last bytes and the byte before it (Scanner.first, last, before), and
 // what the byte after it allows (after). A word whose bits and after's
 // share none starts nothing, and the fast loop passes it with one test;
-// for the others wordMay and the glue test decide.
+// for the others wordNone, wordStart and the glue test decide.
 const (
 	gAddr = 1 << iota // first: a hex digit, where an address may start before a separator
 	gTg               // first: a digit, where a Telegram token may start before ':'
@@ -621,21 +588,17 @@ func wordNone(text []byte, ws, e int, m uint8, cr *colonRun) bool {
 		if !isHex(next) && next != ':' || cr.holds(ws) {
 			return true
 		}
-		colons, dbl := 0, false
+		colons := 0
 		r := e
 		for ; r < n && r-ws < maxV6Text; r++ {
 			c := text[r]
 			if c == ':' {
-				colons++
-				if text[r-1] == ':' {
-					dbl = true
+				if colons++; colons >= 5 || text[r-1] == ':' {
+					return false
 				}
 			} else if c != '.' && class[c]&cHex == 0 {
 				break
 			}
-		}
-		if dbl || colons >= 5 {
-			return false
 		}
 		if r-ws < maxV6Text {
 			cr.from, cr.to = ws, r
@@ -661,27 +624,20 @@ func wordNone(text []byte, ws, e int, m uint8, cr *colonRun) bool {
 		if l == 4 {
 			return !isHex(next) // Cisco's "0123.4567.89ab"
 		}
-		if !allDigits(text[ws:e]) {
+		if !isDigit(c) {
 			return true
 		}
-		// A dotted quad: a first octet up to 255, then a second of one
-		// to three ASCII digits up to 255 and a separator, as scanIPv4
-		// reads them; a full-width digit is left to it.
-		v := 0
-		for _, c := range text[ws:e] {
-			v = v*10 + int(c-'0')
-		}
-		j, d := e+1, 0
-		w := 0
-		for j < n && d < 4 && isDigit(text[j]) {
-			w = w*10 + int(text[j]-'0')
+		// A dotted quad: a second octet of one to three ASCII digits and
+		// a separator, as scanIPv4 reads it; a full-width digit is left
+		// to it.
+		j := e + 1
+		for j < n && j-e <= 4 && isDigit(text[j]) {
 			j++
-			d++
 		}
-		switch {
+		switch d := j - e - 1; {
 		case d == 0:
 			return next != 0xEF
-		case v > 255 || d > 3 || w > 255:
+		case d > 3:
 			return true
 		}
 		return j < n && !octetGlue(text[j]) || j >= n
