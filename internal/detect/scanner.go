@@ -59,6 +59,7 @@ type Scanner struct {
 	act   [256]uint8 // what the fast loop does at a byte
 	// The word gate, see gAddr.
 	first, last, before [256]uint8
+	tok                 [256]uint64 // tokenSecond, if tokens are found
 }
 
 // Fast-loop actions.
@@ -142,8 +143,8 @@ func New(opts Options) (*Scanner, error) {
 		if isDigit(b) && s.on[IPv4] {
 			s.last[c] |= gGlue
 		}
-		if tokenSecond[c] != 0 && s.on[Secret] {
-			s.first[c] |= gTok
+		if s.on[Secret] {
+			s.tok[c] = tokenSecond[c]
 		}
 		if s.act[c] == actWordAt {
 			s.first[c] |= gAt
@@ -499,9 +500,8 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 			// what its first and last bytes and the byte before it
 			// allow, masked by what the byte after it allows; then
 			// wordNone for the numbers and dotted names that pass it.
-			f := s.first[c]
-			tok := uint8(tokenSecond[c]>>(seg[ws+1]-'@')&1) * gTok // tokenStart, without branches
-			g := f&^gTok | f&tok | s.last[seg[i-1]] | pb
+			tok := uint8(s.tok[c]>>(seg[ws+1]-'@')&1) * gTok // tokenStart, without branches
+			g := s.first[c] | tok | s.last[seg[i-1]] | pb
 			if m := g & after[seg[i]]; m == 0 || m&^(gAddr|gTg|gGlue) == 0 && wordNone(text, ws, i, m, &cr) {
 				continue
 			}
@@ -533,7 +533,7 @@ const (
 	gAddr = 1 << iota // first: a hex digit, where an address may start before a separator
 	gTg               // first: a digit, where a Telegram token may start before ':'
 	gGlue             // last: a digit, maybe an address's first octet before a separator
-	gTok              // first two bytes: a token may start (tokenStart)
+	gTok              // first two bytes: a token may start (tokenStart, from Scanner.tok)
 	gEsc              // before: an escape introducer, see escapeNameLen
 	gAt               // first and before: maybe an at-sign form, see atFormBefore
 )
