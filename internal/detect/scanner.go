@@ -277,7 +277,11 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			}
 		}
 		if !done {
-			i, done = s.fast(text, i, lim, &best)
+			if s.names != nil {
+				i, done = s.fastNames(text, i, lim, &best)
+			} else {
+				i, done = s.fast(text, i, lim, &best)
+			}
 		}
 		if i >= n {
 			break
@@ -495,26 +499,80 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 		for i < len(seg) && class[seg[i]]&cWord != 0 {
 			i++
 		}
-		if i < len(seg) && s.names == nil {
-			// One test for the common word, where nothing can start:
-			// what its first and last bytes and the byte before it
-			// allow, masked by what the byte after it allows; then
-			// wordNone for the numbers and dotted names that pass it.
-			tok := uint8(s.tok[c]>>(seg[ws+1]-'@')&1) * gTok // tokenStart, without branches
-			g := s.first[c] | tok | s.last[seg[i-1]] | pb
-			if m := g & after[seg[i]]; m == 0 || m&^(gAddr|gTg|gGlue) == 0 && wordNone(text, ws, i, m, &cr) {
-				continue
+		{
+			if i < len(seg) {
+				// One test for the common word, where nothing can
+				// start: what its first and last bytes and the byte
+				// before it allow, masked by what the byte after it
+				// allows; then wordNone for the numbers and dotted
+				// names that pass it.
+				tok := uint8(s.tok[c]>>(seg[ws+1]-'@')&1) * gTok // tokenStart, without branches
+				g := s.first[c] | tok | s.last[seg[i-1]] | pb
+				if m := g & after[seg[i]]; m == 0 || m&^(gAddr|gTg|gGlue) == 0 && wordNone(text, ws, i, m, &cr) {
+					continue
+				}
 			}
-		}
-		if a == actWordMay || a == actWordAt || a == actWordTok && ws+1 < len(text) && tokenStart(c, text[ws+1]) {
-			s.wordStart(text, ws, best)
-			if best.end > 0 {
-				return ws, true
+			if a == actWordMay || a == actWordAt || a == actWordTok && ws+1 < len(text) && tokenStart(c, text[ws+1]) {
+				s.wordStart(text, ws, best)
+				if best.end > 0 {
+					return ws, true
+				}
 			}
 		}
 		// A word that ends with an address's first octet, glued to its
 		// letters ("srcIP8.8.8.8", "host129.206.196.21.example.com").
 		if i < len(seg) && s.on[IPv4] && isDigit(seg[i-1]) && octetGlue(seg[i]) && (i-ws > 4 || !isDigit(seg[ws]) || !allDigits(seg[ws:i])) {
+			s.innerIPv4End(text, ws, i, best)
+			if best.end > 0 {
+				return ws, true
+			}
+		}
+	}
+	return i, false
+}
+
+// fastNames is fast for a Scanner with names listed, where every word may
+// start a name: it runs wordStart at every word start as it meets it, and
+// has no word gate.
+func (s *Scanner) fastNames(text []byte, i, lim int, best *cand) (int, bool) {
+	seg := text[:lim]
+	for i < len(seg) {
+		switch s.act[seg[i]] {
+		case actSkip:
+			i++
+			continue
+		case actPunct:
+			if c := seg[i]; c == ':' && i > 0 && isDigit(seg[i-1]) && i+1 < len(text) && text[i+1] != ':' && text[i+1] != '/' ||
+				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p') ||
+				(c == '"' || c == '\'') && (i == 0 || seg[i-1] != ' ') ||
+				i > 0 && (c == '=' || c == '>' || c == ':' && (i+1 >= len(text) || text[i+1] != ':' && text[i+1] != '/')) && noKwEnd[seg[i-1]] ||
+				c == ',' && i > 0 && seg[i-1] != '"' && seg[i-1] != '\'' ||
+				!s.punctMay(text, i) {
+				i++
+				continue
+			}
+			return i, false
+		case actHigh:
+			return i, false
+		}
+		ws := i
+		begin := i == 0 || class[seg[i-1]]&cWord == 0
+		if s.act[seg[i]] == actWordAt && i > 0 && atIntro[seg[i-1]] {
+			return i, false // maybe an at-sign form, see atFormBefore
+		}
+		if begin {
+			s.wordStart(text, i, best)
+			if best.end > 0 {
+				return i, true
+			}
+		}
+		i++
+		for i < len(seg) && class[seg[i]]&cWord != 0 {
+			i++
+		}
+		// A word that ends with an address's first octet, glued to its
+		// letters ("srcIP8.8.8.8", "host129.206.196.21.example.com").
+		if begin && i < len(seg) && s.on[IPv4] && isDigit(seg[i-1]) && octetGlue(seg[i]) && (i-ws > 4 || !isDigit(seg[ws]) || !allDigits(seg[ws:i])) {
 			s.innerIPv4End(text, ws, i, best)
 			if best.end > 0 {
 				return ws, true
