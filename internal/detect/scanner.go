@@ -445,8 +445,8 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 // the whole word first, and runs the word detectors (wordStart) only when
 // the word's first and last bytes, the bytes around it and its length
 // allow one of them to start (see gAddr and wordNone); done says best
-// holds their verdict for the returned offset. It is a function of its own so that its few variables
-// stay in registers.
+// holds their verdict for the returned offset. It is a function of its
+// own so that its few variables stay in registers.
 func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 	seg := text[:lim]
 	var cr colonRun
