@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/netip"
 	"runtime"
+	"slices"
 	"sync"
 
 	"antidote/internal/detect"
@@ -212,6 +213,9 @@ func (w *worker) redactOnce(dst, text []byte, t *tally, fresh *[]Mapping, only [
 	pol := &w.r.opts.Policy
 	w.matches = w.r.keyed.Scan(w.matches[:0], text)
 	w.suspects = w.suspects[:0]
+	// Tokens are about as long as what they replace: room for the text
+	// and an eighth more at once spares growing the output step by step.
+	dst = slices.Grow(dst, len(text)+len(text)/8)
 	base := len(dst)
 	prev := 0
 	for i := range w.matches {
