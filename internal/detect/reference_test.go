@@ -245,8 +245,13 @@ func refDotted4(t []byte, s int) (end int, oct [4]byte, ok bool) {
 func refIPv4(t []byte, out []refCand) []refCand {
 	for s := range t {
 		inEsc := s > 0 && t[s-1] == '%' && s+1 < len(t) && refHex(t[s]) && refHex(t[s+1])
+		// The second digit of an escape: "%A00.0.0.00" is U+00A0 and 0.0.0.00.
+		inEsc2 := s > 1 && t[s-2] == '%' && refHex(t[s-1]) && refHex(t[s])
 		if e, oct, ok := refDotted4(t, s); ok {
 			if _, _, ok2 := refDotted4(t, s+2); inEsc && ok2 {
+				continue
+			}
+			if _, _, ok2 := refDotted4(t, s+1); inEsc2 && ok2 {
 				continue
 			}
 			st, en, kept := s, e, ""
