@@ -469,3 +469,27 @@ func TestKeyedByBits(t *testing.T) {
 		}
 	}
 }
+
+// TestChangelogLookAheadBound: a changelog header keeps its version only
+// when the ';' ending its distributions is near enough for a stream to
+// see it (maxDistributions), as the reference detector says too.
+func TestChangelogLookAheadBound(t *testing.T) {
+	s, _ := New(Options{Kinds: []Kind{IPv4}})
+	for _, c := range []struct {
+		dists string
+		kept  string
+	}{
+		{"unstable", "version"},
+		{strings.Repeat("a", maxDistributions-1), "version"},
+		{strings.Repeat("a", maxDistributions+1), ""},
+	} {
+		text := []byte("pkg (1.2.3.4) " + c.dists + "; urgency=low")
+		ms := s.Scan(nil, text)
+		if len(ms) != 1 || ms[0].Kept != c.kept {
+			t.Errorf("%d bytes of distributions: %v, want kept %q", len(c.dists), ms, c.kept)
+		}
+		if ref := refScan(Options{Kinds: []Kind{IPv4}}, text); len(ref) != 1 || ref[0].Kept != c.kept {
+			t.Errorf("reference, %d bytes of distributions: %v, want kept %q", len(c.dists), ref, c.kept)
+		}
+	}
+}

@@ -272,7 +272,10 @@ func refIPv4(t []byte, out []refCand) []refCand {
 						kept = "version"
 					}
 				}
-				if refVerAfter.Match(t[e:]) || s > 0 && t[s-1] == '(' && refChangelog.Match(t[e:]) {
+				// A changelog header's ';' lies within maxDistributions
+				// bytes after its ") ".
+				cl := refChangelog.FindIndex(t[e:])
+				if refVerAfter.Match(t[e:]) || s > 0 && t[s-1] == '(' && cl != nil && cl[1]-1 < 2+maxDistributions {
 					kept = "version"
 				}
 			}

@@ -499,24 +499,21 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 		for i < len(seg) && class[seg[i]]&cWord != 0 {
 			i++
 		}
-		{
-			if i < len(seg) {
-				// One test for the common word, where nothing can
-				// start: what its first and last bytes and the byte
-				// before it allow, masked by what the byte after it
-				// allows; then wordNone for the numbers and dotted
-				// names that pass it.
-				tok := uint8(s.tok[c]>>(seg[ws+1]-'@')&1) * gTok // tokenStart, without branches
-				g := s.first[c] | tok | s.last[seg[i-1]] | pb
-				if m := g & after[seg[i]]; m == 0 || m&^(gAddr|gTg|gGlue) == 0 && wordNone(text, ws, i, m, &cr) {
-					continue
-				}
+		if i < len(seg) {
+			// One test for the common word, where nothing can start:
+			// what its first and last bytes and the byte before it
+			// allow, masked by what the byte after it allows; then
+			// wordNone for the numbers and dotted names that pass it.
+			tok := uint8(s.tok[c]>>(seg[ws+1]-'@')&1) * gTok // tokenStart, without branches
+			g := s.first[c] | tok | s.last[seg[i-1]] | pb
+			if m := g & after[seg[i]]; m == 0 || m&^(gAddr|gTg|gGlue) == 0 && wordNone(text, ws, i, m, &cr) {
+				continue
 			}
-			if a == actWordMay || a == actWordAt || a == actWordTok && ws+1 < len(text) && tokenStart(c, text[ws+1]) {
-				s.wordStart(text, ws, best)
-				if best.end > 0 {
-					return ws, true
-				}
+		}
+		if a == actWordMay || a == actWordAt || a == actWordTok && ws+1 < len(text) && tokenStart(c, text[ws+1]) {
+			s.wordStart(text, ws, best)
+			if best.end > 0 {
+				return ws, true
 			}
 		}
 		// A word that ends with an address's first octet, glued to its
@@ -542,6 +539,8 @@ func (s *Scanner) fastNames(text []byte, i, lim int, best *cand) (int, bool) {
 			i++
 			continue
 		case actPunct:
+			// fast's inline rejects, then punctMay. Copied rather than
+			// shared: a call in fast's loop costs it about 10% on logs.
 			if c := seg[i]; c == ':' && i > 0 && isDigit(seg[i-1]) && i+1 < len(text) && text[i+1] != ':' && text[i+1] != '/' ||
 				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p') ||
 				(c == '"' || c == '\'') && (i == 0 || seg[i-1] != ' ') ||

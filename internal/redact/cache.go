@@ -23,8 +23,8 @@ const (
 // miss cheaply and to cost the garbage collector nothing: an
 // open-addressing table of 32-bit slots (15 bits of the key's hash beside
 // an entry number), entries without pointers, and the bytes of every
-// entry in one arena. A miss usually reads one slot. When
-// it is full it forgets everything at once, as the maps it replaced did.
+// entry in one arena. A miss usually reads one slot. When it is full it
+// forgets everything at once, as the maps it replaced did.
 //
 // Addresses are keyed by their bits rather than their text, which is the
 // same key, since the canonical text of an address (Match.Canonical) is a
