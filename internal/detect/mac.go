@@ -136,16 +136,19 @@ var hexVals = func() (t [256]byte) {
 
 func hexByte(hi, lo byte) byte { return hexVal(hi)<<4 | hexVal(lo) }
 
-func macString(m [6]byte) string {
+// macString is m in the canonical form of Match.Value.
+func macString(m [6]byte) string { return string(appendMAC(make([]byte, 0, 17), m)) }
+
+// appendMAC appends m in the canonical form: lower case, colon-separated.
+func appendMAC(dst []byte, m [6]byte) []byte {
 	const digits = "0123456789abcdef"
-	b := make([]byte, 0, 17)
 	for i, x := range m {
 		if i > 0 {
-			b = append(b, ':')
+			dst = append(dst, ':')
 		}
-		b = append(b, digits[x>>4], digits[x&15])
+		dst = append(dst, digits[x>>4], digits[x&15])
 	}
-	return string(b)
+	return dst
 }
 
 func (s *Scanner) macAt(text []byte, p int, best *cand) {

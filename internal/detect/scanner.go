@@ -187,6 +187,25 @@ func (m *Match) Canonical() string {
 	return m.Value
 }
 
+// AppendCanonical appends Canonical's text to dst, without making a string
+// of an address: a redactor keys a value it has not seen before by this
+// text, and on text dense with fresh addresses a string each is garbage
+// the collector must chase.
+func (m *Match) AppendCanonical(dst []byte) []byte {
+	if m.Value != "" {
+		return append(dst, m.Value...)
+	}
+	switch m.Kind {
+	case IPv4, IPv6:
+		if m.Addr.IsValid() {
+			return m.Addr.AppendTo(dst)
+		}
+	case MAC:
+		return appendMAC(dst, m.MAC)
+	}
+	return dst
+}
+
 // Candidate ranks break ties between candidates with the same span: the
 // more specific reading wins.
 const (

@@ -127,6 +127,6 @@ func BenchmarkRedactDistinct(b *testing.B) {
 func BenchmarkBody(b *testing.B) {
 	p := newPseudonymizer(testKey(b, 1))
 	for b.Loop() {
-		p.body(detect.MAC, "00:1a:2b:3c:4d:5e")
+		p.body(detect.MAC, []byte("00:1a:2b:3c:4d:5e"))
 	}
 }

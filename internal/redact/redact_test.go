@@ -161,7 +161,7 @@ func TestNoCollisions(t *testing.T) {
 			buf = append(buf[:0], "02:00:"...)
 			buf = appendHexPairs(buf, i)
 		}
-		bodies = append(bodies, ps.body(kind, string(buf)))
+		bodies = append(bodies, ps.body(kind, buf))
 	}
 	slices.Sort(bodies)
 	for i := 1; i < len(bodies); i++ {

@@ -131,7 +131,7 @@ func newPseudonymizer(k Key) *pseudonymizer {
 }
 
 // body returns the top tokenBits bits of HMAC(key, domain, kind, value).
-func (p *pseudonymizer) body(k detect.Kind, value string) uint64 {
+func (p *pseudonymizer) body(k detect.Kind, value []byte) uint64 {
 	p.buf = append(p.buf[:0], domain...)
 	p.buf = append(p.buf, byte(k), 0)
 	p.buf = append(p.buf, value...)
