@@ -204,7 +204,15 @@ func redactOne(ctx context.Context, e *env, r *redact.Redactor, in input, outDir
 	if err != nil {
 		return redact.Stats{}, fmt.Errorf("create output for %s: %w", in.path, err)
 	}
-	defer os.Remove(tmp.Name())
+	// The output appears whole under its name or not at all; a failed
+	// one leaves no temporary file behind (and a finished one costs no
+	// removal that would fail).
+	renamed := false
+	defer func() {
+		if !renamed {
+			os.Remove(tmp.Name())
+		}
+	}()
 	st, err := r.Stream(ctx, src, tmp)
 	if err != nil {
 		tmp.Close()
@@ -216,6 +224,7 @@ func redactOne(ctx context.Context, e *env, r *redact.Redactor, in input, outDir
 	if err := os.Rename(tmp.Name(), dst); err != nil {
 		return st, fmt.Errorf("write %s: %w", dst, err)
 	}
+	renamed = true
 	return st, nil
 }
 
