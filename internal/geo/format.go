@@ -37,8 +37,9 @@ import (
 // blocks of blockLen; a block's body is its first entry's uvarint value,
 // then per later entry a uvarint start delta (IPv6: uvarint high-half
 // delta, then the low half, absolute if the high half moved, else a delta)
-// and a uvarint value. Lookup binary-searches the block keys and decodes
-// one block. Value indexes ordered by frequency keep the values small.
+// and a uvarint value. Lookup binary-searches the block keys, narrowed by
+// an index kept in memory (index.go), and decodes one block. Value
+// indexes ordered by frequency keep the values small.
 //
 // Version 1 was a columnar stream inside gzip and version 2 the same inside
 // zstd; both had to be decoded whole (tens of milliseconds) before the
@@ -66,11 +67,13 @@ const (
 	maxCountries = 1 << 10
 )
 
-// table is one range table, its sections as substrings of the dataset.
+// table is one range table, its sections as substrings of the dataset,
+// and the index that speeds up searching them.
 type table struct {
 	n                  int // entries
 	keys, offs, bodies string
 	v6                 bool
+	idx                index
 }
 
 func (t *table) keyLen() int {
@@ -219,15 +222,7 @@ func (t *table) block(b int) (at, count int) {
 
 // find4 returns the value of the last entry whose start is <= x, or 0.
 func (t *table) find4(x uint32) uint32 {
-	lo, hi := 0, len(t.offs)/4 // invariant: blocks[:lo] start <= x < blocks[hi:]
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if le32(t.keys, 4*m) <= x {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
+	lo := t.blocks4(x)
 	if lo == 0 {
 		return 0
 	}
@@ -260,15 +255,7 @@ func (t *table) find4(x uint32) uint32 {
 
 // find6 is find4 for an IPv6 address, split into halves.
 func (t *table) find6(xh, xl uint64) uint32 {
-	lo, hi := 0, len(t.offs)/4
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if kh := le64(t.keys, 16*m); kh < xh || kh == xh && le64(t.keys, 16*m+8) <= xl {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
+	lo := t.blocks6(xh, xl)
 	if lo == 0 {
 		return 0
 	}

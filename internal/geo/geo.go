@@ -66,7 +66,8 @@ func (db *DB) Attribution() string {
 // Lookup returns the country and autonomous system of a. An IPv4-mapped
 // IPv6 address and one in the NAT64 well-known prefix are looked up as the
 // IPv4 address they carry; a zone is ignored. ok is false when the dataset
-// knows neither, as for every non-public address. It does not allocate.
+// knows neither, as for every non-public address. It allocates only a
+// table's index, on the first lookup that needs it.
 func (db *DB) Lookup(a netip.Addr) (r Result, ok bool) {
 	if !a.IsValid() || db.public && !maybePublic(a) {
 		return r, false
