@@ -74,7 +74,11 @@ func (db *DB) Lookup(a netip.Addr) (r Result, ok bool) {
 	}
 	var c, s uint32
 	if v4, is4 := asIPv4(a); is4 {
-		c, s = db.c4.find4(v4), db.a4.find4(v4)
+		// Both tables stage by stage, so that the cache misses of a
+		// stage overlap instead of following one another.
+		bc, ba := db.c4.blocks4(v4), db.a4.blocks4(v4)
+		oc, oa := db.c4.open4(bc), db.a4.open4(ba)
+		c, s = db.c4.scan4(v4, oc), db.a4.scan4(v4, oa)
 	} else {
 		b := a.As16()
 		hi, lo := be64(b[:8]), be64(b[8:])

@@ -12,10 +12,12 @@ import (
 //
 //   - IPv4: per /16, how many blocks start before it, so that an address's
 //     block is among the blocks starting in its /16 (at most 32 in the
-//     embedded dataset) or the one before them. Entries are filled in as
-//     lookups first need them, by a plain search each: building all of
-//     them at once reads every key and costs more (0.4 ms a table) than
-//     a short run saves.
+//     embedded dataset) or the one before them. The entries are made a /8
+//     at a time, when a lookup first needs that /8, by one search and a
+//     walk over the keys in it: all at once they cost about 0.2 ms a
+//     table, too much for a run that looks up one address; one at a time,
+//     a search each, they cost a run that looks up addresses everywhere
+//     more than the index saves it.
 //   - IPv6: every v6Stride-th block key, a compact copy of the upper
 //     levels of the search, built on the family's first lookup. The
 //     addresses cluster too tightly for a prefix index: even one per /32
@@ -25,29 +27,23 @@ import (
 // exist, so on a dataset that was parsed but not validated (Open's) it
 // cannot make a lookup read out of range; on keys in order (validate
 // checks that) it finds the block the plain search would.
-const (
-	v4IndexBits = 16
-	v6Stride    = 8
-)
+const v6Stride = 8
 
 // index is a table's in-memory search index.
 type index struct {
-	once sync.Once
-	// IPv4: entry p is 1 + how many blocks start before prefix p (p <<
-	// (32-v4IndexBits)), or 0 while not yet known. Lookups that race to
-	// fill an entry store the same value.
-	first   *[1<<v4IndexBits + 1]atomic.Uint32
+	// IPv4: first[c][j] is how many blocks start before c.j.0.0 (c.j
+	// being a /16; j = 256 is the next /8), set once ready[c] is.
+	ready [256]atomic.Bool
+	mu    sync.Mutex // held to make a /8's entries
+	first *[256][257]uint32
+
+	once    sync.Once
 	samples []u128 // IPv6: the key of every v6Stride-th block
 }
 
-// build makes the parts of the index built at once: the room for the
-// IPv4 entries, or the IPv6 samples (about 20 µs for the embedded
+// samples6 makes the IPv6 samples (about 20 µs for the embedded
 // dataset).
-func (t *table) build() {
-	if !t.v6 {
-		t.idx.first = new([1<<v4IndexBits + 1]atomic.Uint32)
-		return
-	}
+func (t *table) samples6() {
 	nb := len(t.offs) / 4
 	samples := make([]u128, 0, (nb+v6Stride-1)/v6Stride)
 	for b := 0; b < nb; b += v6Stride {
@@ -59,38 +55,52 @@ func (t *table) build() {
 // blocks4 returns how many blocks start at or before x, as search4 does
 // on keys in order, searching only the blocks that start in x's /16.
 func (t *table) blocks4(x uint32) int {
-	t.idx.once.Do(t.build)
-	p := x >> (32 - v4IndexBits)
-	lo, hi := t.idx.first[p].Load(), t.idx.first[p+1].Load()
-	if lo == 0 || hi == 0 {
-		lo, hi = t.fill4(p)
+	c, j := x>>24, x>>16&0xff
+	if !t.idx.ready[c].Load() {
+		t.fill4(c)
 	}
-	return t.between4(x, int(lo-1), int(hi-1))
+	e := &t.idx.first[c]
+	return t.between4(x, int(e[j]), int(e[j+1]))
 }
 
-// fill4 sets the index entries around prefix p and returns them.
-func (t *table) fill4(p uint32) (lo, hi uint32) {
-	entry := func(p uint32) uint32 {
-		e := &t.idx.first[p]
-		if v := e.Load(); v != 0 {
-			return v
-		}
-		var n int // blocks that start before prefix p
-		if p == 1<<v4IndexBits {
-			n = len(t.offs) / 4
-		} else if p > 0 {
-			n = t.search4(p<<(32-v4IndexBits) - 1)
-		}
-		e.Store(uint32(1 + n))
-		return uint32(1 + n)
+// fill4 makes the entries of /8 c, if no other lookup has.
+func (t *table) fill4(c uint32) {
+	t.idx.mu.Lock()
+	defer t.idx.mu.Unlock()
+	if t.idx.ready[c].Load() {
+		return
 	}
-	return entry(p), entry(p + 1)
+	if t.idx.first == nil {
+		t.idx.first = new([256][257]uint32)
+	}
+	e := &t.idx.first[c]
+	nb := len(t.offs) / 4
+	b := 0 // blocks that start before c.0.0.0
+	if c > 0 {
+		b = t.search4(c<<24 - 1)
+	}
+	j := 0 // e[:j] are set
+	for ; b < nb; b++ {
+		// A key out of order (in data not validated) sets nothing
+		// or ends the walk: the entries stay in [0, nb].
+		k := int(le32(t.keys, 4*b)>>16) - int(c<<8)
+		for ; j <= min(k, len(e)-1); j++ {
+			e[j] = uint32(b)
+		}
+		if j == len(e) {
+			break
+		}
+	}
+	for ; j < len(e); j++ {
+		e[j] = uint32(b)
+	}
+	t.idx.ready[c].Store(true)
 }
 
 // blocks6 is blocks4 for an IPv6 address: a search of the samples picks
 // the run of v6Stride blocks to search.
 func (t *table) blocks6(xh, xl uint64) int {
-	t.idx.once.Do(t.build)
+	t.idx.once.Do(t.samples6)
 	s := t.idx.samples
 	lo, hi := 0, len(s)
 	for lo < hi {
@@ -122,16 +132,27 @@ func (t *table) search6(xh, xl uint64) int {
 
 // between4 returns how many blocks start at or before x, given that
 // blocks[:lo] do and blocks[hi:] do not, by binary search of the rest.
+// It halves the range without a branch on the keys:
+// a mispredicted branch would wait for each key's cache miss, and would
+// keep the other table's search from starting meanwhile. It reads only
+// blocks[lo:hi].
 func (t *table) between4(x uint32, lo, hi int) int {
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if le32(t.keys, 4*m) <= x {
-			lo = m + 1
-		} else {
-			hi = m
-		}
+	if lo >= hi {
+		return lo
 	}
-	return lo
+	n := hi - lo // blocks[lo+n:] start after x
+	for n > 1 {
+		half := n >> 1
+		lo += half &^ after(x, le32(t.keys, 4*(lo+half)))
+		n -= half
+	}
+	return lo + 1&^after(x, le32(t.keys, 4*lo))
+}
+
+// after returns -1 (all ones) if key k is after x, else 0, without a
+// branch.
+func after(x, k uint32) int {
+	return int((int64(x) - int64(k)) >> 63)
 }
 
 // between6 is between4 for an IPv6 address, split into halves.
