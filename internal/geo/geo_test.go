@@ -525,6 +525,18 @@ func BenchmarkOpenLookup(b *testing.B) {
 	}
 }
 
+// BenchmarkOpenLookup6 is what a run pays for its first IPv6 lookup.
+func BenchmarkOpenLookup6(b *testing.B) {
+	a := netip.MustParseAddr("2001:4860:4860::8888")
+	b.ReportAllocs()
+	for b.Loop() {
+		db, _ := Open()
+		if _, ok := db.Lookup(a); !ok {
+			b.Fatal("2001:4860:4860::8888 not found")
+		}
+	}
+}
+
 // BenchmarkValidate is what Decode pays beyond reading and checksumming.
 func BenchmarkValidate(b *testing.B) {
 	for b.Loop() {
@@ -579,8 +591,8 @@ func BenchmarkLookup(b *testing.B) {
 }
 
 // TestOpenReadsInPlace: Open and a first lookup decode nothing; the DB is
-// Open's one allocation, and a lookup adds the room for the IPv4 index of
-// the tables it searched.
+// Open's one allocation, and a lookup adds the IPv4 index entries of the
+// address's /8 for each table it searched.
 func TestOpenReadsInPlace(t *testing.T) {
 	a := netip.MustParseAddr("8.8.8.8")
 	if n := testing.AllocsPerRun(10, func() { Open() }); n > 1 {
