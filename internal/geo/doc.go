@@ -10,8 +10,9 @@
 // read in place (format.go); scripts/geo regenerates it from the
 // ip-location-db packages (DB-IP country lite, RouteViews/NRO/DB-IP ASN;
 // CC BY 4.0). Open reads the header only; Lookup binary-searches a block
-// index and decodes one block of the embedded bytes, without allocating,
-// so a run pays only for the pages its lookups touch.
+// index, narrowed by a small index built in memory as lookups need it, and
+// decodes one block of the embedded bytes, so a run pays only for the
+// pages its lookups touch.
 //
 // geo is a leaf: it imports no other antidote package, does no I/O beyond
 // reading what it is given, and does not log.

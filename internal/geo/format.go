@@ -37,8 +37,9 @@ import (
 // blocks of blockLen; a block's body is its first entry's uvarint value,
 // then per later entry a uvarint start delta (IPv6: uvarint high-half
 // delta, then the low half, absolute if the high half moved, else a delta)
-// and a uvarint value. Lookup binary-searches the block keys and decodes
-// one block. Value indexes ordered by frequency keep the values small.
+// and a uvarint value. Lookup binary-searches the block keys, narrowed by
+// an index kept in memory (index.go), and decodes one block. Value
+// indexes ordered by frequency keep the values small.
 //
 // Version 1 was a columnar stream inside gzip and version 2 the same inside
 // zstd; both had to be decoded whole (tens of milliseconds) before the
@@ -66,11 +67,13 @@ const (
 	maxCountries = 1 << 10
 )
 
-// table is one range table, its sections as substrings of the dataset.
+// table is one range table, its sections as substrings of the dataset,
+// and the index that speeds up searching them.
 type table struct {
 	n                  int // entries
 	keys, offs, bodies string
 	v6                 bool
+	idx                index
 }
 
 func (t *table) keyLen() int {
@@ -219,25 +222,41 @@ func (t *table) block(b int) (at, count int) {
 
 // find4 returns the value of the last entry whose start is <= x, or 0.
 func (t *table) find4(x uint32) uint32 {
-	lo, hi := 0, len(t.offs)/4 // invariant: blocks[:lo] start <= x < blocks[hi:]
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if le32(t.keys, 4*m) <= x {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
+	return t.scan4(x, t.open4(t.blocks4(x)))
+}
+
+// cursor is a place in a table's block bodies: the entry just decoded,
+// its start and value, and how many entries of its block follow.
+type cursor struct {
+	i, left  int // i < 0 when the block cannot be read
+	start, v uint64
+}
+
+// open4 decodes the first entry of the block before block lo, the block
+// whose first entry starts at or before x when lo blocks do. (lo = 0: no
+// entry does, and the cursor holds value 0.) It and scan4 are apart so
+// that a lookup can open the blocks of both its tables before it scans
+// either, and their cache misses overlap.
+func (t *table) open4(lo int) cursor {
 	if lo == 0 {
-		return 0
+		return cursor{i: -1}
 	}
-	i, n := t.block(lo - 1)
+	at, n := t.block(lo - 1)
 	if n == 0 {
+		return cursor{i: -1}
+	}
+	v, i := uvarintAt(t.bodies, at)
+	return cursor{i: i, left: n - 1, start: uint64(le32(t.keys, 4*(lo-1))), v: v}
+}
+
+// scan4 returns the value of the last entry of c's block whose start is
+// <= x.
+func (t *table) scan4(x uint32, c cursor) uint32 {
+	b, i, start, v := t.bodies, c.i, c.start, c.v
+	if i < 0 {
 		return 0
 	}
-	b, start := t.bodies, uint64(le32(t.keys, 4*(lo-1)))
-	v, i := uvarintAt(b, i)
-	for range n - 1 {
+	for range c.left {
 		// uvarintAt by hand: the loop decodes up to 2×blockLen varints.
 		var d, w uint64
 		if uint(i) < uint(len(b)) && b[i] < 0x80 {
@@ -260,15 +279,7 @@ func (t *table) find4(x uint32) uint32 {
 
 // find6 is find4 for an IPv6 address, split into halves.
 func (t *table) find6(xh, xl uint64) uint32 {
-	lo, hi := 0, len(t.offs)/4
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if kh := le64(t.keys, 16*m); kh < xh || kh == xh && le64(t.keys, 16*m+8) <= xl {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
+	lo := t.blocks6(xh, xl)
 	if lo == 0 {
 		return 0
 	}

@@ -66,14 +66,19 @@ func (db *DB) Attribution() string {
 // Lookup returns the country and autonomous system of a. An IPv4-mapped
 // IPv6 address and one in the NAT64 well-known prefix are looked up as the
 // IPv4 address they carry; a zone is ignored. ok is false when the dataset
-// knows neither, as for every non-public address. It does not allocate.
+// knows neither, as for every non-public address. It allocates only a
+// table's index, on the first lookup that needs it.
 func (db *DB) Lookup(a netip.Addr) (r Result, ok bool) {
 	if !a.IsValid() || db.public && !maybePublic(a) {
 		return r, false
 	}
 	var c, s uint32
 	if v4, is4 := asIPv4(a); is4 {
-		c, s = db.c4.find4(v4), db.a4.find4(v4)
+		// Both tables stage by stage, so that the cache misses of a
+		// stage overlap instead of following one another.
+		bc, ba := db.c4.blocks4(v4), db.a4.blocks4(v4)
+		oc, oa := db.c4.open4(bc), db.a4.open4(ba)
+		c, s = db.c4.scan4(v4, oc), db.a4.scan4(v4, oa)
 	} else {
 		b := a.As16()
 		hi, lo := be64(b[:8]), be64(b[8:])
