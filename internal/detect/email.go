@@ -90,7 +90,11 @@ func tldOK(l []byte) bool {
 		return false
 	}
 	if n <= 5 && len(l) == n {
-		return !fileExts[strings.ToLower(string(l))]
+		var b [5]byte
+		for i, c := range l {
+			b[i] = lower[c]
+		}
+		return !fileExts[string(b[:n])] // no allocation: a map index
 	}
 	return true
 }

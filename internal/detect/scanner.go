@@ -243,7 +243,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 	pend := cand{start: -1}  // a credential value that starts after a separator
 	upend := cand{start: -1} // a password in a URL, see urlPasswordAt
 	var pc pemCache
-	var vc addrStrings
+	var vc values
 	midWord := -1 // where a match ended inside a word
 	i := 0
 	for i < n {
@@ -405,7 +405,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			}
 		}
 		if best.end > 0 {
-			dst = append(dst, s.match(text, best, &vc))
+			dst = s.appendMatch(dst, text, &best, &vc)
 			i = best.end
 			if i < n && i > 0 && isWordByte(text[i]) && isWordByte(text[i-1]) {
 				midWord = i
@@ -1027,17 +1027,30 @@ func (v *addrStrings) str(a netip.Addr) string {
 	return e.s
 }
 
-func (s *Scanner) match(text []byte, c cand, vc *addrStrings) Match {
-	m := Match{Start: c.start, End: c.end, Kind: c.kind, Label: c.label, Kept: keptNames[c.kept]}
+// appendMatch appends the match for c to dst. It fills the Match where it
+// lies in dst rather than returning one: a Match is some 120 bytes, and
+// copying it out of a return value cost as much as filling it on text
+// dense with identifiers.
+func (s *Scanner) appendMatch(dst []Match, text []byte, c *cand, vc *values) []Match {
+	dst = append(dst, Match{})
+	m := &dst[len(dst)-1]
+	m.Start, m.End, m.Kind, m.Label = c.start, c.end, c.kind, c.label
+	if c.kept != 0 {
+		m.Kept = keptNames[c.kept]
+	}
 	switch c.kind {
 	case IPv4, IPv6:
 		m.Addr = c.addr
 		if !s.bits {
-			m.Value = vc.str(c.addr)
+			m.Value = vc.addrs.str(c.addr)
 		}
 		m.Scope = ScopeOf(c.addr)
 	case Email:
-		m.Value = emailValue(text, c.start, c.end, c.name == 0)
+		if v := text[c.start:c.end]; c.name == 0 && len(v) <= maxEmailLen && isASCII(v) {
+			m.Value = vc.lower(v)
+		} else {
+			m.Value = emailValue(text, c.start, c.end, c.name == 0)
+		}
 	case MAC:
 		m.MAC = c.mac
 		if !s.bits {
@@ -1046,7 +1059,64 @@ func (s *Scanner) match(text []byte, c cand, vc *addrStrings) Match {
 	case Name:
 		m.Value = s.names.names[c.name].value
 	case Secret:
-		m.Value = string(text[c.start:c.end])
+		m.Value = vc.copy(text[c.start:c.end])
 	}
-	return m
+	return dst
+}
+
+// values is where one Scan makes the text of its Values.
+type values struct {
+	addrs addrStrings
+	// block holds the e-mail addresses and secrets, one after the other:
+	// a string per Value would be an allocation per match. A Value is a
+	// slice of the block's String, which later writes leave as it is;
+	// when the block is full a new one takes its place.
+	block strings.Builder
+}
+
+// valuesBlock is the size of a values block. A Value keeps its whole
+// block alive, so it is small.
+const valuesBlock = 4096
+
+// maxEmailLen is the longest e-mail address emailAt finds: a local part,
+// an at-sign and a domain.
+const maxEmailLen = maxLocal + 1 + maxDomain
+
+// copy returns v as a string.
+func (vc *values) copy(v []byte) string {
+	if len(v) > valuesBlock/8 {
+		return string(v)
+	}
+	b := vc.room(len(v))
+	off := b.Len()
+	b.Write(v)
+	return b.String()[off:]
+}
+
+// lower returns the ASCII text v in lower case.
+func (vc *values) lower(v []byte) string {
+	var l [maxEmailLen]byte
+	for i, c := range v {
+		l[i] = lower[c]
+	}
+	return vc.copy(l[:len(v)])
+}
+
+// room returns the block with room for n more bytes.
+func (vc *values) room(n int) *strings.Builder {
+	b := &vc.block
+	if b.Cap()-b.Len() < n {
+		*b = strings.Builder{}
+		b.Grow(valuesBlock)
+	}
+	return b
+}
+
+func isASCII(v []byte) bool {
+	for _, c := range v {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
