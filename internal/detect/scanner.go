@@ -1095,11 +1095,19 @@ func (vc *values) copy(v []byte) string {
 
 // lower returns the ASCII text v in lower case.
 func (vc *values) lower(v []byte) string {
-	var l [maxEmailLen]byte
-	for i, c := range v {
-		l[i] = lower[c]
+	up := false
+	for _, c := range v {
+		up = up || 'A' <= c && c <= 'Z'
 	}
-	return vc.copy(l[:len(v)])
+	if !up {
+		return vc.copy(v)
+	}
+	b := vc.room(len(v))
+	off := b.Len()
+	for _, c := range v {
+		b.WriteByte(lower[c])
+	}
+	return b.String()[off:]
 }
 
 // room returns the block with room for n more bytes.

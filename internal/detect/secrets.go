@@ -824,7 +824,7 @@ func pseudonym(v []byte) bool {
 // ("your_password", "changeme", "api-key-here"), and the sources of
 // nsswitch.conf's "passwd:" line ("files systemd").
 func codeOrPlaceholder(v []byte, kw string) bool {
-	if k := bytes.IndexAny(v[:min(len(v), 64)], "(["); k >= 3 {
+	if k := callAt(v[:min(len(v), 64)]); k >= 3 {
 		id, mark, lowerOnly := true, false, true
 		for i, c := range v[:k] {
 			switch {
@@ -856,6 +856,17 @@ func codeOrPlaceholder(v []byte, kw string) bool {
 		}
 	}
 	return false
+}
+
+// callAt returns the offset of the first '(' or '[' in v, or -1. It is
+// bytes.IndexAny for short values, without its set of bytes built per call.
+func callAt(v []byte) int {
+	for i, c := range v {
+		if c == '(' || c == '[' {
+			return i
+		}
+	}
+	return -1
 }
 
 // hasPlaceholderWord reports whether v holds one of placeholderWords, in
