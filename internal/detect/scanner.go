@@ -1044,7 +1044,11 @@ func (s *Scanner) appendMatch(dst []Match, text []byte, c *cand, vc *values) []M
 		if !s.bits {
 			m.Value = vc.addrs.str(c.addr)
 		}
-		m.Scope = ScopeOf(c.addr)
+		if c.addr.Is4() {
+			m.Scope = scope4(c.addr.As4()) // ScopeOf, less its tests for IPv6 forms
+		} else {
+			m.Scope = ScopeOf(c.addr)
+		}
 	case Email:
 		if v := text[c.start:c.end]; c.name == 0 && len(v) <= maxEmailLen && isASCII(v) {
 			m.Value = vc.lower(v)
