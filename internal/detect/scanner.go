@@ -1101,7 +1101,10 @@ func (vc *values) copy(v []byte) string {
 func (vc *values) lower(v []byte) string {
 	up := false
 	for _, c := range v {
-		up = up || 'A' <= c && c <= 'Z'
+		if c-'A' < 26 {
+			up = true
+			break
+		}
 	}
 	if !up {
 		return vc.copy(v)
