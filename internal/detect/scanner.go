@@ -315,6 +315,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		}
 		c := text[i]
 		adv := i + 1
+		word := false // at a word byte: with no match, the loop goes past the word
 		switch {
 		case c < utf8.RuneSelf && isWordByte(c):
 			if !done && (i == 0 || !isWordByte(text[i-1])) {
@@ -323,13 +324,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 					s.innerIPv4(text, i, &best)
 				}
 			}
-			hi := min(n, lim)
-			if hi <= i {
-				hi = n
-			}
-			for adv < hi && isWordByte(text[adv]) {
-				adv++
-			}
+			word = true
 		case c == ':':
 			if s.on[IPv6] && i+1 < n && text[i+1] == ':' {
 				s.ipv6At(text, i, &best)
@@ -431,6 +426,15 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 				}
 			}
 		} else {
+			if word {
+				hi := min(n, lim)
+				if hi <= i {
+					hi = n
+				}
+				for adv < hi && isWordByte(text[adv]) {
+					adv++
+				}
+			}
 			i = adv
 		}
 		em.advance(text, i)
