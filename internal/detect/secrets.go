@@ -791,6 +791,9 @@ func placeholder(v []byte, kw string) bool {
 // output must pass verify, so the token that replaced a password is not
 // itself a password.
 func pseudonym(v []byte) bool {
+	if len(v) < len("MAC-")+12 {
+		return false // shorter than the shortest token: most passwords
+	}
 	kind, rest, ok := bytes.Cut(v, []byte("-"))
 	if !ok {
 		return false
