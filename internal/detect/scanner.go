@@ -1054,7 +1054,7 @@ func (s *Scanner) appendMatch(dst []Match, text []byte, c *cand, vc *values) []M
 			m.Scope = ScopeOf(c.addr)
 		}
 	case Email:
-		if v := text[c.start:c.end]; c.name == 0 && len(v) <= maxEmailLen && isASCII(v) {
+		if v := text[c.start:c.end]; c.name == 0 && isASCII(v) {
 			m.Value = vc.lower(v)
 		} else {
 			m.Value = emailValue(text, c.start, c.end, c.name == 0)
@@ -1086,10 +1086,6 @@ type values struct {
 // block alive, so it is small.
 const valuesBlock = 4096
 
-// maxEmailLen is the longest e-mail address emailAt finds: a local part,
-// an at-sign and a domain.
-const maxEmailLen = maxLocal + 1 + maxDomain
-
 // copy returns v as a string.
 func (vc *values) copy(v []byte) string {
 	if len(v) > valuesBlock/8 {
@@ -1101,7 +1097,7 @@ func (vc *values) copy(v []byte) string {
 	return b.String()[off:]
 }
 
-// lower returns the ASCII text v in lower case.
+// lower returns the ASCII text v in lower case, as strings.ToLower would.
 func (vc *values) lower(v []byte) string {
 	up := false
 	for _, c := range v {
