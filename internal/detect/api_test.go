@@ -493,3 +493,46 @@ func TestChangelogLookAheadBound(t *testing.T) {
 		}
 	}
 }
+
+// TestValuesOutliveTheirScan: e-mail and secret Values share a block per
+// Scan; a later Scan must not write over the Values an earlier one made,
+// as a caller keeps them (a redactor's fresh mappings).
+func TestValuesOutliveTheirScan(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = s.KeyedByBits()
+	first := s.Scan(nil, []byte("Mail Alice@Example.org, bob@example.net pwd=Summer2024! token=x"))
+	want := []string{"alice@example.org", "bob@example.net", "Summer2024!", "x"}
+	for k := 0; k < 200; k++ {
+		s.Scan(nil, []byte(strings.Repeat("carol@example.com password=hunter2 ", k)))
+	}
+	var got []string
+	for _, m := range first {
+		got = append(got, m.Value)
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("values %q after later scans, want %q", got, want)
+	}
+}
+
+// TestScanAllocatesPerBlock: a KeyedByBits Scan makes the text of e-mail
+// and secret Values in blocks, not a string per match; text dense with
+// them needs a few allocations, not thousands.
+func TestScanAllocatesPerBlock(t *testing.T) {
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s = s.KeyedByBits()
+	text := []byte(strings.Repeat("Mail user7@example.com with password=hunter2 now. ", 2000))
+	dst := s.Scan(nil, text)
+	if len(dst) != 4000 {
+		t.Fatalf("%d matches, want 4000", len(dst))
+	}
+	allocs := testing.AllocsPerRun(5, func() { dst = s.Scan(dst[:0], text) })
+	if allocs > 40 {
+		t.Errorf("%v allocations for 4000 e-mail and secret matches", allocs)
+	}
+}

@@ -71,6 +71,7 @@ func benchScan(b *testing.B, text []byte, opts Options) {
 func benchScanner(b *testing.B, s *Scanner, text []byte) {
 	var dst []Match
 	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
 	b.ResetTimer()
 	c0 := cpuTime()
 	for b.Loop() {

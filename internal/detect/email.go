@@ -79,6 +79,16 @@ func tldOK(l []byte) bool {
 	}
 	n := 0
 	for i := 0; i < len(l); {
+		if c := lower[l[i]]; c < utf8.RuneSelf {
+			// ASCII, as almost every domain is: only its letters are
+			// letters, and none of it is a mark.
+			if c < 'a' || c > 'z' {
+				return false
+			}
+			n++
+			i++
+			continue
+		}
 		r, size := utf8.DecodeRune(l[i:])
 		if !(unicode.IsLetter(r) || n > 0 && unicode.IsMark(r)) {
 			return false
@@ -90,7 +100,11 @@ func tldOK(l []byte) bool {
 		return false
 	}
 	if n <= 5 && len(l) == n {
-		return !fileExts[strings.ToLower(string(l))]
+		var b [5]byte
+		for i, c := range l {
+			b[i] = lower[c]
+		}
+		return !fileExts[string(b[:n])] // no allocation: a map index
 	}
 	return true
 }

@@ -22,6 +22,8 @@ func TestTokensAreNotSecrets(t *testing.T) {
 		{"ldap_bind_pw: SECRET-5F23BQTVTURA", false},
 		{"password=IPv4-US-5F23BQTVTURA", false},
 		{"password=IPv6-PRIVATE-5F23BQTVTURA", false},
+		{"password=MAC-5F23BQTVTURA", false},           // the shortest token
+		{"password=MAC-5F23BQTVTUR", true},             // body one short
 		{"mysql -u root -pSECRET-PTY34KW3YJ5", true},   // body one short
 		{"mysql -u root -pSECRET-PTY34KW3YJ5F1", true}, // body too long
 		{"mysql -u root -pSECRET-pty34kw3yj5f", true},  // not the token alphabet

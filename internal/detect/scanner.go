@@ -262,7 +262,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 	pend := cand{start: -1}  // a credential value that starts after a separator
 	upend := cand{start: -1} // a password in a URL, see urlPasswordAt
 	var pc pemCache
-	var vc addrStrings
+	var vc values
 	midWord := -1 // where a match ended inside a word
 	i := 0
 	for i < n {
@@ -334,6 +334,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		}
 		c := text[i]
 		adv := i + 1
+		word := false // at a word byte: with no match, the loop goes past the word
 		switch {
 		case c < utf8.RuneSelf && isWordByte(c):
 			if !done && (i == 0 || !isWordByte(text[i-1])) {
@@ -342,13 +343,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 					s.innerIPv4(text, i, &best)
 				}
 			}
-			hi := min(n, lim)
-			if hi <= i {
-				hi = n
-			}
-			for adv < hi && isWordByte(text[adv]) {
-				adv++
-			}
+			word = true
 		case c == ':':
 			if s.on[IPv6] && i+1 < n && text[i+1] == ':' {
 				s.ipv6At(text, i, &best)
@@ -424,7 +419,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			}
 		}
 		if best.end > 0 {
-			dst = append(dst, s.match(text, best, &vc))
+			dst = s.appendMatch(dst, text, &best, &vc)
 			i = best.end
 			if i < n && i > 0 && isWordByte(text[i]) && isWordByte(text[i-1]) {
 				midWord = i
@@ -450,6 +445,15 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 				}
 			}
 		} else {
+			if word {
+				hi := min(n, lim)
+				if hi <= i {
+					hi = n
+				}
+				for adv < hi && isWordByte(text[adv]) {
+					adv++
+				}
+			}
 			i = adv
 		}
 		em.advance(text, i)
@@ -1046,17 +1050,34 @@ func (v *addrStrings) str(a netip.Addr) string {
 	return e.s
 }
 
-func (s *Scanner) match(text []byte, c cand, vc *addrStrings) Match {
-	m := Match{Start: c.start, End: c.end, Kind: c.kind, Label: c.label, Kept: keptNames[c.kept]}
+// appendMatch appends the match for c to dst. It fills the Match where it
+// lies in dst rather than returning one: a Match is some 120 bytes, and
+// copying it out of a return value cost as much as filling it on text
+// dense with identifiers.
+func (s *Scanner) appendMatch(dst []Match, text []byte, c *cand, vc *values) []Match {
+	dst = append(dst, Match{})
+	m := &dst[len(dst)-1]
+	m.Start, m.End, m.Kind, m.Label = c.start, c.end, c.kind, c.label
+	if c.kept != 0 {
+		m.Kept = keptNames[c.kept]
+	}
 	switch c.kind {
 	case IPv4, IPv6:
 		m.Addr = c.addr
 		if !s.bits {
-			m.Value = vc.str(c.addr)
+			m.Value = vc.addrs.str(c.addr)
 		}
-		m.Scope = ScopeOf(c.addr)
+		if c.addr.Is4() {
+			m.Scope = scope4(c.addr.As4()) // ScopeOf, less its tests for IPv6 forms
+		} else {
+			m.Scope = ScopeOf(c.addr)
+		}
 	case Email:
-		m.Value = emailValue(text, c.start, c.end, c.name == 0)
+		if v := text[c.start:c.end]; c.name == 0 && isASCII(v) {
+			m.Value = vc.lower(v)
+		} else {
+			m.Value = emailValue(text, c.start, c.end, c.name == 0)
+		}
 	case MAC:
 		m.MAC = c.mac
 		if !s.bits {
@@ -1065,7 +1086,71 @@ func (s *Scanner) match(text []byte, c cand, vc *addrStrings) Match {
 	case Name:
 		m.Value = s.names.names[c.name].value
 	case Secret:
-		m.Value = string(text[c.start:c.end])
+		m.Value = vc.copy(text[c.start:c.end])
 	}
-	return m
+	return dst
+}
+
+// values is where one Scan makes the text of its Values.
+type values struct {
+	addrs addrStrings
+	// block holds the e-mail addresses and secrets, one after the other:
+	// a string per Value would be an allocation per match. A Value is a
+	// slice of the block's String, which later writes leave as it is;
+	// when the block is full a new one takes its place.
+	block strings.Builder
+}
+
+// valuesBlock is the size of a values block. A Value keeps its whole
+// block alive, so it is small.
+const valuesBlock = 4096
+
+// copy returns v as a string.
+func (vc *values) copy(v []byte) string {
+	if len(v) > valuesBlock/8 {
+		return string(v)
+	}
+	b := vc.room(len(v))
+	off := b.Len()
+	b.Write(v)
+	return b.String()[off:]
+}
+
+// lower returns the ASCII text v in lower case, as strings.ToLower would.
+func (vc *values) lower(v []byte) string {
+	up := false
+	for _, c := range v {
+		if c-'A' < 26 {
+			up = true
+			break
+		}
+	}
+	if !up {
+		return vc.copy(v)
+	}
+	b := vc.room(len(v))
+	off := b.Len()
+	for _, c := range v {
+		b.WriteByte(lower[c])
+	}
+	return b.String()[off:]
+}
+
+// room returns the block with room for n more bytes.
+func (vc *values) room(n int) *strings.Builder {
+	b := &vc.block
+	if b.Cap()-b.Len() < n {
+		*b = strings.Builder{}
+		b.Grow(valuesBlock)
+	}
+	return b
+}
+
+func isASCII(v []byte) bool {
+	for _, c := range v {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

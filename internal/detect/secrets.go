@@ -791,6 +791,9 @@ func placeholder(v []byte, kw string) bool {
 // output must pass verify, so the token that replaced a password is not
 // itself a password.
 func pseudonym(v []byte) bool {
+	if len(v) < len("MAC-")+12 {
+		return false // shorter than the shortest token: most passwords
+	}
 	kind, rest, ok := bytes.Cut(v, []byte("-"))
 	if !ok {
 		return false
@@ -824,7 +827,7 @@ func pseudonym(v []byte) bool {
 // ("your_password", "changeme", "api-key-here"), and the sources of
 // nsswitch.conf's "passwd:" line ("files systemd").
 func codeOrPlaceholder(v []byte, kw string) bool {
-	if k := bytes.IndexAny(v[:min(len(v), 64)], "(["); k >= 3 {
+	if k := callAt(v[:min(len(v), 64)]); k >= 3 {
 		id, mark, lowerOnly := true, false, true
 		for i, c := range v[:k] {
 			switch {
@@ -856,6 +859,17 @@ func codeOrPlaceholder(v []byte, kw string) bool {
 		}
 	}
 	return false
+}
+
+// callAt returns the offset of the first '(' or '[' in v, or -1. It is
+// bytes.IndexAny for short values, without its set of bytes built per call.
+func callAt(v []byte) int {
+	for i, c := range v {
+		if c == '(' || c == '[' {
+			return i
+		}
+	}
+	return -1
 }
 
 // hasPlaceholderWord reports whether v holds one of placeholderWords, in
