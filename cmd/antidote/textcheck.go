@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"os"
 )
 
 // notTextHead is how much of an input redact and verify look at to decide
@@ -59,4 +60,20 @@ func peekText(r io.Reader) (*bufio.Reader, string) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	head, _ := br.Peek(notTextHead)
 	return br, notText(head)
+}
+
+// peekInput is peekText, but leaves a regular file as it is, looked at
+// with ReadAt, so that redact.Stream can map it rather than read it
+// through a buffer.
+func peekInput(r io.Reader) (io.Reader, string) {
+	if f, ok := r.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			if pos, err := f.Seek(0, io.SeekCurrent); err == nil {
+				head := make([]byte, notTextHead)
+				n, _ := f.ReadAt(head, pos)
+				return f, notText(head[:n])
+			}
+		}
+	}
+	return peekText(r)
 }

@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
+	"sync"
 	"unicode/utf8"
 
 	"antidote/internal/detect"
@@ -19,6 +22,7 @@ type chunk struct {
 	out   []byte
 	t     tally
 	fresh []Mapping
+	err   error // what stopped the worker, instead of out
 	done  chan struct{}
 }
 
@@ -33,6 +37,11 @@ type chunk struct {
 func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Stats, error) {
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
+	}
+	if f, ok := in.(*os.File); ok {
+		if m := mapFile(f, min(r.opts.BufferSize, minBuf)); m != nil {
+			return r.streamMapped(ctx, m, out)
+		}
 	}
 	// A small input, read whole into one buffer, is one chunk: redact it
 	// here, without starting workers and handing the chunk between them
@@ -57,9 +66,86 @@ func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 	}
 	// A larger one goes through the workers, starting with what was read.
 	// The chunk keeps its bytes until then, out of the pool.
-	st, err := r.stream(ctx, io.MultiReader(bytes.NewReader(head), in), out)
+	in = io.MultiReader(bytes.NewReader(head), in)
+	st, err := r.stream(ctx, nil, out, func(free <-chan *chunk, jobs, order chan<- *chunk, stop <-chan struct{}) error {
+		return r.read(ctx, in, free, jobs, order, stop)
+	})
 	r.chunks.Put(c)
 	return st, err
+}
+
+// streamMapped is Stream for a file mapped into memory: the workers
+// redact straight from the mapping, cut where reading would cut it.
+func (r *Redactor) streamMapped(ctx context.Context, m *mapping, out io.Writer) (Stats, error) {
+	st, err := r.stream(ctx, m, out, func(free <-chan *chunk, jobs, order chan<- *chunk, stop <-chan struct{}) (err error) {
+		// A fault here or in a worker is the file shrinking under the
+		// mapping: an error, not a crash.
+		debug.SetPanicOnFault(true)
+		defer m.catch(&err)
+		text := m.text
+		for len(text) > 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			c, ok := recv(free, stop)
+			if !ok {
+				return nil
+			}
+			c.text, text = r.cut(text)
+			if !send(c, jobs, order, stop) {
+				return nil
+			}
+		}
+		return nil
+	})
+	if cerr := m.close(int(st.Bytes)); cerr != nil && err == nil {
+		err = fmt.Errorf("unmap input: %w", cerr)
+	}
+	return st, err
+}
+
+// errShrunk is a mapped input file cut short while Stream read it.
+var errShrunk = errors.New("read input: the file was truncated while being read")
+
+// catch, deferred on a goroutine that reads the mapping with
+// debug.SetPanicOnFault, turns a fault in the mapping into errShrunk.
+// Any other panic goes on.
+func (m *mapping) catch(err *error) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	if f, ok := p.(interface{ Addr() uintptr }); ok && m.inside(f.Addr()) {
+		*err = errShrunk
+		return
+	}
+	panic(p)
+}
+
+// cut splits text, the rest of a mapped file, where fill would cut it if
+// it read the file: a safe cut within the read size, looking further up
+// to hardMax while there is none, else a forced cut.
+func (r *Redactor) cut(text []byte) (head, rest []byte) {
+	readSize, hardMax := r.sizes()
+	for target := readSize; ; target = min(hardMax, target*2) {
+		if len(text) <= target {
+			return text, nil
+		}
+		n := r.scanner.SafeCut(text[:target])
+		if n == 0 && target >= hardMax {
+			n = r.forcedCut(text[:target])
+		}
+		if n > 0 {
+			return text[:n], text[n:]
+		}
+	}
+}
+
+// sizes are how much Stream reads at once and how far it reads on while
+// it finds no safe cut.
+func (r *Redactor) sizes() (readSize, hardMax int) {
+	readSize = r.opts.BufferSize
+	return readSize, max(readSize, 8*detect.MaxLen) + 128<<10
 }
 
 // small redacts a whole input held in one chunk.
@@ -79,10 +165,11 @@ func (r *Redactor) small(text []byte, c *chunk, out io.Writer) (Stats, error) {
 	return st, nil
 }
 
-// stream is Stream for an input larger than one read.
-func (r *Redactor) stream(ctx context.Context, in io.Reader, out io.Writer) (Stats, error) {
-	readSize := r.opts.BufferSize
-	hardMax := max(readSize, 8*detect.MaxLen) + 128<<10
+// stream is Stream for an input larger than one read, or mapped (m not
+// nil): feed, on a goroutine of its own, takes chunks from free, fills
+// them and sends them to jobs and order, until the input ends or stop
+// closes; workers redact them and stream writes them in order.
+func (r *Redactor) stream(ctx context.Context, m *mapping, out io.Writer, feed func(free <-chan *chunk, jobs, order chan<- *chunk, stop <-chan struct{}) error) (Stats, error) {
 	nw := r.opts.Workers
 	free := make(chan *chunk, 2*nw+2)
 	for range cap(free) {
@@ -96,11 +183,18 @@ func (r *Redactor) stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 	idle := make(chan *worker, nw)
 	order := make(chan *chunk, 2*nw)
 	stop := make(chan struct{})
+	// Nothing may read a mapping after Stream returns and unmaps it:
+	// then Stream waits for its goroutines (which stop soon after stop
+	// closes). A reader may block for good, so Stream leaves those.
+	var running sync.WaitGroup
+	if m != nil {
+		defer running.Wait()
+	}
 	defer close(stop)
 	readErr := make(chan error, 1)
 
 	for range nw {
-		go func() {
+		running.Go(func() {
 			// Workers outlive a Stream that succeeds, so that their
 			// caches carry over from one small file to the next; a
 			// Stream that fails drops them, since its OnToken may not
@@ -113,24 +207,26 @@ func (r *Redactor) stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 				w.forget()
 				idle <- w
 			}()
+			if m != nil {
+				debug.SetPanicOnFault(true)
+			}
 			for c := range jobs {
-				c.t.reset()
-				c.fresh = c.fresh[:0]
-				c.out = w.redact(c.out[:0], c.text, &c.t, r.wantFresh(&c.fresh))
+				r.redactChunk(w, c, m)
 				c.done <- struct{}{}
 			}
-		}()
+		})
 	}
-	go func() {
+	running.Go(func() {
 		defer close(order)
 		defer close(jobs)
-		readErr <- r.read(ctx, in, readSize, hardMax, free, jobs, order, stop)
-	}()
+		readErr <- feed(free, jobs, order, stop)
+	})
 
 	var total tally
 	var err error
 	for c := range order {
 		<-c.done
+		err = c.err
 		if err == nil {
 			if _, werr := out.Write(c.out); werr != nil {
 				err = fmt.Errorf("write redacted output: %w", werr)
@@ -138,9 +234,12 @@ func (r *Redactor) stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 		}
 		if err == nil {
 			total.merge(&c.t)
+			if m != nil {
+				m.release(int(total.bytes))
+			}
 			if r.opts.OnToken != nil {
-				for _, m := range c.fresh {
-					if err = r.opts.OnToken(m); err != nil {
+				for _, mp := range c.fresh {
+					if err = r.opts.OnToken(mp); err != nil {
 						break
 					}
 				}
@@ -171,23 +270,58 @@ func (r *Redactor) stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 	}
 }
 
+// redactChunk redacts c's text into c.out, or sets c.err if a fault in
+// the mapping m (when not nil) stops it.
+func (r *Redactor) redactChunk(w *worker, c *chunk, m *mapping) {
+	c.t.reset()
+	c.fresh = c.fresh[:0]
+	c.err = nil
+	if m != nil {
+		defer m.catch(&c.err)
+	}
+	c.out = w.redact(c.out[:0], c.text, &c.t, r.wantFresh(&c.fresh))
+}
+
+// recv takes a free chunk, unless stop closes first.
+func recv(free <-chan *chunk, stop <-chan struct{}) (*chunk, bool) {
+	select {
+	case c := <-free:
+		return c, true
+	case <-stop:
+		return nil, false
+	}
+}
+
+// send hands c to the workers and to the writer, unless stop closes
+// first.
+func send(c *chunk, jobs, order chan<- *chunk, stop <-chan struct{}) bool {
+	select {
+	case jobs <- c:
+	case <-stop:
+		return false
+	}
+	select {
+	case order <- c:
+		return true
+	case <-stop:
+		return false
+	}
+}
+
 // minBuf is the first size of a read buffer; fill grows it up to the
 // read size as the input goes on.
 const minBuf = 64 << 10
 
 // read fills chunks from in, cuts them safely and hands them to the workers
 // and, in the same order, to the writer.
-func (r *Redactor) read(ctx context.Context, in io.Reader, readSize, hardMax int, free <-chan *chunk, jobs, order chan<- *chunk, stop <-chan struct{}) error {
+func (r *Redactor) read(ctx context.Context, in io.Reader, free <-chan *chunk, jobs, order chan<- *chunk, stop <-chan struct{}) error {
+	readSize, hardMax := r.sizes()
 	get := func() (*chunk, bool) {
-		select {
-		case c := <-free:
-			if c.in == nil {
-				c.in = make([]byte, 0, min(hardMax, minBuf)) // fill grows it
-			}
-			return c, true
-		case <-stop:
-			return nil, false
+		c, ok := recv(free, stop)
+		if ok && c.in == nil {
+			c.in = make([]byte, 0, min(hardMax, minBuf)) // fill grows it
 		}
+		return c, ok
 	}
 	cur, ok := get()
 	if !ok {
@@ -216,14 +350,7 @@ func (r *Redactor) read(ctx context.Context, in io.Reader, readSize, hardMax int
 		rest := append(next.in[:0], buf[cut:]...)
 		next.in = rest[:0]
 		cur.text = buf[:cut]
-		select {
-		case jobs <- cur:
-		case <-stop:
-			return nil
-		}
-		select {
-		case order <- cur:
-		case <-stop:
+		if !send(cur, jobs, order, stop) {
 			return nil
 		}
 		if eof && len(rest) == 0 {
