@@ -164,3 +164,36 @@ func TestStreamFileTruncated(t *testing.T) {
 		t.Error("stream after a truncated file differs from Apply")
 	}
 }
+
+// TestStreamFileErrors stops a mapped Stream with a write error and an
+// OnToken error: Stream waits for its workers before it unmaps the file,
+// so it must still return, with the error.
+func TestStreamFileErrors(t *testing.T) {
+	text := []byte(strings.Repeat("from 8.8.8.8 to alice@example.com at 10.0.0.1 ok\n", 20_000))
+	boom := errors.New("disk gone")
+	r := newTestRedactor(t, func(o *Options) { o.BufferSize = 4096; o.Workers = 3 })
+	if _, err := r.Stream(context.Background(), tempFile(t, text), errWriter{boom}); !errors.Is(err, boom) {
+		t.Errorf("write error = %v", err)
+	}
+	r = newTestRedactor(t, func(o *Options) {
+		o.BufferSize = 4096
+		o.OnToken = func(Mapping) error { return boom }
+	})
+	if _, err := r.Stream(context.Background(), tempFile(t, text), io.Discard); !errors.Is(err, boom) {
+		t.Errorf("OnToken error = %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	r = newTestRedactor(t, func(o *Options) { o.BufferSize = 4096 })
+	w := &cancelWriter{cancel: cancel}
+	if _, err := r.Stream(ctx, tempFile(t, text), w); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled stream error = %v", err)
+	}
+}
+
+// cancelWriter cancels a context at its first Write.
+type cancelWriter struct{ cancel func() }
+
+func (w *cancelWriter) Write(p []byte) (int, error) {
+	w.cancel()
+	return len(p), nil
+}

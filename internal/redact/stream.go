@@ -34,6 +34,11 @@ type chunk struct {
 // longer than about BufferSize (at least 160 KiB) that offers no safe cut is
 // cut anyway, carrying detect.MaxLen bytes so that no identifier is split,
 // and an identifier's left context across that cut is not seen.
+//
+// A regular file passed as an *os.File larger than one read is mapped into
+// memory where the system allows, rather than read: Stream redacts it from
+// its offset to the size it had when Stream began, leaves the offset at
+// that end, and fails with an error if the file is truncated meanwhile.
 func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Stats, error) {
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
