@@ -62,12 +62,12 @@ func peekText(r io.Reader) (*bufio.Reader, string) {
 	return br, notText(head)
 }
 
-// peekInput is peekText, but leaves a regular file as it is, looked at
-// with ReadAt, so that redact.Stream can map it rather than read it
-// through a buffer.
+// peekInput is peekText, but leaves a large regular file as it is,
+// looked at with ReadAt, so that redact.Stream can map it rather than
+// read it through a buffer. A small file is cheaper read than mapped.
 func peekInput(r io.Reader) (io.Reader, string) {
 	if f, ok := r.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > mapAbove {
 			if pos, err := f.Seek(0, io.SeekCurrent); err == nil {
 				head := make([]byte, notTextHead)
 				n, _ := f.ReadAt(head, pos)
@@ -77,3 +77,7 @@ func peekInput(r io.Reader) (io.Reader, string) {
 	}
 	return peekText(r)
 }
+
+// mapAbove is the size above which redact hands a file to redact.Stream
+// to map.
+const mapAbove = 1 << 20
