@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -178,12 +179,13 @@ func redactOne(ctx context.Context, e *env, r *redact.Redactor, in input, outDir
 		return redact.Stats{}, err
 	}
 	defer src.Close()
-	text, what := peekInput(src)
+	text, what := peekText(src)
 	if what != "" {
 		return redact.Stats{}, fmt.Errorf("%s: %w: %s; redact works on text byte for byte: ingest it into a workspace and use 'antidote redact --all', or convert it to UTF-8 text first", in.path, errNotText, what)
 	}
+	src = io.NopCloser(text)
 	if outDir == "" || in.path == "-" {
-		st, err := r.Stream(ctx, text, e.stdout)
+		st, err := r.Stream(ctx, src, e.stdout)
 		if err != nil {
 			return st, fmt.Errorf("redact %s: %w", in.path, err)
 		}
@@ -203,7 +205,7 @@ func redactOne(ctx context.Context, e *env, r *redact.Redactor, in input, outDir
 		return redact.Stats{}, fmt.Errorf("create output for %s: %w", in.path, err)
 	}
 	defer os.Remove(tmp.Name())
-	st, err := r.Stream(ctx, text, tmp)
+	st, err := r.Stream(ctx, src, tmp)
 	if err != nil {
 		tmp.Close()
 		return st, fmt.Errorf("redact %s: %w", in.path, err)

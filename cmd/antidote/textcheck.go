@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"io"
-	"os"
 )
 
 // notTextHead is how much of an input redact and verify look at to decide
@@ -61,23 +60,3 @@ func peekText(r io.Reader) (*bufio.Reader, string) {
 	head, _ := br.Peek(notTextHead)
 	return br, notText(head)
 }
-
-// peekInput is peekText, but leaves a large regular file as it is,
-// looked at with ReadAt, so that redact.Stream can map it rather than
-// read it through a buffer. A small file is cheaper read than mapped.
-func peekInput(r io.Reader) (io.Reader, string) {
-	if f, ok := r.(*os.File); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() > mapAbove {
-			if pos, err := f.Seek(0, io.SeekCurrent); err == nil {
-				head := make([]byte, notTextHead)
-				n, _ := f.ReadAt(head, pos)
-				return f, notText(head[:n])
-			}
-		}
-	}
-	return peekText(r)
-}
-
-// mapAbove is the size above which redact hands a file to redact.Stream
-// to map.
-const mapAbove = 1 << 20

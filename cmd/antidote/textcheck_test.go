@@ -2,10 +2,6 @@ package main
 
 import (
 	"bytes"
-	"io"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -31,47 +27,6 @@ func TestNotText(t *testing.T) {
 		what := notText(tt.head)
 		if (what == "") != tt.text {
 			t.Errorf("%s: notText = %q, want text %v", tt.name, what, tt.text)
-		}
-	}
-}
-
-// TestPeekInput wants a large regular file handed on as itself, its offset
-// untouched, so that redact.Stream can map it, and any other reader
-// buffered as peekText does; both judged by their first bytes.
-func TestPeekInput(t *testing.T) {
-	dir := t.TempDir()
-	for _, tt := range []struct {
-		content string
-		text    bool
-	}{
-		{strings.Repeat("from 8.8.8.8\n", mapAbove/10), true},
-		{"%PDF-1.7\n" + strings.Repeat("x", mapAbove), false},
-	} {
-		p := filepath.Join(dir, "in")
-		if err := os.WriteFile(p, []byte(tt.content), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		f, err := os.Open(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, what := peekInput(f)
-		if (what == "") != tt.text {
-			t.Errorf("file %.9q: peekInput says %q, want text %v", tt.content, what, tt.text)
-		}
-		if r != io.Reader(f) {
-			t.Errorf("file %.9q: peekInput gave a %T, not the file", tt.content, r)
-		}
-		if pos, _ := f.Seek(0, io.SeekCurrent); pos != 0 {
-			t.Errorf("file %.9q: peekInput moved the offset to %d", tt.content, pos)
-		}
-		f.Close()
-		r, what = peekInput(strings.NewReader(tt.content))
-		if (what == "") != tt.text {
-			t.Errorf("reader %.9q: peekInput says %q, want text %v", tt.content, what, tt.text)
-		}
-		if got, _ := io.ReadAll(r); string(got) != tt.content {
-			t.Errorf("reader %.9q: peekInput lost bytes", tt.content)
 		}
 	}
 }

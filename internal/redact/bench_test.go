@@ -40,6 +40,7 @@ func BenchmarkStreamLoghub(b *testing.B) {
 	text := bytes.Repeat(loghubText(b), 8)
 	r := newTestRedactor(b, nil)
 	b.SetBytes(int64(len(text)))
+	defer reportRusage(b)()
 	for b.Loop() {
 		if _, err := r.Stream(context.Background(), bytes.NewReader(text), io.Discard); err != nil {
 			b.Fatal(err)
@@ -128,40 +129,5 @@ func BenchmarkBody(b *testing.B) {
 	p := newPseudonymizer(testKey(b, 1))
 	for b.Loop() {
 		p.body(detect.MAC, "00:1a:2b:3c:4d:5e")
-	}
-}
-
-// BenchmarkStreamFile streams a file of the loghub samples as the CLI
-// does: "map" hands Stream the *os.File, which it maps; "read" hides the
-// file behind a plain reader, which Stream reads into its buffers.
-func BenchmarkStreamFile(b *testing.B) {
-	p := filepath.Join(b.TempDir(), "loghub.log")
-	text := bytes.Repeat(loghubText(b), 16)
-	if err := os.WriteFile(p, text, 0o600); err != nil {
-		b.Fatal(err)
-	}
-	f, err := os.Open(p)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	r := newTestRedactor(b, nil)
-	for _, mode := range []string{"map", "read"} {
-		b.Run(mode, func(b *testing.B) {
-			b.SetBytes(int64(len(text)))
-			defer reportRusage(b)()
-			for b.Loop() {
-				if _, err := f.Seek(0, io.SeekStart); err != nil {
-					b.Fatal(err)
-				}
-				var in io.Reader = f
-				if mode == "read" {
-					in = struct{ io.Reader }{f}
-				}
-				if _, err := r.Stream(context.Background(), in, io.Discard); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
 	}
 }

@@ -6,9 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"runtime/debug"
-	"sync"
 	"unicode/utf8"
 
 	"antidote/internal/detect"
@@ -22,7 +19,6 @@ type chunk struct {
 	out   []byte
 	t     tally
 	fresh []Mapping
-	err   error // what stopped the worker, instead of out
 	done  chan struct{}
 }
 
@@ -34,19 +30,9 @@ type chunk struct {
 // longer than about BufferSize (at least 160 KiB) that offers no safe cut is
 // cut anyway, carrying detect.MaxLen bytes so that no identifier is split,
 // and an identifier's left context across that cut is not seen.
-//
-// A regular file passed as an *os.File larger than one read is mapped into
-// memory where the system allows, rather than read: Stream redacts it from
-// its offset to the size it had when Stream began, leaves the offset at
-// that end, and fails with an error if the file is truncated meanwhile.
 func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Stats, error) {
 	if err := ctx.Err(); err != nil {
 		return Stats{}, err
-	}
-	if f, ok := in.(*os.File); ok {
-		if m := mapFile(f, min(r.opts.BufferSize, minBuf)); m != nil {
-			return r.streamMapped(ctx, m, out)
-		}
 	}
 	// A small input, read whole into one buffer, is one chunk: redact it
 	// here, without starting workers and handing the chunk between them
@@ -71,95 +57,10 @@ func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 	}
 	// A larger one goes through the workers, starting with what was read.
 	// The chunk keeps its bytes until then, out of the pool.
-	in = io.MultiReader(bytes.NewReader(head), in)
-	st, err := r.stream(ctx, nil, out, func(free <-chan *chunk, jobs, order chan<- *chunk, stop <-chan struct{}) error {
-		return r.read(ctx, in, free, jobs, order, stop)
-	})
+	st, err := r.stream(ctx, io.MultiReader(bytes.NewReader(head), in), out)
 	r.chunks.Put(c)
 	return st, err
 }
-
-// streamMapped is Stream for a file mapped into memory: the workers
-// redact straight from the mapping, cut where reading would cut it.
-func (r *Redactor) streamMapped(ctx context.Context, m *mapping, out io.Writer) (Stats, error) {
-	st, err := r.stream(ctx, m, out, func(free <-chan *chunk, jobs, order chan<- *chunk, stop <-chan struct{}) (err error) {
-		// A fault here or in a worker is the file shrinking under the
-		// mapping: an error, not a crash.
-		debug.SetPanicOnFault(true)
-		defer m.catch(&err)
-		text := m.text
-		for len(text) > 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			c, ok := recv(free, stop)
-			if !ok {
-				return nil
-			}
-			c.text, text = r.cut(text)
-			if !send(c, jobs, order, stop) {
-				return nil
-			}
-		}
-		return nil
-	})
-	if cerr := m.close(int(st.Bytes)); cerr != nil && err == nil {
-		err = fmt.Errorf("unmap input: %w", cerr)
-	}
-	return st, err
-}
-
-// errShrunk is a mapped input file cut short while Stream read it.
-var errShrunk = errors.New("read input: the file was truncated while being read")
-
-// catch, deferred on a goroutine that reads the mapping with
-// debug.SetPanicOnFault, turns a fault in the mapping into errShrunk.
-// Any other panic goes on.
-func (m *mapping) catch(err *error) {
-	p := recover()
-	if p == nil {
-		return
-	}
-	if f, ok := p.(interface{ Addr() uintptr }); ok && m.inside(f.Addr()) {
-		*err = errShrunk
-		return
-	}
-	panic(p)
-}
-
-// cut splits text, the rest of a mapped file, where fill would cut it if
-// it read the file: a safe cut within the read size, looking further up
-// to hardMax while there is none, else a forced cut.
-func (r *Redactor) cut(text []byte) (head, rest []byte) {
-	readSize, hardMax := r.sizes()
-	for target := readSize; ; target = min(hardMax, target*2) {
-		if len(text) <= target {
-			return text, nil
-		}
-		n := r.scanner.SafeCut(text[:target])
-		if n == 0 && target >= hardMax {
-			n = r.forcedCut(text[:target])
-		}
-		if n > 0 {
-			return text[:n], text[n:]
-		}
-	}
-}
-
-// sizes are how much Stream reads at once and how far it reads on while
-// it finds no safe cut: BufferSize sets how long a line Stream waits for
-// before it cuts it anyway, but a chunk is cut sooner if it can be.
-func (r *Redactor) sizes() (readSize, hardMax int) {
-	return min(r.opts.BufferSize, maxChunk), max(r.opts.BufferSize, 8*detect.MaxLen) + 128<<10
-}
-
-// maxChunk is the size of chunk Stream prefers. Every chunk in flight
-// holds an output buffer about its size, and a buffer that size is fresh
-// memory that the kernel faults in page by page when first written, which
-// is dear on a virtual machine: a 67 MB log redacted in 1 MiB chunks took
-// 2,000 more page faults and more CPU time than in 256 KiB chunks, which
-// still make only a few hundred hand-offs between goroutines.
-const maxChunk = 256 << 10
 
 // small redacts a whole input held in one chunk.
 func (r *Redactor) small(text []byte, c *chunk, out io.Writer) (Stats, error) {
@@ -178,14 +79,15 @@ func (r *Redactor) small(text []byte, c *chunk, out io.Writer) (Stats, error) {
 	return st, nil
 }
 
-// stream is Stream for an input larger than one read, or mapped (m not
-// nil): feed, on a goroutine of its own, takes chunks from free, fills
-// them and sends them to jobs and order, until the input ends or stop
-// closes; workers redact them and stream writes them in order.
-func (r *Redactor) stream(ctx context.Context, m *mapping, out io.Writer, feed func(free <-chan *chunk, jobs, order chan<- *chunk, stop <-chan struct{}) error) (Stats, error) {
+// stream is Stream for an input larger than one read.
+func (r *Redactor) stream(ctx context.Context, in io.Reader, out io.Writer) (Stats, error) {
+	// BufferSize sets how long a line Stream waits for before it cuts it
+	// anyway, but a chunk is cut sooner if it can be.
+	readSize := min(r.opts.BufferSize, maxChunk)
+	hardMax := max(r.opts.BufferSize, 8*detect.MaxLen) + 128<<10
 	nw := r.opts.Workers
-	// A chunk for each worker, one being cut and one being written:
-	// more would only add fresh output buffers.
+	// A chunk for each worker, one being filled and one being written:
+	// more would only add fresh buffers.
 	free := make(chan *chunk, nw+2)
 	for range cap(free) {
 		c, _ := r.chunks.Get().(*chunk)
@@ -198,18 +100,11 @@ func (r *Redactor) stream(ctx context.Context, m *mapping, out io.Writer, feed f
 	idle := make(chan *worker, nw)
 	order := make(chan *chunk, 2*nw)
 	stop := make(chan struct{})
-	// Nothing may read a mapping after Stream returns and unmaps it:
-	// then Stream waits for its goroutines (which stop soon after stop
-	// closes). A reader may block for good, so Stream leaves those.
-	var running sync.WaitGroup
-	if m != nil {
-		defer running.Wait()
-	}
 	defer close(stop)
 	readErr := make(chan error, 1)
 
 	for range nw {
-		running.Go(func() {
+		go func() {
 			// Workers outlive a Stream that succeeds, so that their
 			// caches carry over from one small file to the next; a
 			// Stream that fails drops them, since its OnToken may not
@@ -222,26 +117,24 @@ func (r *Redactor) stream(ctx context.Context, m *mapping, out io.Writer, feed f
 				w.forget()
 				idle <- w
 			}()
-			if m != nil {
-				debug.SetPanicOnFault(true)
-			}
 			for c := range jobs {
-				r.redactChunk(w, c, m)
+				c.t.reset()
+				c.fresh = c.fresh[:0]
+				c.out = w.redact(c.out[:0], c.text, &c.t, r.wantFresh(&c.fresh))
 				c.done <- struct{}{}
 			}
-		})
+		}()
 	}
-	running.Go(func() {
+	go func() {
 		defer close(order)
 		defer close(jobs)
-		readErr <- feed(free, jobs, order, stop)
-	})
+		readErr <- r.read(ctx, in, readSize, hardMax, free, jobs, order, stop)
+	}()
 
 	var total tally
 	var err error
 	for c := range order {
 		<-c.done
-		err = c.err
 		if err == nil {
 			if _, werr := out.Write(c.out); werr != nil {
 				err = fmt.Errorf("write redacted output: %w", werr)
@@ -249,12 +142,9 @@ func (r *Redactor) stream(ctx context.Context, m *mapping, out io.Writer, feed f
 		}
 		if err == nil {
 			total.merge(&c.t)
-			if m != nil {
-				m.release(int(total.bytes))
-			}
 			if r.opts.OnToken != nil {
-				for _, mp := range c.fresh {
-					if err = r.opts.OnToken(mp); err != nil {
+				for _, m := range c.fresh {
+					if err = r.opts.OnToken(m); err != nil {
 						break
 					}
 				}
@@ -285,60 +175,34 @@ func (r *Redactor) stream(ctx context.Context, m *mapping, out io.Writer, feed f
 	}
 }
 
-// redactChunk redacts c's text into c.out, or sets c.err if a fault in
-// the mapping m (when not nil) stops it.
-func (r *Redactor) redactChunk(w *worker, c *chunk, m *mapping) {
-	c.t.reset()
-	c.fresh = c.fresh[:0]
-	c.err = nil
-	if m != nil {
-		defer m.catch(&c.err)
-	}
-	c.out = w.redact(c.out[:0], c.text, &c.t, r.wantFresh(&c.fresh))
-}
-
-// recv takes a free chunk, unless stop closes first.
-func recv(free <-chan *chunk, stop <-chan struct{}) (*chunk, bool) {
-	select {
-	case c := <-free:
-		return c, true
-	case <-stop:
-		return nil, false
-	}
-}
-
-// send hands c to the workers and to the writer, unless stop closes
-// first.
-func send(c *chunk, jobs, order chan<- *chunk, stop <-chan struct{}) bool {
-	select {
-	case jobs <- c:
-	case <-stop:
-		return false
-	}
-	select {
-	case order <- c:
-		return true
-	case <-stop:
-		return false
-	}
-}
-
 // minBuf is how much Stream reads first, to find whether the input is
 // small enough to redact in one piece.
 const minBuf = 64 << 10
 
+// maxChunk is the size of chunk Stream prefers. Every chunk in flight
+// holds an input and an output buffer about its size, fresh memory that
+// the kernel faults in page by page when first written, which is dear on
+// a virtual machine: a 67 MB log redacted in 1 MiB chunks, six in flight,
+// took 3,300 more page faults and more CPU time than in 256 KiB chunks,
+// four in flight, which still make only a few hundred hand-offs between
+// goroutines.
+const maxChunk = 256 << 10
+
 // read fills chunks from in, cuts them safely and hands them to the workers
 // and, in the same order, to the writer.
-func (r *Redactor) read(ctx context.Context, in io.Reader, free <-chan *chunk, jobs, order chan<- *chunk, stop <-chan struct{}) error {
-	readSize, hardMax := r.sizes()
+func (r *Redactor) read(ctx context.Context, in io.Reader, readSize, hardMax int, free <-chan *chunk, jobs, order chan<- *chunk, stop <-chan struct{}) error {
 	get := func() (*chunk, bool) {
-		c, ok := recv(free, stop)
-		if ok && c.in == nil {
-			// The input is longer than one read: a buffer of
-			// the read size at once, grown only for a long line.
-			c.in = make([]byte, 0, readSize)
+		select {
+		case c := <-free:
+			if c.in == nil {
+				// The input is longer than one read: a buffer of
+				// the read size at once, grown only for a long line.
+				c.in = make([]byte, 0, readSize)
+			}
+			return c, true
+		case <-stop:
+			return nil, false
 		}
-		return c, ok
 	}
 	cur, ok := get()
 	if !ok {
@@ -367,7 +231,14 @@ func (r *Redactor) read(ctx context.Context, in io.Reader, free <-chan *chunk, j
 		rest := append(next.in[:0], buf[cut:]...)
 		next.in = rest[:0]
 		cur.text = buf[:cut]
-		if !send(cur, jobs, order, stop) {
+		select {
+		case jobs <- cur:
+		case <-stop:
+			return nil
+		}
+		select {
+		case order <- cur:
+		case <-stop:
 			return nil
 		}
 		if eof && len(rest) == 0 {
