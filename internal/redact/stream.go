@@ -23,9 +23,10 @@ type chunk struct {
 }
 
 // Stream redacts r to w in bounded memory and returns the statistics. It
-// reads BufferSize bytes at a time, cuts where detect.Scanner.SafeCut says
-// no identifier can straddle the cut (normally the last line break), and
-// redacts chunks on Workers goroutines, writing them in order. The output
+// reads BufferSize bytes at a time, or maxChunk if that is less, cuts
+// where detect.Scanner.SafeCut says no identifier can straddle the cut
+// (normally the last line break), and redacts chunks on Workers
+// goroutines, writing them in order. The output
 // is the same as Apply on the whole input, with one exception: a line
 // longer than about BufferSize (at least 160 KiB) that offers no safe cut is
 // cut anyway, carrying detect.MaxLen bytes so that no identifier is split,
