@@ -40,6 +40,7 @@ func BenchmarkStreamLoghub(b *testing.B) {
 	text := bytes.Repeat(loghubText(b), 8)
 	r := newTestRedactor(b, nil)
 	b.SetBytes(int64(len(text)))
+	defer reportRusage(b)()
 	for b.Loop() {
 		if _, err := r.Stream(context.Background(), bytes.NewReader(text), io.Discard); err != nil {
 			b.Fatal(err)

@@ -147,9 +147,13 @@ func TestStreamLarge(t *testing.T) {
 	text := randText(rnd, 200_000)
 	ref := newTestRedactor(t, nil)
 	want, wantSt, _ := ref.Apply(nil, text)
-	r := newTestRedactor(t, func(o *Options) { o.BufferSize = 64 << 10; o.Workers = 4 })
-	got, st := streamAll(t, r, bytes.NewReader(text))
-	if !bytes.Equal(got, want) || !reflect.DeepEqual(st, wantSt) {
-		t.Errorf("large stream differs from Apply")
+	// The default buffer is cut into smaller chunks (maxChunk) than it
+	// holds.
+	for _, size := range []int{64 << 10, 0} {
+		r := newTestRedactor(t, func(o *Options) { o.BufferSize = size; o.Workers = 4 })
+		got, st := streamAll(t, r, bytes.NewReader(text))
+		if !bytes.Equal(got, want) || !reflect.DeepEqual(st, wantSt) {
+			t.Errorf("buffer %d: large stream differs from Apply", size)
+		}
 	}
 }
