@@ -17,10 +17,47 @@ import (
 // is known; a caller whose buffer is full must then cut anyway and carry
 // at least MaxLen bytes.
 func (s *Scanner) SafeCut(text []byte) int {
+	// Only a private-key block that holds a cut in question matters, and
+	// a block is at most pemSpan long: look for blocks in the tail of a
+	// long buffer first (a search for "-----BEGIN " over every buffer was
+	// a twentieth of redacting logs, which are full of dashes), and in the
+	// whole buffer only when a cut further back is in question.
+	if from := len(text) - pemSpan - safeCutTail; s.on[Secret] && from > 0 {
+		if cut, ok := s.safeCut(text, from); ok {
+			return cut
+		}
+	}
+	cut, _ := s.safeCut(text, 0)
+	return cut
+}
+
+// pemSpan bounds the length of a private-key block: a BEGIN line of at
+// most 80 bytes (see pemHeader), maxPEM bytes of body, and an END line
+// (see pemCache.endOf).
+const pemSpan = maxPEM + 256
+
+// safeCutTail is how far back from the end of a long buffer SafeCut
+// decides cuts from the blocks in its tail alone.
+const safeCutTail = 16 << 10
+
+// safeCut is SafeCut looking for private-key blocks in text[from:] only.
+// That finds every block that can hold a cut at or after from+pemSpan; ok
+// is false when a cut before that was in question, so that the answer may
+// be wrong.
+func (s *Scanner) safeCut(text []byte, from int) (cut int, ok bool) {
 	limit := len(text)
 	var blocks [][2]int
 	if s.on[Secret] {
-		limit, blocks = pemBlocks(text)
+		limit, blocks = pemBlocks(text[from:])
+		limit += from
+		for i := range blocks {
+			blocks[i][0] += from
+			blocks[i][1] += from
+		}
+	}
+	sure := 0 // cuts from here on are judged right
+	if from > 0 {
+		sure = from + pemSpan
 	}
 	inBlock := func(cut int) int {
 		for _, b := range blocks {
@@ -40,12 +77,15 @@ func (s *Scanner) SafeCut(text []byte) int {
 		if nl < 0 {
 			break
 		}
+		if nl+1 < sure {
+			return 0, false
+		}
 		if b := inBlock(nl + 1); b >= 0 {
 			k = b
 			continue
 		}
 		if !s.nameOpen(text, nl+1) {
-			return nl + 1
+			return nl + 1, true
 		}
 		k = nl
 	}
@@ -62,7 +102,10 @@ func (s *Scanner) SafeCut(text []byte) int {
 	}
 	lo := max(ls, limit-2*MaxLen)
 	if hi <= lo {
-		return 0
+		return 0, true
+	}
+	if lo+1 < sure {
+		return 0, false
 	}
 	var open []bool
 	if s.on[Secret] {
@@ -74,10 +117,10 @@ func (s *Scanner) SafeCut(text []byte) int {
 		}
 		cut := w + 1
 		if inBlock(cut) < 0 && (open == nil || !open[cut-lo]) && !(s.on[Email] && bracketFormNear(text, w)) && !(s.on[IPv4] && versionOpen(text, cut)) && !s.nameOpen(text, cut) {
-			return cut
+			return cut, true
 		}
 	}
-	return 0
+	return 0, true
 }
 
 // pemBlocks returns the start of the first private-key block in text that
