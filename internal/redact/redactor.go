@@ -33,8 +33,8 @@ type Options struct {
 	Geo *geo.DB
 	// OnToken receives every replacement made, at least once per distinct
 	// value (a bounded cache may forget and report a value again). Stream
-	// calls it from one goroutine, in input order; Apply calls it from the
-	// caller's goroutine. An error stops the redaction.
+	// makes one call at a time, in input order, from its workers; Apply
+	// calls it from the caller's goroutine. An error stops the redaction.
 	OnToken func(Mapping) error
 	// BufferSize bounds a chunk of Stream's input (Stream cuts chunks of at
 	// most 256 KiB in any case) and sets how long a line Stream reads on
@@ -136,6 +136,12 @@ type worker struct {
 	value   []byte // the canonical text of the value entry keys
 	again   []byte // the output of one pass, input to the next
 	passes  int    // passes the last redact made, for tests
+
+	// Stream's chunk: its input and output buffers, counts and new
+	// tokens, reused from one chunk to the next.
+	in, out []byte
+	t       tally
+	fresh   []Mapping
 
 	suspects     [][2]int // output spans of tokens beside e-mail-like runs
 	joins, only  [][2]int // e-mail addresses formed around them

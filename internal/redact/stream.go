@@ -6,27 +6,25 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"antidote/internal/detect"
 )
 
-// chunk is one piece of the input on its way through Stream: read and cut
-// by the reader, redacted by a worker, written by the writer, then reused.
+// chunk holds a small input read whole by Stream, and its output; the
+// buffers serve the next small input.
 type chunk struct {
-	in    []byte // the input buffer; text is its prefix
-	text  []byte
-	out   []byte
-	t     tally
-	fresh []Mapping
-	done  chan struct{}
+	in  []byte
+	out []byte
 }
 
 // Stream redacts r to w in bounded memory and returns the statistics. It
 // reads BufferSize bytes at a time, or maxChunk if that is less, cuts
 // where detect.Scanner.SafeCut says no identifier can straddle the cut
 // (normally the last line break), and redacts chunks on Workers
-// goroutines, writing them in order. The output
+// goroutines, writing them in order (see stream). The output
 // is the same as Apply on the whole input, with one exception: a line
 // longer than about BufferSize (at least 160 KiB) that offers no safe cut is
 // cut anyway, carrying detect.MaxLen bytes so that no identifier is split,
@@ -40,7 +38,7 @@ func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 	// (most of the cost of many small files).
 	c, _ := r.chunks.Get().(*chunk)
 	if c == nil {
-		c = &chunk{done: make(chan struct{}, 1)}
+		c = &chunk{}
 	}
 	if cap(c.in) < minBuf {
 		c.in = make([]byte, 0, minBuf)
@@ -50,7 +48,6 @@ func (r *Redactor) Stream(ctx context.Context, in io.Reader, out io.Writer) (Sta
 	switch {
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		st, err := r.small(head[:n], c, out)
-		c.text = nil
 		r.chunks.Put(c)
 		return st, err
 	case err != nil:
@@ -81,173 +78,174 @@ func (r *Redactor) small(text []byte, c *chunk, out io.Writer) (Stats, error) {
 }
 
 // stream is Stream for an input larger than one read.
+//
+// Each worker takes the next chunk itself: it reads and cuts it with the
+// input locked, redacts it, and writes it when the chunk before it is
+// written. A chunk so stays on one processor from the read to the write,
+// in its cache, rather than being read on one, redacted on another and
+// written from a third, and no goroutine exists only to pass chunks on.
 func (r *Redactor) stream(ctx context.Context, in io.Reader, out io.Writer) (Stats, error) {
 	// BufferSize sets how long a line Stream waits for before it cuts it
 	// anyway, but a chunk is cut sooner if it can be.
 	readSize := min(r.opts.BufferSize, maxChunk)
 	hardMax := max(r.opts.BufferSize, 8*detect.MaxLen) + 128<<10
+	s := &streamState{in: in, out: out, readSize: readSize, hardMax: hardMax}
+	s.turn = sync.NewCond(&s.outMu)
 	nw := r.opts.Workers
-	// A chunk for each worker, one being filled and one being written:
-	// more would only add fresh buffers.
-	free := make(chan *chunk, nw+2)
-	for range cap(free) {
-		c, _ := r.chunks.Get().(*chunk)
-		if c == nil {
-			c = &chunk{done: make(chan struct{}, 1)}
+	var wg sync.WaitGroup
+	workers := make([]*worker, nw)
+	for k := range nw {
+		w, _ := r.workers.Get().(*worker)
+		if w == nil {
+			w = r.newWorker()
 		}
-		free <- c
+		workers[k] = w
+		wg.Go(func() { r.streamWorker(ctx, s, w) })
 	}
-	jobs := make(chan *chunk)
-	idle := make(chan *worker, nw)
-	order := make(chan *chunk, 2*nw)
-	stop := make(chan struct{})
-	defer close(stop)
-	readErr := make(chan error, 1)
-
-	for range nw {
-		go func() {
-			// Workers outlive a Stream that succeeds, so that their
-			// caches carry over from one small file to the next; a
-			// Stream that fails drops them, since its OnToken may not
-			// have seen what they cached.
-			w, _ := r.workers.Get().(*worker)
-			if w == nil {
-				w = r.newWorker()
-			}
-			defer func() {
-				w.forget()
-				idle <- w
-			}()
-			for c := range jobs {
-				c.t.reset()
-				c.fresh = c.fresh[:0]
-				c.out = w.redact(c.out[:0], c.text, &c.t, r.wantFresh(&c.fresh))
-				c.done <- struct{}{}
-			}
-		}()
+	wg.Wait()
+	for _, w := range workers {
+		w.forget()
 	}
-	go func() {
-		defer close(order)
-		defer close(jobs)
-		readErr <- r.read(ctx, in, readSize, hardMax, free, jobs, order, stop)
-	}()
+	if s.err != nil {
+		// The workers' caches may hold values OnToken has not seen:
+		// they are dropped with them.
+		return s.total.stats(), s.err
+	}
+	for _, w := range workers {
+		r.workers.Put(w)
+	}
+	return s.total.stats(), nil
+}
 
-	var total tally
-	var err error
-	for c := range order {
-		<-c.done
-		if err == nil {
-			if _, werr := out.Write(c.out); werr != nil {
-				err = fmt.Errorf("write redacted output: %w", werr)
-			}
-		}
-		if err == nil {
-			total.merge(&c.t)
-			if r.opts.OnToken != nil {
-				for _, m := range c.fresh {
-					if err = r.opts.OnToken(m); err != nil {
-						break
-					}
-				}
-			}
-		}
-		clear(c.fresh) // drop the values
+// streamState is what stream's workers share.
+type streamState struct {
+	// The input side, under inMu: the reader, what the last cut left
+	// over, whether the input has ended, and the next chunk's number.
+	inMu              sync.Mutex
+	in                io.Reader
+	readSize, hardMax int
+	carry             []byte
+	eof, done         bool
+	next              int
+
+	// The output side, under outMu: the number of the chunk to write
+	// next, the totals, and the first error, which stops every worker.
+	outMu   sync.Mutex
+	turn    *sync.Cond
+	out     io.Writer
+	written int
+	total   tally
+	err     error
+	failed  atomic.Bool
+}
+
+// fail records the first error and wakes every worker to stop.
+func (s *streamState) fail(err error) {
+	s.outMu.Lock()
+	if s.err == nil {
+		s.err = err
+	}
+	s.failed.Store(true)
+	s.turn.Broadcast()
+	s.outMu.Unlock()
+}
+
+// streamWorker is one of stream's workers: it takes chunks until the
+// input ends or a worker fails.
+func (r *Redactor) streamWorker(ctx context.Context, s *streamState, w *worker) {
+	for !s.failed.Load() {
+		text, seq, ok, err := r.nextChunk(ctx, s, w)
 		if err != nil {
-			return total.stats(), err
+			s.fail(err)
+			return
 		}
-		free <- c
-	}
-	if err := <-readErr; err != nil {
-		return total.stats(), err
-	}
-	for range nw {
-		r.workers.Put(<-idle)
-	}
-	// The chunks and their buffers serve the next Stream (many small
-	// files); any still held are left to the collector.
-	for {
-		select {
-		case c := <-free:
-			c.text = nil
-			r.chunks.Put(c)
-		default:
-			return total.stats(), nil
+		if !ok {
+			return
+		}
+		w.t.reset()
+		w.fresh = w.fresh[:0]
+		w.out = w.redact(w.out[:0], text, &w.t, r.wantFresh(&w.fresh))
+		if err := r.emit(s, w, seq); err != nil {
+			s.fail(err)
+			return
 		}
 	}
+}
+
+// nextChunk reads and cuts the next chunk into w's buffer and numbers it;
+// ok is false when the input has ended or a worker has failed.
+func (r *Redactor) nextChunk(ctx context.Context, s *streamState, w *worker) (text []byte, seq int, ok bool, err error) {
+	s.inMu.Lock()
+	defer s.inMu.Unlock()
+	if s.done || s.failed.Load() {
+		return nil, 0, false, nil
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, 0, false, err
+	}
+	if w.in == nil {
+		// A buffer of the read size at once, grown only for a long line.
+		w.in = make([]byte, 0, s.readSize)
+	}
+	buf := append(w.in[:0], s.carry...)
+	buf, cut, err := r.fill(s.in, buf, s.readSize, s.hardMax, &s.eof)
+	w.in = buf[:0] // keep what fill grew, for the next chunk
+	if err != nil {
+		return nil, 0, false, err
+	}
+	if cut == 0 && s.eof {
+		s.done = true
+		return nil, 0, false, nil
+	}
+	s.carry = append(s.carry[:0], buf[cut:]...)
+	if s.eof && len(s.carry) == 0 {
+		s.done = true
+	}
+	seq = s.next
+	s.next++
+	return buf[:cut], seq, true, nil
+}
+
+// emit writes chunk seq's output once every chunk before it is written,
+// adds its counts and passes its new tokens to OnToken, in input order.
+func (r *Redactor) emit(s *streamState, w *worker, seq int) error {
+	s.outMu.Lock()
+	defer s.outMu.Unlock()
+	defer clear(w.fresh) // drop the values
+	for s.written != seq && s.err == nil {
+		s.turn.Wait()
+	}
+	if s.err != nil {
+		return nil // another worker failed: it has said why
+	}
+	if _, err := s.out.Write(w.out); err != nil {
+		return fmt.Errorf("write redacted output: %w", err)
+	}
+	s.total.merge(&w.t)
+	if r.opts.OnToken != nil {
+		for _, m := range w.fresh {
+			if err := r.opts.OnToken(m); err != nil {
+				return err
+			}
+		}
+	}
+	s.written++
+	s.turn.Broadcast()
+	return nil
 }
 
 // minBuf is how much Stream reads first, to find whether the input is
 // small enough to redact in one piece.
 const minBuf = 64 << 10
 
-// maxChunk is the size of chunk Stream prefers. Every chunk in flight
-// holds an input and an output buffer about its size, fresh memory that
-// the kernel faults in page by page when first written, which is dear on
-// a virtual machine: a 67 MB log redacted in 1 MiB chunks, six in flight,
-// took 3,300 more page faults and more CPU time than in 256 KiB chunks,
-// four in flight, which still make only a few hundred hand-offs between
-// goroutines.
+// maxChunk is the size of chunk Stream prefers. Every worker holds an
+// input and an output buffer about its size, fresh memory that the kernel
+// faults in page by page when first written, which is dear on a virtual
+// machine: a 67 MB log redacted in 1 MiB chunks, six in flight, took 3,300
+// more page faults and more CPU time than in 256 KiB chunks, which still
+// make only a few hundred turns between workers (64 and 128 KiB cost 3-7%
+// more).
 const maxChunk = 256 << 10
-
-// read fills chunks from in, cuts them safely and hands them to the workers
-// and, in the same order, to the writer.
-func (r *Redactor) read(ctx context.Context, in io.Reader, readSize, hardMax int, free <-chan *chunk, jobs, order chan<- *chunk, stop <-chan struct{}) error {
-	get := func() (*chunk, bool) {
-		select {
-		case c := <-free:
-			if c.in == nil {
-				// The input is longer than one read: a buffer of
-				// the read size at once, grown only for a long line.
-				c.in = make([]byte, 0, readSize)
-			}
-			return c, true
-		case <-stop:
-			return nil, false
-		}
-	}
-	cur, ok := get()
-	if !ok {
-		return nil
-	}
-	buf := cur.in[:0]
-	eof := false
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		var cut int
-		var err error
-		buf, cut, err = r.fill(in, buf, readSize, hardMax, &eof)
-		if err != nil {
-			return err
-		}
-		cur.in = buf[:0] // keep what fill grew, for the chunk's next use
-		if cut == 0 && eof {
-			return nil // nothing left
-		}
-		next, ok := get()
-		if !ok {
-			return nil
-		}
-		rest := append(next.in[:0], buf[cut:]...)
-		next.in = rest[:0]
-		cur.text = buf[:cut]
-		select {
-		case jobs <- cur:
-		case <-stop:
-			return nil
-		}
-		select {
-		case order <- cur:
-		case <-stop:
-			return nil
-		}
-		if eof && len(rest) == 0 {
-			return nil
-		}
-		cur, buf = next, rest
-	}
-}
 
 // fill reads into buf (which holds the bytes carried from the last chunk)
 // up to readSize bytes, then returns where to cut: a safe cut, reading on

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 	"testing/iotest"
+	"time"
 )
 
 // chunkReader returns at most n bytes per Read, so that reads end at every
@@ -154,6 +155,111 @@ func TestStreamLarge(t *testing.T) {
 		got, st := streamAll(t, r, bytes.NewReader(text))
 		if !bytes.Equal(got, want) || !reflect.DeepEqual(st, wantSt) {
 			t.Errorf("buffer %d: large stream differs from Apply", size)
+		}
+	}
+}
+
+// failAfter passes n bytes of r through, then fails with err.
+type failAfter struct {
+	r   io.Reader
+	n   int
+	err error
+}
+
+func (f *failAfter) Read(p []byte) (int, error) {
+	if f.n <= 0 {
+		return 0, f.err
+	}
+	k, err := f.r.Read(p[:min(len(p), f.n)])
+	f.n -= k
+	return k, err
+}
+
+// writeFails fails its n-th write and every write after it.
+type writeFails struct {
+	n, calls int
+	err      error
+}
+
+func (w *writeFails) Write(p []byte) (int, error) {
+	w.calls++
+	if w.calls >= w.n {
+		return 0, w.err
+	}
+	return len(p), nil
+}
+
+// cancelAfter cancels a context at its n-th write.
+type cancelAfter struct {
+	n, calls int
+	cancel   context.CancelFunc
+}
+
+func (w *cancelAfter) Write(p []byte) (int, error) {
+	if w.calls++; w.calls == w.n {
+		w.cancel()
+	}
+	return len(p), nil
+}
+
+// TestStreamStopsOnError fails a stream of many chunks in each way it can
+// fail midway, with one and several workers: Stream must return that
+// error, not hang or go on, and a later stream on the same Redactor must
+// be whole.
+func TestStreamStopsOnError(t *testing.T) {
+	text := randText(rand.New(rand.NewPCG(7, 7)), 300_000) // several MB, many chunks
+	boom := errors.New("boom")
+	for _, workers := range []int{1, 2, 4} {
+		tokens := 0
+		r := newTestRedactor(t, func(o *Options) {
+			o.Workers = workers
+			o.OnToken = func(Mapping) error {
+				if tokens++; tokens == 50 {
+					return boom
+				}
+				return nil
+			}
+		})
+		ctx, cancel := context.WithCancel(context.Background())
+		for _, c := range []struct {
+			name string
+			run  func() error
+			want error
+		}{
+			{"read", func() error {
+				_, err := r.Stream(context.Background(), &failAfter{bytes.NewReader(text), len(text) / 2, boom}, io.Discard)
+				return err
+			}, boom},
+			{"write", func() error {
+				_, err := r.Stream(context.Background(), bytes.NewReader(text), &writeFails{n: 3, err: boom})
+				return err
+			}, boom},
+			{"OnToken", func() error {
+				tokens = 0
+				_, err := r.Stream(context.Background(), bytes.NewReader(text), io.Discard)
+				return err
+			}, boom},
+			{"cancel", func() error {
+				_, err := r.Stream(ctx, bytes.NewReader(text), &cancelAfter{n: 2, cancel: cancel})
+				return err
+			}, context.Canceled},
+		} {
+			done := make(chan error, 1)
+			go func() { done <- c.run() }()
+			select {
+			case err := <-done:
+				if !errors.Is(err, c.want) {
+					t.Errorf("%d workers, %s error: Stream returned %v", workers, c.name, err)
+				}
+			case <-time.After(time.Minute):
+				t.Fatalf("%d workers, %s error: Stream did not return", workers, c.name)
+			}
+		}
+		tokens = -1 << 30 // OnToken fails no more
+		ref := newTestRedactor(t, nil)
+		want, _, _ := ref.Apply(nil, text)
+		if got, _ := streamAll(t, r, bytes.NewReader(text)); !bytes.Equal(got, want) {
+			t.Errorf("%d workers: a stream after the failures differs from Apply", workers)
 		}
 	}
 }
