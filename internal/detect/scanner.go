@@ -176,21 +176,12 @@ func (m *Match) Canonical() string {
 	if m.Value != "" {
 		return m.Value
 	}
-	switch m.Kind {
-	case IPv4, IPv6:
-		if m.Addr.IsValid() {
-			return m.Addr.String()
-		}
-	case MAC:
-		return macString(m.MAC)
-	}
-	return m.Value
+	return string(m.AppendCanonical(nil))
 }
 
 // AppendCanonical appends Canonical's text to dst, without making a string
-// of an address: a redactor keys a value it has not seen before by this
-// text, and on text dense with fresh addresses a string each is garbage
-// the collector must chase.
+// of an address: a redactor keys values by this text, and on text dense
+// with fresh addresses a string each is garbage the collector must chase.
 func (m *Match) AppendCanonical(dst []byte) []byte {
 	if m.Value != "" {
 		return append(dst, m.Value...)
@@ -1067,11 +1058,7 @@ func (s *Scanner) appendMatch(dst []Match, text []byte, c *cand, vc *values) []M
 		if !s.bits {
 			m.Value = vc.addrs.str(c.addr)
 		}
-		if c.addr.Is4() {
-			m.Scope = scope4(c.addr.As4()) // ScopeOf, less its tests for IPv6 forms
-		} else {
-			m.Scope = ScopeOf(c.addr)
-		}
+		m.Scope = ScopeOf(c.addr)
 	case Email:
 		if v := text[c.start:c.end]; c.name == 0 && isASCII(v) {
 			m.Value = vc.lower(v)

@@ -73,6 +73,11 @@ var nat64 = netip.MustParsePrefix("64:ff9b::/96")
 // well-known prefix (64:ff9b::a.b.c.d) take the scope of the IPv4 address
 // they carry. A zone is ignored. The invalid Addr has ScopeNone.
 func ScopeOf(a netip.Addr) Scope {
+	if a.Is4() {
+		// The common case, first: an IPv4 address has no zone and
+		// needs no unmapping.
+		return scope4(a.As4())
+	}
 	if !a.IsValid() {
 		return ScopeNone
 	}

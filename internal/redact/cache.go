@@ -153,7 +153,7 @@ func (c *cache) setKey(m *detect.Match) {
 		c.key, c.kind = append(c.key, m.MAC[:]...), c.kind|bitsKey
 		return
 	}
-	c.key = append(c.key, m.Canonical()...)
+	c.key = m.AppendCanonical(c.key)
 }
 
 // put remembers the value the last get missed: its replacement (empty when
