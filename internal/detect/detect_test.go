@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -228,7 +229,12 @@ func checkInvariants(t *testing.T, note string, text []byte, ms []Match) {
 				t.Fatalf("%s: unknown kept reason %q", note, m.Kept)
 			}
 		case IPv6:
+			// The span is the address, or a host name label that holds it
+			// with dashes for colons, or a PTR name's reversed nibbles.
 			a, err := netip.ParseAddr(span)
+			if err != nil {
+				a, err = hostV6(span)
+			}
 			if err != nil || a.String() != m.Value || a != m.Addr {
 				t.Fatalf("%s: IPv6 span %q does not re-read to %q: %v", note, span, m.Value, err)
 			}
@@ -267,3 +273,27 @@ var (
 	refangAt  = regexp.MustCompile(`(?i) ?(?:\[at\]|\(at\)|\[@\]|\(@\)) ?|%40|&#64;|&#x40;`)
 	refangDot = regexp.MustCompile(`(?i) ?(?:\[\.\]|\(\.\)|\{\.\}|\[dot\]|\(dot\)) ?|&#46;|．`)
 )
+
+// hostV6 reads the IPv6 address in a host name label (the first run of
+// dashed hex groups that parses, "ip-2a00-1450--200e") or in the 32 reversed
+// nibbles of a PTR name.
+func hostV6(span string) (netip.Addr, error) {
+	if len(span) == 63 && strings.Count(span, ".") == 31 {
+		n := []byte(strings.ReplaceAll(span, ".", ""))
+		slices.Reverse(n)
+		var b strings.Builder
+		for i := 0; i < 32; i += 4 {
+			if i > 0 {
+				b.WriteByte(':')
+			}
+			b.Write(n[i : i+4])
+		}
+		return netip.ParseAddr(b.String())
+	}
+	for _, run := range regexp.MustCompile(`[0-9A-Fa-f]+(?:--?[0-9A-Fa-f]+)+`).FindAllString(span, -1) {
+		if a, err := netip.ParseAddr(strings.ReplaceAll(run, "-", ":")); err == nil {
+			return a, nil
+		}
+	}
+	return netip.Addr{}, fmt.Errorf("no dashed or nibble address in %q", span)
+}

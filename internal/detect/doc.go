@@ -39,6 +39,16 @@
 // nor into a dotted number next to it), and the value is the address, so
 // that the label becomes the token the dotted form gets. The order is
 // taken as written, but before ".in-addr.arpa", where it is reversed.
+// Digits that end a word of letters belong to it: Amazon's
+// "ec2-54-12-34-56.compute-1.amazonaws.com" holds 54.12.34.56, while
+// "ip-1-2-3-4-5" holds none.
+//
+// IPv6 addresses in host names, matched the same way (the label is the
+// span, the address the value): dashes for colons, eight groups or fewer
+// around one "--" ("2a00-1450-4001-81b-0-0-0-200e.example.net", Windows'
+// "fe80--1s4.ipv6-literal.net"), in a label or before a domain; and the 32
+// reversed nibbles of a PTR name before ".ip6.arpa" (a shorter zone name is
+// a network, not an address).
 //
 // Versions. A dotted quad in version context is reported with Kept
 // "version", and redaction leaves it: after 'v' ("v1.2.3.4"), a Debian

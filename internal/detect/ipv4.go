@@ -242,9 +242,11 @@ func scanIPv4(text []byte, p int) (end int, a [4]byte, ok bool) {
 // scanDashed4 looks for an address written with dashes, as host names
 // carry them ("ip-216-69-169-168", "customer-187-141-143-180-sta"): four
 // ASCII octets and three single '-', not continuing a number on either
-// side ("1-2-3-4-5" is none).
+// side ("1-2-3-4-5" is none). Digits that end a word of letters are that
+// word's, not a number before the address: Amazon's "ec2-54-12-34-56"
+// holds 54.12.34.56.
 func scanDashed4(text []byte, p int) (end int, a [4]byte, ok bool) {
-	if p > 0 && (isDigit(text[p-1]) || text[p-1] == '-' && p >= 2 && isDigit(text[p-2])) {
+	if p > 0 && (isDigit(text[p-1]) || text[p-1] == '-' && p >= 2 && isDigit(text[p-2]) && !endsLetterWord(text, p-1)) {
 		return 0, a, false
 	}
 	i := p
@@ -272,6 +274,16 @@ func scanDashed4(text []byte, p int) (end int, a [4]byte, ok bool) {
 		return 0, a, false
 	}
 	return i, a, true
+}
+
+// endsLetterWord reports whether the digits that end text[:e] follow a
+// letter ("ec2", "vm12").
+func endsLetterWord(text []byte, e int) bool {
+	j := e
+	for j > 0 && e-j < maxLabel && isDigit(text[j-1]) {
+		j--
+	}
+	return j > 0 && isLetter(text[j-1])
 }
 
 // maxLabel bounds how far a match extends over the rest of a host name

@@ -25,7 +25,8 @@ func readLoghub(t testing.TB, name string) []byte {
 // maximal run of digits and dots, drop dots at its ends, and keep it if it
 // has exactly four decimal parts of at most three digits and 255; letters
 // and '_' around it do not disqualify it. The same for a run of digits and
-// dashes with letters next to it, as in a host name.
+// dashes with letters next to it, as in a host name, where a first part
+// glued to letters belongs to them.
 func expectedIPv4(text []byte) map[int]string {
 	want := map[int]string{}
 	for _, sep := range []byte{'.', '-'} {
@@ -48,6 +49,12 @@ func expectedIPv4(text []byte) map[int]string {
 			}
 			i = j
 			parts := strings.Split(string(text[s:e]), string(sep))
+			if sep == '-' && len(parts) == 5 && s > 0 && ('a' <= text[s-1]|0x20 && text[s-1]|0x20 <= 'z') {
+				// The digits that end a word are the word's: Amazon's
+				// "ec2-52-80-34-196".
+				s += len(parts[0]) + 1
+				parts = parts[1:]
+			}
 			if len(parts) != 4 {
 				continue
 			}

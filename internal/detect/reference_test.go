@@ -119,8 +119,11 @@ var (
 	refLabelHead = regexp.MustCompile(`^[A-Za-z0-9-]{0,63}`)
 	refLetter    = regexp.MustCompile(`[A-Za-z]`)
 	refDashed4   = regexp.MustCompile(`^([0-9]+)-([0-9]+)-([0-9]+)-([0-9]+)`)
-	refInAddr    = regexp.MustCompile(`^\.(?i:in-addr\.arpa)`)
-	refHostAfter = regexp.MustCompile(`^\.[A-Za-z]`)
+	// A number before a dashed address: digits not at the end of a word
+	// of letters ("ec2-54-12-34-56" holds one).
+	refNumberBefore = regexp.MustCompile(`(?:^|[^0-9A-Za-z])[0-9]+$`)
+	refInAddr       = regexp.MustCompile(`^\.(?i:in-addr\.arpa)`)
+	refHostAfter    = regexp.MustCompile(`^\.[A-Za-z]`)
 
 	refVerBefore = []*regexp.Regexp{
 		regexp.MustCompile(`(?:^|[^A-Za-z0-9])[vV]$`),
@@ -285,7 +288,7 @@ func refIPv4(t []byte, out []refCand) []refCand {
 			out = append(out, refCand{start: st, end: en, kind: IPv4, rank: rankIPv4, value: netip.AddrFrom4(oct).String(), kept: kept})
 		}
 		if m := refDashed4.FindSubmatchIndex(t[s:]); m != nil {
-			if s > 0 && (refWord(t[s-1]) && t[s-1] >= '0' && t[s-1] <= '9' || t[s-1] == '-' && s >= 2 && t[s-2] >= '0' && t[s-2] <= '9') {
+			if s > 0 && (refWord(t[s-1]) && t[s-1] >= '0' && t[s-1] <= '9' || t[s-1] == '-' && refNumberBefore.Match(t[:s-1])) {
 				continue
 			}
 			e := s + m[1]
@@ -378,6 +381,62 @@ func refIPv6(t []byte, out []refCand) []refCand {
 			continue
 		}
 		out = append(out, refCand{s, best, IPv6, rankIPv6, addr.String(), "", ""})
+	}
+	return out
+}
+
+var (
+	refDashed6Run   = regexp.MustCompile(`^[0-9A-Fa-f]+(?:--?[0-9A-Fa-f]+)*`)
+	refHexGroupLeft = regexp.MustCompile(`(?:^|[^A-Za-z0-9_])[0-9A-Fa-f]{1,4}-$`)
+	refNibbles      = regexp.MustCompile(`^(?:[0-9A-Fa-f]\.){31}[0-9A-Fa-f]\.(?i:ip6\.arpa)`)
+)
+
+// refHostV6 finds IPv6 addresses in host names: dashes for colons in a
+// host name label, or a PTR name's 32 reversed nibbles before ip6.arpa.
+func refHostV6(t []byte, out []refCand) []refCand {
+	for s := range t {
+		if s > 0 && refWord(t[s-1]) {
+			continue
+		}
+		if m := refNibbles.Find(t[s:]); m != nil && !(s >= 2 && t[s-1] == '.' && refHex(t[s-2])) {
+			var ip [16]byte
+			for k := 0; k < 32; k++ {
+				v, _ := strconv.ParseUint(string(t[s+2*k]), 16, 8)
+				if k%2 == 0 {
+					ip[15-k/2] |= byte(v)
+				} else {
+					ip[15-k/2] |= byte(v) << 4
+				}
+			}
+			out = append(out, refCand{start: s, end: s + 63, kind: IPv6, rank: rankIPv6, value: netip.AddrFrom16(ip).String()})
+		}
+		run := refDashed6Run.Find(t[s:])
+		if run == nil || refHexGroupLeft.Match(t[:s]) {
+			continue
+		}
+		e := s + len(run)
+		if strings.HasPrefix(string(t[e:]), "--") {
+			continue
+		}
+		str := string(run)
+		groups := strings.FieldsFunc(str, func(r rune) bool { return r == '-' })
+		dbl := strings.Count(str, "--")
+		ok := dbl <= 1 && (dbl == 1 && len(groups) >= 2 && strings.ContainsAny(str, "0123456789") || dbl == 0 && len(groups) == 8)
+		for _, g := range groups {
+			ok = ok && len(g) <= 4
+		}
+		if !ok {
+			continue
+		}
+		a, err := netip.ParseAddr(strings.ReplaceAll(str, "-", ":"))
+		if err != nil || !a.Is6() {
+			continue
+		}
+		st, en := refLabelLeft(t, s), refLabelRight(t, e)
+		if st == s && en == e && !refHostAfter.Match(t[e:]) {
+			continue
+		}
+		out = append(out, refCand{start: st, end: en, kind: IPv6, rank: rankIPv6, value: a.String()})
 	}
 	return out
 }
@@ -1197,6 +1256,9 @@ func refScan(opts Options, text []byte) []Match {
 	}
 	if on[IPv6] {
 		c = refIPv6(text, c)
+	}
+	if on[IPv6] {
+		c = refHostV6(text, c)
 	}
 	if on[MAC] {
 		c = refMAC(text, c)

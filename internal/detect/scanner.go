@@ -690,10 +690,28 @@ func wordNone(text []byte, ws, e int, m uint8, cr *colonRun) bool {
 				return false
 			}
 		}
-		return true
+		// A dashed IPv6 address: eight groups or a "--". A date
+		// ("2015-07-29 ") has three; most runs have no '-' after their
+		// second group.
+		if l == 4 && e+6 < n && text[e+3] == '-' && isDigit(next) && isDigit(text[e+5]) && !isHex(text[e+6]) && text[e+6] != '-' {
+			return true
+		}
+		if next != '-' {
+			j := e + 1
+			for j < n && j-e <= 4 && isHex(text[j]) {
+				j++
+			}
+			if j >= n || text[j] != '-' {
+				return true
+			}
+		}
+		return !dashed6May(text, ws, e)
 	case '.':
 		if l == 4 {
 			return !isHex(next) // Cisco's "0123.4567.89ab"
+		}
+		if l == 1 && isHex(next) && e+2 < n && text[e+2] == '.' && !(isDigit(c) && isDigit(next)) {
+			return false // maybe a PTR name's nibbles
 		}
 		if !isDigit(c) {
 			return true
@@ -740,9 +758,10 @@ var atIntro = [256]bool{'[': true, '(': true, '%': true, '#': true}
 // addrSepMax maps the bytes that may follow the first group of an address
 // (IPv4, IPv6 or MAC) to the longest group before them: four hex digits
 // before ':' (IPv6) or '.' ("0123.4567.89ab" MACs), three digits before
-// '-' (dashed host names; "01-23-..." MACs have two) and the other IPv4
+// '-' (dashed IPv6 addresses in host names; dashed IPv4 ones have three,
+// "01-23-..." MACs two) and the other IPv4
 // separators. Zero for the rest: no address starts there.
-var addrSepMax = [256]uint8{':': 4, '.': 4, '-': 3, '[': 3, '(': 3, '{': 3, '&': 3, 0xEF: 3}
+var addrSepMax = [256]uint8{':': 4, '.': 4, '-': 4, '[': 3, '(': 3, '{': 3, '&': 3, 0xEF: 3}
 
 // escapeIntro holds the last bytes of the introducers escapeNameLen reads.
 var escapeIntro = [256]bool{'%': true, '\\': true, '(': true, '*': true}
@@ -888,7 +907,13 @@ func (s *Scanner) wordStart(text []byte, p int, best *cand) {
 				if k <= 3 && isDigit(c) && s.on[IPv4] && isDigit(next) {
 					s.dashed4At(text, p, best)
 				}
+				if k <= 4 && s.on[IPv6] && dashed6May(text, p, p+k) {
+					s.dashed6At(text, p, best)
+				}
 			case '.':
+				if k == 1 && s.on[IPv6] && isHex(next) {
+					s.nibble6At(text, p, best)
+				}
 				if k <= 3 && isDigit(c) && s.on[IPv4] && (isDigit(next) || next == 0xEF) {
 					s.ipv4At(text, p, best)
 				}
@@ -956,7 +981,13 @@ func (s *Scanner) addrAt(text []byte, p int, best *cand) int {
 			if k <= 3 && isDigit(c) && s.on[IPv4] && isDigit(next) {
 				s.dashed4At(text, p, best)
 			}
+			if k <= 4 && s.on[IPv6] && dashed6May(text, p, p+k) {
+				s.dashed6At(text, p, best)
+			}
 		case '.':
+			if k == 1 && s.on[IPv6] && isHex(next) {
+				s.nibble6At(text, p, best)
+			}
 			if k <= 3 && isDigit(c) && s.on[IPv4] && (isDigit(next) || next == 0xEF) {
 				s.ipv4At(text, p, best)
 			}
