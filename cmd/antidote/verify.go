@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 
@@ -12,12 +13,13 @@ import (
 )
 
 func cmdVerify(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "verify", "verify [--policy F] [--names F] PATH... | -\n"+
-		"       antidote verify --all [--policy F] [--names F]   (every redacted document of the workspace, recorded for the release gate)")
+	fs := newFlagSet(e, "verify", "verify [--json] [--policy F] [--names F] PATH... | -\n"+
+		"       antidote verify --all [--json] [--policy F] [--names F]   (every redacted document of the workspace, recorded for the release gate)")
 	w := addWorkspaceFlags(fs)
 	var rf redactFlags
 	rf.add(fs, false)
 	all := fs.Bool("all", false, "check the stored redaction of every document of the workspace and record which passed")
+	asJSON := fs.Bool("json", false, "print one JSON object per line: file or doc, line, col, class (identifier, suspect, unchecked or document), type, scope; never a value")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -41,13 +43,14 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 		return withExit(exitUsage, fmt.Errorf("names file %s: %w", rf.names, err))
 	}
 	if *all {
-		return verifyAll(ctx, e, w, sc, pol, len(names))
+		return verifyAll(ctx, e, w, sc, pol, len(names), *asJSON)
 	}
 	ins, err := listInputs(fs.Args(), "")
 	if err != nil {
 		return err
 	}
 	bw := bufio.NewWriter(e.stdout)
+	out := &verifyOut{w: bw, json: *asJSON}
 	total, files, unchecked := 0, 0, 0
 	for _, in := range ins {
 		f, err := openInput(e, in)
@@ -60,10 +63,12 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 			// reach of a byte-level check: it cannot pass.
 			f.Close()
 			unchecked++
-			fmt.Fprintf(bw, "%s: cannot be checked: %s, not text\n", in.path, what)
+			if err := out.unchecked(in.path, what); err != nil {
+				return err
+			}
 			continue
 		}
-		n, err := checkRedacted(ctx, bw, in.path, text, sc, pol)
+		n, err := checkRedacted(ctx, out, in.path, text, sc, pol)
 		f.Close()
 		if err != nil {
 			return fmt.Errorf("verify %s: %w", in.path, err)
@@ -91,70 +96,149 @@ func cmdVerify(ctx context.Context, e *env, args []string) error {
 // checkRedacted prints "NAME:LINE:COL: TYPE (SCOPE)" for every identifier
 // of a type pol redacts left in r, and returns how many there were. Places
 // and types only: verify never prints what it found.
-func checkRedacted(ctx context.Context, w io.Writer, name string, r io.Reader, sc *detect.Scanner, pol redact.Policy) (int, error) {
+func checkRedacted(ctx context.Context, out *verifyOut, name string, r io.Reader, sc *detect.Scanner, pol redact.Policy) (int, error) {
 	n := 0
 	err := redact.CheckSuspects(ctx, r, sc, pol, func(m redact.Found) error {
 		n++
-		return printFound(w, name, m)
+		return out.found(verifyJSON{File: name}, m)
 	}, func(sp redact.Suspect) error {
-		return printSuspect(w, name, sp)
+		return out.suspect(verifyJSON{File: name}, sp)
 	})
 	return n, err
 }
 
-// printFound prints the place and type of an identifier left, never its value.
-func printFound(w io.Writer, name string, m redact.Found) error {
+// verifyOut prints verify's findings as text lines or, with --json, as
+// one JSON object per line.
+type verifyOut struct {
+	w    io.Writer
+	json bool
+}
+
+// verifyJSON is one line of 'antidote verify --json'. It never holds what
+// was found, only where and of what type.
+type verifyJSON struct {
+	File  string `json:"file,omitempty"`
+	Doc   int64  `json:"doc,omitempty"`
+	Start int64  `json:"start"`
+	End   int64  `json:"end"`
+	Line  int    `json:"line,omitempty"`
+	Col   int    `json:"col,omitempty"`
+	// Class is "identifier" (a certain leak: verify fails), "suspect"
+	// (the greedier second opinion, for a person to judge), "unchecked"
+	// (not text) or "document" (verify --all: a document not checked).
+	Class  string `json:"class"`
+	Type   string `json:"type,omitempty"`
+	Scope  string `json:"scope,omitempty"`
+	Reason string `json:"reason,omitempty"`
+}
+
+func (o *verifyOut) place(at verifyJSON) string {
+	if at.File != "" {
+		return at.File
+	}
+	return fmt.Sprintf("doc %d", at.Doc)
+}
+
+func (o *verifyOut) emit(v verifyJSON) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	_, err = o.w.Write(append(b, '\n'))
+	return err
+}
+
+// found prints the place and type of an identifier left, never its value.
+func (o *verifyOut) found(at verifyJSON, m redact.Found) error {
+	if o.json {
+		at.Start, at.End, at.Line, at.Col = int64(m.Start), int64(m.End), m.Line, m.Col
+		at.Class, at.Type = "identifier", m.Kind.String()
+		if m.Scope != detect.ScopeNone {
+			at.Scope = m.Scope.String()
+		}
+		return o.emit(at)
+	}
 	scope := ""
 	if m.Scope != detect.ScopeNone {
 		scope = " (" + m.Scope.String() + ")"
 	}
-	_, err := fmt.Fprintf(w, "%s:%d:%d: %s%s\n", name, m.Line, m.Col, m.Kind, scope)
+	_, err := fmt.Fprintf(o.w, "%s:%d:%d: %s%s\n", o.place(at), m.Line, m.Col, m.Kind, scope)
 	return err
 }
 
-// printSuspect prints a place the greedier second opinion flags, for a
-// person to judge; it does not fail the check.
-func printSuspect(w io.Writer, name string, s redact.Suspect) error {
+// suspect prints a place the greedier second opinion flags, for a person
+// to judge; it does not fail the check.
+func (o *verifyOut) suspect(at verifyJSON, s redact.Suspect) error {
 	like := "ipv4-like"
 	if s.Kind == detect.IPv6 {
 		like = "hex-colon"
 	}
-	_, err := fmt.Fprintf(w, "%s:%d:%d: suspect %s (to judge)\n", name, s.Line, s.Col, like)
+	if o.json {
+		at.Start, at.End, at.Line, at.Col = s.Start, s.End, s.Line, s.Col
+		at.Class, at.Type = "suspect", like
+		return o.emit(at)
+	}
+	_, err := fmt.Fprintf(o.w, "%s:%d:%d: suspect %s (to judge)\n", o.place(at), s.Line, s.Col, like)
+	return err
+}
+
+// unchecked prints a file verify cannot check, and why.
+func (o *verifyOut) unchecked(path, what string) error {
+	if o.json {
+		return o.emit(verifyJSON{File: path, Class: "unchecked", Reason: what + ", not text"})
+	}
+	_, err := fmt.Fprintf(o.w, "%s: cannot be checked: %s, not text\n", path, what)
+	return err
+}
+
+// document prints, for verify --all, a document that was not checked
+// or not recorded, and why.
+func (o *verifyOut) document(doc int64, why string) error {
+	if o.json {
+		return o.emit(verifyJSON{Doc: doc, Class: "document", Reason: why})
+	}
+	_, err := fmt.Fprintf(o.w, "doc %d: %s\n", doc, why)
 	return err
 }
 
 // verifyAll checks the stored redaction of every document of the workspace
 // and records which passed, for the release gate.
-func verifyAll(ctx context.Context, e *env, w *wsFlags, sc *detect.Scanner, pol redact.Policy, names int) error {
+func verifyAll(ctx context.Context, e *env, w *wsFlags, sc *detect.Scanner, pol redact.Policy, names int, asJSON bool) error {
 	ws, err := openWorkspace(ctx, e, w)
 	if err != nil {
 		return err
 	}
 	defer ws.Close()
 	bw := bufio.NewWriter(e.stdout)
+	out := &verifyOut{w: bw, json: asJSON}
 	var pr *docProgress
 	sum, err := ws.VerifyAll(ctx, ws.actor, workspace.VerifyOptions{Scanner: sc, Policy: pol, Names: names}, func(v workspace.VerifiedDoc) error {
+		why := ""
 		switch {
 		case v.NotRedacted:
-			why := "run 'antidote redact --all'"
+			why = "not redacted (run 'antidote redact --all')"
 			if v.NoText {
-				why = "no extracted text"
+				why = "not redacted (no extracted text)"
 			}
-			fmt.Fprintf(bw, "doc %d: not redacted (%s)\n", v.Doc, why)
 		case v.Changed:
-			fmt.Fprintf(bw, "doc %d: redacted again while it was checked: not recorded\n", v.Doc)
+			why = "redacted again while it was checked: not recorded"
 		case v.MissingTokens > 0:
-			fmt.Fprintf(bw, "doc %d: %d tokens in its redaction have no stored mapping (an interrupted redact --all): run 'antidote redact --all' again\n", v.Doc, v.MissingTokens)
+			why = fmt.Sprintf("%d tokens in its redaction have no stored mapping (an interrupted redact --all): run 'antidote redact --all' again", v.MissingTokens)
 		case v.Damaged:
-			fmt.Fprintf(bw, "doc %d: damaged: its sealed redaction does not open; not checked, stays blocked (run 'antidote redact --all' again)\n", v.Doc)
+			why = "damaged: its sealed redaction does not open; not checked, stays blocked (run 'antidote redact --all' again)"
+		}
+		if why != "" {
+			if err := out.document(v.Doc, why); err != nil {
+				return err
+			}
 		}
 		for _, f := range v.Found {
-			if err := printFound(bw, fmt.Sprintf("doc %d", v.Doc), f); err != nil {
+			if err := out.found(verifyJSON{Doc: v.Doc}, f); err != nil {
 				return err
 			}
 		}
 		for _, sp := range v.Suspects {
-			if err := printSuspect(bw, fmt.Sprintf("doc %d", v.Doc), sp); err != nil {
+			if err := out.suspect(verifyJSON{Doc: v.Doc}, sp); err != nil {
 				return err
 			}
 		}
