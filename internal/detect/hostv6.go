@@ -122,6 +122,11 @@ func dashed6May(text []byte, ws, e int) bool {
 		if groups++; groups == 8 || dbl && groups >= 2 {
 			return true
 		}
+		if groups == 3 && ws >= 2 && text[ws-1] == '-' && hexGroupBefore(text, ws-1) {
+			// Inside a longer run, where scanDashed6 starts nothing;
+			// looked at only now, as most runs end before.
+			return false
+		}
 	}
 	return false
 }

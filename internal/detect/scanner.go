@@ -710,8 +710,8 @@ func wordNone(text []byte, ws, e int, m uint8, cr *colonRun) bool {
 		if l == 4 {
 			return !isHex(next) // Cisco's "0123.4567.89ab"
 		}
-		if l == 1 && isHex(next) && e+2 < n && text[e+2] == '.' && !(isDigit(c) && isDigit(next)) {
-			return false // maybe a PTR name's nibbles
+		if l == 1 && isHex(next) && e+2 < n && text[e+2] == '.' && !(isDigit(c) && isDigit(next)) && !(ws >= 2 && text[ws-1] == '.' && isHex(text[ws-2])) {
+			return false // maybe a PTR name's nibbles, not from inside a run of them
 		}
 		if !isDigit(c) {
 			return true
