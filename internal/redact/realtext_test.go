@@ -16,12 +16,16 @@ func TestHostLabelSameToken(t *testing.T) {
 	r := newTestRedactor(t, nil)
 	in := "getaddrinfo for customer-187-141-143-180-sta.uninet-ide.com.mx [187.141.143.180] failed\n" +
 		"rhost=ip-216-69-169-168.ip.secureserver.net from 216.69.169.168\n" +
-		"rhost=host129.206.196.21.maximumasp.com from 129.206.196.21\n"
+		"rhost=host129.206.196.21.maximumasp.com from 129.206.196.21\n" +
+		"rhost=ec2-52-80-34-196.cn-north-1.compute.amazonaws.com.cn from 52.80.34.196\n" +
+		"ptr 196.34.80.52.in-addr.arpa for 52.80.34.196\n" +
+		"from ip-2a00-1450-4001-81b--200e.example.net [2a00:1450:4001:81b::200e]\n" +
+		"e.0.0.2.0.0.0.0.0.0.0.0.0.0.0.0.b.1.8.0.1.0.0.4.0.5.4.1.0.0.a.2.ip6.arpa for 2a00:1450:4001:081b:0:0:0:200e\n"
 	out, _, err := r.Apply(nil, []byte(in))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, leak := range []string{"187", "141-143", "216-69", "169-168", "129.206", "196.21"} {
+	for _, leak := range []string{"187", "141-143", "216-69", "169-168", "129.206", "196.21", "52-80", "34-196", "34.80", "2a00", "1450", "200e", "b.1.8", "a.2.ip6"} {
 		if bytes.Contains(out, []byte(leak)) {
 			t.Errorf("%q survives in %q", leak, out)
 		}
@@ -31,7 +35,7 @@ func TestHostLabelSameToken(t *testing.T) {
 		var toks []string
 		for _, w := range f {
 			for _, x := range strings.FieldsFunc(w, func(r rune) bool { return r == '[' || r == ']' || r == '=' || r == '.' }) {
-				if strings.HasPrefix(x, "IPv4-") {
+				if strings.HasPrefix(x, "IPv4-") || strings.HasPrefix(x, "IPv6-") {
 					toks = append(toks, x)
 				}
 			}
