@@ -8,7 +8,8 @@ import "net/netip"
 //   - dashes for colons, as providers name their hosts and Windows writes
 //     an address as a UNC name ("2a00-1450-4001-81b-0-0-0-200e.example.net",
 //     "fe80--1s4.ipv6-literal.net"): eight groups of one to four hex digits,
-//     or fewer around one "--", in a host name label;
+//     or three to seven around one "--" (two in a Windows name), in a host
+//     name label;
 //   - nibbles, backwards, in a PTR record's name: 32 hex digits, each
 //     followed by a dot, before "ip6.arpa".
 //
@@ -61,7 +62,9 @@ func scanDashed6(text []byte, p int) (end int, ip [16]byte, ok bool) {
 	if i < len(text) && (class[text[i]]&cWord != 0 && isHex(text[i]) || text[i] == '-' && i+1 < len(text) && text[i+1] == '-') {
 		return 0, ip, false
 	}
-	if dbl && (groups < 2 || !hasDigit(text[p:i])) || !dbl && groups != 8 {
+	// Around a "--" three groups at least, or Windows' literal name: "2--4x"
+	// and "10--20" are prose.
+	if dbl && (groups < 3 && !ipv6Literal(text, i) || !hasDigit(text[p:i])) || !dbl && groups != 8 {
 		return 0, ip, false
 	}
 	a, err := netip.ParseAddr(string(buf[:n]))
@@ -69,6 +72,25 @@ func scanDashed6(text []byte, p int) (end int, ip [16]byte, ok bool) {
 		return 0, ip, false
 	}
 	return i, a.As16(), true
+}
+
+// ipv6Literal reports whether the label that goes on at text[e] ends in
+// ".ipv6-literal.net", Windows' name for an address ("fe80--1s4").
+func ipv6Literal(text []byte, e int) bool {
+	const suf = ".ipv6-literal.net"
+	j := e
+	for j < len(text) && j-e < maxLabel && isLabelByte(text[j]) {
+		j++
+	}
+	if len(text)-j < len(suf) {
+		return false
+	}
+	for k := 0; k < len(suf); k++ {
+		if lower[text[j+k]] != suf[k] {
+			return false
+		}
+	}
+	return true
 }
 
 // hexGroupBefore reports whether the word that ends at text[e] is one to

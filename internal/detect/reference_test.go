@@ -386,9 +386,10 @@ func refIPv6(t []byte, out []refCand) []refCand {
 }
 
 var (
-	refDashed6Run   = regexp.MustCompile(`^[0-9A-Fa-f]+(?:--?[0-9A-Fa-f]+)*`)
-	refHexGroupLeft = regexp.MustCompile(`(?:^|[^A-Za-z0-9_])[0-9A-Fa-f]{1,4}-$`)
-	refNibbles      = regexp.MustCompile(`^(?:[0-9A-Fa-f]\.){31}[0-9A-Fa-f]\.(?i:ip6\.arpa)`)
+	refDashed6Run    = regexp.MustCompile(`^[0-9A-Fa-f]+(?:--?[0-9A-Fa-f]+)*`)
+	refHexGroupLeft  = regexp.MustCompile(`(?:^|[^A-Za-z0-9_])[0-9A-Fa-f]{1,4}-$`)
+	refV6LiteralName = regexp.MustCompile(`^[A-Za-z0-9-]{0,62}(?i:\.ipv6-literal\.net)`)
+	refNibbles       = regexp.MustCompile(`^(?:[0-9A-Fa-f]\.){31}[0-9A-Fa-f]\.(?i:ip6\.arpa)`)
 )
 
 // refHostV6 finds IPv6 addresses in host names: dashes for colons in a
@@ -421,7 +422,8 @@ func refHostV6(t []byte, out []refCand) []refCand {
 		str := string(run)
 		groups := strings.FieldsFunc(str, func(r rune) bool { return r == '-' })
 		dbl := strings.Count(str, "--")
-		ok := dbl <= 1 && (dbl == 1 && len(groups) >= 2 && strings.ContainsAny(str, "0123456789") || dbl == 0 && len(groups) == 8)
+		literal := refV6LiteralName.Match(t[e:])
+		ok := dbl <= 1 && (dbl == 1 && (len(groups) >= 3 || len(groups) == 2 && literal) && strings.ContainsAny(str, "0123456789") || dbl == 0 && len(groups) == 8)
 		for _, g := range groups {
 			ok = ok && len(g) <= 4
 		}
