@@ -79,6 +79,10 @@ var realText = []struct {
 	{"an address in parentheses stays one", tcase{in: "from host (203.0.113.9) port", want: []string{"ipv4|203.0.113.9"}}},
 	{"a range in parentheses stays two addresses", tcase{in: "(10.0.0.1-10.0.0.9)", want: []string{"ipv4|10.0.0.1", "ipv4|10.0.0.9"}}},
 	{"a word merely containing ver does not keep", tcase{in: "server 8.8.4.4", want: []string{"ipv4|8.8.4.4"}}},
+	{"package name and version (Debian changelogs)", tcase{in: "zlib-1.2.8.1 inflate; tix-8.4.3.6. Patch; shadow-4.0.4.1-owl-pam.diff, RelNotes-1.5.3.5:",
+		want: []string{"ipv4!version|1.2.8.1", "ipv4!version|8.4.3.6", "ipv4!version|4.0.4.1", "ipv4!version|1.5.3.5"}}},
+	{"a host name word or a domain after keeps an address", tcase{in: "ip-10.1.2.3 failed, Static-8.8.8.8 and web-8.8.4.4.example.com, 1347369012-10.190.173.170-14449721475",
+		want: []string{"ipv4|ip-10.1.2.3|10.1.2.3", "ipv4|Static-8.8.8.8|8.8.8.8", "ipv4|web-8.8.4.4|8.8.4.4", "ipv4|10.190.173.170"}}},
 }
 
 // nameCases are the names of the issue, run with the other table cases.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/netip"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -133,6 +134,8 @@ var (
 	refVerWindow = regexp.MustCompile(`[A-Za-z \t:="'()_-]{0,32}$`)
 	refVerWord   = regexp.MustCompile(`(?i:version|policy)`)
 	refVerAfter  = regexp.MustCompile(`^(?:[+~][A-Za-z0-9]|-[0-9]+[A-Za-z0-9+~]*\))`)
+	refPkgName   = regexp.MustCompile(`(?:^|[^A-Za-z0-9.-])([A-Za-z][A-Za-z0-9-]{0,62})-$`)
+	refHostWords = strings.Fields("ip ipv4 host static dynamic dyn dsl adsl pool client customer cust node vm srv server mail smtp gw gateway router addr nat ppp dhcp cpe ec2 from to src dst peer remote local")
 	refChangelog = regexp.MustCompile(`^\) [ -]*[A-Za-z][A-Za-z -]*;`)
 )
 
@@ -280,6 +283,15 @@ func refIPv4(t []byte, out []refCand) []refCand {
 				cl := refChangelog.FindIndex(t[e:])
 				if refVerAfter.Match(t[e:]) || s > 0 && t[s-1] == '(' && cl != nil && cl[1]-1 < 2+maxDistributions {
 					kept = "version"
+				}
+				// A package name and '-' before it, no domain after.
+				if m := refPkgName.FindSubmatch(t[:s]); m != nil && !refHostAfter.Match(t[e:]) {
+					parts := strings.Split(string(m[1]), "-")
+					last := parts[len(parts)-1]
+					letters := len(regexp.MustCompile(`[A-Za-z]`).FindAllString(last, -1))
+					if letters >= 2 && !slices.Contains(refHostWords, strings.ToLower(last)) {
+						kept = "version"
+					}
 				}
 			}
 			if kept == "" {

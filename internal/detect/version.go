@@ -20,6 +20,8 @@ var keptNames = [...]string{"", "version"}
 //	Bump policy to 3.6.1.1        the 32 bytes of words before it
 //	zlib1g (>= 1.2.3.4)           a version comparison before it
 //	pkg (1.2.3.4) unstable;       a Debian changelog header
+//	zlib-1.2.8.1, shadow-4.0.4.1-owl.diff  a package name and '-' before
+//	                              it, no domain after (see packageVersion)
 //
 // Anything else, including "Chrome/120.0.0.0", stays an address.
 func versionContext(text []byte, s, e int) bool {
@@ -60,7 +62,7 @@ func versionContext(text []byte, s, e int) bool {
 			}
 		}
 	}
-	if keywordWindow(text, s) {
+	if keywordWindow(text, s) || packageVersion(text, s, e) {
 		return true
 	}
 	// comparison
@@ -88,6 +90,49 @@ func versionContext(text []byte, s, e int) bool {
 			default:
 				return false
 			}
+		}
+	}
+	return false
+}
+
+// packageVersion reports whether the dotted quad text[s:e] follows a
+// package name and a dash, as source trees, tarballs and patches are named
+// ("zlib-1.2.8.1", "gettext-0.19.8.1", "shadow-4.0.4.1-owl-pam.diff"): a
+// label of letters, digits and '-' that starts with a letter after a
+// boundary, whose last part has two letters and is not a word host names
+// put before an address ("ip-", "static-"), and no domain after the
+// number ("static-059.45.101.203.example.net" is a host name).
+func packageVersion(text []byte, s, e int) bool {
+	if s < 3 || text[s-1] != '-' || hostAfter(text, e) {
+		return false
+	}
+	j := s - 1
+	for j > 0 && s-1-j < maxLabel && isLabelByte(text[j-1]) {
+		j--
+	}
+	if j > 0 && (isLabelByte(text[j-1]) || text[j-1] == '.') || !isLetter(text[j]) {
+		return false
+	}
+	k := s - 1
+	for k > j && text[k-1] != '-' {
+		k--
+	}
+	part, letters := text[k:s-1], 0
+	for _, c := range part {
+		if isLetter(c) {
+			letters++
+		}
+	}
+	return letters >= 2 && !hostPrefix(part)
+}
+
+// hostPrefixes are the words host names put before an address.
+var hostPrefixes = []string{"ip", "ipv4", "host", "static", "dynamic", "dyn", "dsl", "adsl", "pool", "client", "customer", "cust", "node", "vm", "srv", "server", "mail", "smtp", "gw", "gateway", "router", "addr", "nat", "ppp", "dhcp", "cpe", "ec2", "from", "to", "src", "dst", "peer", "remote", "local"}
+
+func hostPrefix(w []byte) bool {
+	for _, p := range hostPrefixes {
+		if len(w) == len(p) && hasPrefixFold(w, p) {
+			return true
 		}
 	}
 	return false
