@@ -131,8 +131,20 @@ var (
 		regexp.MustCompile(`(?:^|[^A-Za-z0-9:.])[0-9]{1,3}:$`),
 		regexp.MustCompile(`(?:>=|<=|>>|<<|==|~=|!=) {0,2}$`),
 	}
-	refVerWindow = regexp.MustCompile(`[A-Za-z \t:="'()_-]{0,32}$`)
-	refVerWord   = regexp.MustCompile(`(?i:version|policy)`)
+	// A version keyword, separators and up to two connecting words right
+	// before the number, one pattern for each count of words.
+	refVerKeyword = func() (out []*regexp.Regexp) {
+		const sep, conn = `[ \t:="'()]`, `(?i:to|is|was|now|be|will|bump|bumped|update|updated|upgrade|upgraded|before|above|below)`
+		for n := 0; n <= 2; n++ {
+			tail := sep + `*$`
+			if n > 0 {
+				tail = strings.Repeat(sep+`+`+conn, n) + sep + `+$`
+			}
+			out = append(out, regexp.MustCompile(`(?:^|[^A-Za-z])((?i:versions?|policy))`+tail),
+				regexp.MustCompile(`(?:^|[^A-Za-z_-])((?i:ver))`+tail))
+		}
+		return out
+	}()
 	refVerAfter  = regexp.MustCompile(`^(?:[+~][A-Za-z0-9]|-[0-9]+[A-Za-z0-9+~]*\))`)
 	refPkgName   = regexp.MustCompile(`(?:^|[^A-Za-z0-9.-])([A-Za-z][A-Za-z0-9-]{0,62})-$`)
 	refHostWords = strings.Fields("ip ipv4 host static dynamic dyn dsl adsl pool client customer cust node vm srv server mail smtp gw gateway router addr nat ppp dhcp cpe ec2 from to src dst peer remote local")
@@ -269,12 +281,8 @@ func refIPv4(t []byte, out []refCand) []refCand {
 						kept = "version"
 					}
 				}
-				j := s - len(refVerWindow.Find(t[:s]))
-				if refVerWord.Match(t[j:s]) {
-					kept = "version"
-				}
-				for k := j; k+3 <= s; k++ {
-					if strings.EqualFold(string(t[k:k+3]), "ver") && (k == 0 || !refWord(t[k-1]) && t[k-1] != '-' || t[k-1] >= '0' && t[k-1] <= '9') && (k+3 == s || !refLetter.Match(t[k+3:k+4])) {
+				for _, re := range refVerKeyword {
+					if m := re.FindSubmatchIndex(t[:s]); m != nil && m[2] >= s-32 {
 						kept = "version"
 					}
 				}

@@ -1,5 +1,7 @@
 package detect
 
+import "strings"
+
 // Reasons a match is kept: found and reported, but not an identifier to
 // redact. Match.Kept holds the name.
 const (
@@ -16,8 +18,8 @@ var keptNames = [...]string{"", "version"}
 //	erlang (1:24.3.4.5+dfsg-1)    a Debian epoch ("1:") before it
 //	1.2.3.4+dfsg, 1.2.3.4~rc1     a '+' or '~' suffix after it
 //	(1.2.3.4-1), (1.2.3.4-2ubuntu1)  a package revision and ')' after it
-//	Standards-Version: 3.9.3.0    "version", "policy" or the word "ver" in
-//	Bump policy to 3.6.1.1        the 32 bytes of words before it
+//	Standards-Version: 3.9.3.0    "version", "policy" or the word "ver"
+//	Bump policy to 3.6.1.1        before it (see keywordWindow)
 //	zlib1g (>= 1.2.3.4)           a version comparison before it
 //	pkg (1.2.3.4) unstable;       a Debian changelog header
 //	zlib-1.2.8.1, shadow-4.0.4.1-owl.diff  a package name and '-' before
@@ -138,32 +140,80 @@ func hostPrefix(w []byte) bool {
 	return false
 }
 
-// keywordWindow reports whether "version", "policy" or the word "ver"
-// stands in the 32 bytes of words before s.
+// keywordWindow reports whether a version keyword introduces a number at
+// s: "version" or "versions" (also at the end of a word:
+// "Standards-Version"), "policy" or the word "ver", then separators
+// (blanks, ':', '=', quotes, parentheses) and at most two connecting words
+// (versionConnector: "to", "bump", "will be", ...), all in the 32 bytes
+// before s: "Version: 3.9.3.0", "Standards-Version: updated to 3.9.3.0",
+// "Bump policy to 3.6.1.1", "versions before 1.7.9.5". Any
+// other word between them breaks it, as in sshd's "Protocol major versions
+// differ for 5.6.7.8" or "policy allow from 8.8.8.8": there the number is
+// an address.
 func keywordWindow(text []byte, s int) bool {
-	for j := s; j > 0 && s-j < 32; j-- {
-		k := j - 1
-		w := verWindow[text[k]]
-		if w == 0 {
-			break
+	lo := max(0, s-32)
+	j := s
+	for words := 0; ; words++ {
+		k := j
+		for j > lo && isVerSep(text[j-1]) {
+			j--
 		}
-		if w == 1 {
+		if versionKeywordEnds(text, lo, j) {
+			return true
+		}
+		if words == 2 || k == j {
+			return false // a connecting word needs a separator after it
+		}
+		k = j
+		for k > lo && isLetter(text[k-1]) {
+			k--
+		}
+		if k == j || k == lo || !isVerSep(text[k-1]) || !versionConnector(text[k:j]) {
+			return false
+		}
+		j = k
+	}
+}
+
+// isVerSep reports the bytes that may stand between a version keyword,
+// its connecting words and the number.
+func isVerSep(c byte) bool {
+	return c == ' ' || c == '\t' || c == ':' || c == '=' || c == '"' || c == '\'' || c == '(' || c == ')'
+}
+
+// versionKeywordEnds reports whether "version(s)", "policy" or the word "ver"
+// ends at text[j] and starts at or after lo.
+func versionKeywordEnds(text []byte, lo, j int) bool {
+	for _, kw := range [...]string{"version", "versions", "policy", "ver"} {
+		k := j - len(kw)
+		if k < lo || !hasPrefixFold(text[k:j], kw) || k > 0 && isLetter(text[k-1]) {
 			continue
 		}
-		switch lower[text[k]] {
-		case 'v':
-			if hasPrefixFold(text[k:s], "version") ||
-				hasPrefixFold(text[k:s], "ver") && (k == 0 || !isLetter(text[k-1]) && text[k-1] != '_' && text[k-1] != '-') && (k+3 == s || !isLetter(text[k+3])) {
-				return true
-			}
-		case 'p':
-			if hasPrefixFold(text[k:s], "policy") {
-				return true
-			}
+		if kw == "ver" && k > 0 && (text[k-1] == '_' || text[k-1] == '-') {
+			continue
+		}
+		return true
+	}
+	return false
+}
+
+// versionConnector reports the words that may stand between a version
+// keyword and its number.
+func versionConnector(w []byte) bool {
+	if len(w) < 2 || len(w) > 8 {
+		return false
+	}
+	for _, c := range versionConnectors {
+		if len(w) == len(c) && hasPrefixFold(w, c) {
+			return true
 		}
 	}
 	return false
 }
+
+// versionConnectors are the words versionConnector accepts. Not "from" or
+// "for": "version ... from 10.1.2.3" is as likely an address.
+var versionConnectors = strings.Fields("to is was now be will bump bumped update updated upgrade upgraded before above below")
 
 // maxDistributions bounds how far versionContext reads after a changelog
 // header's ") " for the ';' that ends its distributions ("stable-security
@@ -178,8 +228,8 @@ const maxDistributions = 64
 // distributions after it. It errs on the side of not cutting: a rejected
 // cut costs only a later one.
 func versionOpen(text []byte, cut int) bool {
-	// keyword: a number at or after cut sees the same window of words
-	// before cut, within its 32 bytes.
+	// keyword: a number at or after cut may read a keyword, separators
+	// and connecting words that end at cut.
 	if keywordWindow(text, cut) {
 		return true
 	}
@@ -202,26 +252,6 @@ func versionOpen(text []byte, cut int) bool {
 		}
 	}
 	return false
-}
-
-// verWindow is isVersionWindow as a table: 1 for a window byte, 2 for one
-// that may start a keyword ('v', 'p' in either case).
-var verWindow = func() (t [256]uint8) {
-	for c := 0; c < 256; c++ {
-		if isVersionWindow(byte(c)) {
-			t[c] = 1
-			if l := lower[c]; l == 'v' || l == 'p' {
-				t[c] = 2
-			}
-		}
-	}
-	return t
-}()
-
-// isVersionWindow reports the bytes of the words that may stand between
-// "version" and its number ("Standards-Version): updated to 3.9.3.0").
-func isVersionWindow(c byte) bool {
-	return isLetter(c) || c == ' ' || c == '\t' || c == ':' || c == '=' || c == '"' || c == '\'' || c == '(' || c == ')' || c == '-' || c == '_'
 }
 
 // hasPrefixFold reports whether the ASCII-case-folded b starts with pre.
