@@ -52,11 +52,15 @@
 //
 // Versions. A dotted quad in version context is reported with Kept
 // "version", and redaction leaves it: after 'v' ("v1.2.3.4"), a Debian
-// epoch ("1:24.3.4.5"), a word ending in "version" or the word "ver"
-// ("Standards-Version: 3.9.3.0"), or a comparison (">= 1.2.3.4"); before a
-// '+' or '~' suffix ("+dfsg", "~rc1") or a package revision and ')'
-// ("-1)", "-2ubuntu1)"); or as "(1.2.3.4) unstable;" in a changelog header.
-// "Chrome/120.0.0.0" and "(203.0.113.9)" stay addresses.
+// epoch ("1:24.3.4.5"), a word ending in "version(s)", "policy" or the
+// word "ver" with only separators and a few connecting words between
+// ("Standards-Version: 3.9.3.0", "bump to 3.7.2.0", "will be 4.1.4.1"), a
+// comparison (">= 1.2.3.4") or a package name and '-' ("zlib-1.2.8.1", not
+// "ip-" or "static-", not before a domain); before a '+' or '~' suffix
+// ("+dfsg", "~rc1") or a package revision and ')' ("-1)", "-2ubuntu1)"); or
+// as "(1.2.3.4) unstable;" in a changelog header. "Chrome/120.0.0.0",
+// "(203.0.113.9)", "versions differ for 5.6.7.8" and "policy allow from
+// 8.8.8.8" stay addresses.
 //
 // IPv6. The longest prefix of a run of [0-9A-Fa-f:.] that net/netip accepts
 // (all RFC 4291 text forms, embedded IPv4 included), not glued to a word,
