@@ -129,7 +129,7 @@ var (
 	refVerBefore = []*regexp.Regexp{
 		regexp.MustCompile(`(?:^|[^A-Za-z0-9])[vV]$`),
 		regexp.MustCompile(`(?:^|[^A-Za-z0-9:.])[0-9]{1,3}:$`),
-		regexp.MustCompile(`(?:>=|<=|>>|<<|==|~=|!=) {0,2}$`),
+		regexp.MustCompile(`(?:>=|<=|>>|<<) {0,2}$`),
 	}
 	// A version keyword, separators and up to two connecting words right
 	// before the number, one pattern for each count of words.
@@ -146,6 +146,7 @@ var (
 		return out
 	}()
 	refVerAfter  = regexp.MustCompile(`^(?:[+~][A-Za-z0-9]|-[0-9]+[A-Za-z0-9+~]*\))`)
+	refEqOp      = regexp.MustCompile(`([A-Za-z0-9_.-]*) {0,2}(?:==|~=|!=) {0,2}$`)
 	refPkgName   = regexp.MustCompile(`(?:^|[^A-Za-z0-9.-])([A-Za-z][A-Za-z0-9-]{0,62})-$`)
 	refHostWords = strings.Fields("ip ipv4 host static dynamic dyn dsl adsl pool client customer cust node vm srv server mail smtp gw gateway router addr nat ppp dhcp cpe ec2 from to src dst peer remote local")
 	refChangelog = regexp.MustCompile(`^\) [ -]*[A-Za-z][A-Za-z -]*;`)
@@ -278,6 +279,19 @@ func refIPv4(t []byte, out []refCand) []refCand {
 			} else {
 				for _, re := range refVerBefore {
 					if re.Match(t[:s]) {
+						kept = "version"
+					}
+				}
+				// "==", "~=", "!=" compare versions, or addresses when the
+				// word before names one.
+				if m := refEqOp.FindSubmatch(t[:s]); m != nil {
+					w := strings.ToLower(string(m[1]))
+					w = w[max(0, len(w)-32):]
+					field := false
+					for _, f := range strings.Fields("ip addr src dst host peer client server remote") {
+						field = field || strings.Contains(w, f)
+					}
+					if !field {
 						kept = "version"
 					}
 				}

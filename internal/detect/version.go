@@ -20,7 +20,8 @@ var keptNames = [...]string{"", "version"}
 //	(1.2.3.4-1), (1.2.3.4-2ubuntu1)  a package revision and ')' after it
 //	Standards-Version: 3.9.3.0    "version", "policy" or the word "ver"
 //	Bump policy to 3.6.1.1        before it (see keywordWindow)
-//	zlib1g (>= 1.2.3.4)           a version comparison before it
+//	zlib1g (>= 1.2.3.4)           a version comparison before it, not
+//	                              of an address field ("ip.src == ")
 //	pkg (1.2.3.4) unstable;       a Debian changelog header
 //	zlib-1.2.8.1, shadow-4.0.4.1-owl.diff  a package name and '-' before
 //	                              it, no domain after (see packageVersion)
@@ -74,8 +75,10 @@ func versionContext(text []byte, s, e int) bool {
 	}
 	if j >= 2 {
 		switch string(text[j-2 : j]) {
-		case ">=", "<=", ">>", "<<", "==", "~=", "!=":
+		case ">=", "<=", ">>", "<<":
 			return true
+		case "==", "~=", "!=":
+			return !addressField(text, j-2)
 		}
 	}
 	// changelog header
@@ -96,6 +99,32 @@ func versionContext(text []byte, s, e int) bool {
 	}
 	return false
 }
+
+// addressField reports whether the word before the operator at text[o]
+// names an address, as filters and code compare them ("ip.addr==8.8.8.8",
+// "ip.src != 10.0.0.1", "client_ip == ..."), rather than a package
+// ("requests==1.2.3.4"): within its last 32 bytes it holds "ip", "addr",
+// "src", "dst", "host", "peer", "client", "server" or "remote".
+func addressField(text []byte, o int) bool {
+	j := o
+	for j > 0 && o-j < 2 && text[j-1] == ' ' {
+		j--
+	}
+	k := j
+	for k > 0 && j-k < 32 && (isAlnum(text[k-1]) || text[k-1] == '_' || text[k-1] == '.' || text[k-1] == '-') {
+		k--
+	}
+	for i := k; i < j; i++ {
+		for _, f := range addressFields {
+			if hasPrefixFold(text[i:j], f) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+var addressFields = strings.Fields("ip addr src dst host peer client server remote")
 
 // packageVersion reports whether the dotted quad text[s:e] follows a
 // package name and a dash, as source trees, tarballs and patches are named
