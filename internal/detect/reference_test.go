@@ -145,7 +145,8 @@ var (
 		}
 		return out
 	}()
-	refVerAfter  = regexp.MustCompile(`^(?:[+~][A-Za-z0-9]|-[0-9]+[A-Za-z0-9+~]*\))`)
+	refVerAfter  = regexp.MustCompile(`^-[0-9]+[A-Za-z0-9+~]*\)`)
+	refVerSuffix = regexp.MustCompile(`^[+~][A-Za-z0-9]`)
 	refEqOp      = regexp.MustCompile(`([A-Za-z0-9_.-]*) {0,2}(?:==|~=|!=) {0,2}$`)
 	refPkgName   = regexp.MustCompile(`(?:^|[^A-Za-z0-9.-])([A-Za-z][A-Za-z0-9-]{0,62})-$`)
 	refHostWords = strings.Fields("ip ipv4 host static dynamic dyn dsl adsl pool client customer cust node vm srv server mail smtp gw gateway router addr nat ppp dhcp cpe ec2 from to src dst peer remote local")
@@ -303,7 +304,8 @@ func refIPv4(t []byte, out []refCand) []refCand {
 				// A changelog header's ';' lies within maxDistributions
 				// bytes after its ") ".
 				cl := refChangelog.FindIndex(t[e:])
-				if refVerAfter.Match(t[e:]) || s > 0 && t[s-1] == '(' && cl != nil && cl[1]-1 < 2+maxDistributions {
+				inURL := s > 0 && strings.IndexByte("=?&/", t[s-1]) >= 0
+				if refVerAfter.Match(t[e:]) || !inURL && refVerSuffix.Match(t[e:]) || s > 0 && t[s-1] == '(' && cl != nil && cl[1]-1 < 2+maxDistributions {
 					kept = "version"
 				}
 				// A package name and '-' before it, no domain after.

@@ -16,7 +16,7 @@ var keptNames = [...]string{"", "version"}
 //
 //	v1.2.3.4                      a 'v' before it
 //	erlang (1:24.3.4.5+dfsg-1)    a Debian epoch ("1:") before it
-//	1.2.3.4+dfsg, 1.2.3.4~rc1     a '+' or '~' suffix after it
+//	1.2.3.4+dfsg, 1.2.3.4~rc1     a '+' or '~' suffix after it, not in a URL
 //	(1.2.3.4-1), (1.2.3.4-2ubuntu1)  a package revision and ')' after it
 //	Standards-Version: 3.9.3.0    "version", "policy" or the word "ver"
 //	Bump policy to 3.6.1.1        before it (see keywordWindow)
@@ -47,7 +47,9 @@ func versionContext(text []byte, s, e int) bool {
 	if e+1 < n {
 		switch text[e] {
 		case '+', '~':
-			if isAlnum(text[e+1]) {
+			// Not in a URL's query or path, where '+' is a space:
+			// "?q=8.8.8.8+whois".
+			if isAlnum(text[e+1]) && (s == 0 || !urlBefore[text[s-1]]) {
 				return true
 			}
 		case '-':
@@ -99,6 +101,9 @@ func versionContext(text []byte, s, e int) bool {
 	}
 	return false
 }
+
+// urlBefore holds the bytes before a number in a URL's query or path.
+var urlBefore = [256]bool{'=': true, '?': true, '&': true, '/': true}
 
 // addressField reports whether the word before the operator at text[o]
 // names an address, as filters and code compare them ("ip.addr==8.8.8.8",
