@@ -121,7 +121,7 @@ func New(opts Options) (*Scanner, error) {
 				s.act[c] = actWordAt
 			case s.names != nil || isHex(b) && (s.on[IPv4] || s.on[IPv6] || s.on[MAC]) || s.on[Secret] && isDigit(b):
 				s.act[c] = actWordMay
-			case s.on[Secret] && tokenSecond[b] != 0:
+			case s.on[Secret] && tokenSecond[b]|netrcSecond[b] != 0:
 				s.act[c] = actWordTok
 			}
 		case !s.trig[c]:
@@ -144,7 +144,7 @@ func New(opts Options) (*Scanner, error) {
 			s.last[c] |= gGlue
 		}
 		if s.on[Secret] {
-			s.tok[c] = tokenSecond[c]
+			s.tok[c] = tokenSecond[c] | netrcSecond[c]
 		}
 		if s.act[c] == actWordAt {
 			s.first[c] |= gAt
@@ -252,6 +252,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 	}
 	pend := cand{start: -1}  // a credential value that starts after a separator
 	upend := cand{start: -1} // a password in a URL, see urlPasswordAt
+	far := cand{start: -1}   // a password some way after its trigger: curl's, a .netrc line's
 	var pc pemCache
 	var vc values
 	midWord := -1 // where a match ended inside a word
@@ -266,6 +267,9 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		}
 		if upend.start >= 0 && upend.start < lim {
 			lim = upend.start
+		}
+		if far.start >= 0 && far.start < lim {
+			lim = far.start
 		}
 		// The fast loop: skip bytes and words where nothing can start. At a
 		// word start it runs the word detectors itself, so that a word is
@@ -323,6 +327,10 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			best.offer(upend)
 			upend.start = -1
 		}
+		if i == far.start {
+			best.offer(far)
+			far.start = -1
+		}
 		c := text[i]
 		adv := i + 1
 		word := false // at a word byte: with no match, the loop goes past the word
@@ -332,6 +340,11 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 				s.wordStart(text, i, &best)
 				if best.end == 0 && s.on[IPv4] {
 					s.innerIPv4(text, i, &best)
+				}
+			}
+			if (c == 'm' || c == 'd') && s.on[Secret] {
+				if vs, ve, ok := netrcPassword(text, i); ok {
+					setFar(&far, secretCand(vs, ve, rankAssign, "password"))
 				}
 			}
 			word = true
@@ -361,8 +374,11 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 						setPend(&pend, secretCand(vs, ve, rankAssign, label))
 					}
 				}
-				if vs, ve, ok := mysqlPassword(text, i); ok {
+				if vs, ve, ok := dashPPassword(text, i); ok {
 					setPend(&pend, secretCand(vs, ve, rankAssign, "password"))
+				}
+				if vs, ve, ok := curlPassword(text, i); ok {
+					setFar(&far, secretCand(vs, ve, rankAssign, "password"))
 				}
 			}
 		case c == '"' || c == '\'':
@@ -374,6 +390,9 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 				if j < i {
 					if vs, ve, label, ok := scanAssignment(text, j); ok {
 						setPend(&pend, secretCand(vs, ve, rankAssign, label))
+					}
+					if vs, ve, ok := identifiedValue(text, i); ok {
+						setPend(&pend, secretCand(vs, ve, rankAssign, "password"))
 					}
 				}
 			}
@@ -421,6 +440,9 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			if upend.start >= 0 && upend.start < i {
 				upend.start = -1
 			}
+			if far.start >= 0 && far.start < i {
+				far.start = -1
+			}
 			if s.on[Secret] {
 				// Only a credential can end with a separator; any match
 				// can end with a flag ("--password" before a space).
@@ -432,6 +454,11 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 				if best.kind == Secret && best.rank != rankToken {
 					if c, ok := tailURLPassword(text, best.start, best.end); ok && (upend.start < 0 || c.start < upend.start) {
 						upend = c
+					}
+				}
+				if best.kind == Secret && best.rank != rankToken || best.kind == Name {
+					if c, ok := tailCommand(text, best.start, best.end); ok {
+						setFar(&far, c)
 					}
 				}
 			}
@@ -480,7 +507,7 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 			// Inline rejects for the common cases: clock times
 			// ("10:30:00") and single dashes.
 			if c := seg[i]; c == ':' && i > 0 && isDigit(seg[i-1]) && i+1 < len(text) && text[i+1] != ':' && text[i+1] != '/' ||
-				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p') ||
+				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p' && text[i+1] != 'u') ||
 				(c == '"' || c == '\'') && (i == 0 || seg[i-1] != ' ') {
 				i++
 				continue
@@ -530,6 +557,9 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 				return ws, true
 			}
 		}
+		if (c == 'm' || c == 'd') && s.on[Secret] && netrcWord(seg[ws:i]) {
+			return ws, false // a .netrc line's first word, see netrcPassword
+		}
 		// A word that ends with an address's first octet, glued to its
 		// letters ("srcIP8.8.8.8", "host129.206.196.21.example.com").
 		if i < len(seg) && s.on[IPv4] && isDigit(seg[i-1]) && octetGlue(seg[i]) && (i-ws > 4 || !isDigit(seg[ws]) || !allDigits(seg[ws:i])) {
@@ -556,7 +586,7 @@ func (s *Scanner) fastNames(text []byte, i, lim int, best *cand) (int, bool) {
 			// fast's inline rejects, then punctMay. Copied rather than
 			// shared: a call in fast's loop costs it about 10% on logs.
 			if c := seg[i]; c == ':' && i > 0 && isDigit(seg[i-1]) && i+1 < len(text) && text[i+1] != ':' && text[i+1] != '/' ||
-				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p') ||
+				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p' && text[i+1] != 'u') ||
 				(c == '"' || c == '\'') && (i == 0 || seg[i-1] != ' ') ||
 				i > 0 && (c == '=' || c == '>' || c == ':' && (i+1 >= len(text) || text[i+1] != ':' && text[i+1] != '/')) && noKwEnd[seg[i-1]] ||
 				c == ',' && i > 0 && seg[i-1] != '"' && seg[i-1] != '\'' ||
@@ -582,6 +612,9 @@ func (s *Scanner) fastNames(text []byte, i, lim int, best *cand) (int, bool) {
 		i++
 		for i < len(seg) && class[seg[i]]&cWord != 0 {
 			i++
+		}
+		if begin && s.on[Secret] && netrcWord(seg[ws:i]) {
+			return ws, false // a .netrc line's first word, see netrcPassword
 		}
 		// A word that ends with an address's first octet, glued to its
 		// letters ("srcIP8.8.8.8", "host129.206.196.21.example.com").
@@ -803,6 +836,16 @@ func setPend(pend *cand, c cand) {
 	*pend = c
 }
 
+// setFar makes c the far candidate (see Scan's far) unless one that
+// starts earlier waits.
+func setFar(far *cand, c cand) {
+	if far.start < 0 || c.start < far.start {
+		*far = c
+	} else if c.start == far.start {
+		far.offer(c)
+	}
+}
+
 // tailAssignment finds a credential separator inside the match [st, e) whose
 // value starts at or after e, as in `pwd=x= y` (the value "x=" holds a
 // second "x=" whose value is "y"), or the space after a command-line flag
@@ -864,14 +907,18 @@ func (s *Scanner) punctMay(text []byte, i int) bool {
 			return true
 		}
 	case '-':
-		return i+1 < len(text) && (text[i+1] == '-' || text[i+1] == 'p')
+		return i+1 < len(text) && (text[i+1] == '-' || text[i+1] == 'p' || text[i+1] == 'u')
 	case '"', '\'':
-		// "password 'x'": a quote after a space after a keyword
+		// "password 'x'": a quote after a space after a keyword; or
+		// after SQL's "BY", see identifiedValue
 		j := i
 		for j > 0 && i-j < 8 && text[j-1] == ' ' {
 			j--
 		}
-		return j < i && j > 0 && kwLast[text[j-1]] && kwTail(text, j) != 0
+		if j == i || j == 0 || !kwLast[text[j-1]] {
+			return false
+		}
+		return kwTail(text, j) != 0 || j >= 2 && lower[text[j-1]] == 'y' && lower[text[j-2]] == 'b'
 	case ',':
 		if i == 0 || text[i-1] != '"' && text[i-1] != '\'' {
 			return false
