@@ -357,16 +357,14 @@ func netrcPassword(text []byte, k int) (vs, ve int, ok bool) {
 	}
 }
 
-// tailCommand finds a password of these rules whose trigger lies inside
-// the match [st, e) and whose value starts at or after e (`pw="machine h"
-// login u password x`): the main loop skips the inside of a match. Of
-// several it returns the earliest.
-func tailCommand(text []byte, st, e int) (cand, bool) {
-	var best cand
-	found := false
+// tailCommand adds to far the passwords of these rules whose triggers lie
+// inside the match [st, e) and whose values start at or after e
+// (`pw="machine h" login u password x`): the main loop skips the inside
+// of a match.
+func tailCommand(text []byte, st, e int, far []cand) []cand {
 	take := func(vs, ve int) {
-		if vs >= e && (!found || vs < best.start || vs == best.start && ve > best.end) {
-			best, found = secretCand(vs, ve, rankAssign, "password"), true
+		if vs >= e {
+			far = addFar(far, secretCand(vs, ve, rankAssign, "password"))
 		}
 	}
 	for k := st; k < e; k++ {
@@ -390,7 +388,7 @@ func tailCommand(text []byte, st, e int) (cand, bool) {
 			}
 		}
 	}
-	return best, found
+	return far
 }
 
 // cmdContext reports whether a word that these rules look back to starts

@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -252,7 +253,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 	}
 	pend := cand{start: -1}  // a credential value that starts after a separator
 	upend := cand{start: -1} // a password in a URL, see urlPasswordAt
-	far := cand{start: -1}   // a password some way after its trigger: curl's, a .netrc line's
+	var far []cand           // passwords some way after their triggers (curl's, a .netrc line's), by start
 	var pc pemCache
 	var vc values
 	midWord := -1 // where a match ended inside a word
@@ -268,8 +269,8 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		if upend.start >= 0 && upend.start < lim {
 			lim = upend.start
 		}
-		if far.start >= 0 && far.start < lim {
-			lim = far.start
+		if len(far) > 0 && far[0].start < lim {
+			lim = far[0].start
 		}
 		// The fast loop: skip bytes and words where nothing can start. At a
 		// word start it runs the word detectors itself, so that a word is
@@ -327,9 +328,9 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			best.offer(upend)
 			upend.start = -1
 		}
-		if i == far.start {
-			best.offer(far)
-			far.start = -1
+		for len(far) > 0 && far[0].start == i {
+			best.offer(far[0])
+			far = far[1:]
 		}
 		c := text[i]
 		adv := i + 1
@@ -344,7 +345,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			}
 			if (c == 'm' || c == 'd') && s.on[Secret] {
 				if vs, ve, ok := netrcPassword(text, i); ok {
-					setFar(&far, secretCand(vs, ve, rankAssign, "password"))
+					far = addFar(far, secretCand(vs, ve, rankAssign, "password"))
 				}
 			}
 			word = true
@@ -378,7 +379,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 					setPend(&pend, secretCand(vs, ve, rankAssign, "password"))
 				}
 				if vs, ve, ok := curlPassword(text, i); ok {
-					setFar(&far, secretCand(vs, ve, rankAssign, "password"))
+					far = addFar(far, secretCand(vs, ve, rankAssign, "password"))
 				}
 			}
 		case c == '"' || c == '\'':
@@ -440,8 +441,8 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			if upend.start >= 0 && upend.start < i {
 				upend.start = -1
 			}
-			if far.start >= 0 && far.start < i {
-				far.start = -1
+			for len(far) > 0 && far[0].start < i {
+				far = far[1:]
 			}
 			if s.on[Secret] {
 				// Only a credential can end with a separator; any match
@@ -457,9 +458,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 					}
 				}
 				if best.kind == Secret && best.rank != rankToken || best.kind == Name {
-					if c, ok := tailCommand(text, best.start, best.end); ok {
-						setFar(&far, c)
-					}
+					far = tailCommand(text, best.start, best.end, far)
 				}
 			}
 		} else {
@@ -836,14 +835,16 @@ func setPend(pend *cand, c cand) {
 	*pend = c
 }
 
-// setFar makes c the far candidate (see Scan's far) unless one that
-// starts earlier waits.
-func setFar(far *cand, c cand) {
-	if far.start < 0 || c.start < far.start {
-		*far = c
-	} else if c.start == far.start {
-		far.offer(c)
+// addFar adds c to the candidates that wait for the loop some way after
+// their triggers, kept in order of start. Two triggers may give values
+// in either order ("curl -u 'machine h password x y:pw'"), so each waits
+// its turn; there are seldom more than one.
+func addFar(far []cand, c cand) []cand {
+	k := len(far)
+	for k > 0 && far[k-1].start > c.start {
+		k--
 	}
+	return slices.Insert(far, k, c)
 }
 
 // tailAssignment finds a credential separator inside the match [st, e) whose
