@@ -60,7 +60,7 @@ type Scanner struct {
 	act   [256]uint8 // what the fast loop does at a byte
 	// The word gate, see gAddr.
 	first, last, before [256]uint8
-	tok                 [256]uint64 // tokenSecond, if tokens are found
+	tok                 [256]uint64 // tokenSecond and netrcSecond, if secrets are found
 }
 
 // Fast-loop actions.
@@ -636,7 +636,7 @@ const (
 	gAddr = 1 << iota // first: a hex digit, where an address may start before a separator
 	gTg               // first: a digit, where a Telegram token may start before ':'
 	gGlue             // last: a digit, maybe an address's first octet before a separator
-	gTok              // first two bytes: a token may start (tokenStart, from Scanner.tok)
+	gTok              // first two bytes: a token or a .netrc line may start (from Scanner.tok)
 	gEsc              // before: an escape introducer, see escapeNameLen
 	gAt               // first and before: maybe an at-sign form, see atFormBefore
 )
