@@ -190,6 +190,12 @@ var adversarial = []struct {
 	{"AWS key id in lower case is not one", tcase{in: "akiaiosfodnn7example"}},
 	{"OpenSSH key escaped in JSON", tcase{in: `"key":"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbg==\n-----END OPENSSH PRIVATE KEY-----\n"`, want: []string{`secret:private-key|-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbg==\n-----END OPENSSH PRIVATE KEY-----`}}},
 	{"encrypted PKCS#8 key", tcase{in: "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIE\n-----END ENCRYPTED PRIVATE KEY-----", want: []string{"secret:private-key|-----BEGIN ENCRYPTED PRIVATE KEY-----\nMIIE\n-----END ENCRYPTED PRIVATE KEY-----"}}},
+	// Passwords a command, SQL or .netrc line gives, whose trigger the loop
+	// does not visit in order.
+	{"a .netrc line whose first word is inside a quoted value", tcase{in: `pw="machine h" login u password Xy7kLm9`, want: []string{"secret:password|machine h", "secret:password|Xy7kLm9"}}},
+	{"a mysql -p inside a quoted value, its own value after it", tcase{in: `mysql token="a -p" 'x'`, want: []string{"secret:token|a -p", "secret:password| 'x'"}}},
+	{"curl's password after a .netrc line's in its own value", tcase{in: "curl -u 'machine h password Xy7kLm9 y:Pw3ord9'", want: []string{"secret:password|Xy7kLm9", "secret:password|Pw3ord9"}}},
+	{"IDENTIFIED BY after a 9-space gap or glued is none", tcase{in: "IDENTIFIED         BY 'x1'; XIDENTIFIED BY 'x2'; IDENTIFIED BYE 'x3'"}},
 	{"truncated key then a lone backslash (used to hang)", tcase{in: "-----BEGIN RSA PRIVATE KEY-----\nMIIE\\x", want: []string{"secret:private-key|-----BEGIN RSA PRIVATE KEY-----\nMIIE"}}},
 }
 

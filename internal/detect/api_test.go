@@ -282,6 +282,8 @@ func TestSafeCutCases(t *testing.T) {
 		{"partial BEGIN marker", "x\n-----BEG", 2},
 		{"not inside a spaced at-sign", "a jane [at] x", 2},
 		{"not between flag and value", "a --password x", 2},
+		{"not between a command and its password", "a curl -u bob:pw x", 2},
+		{"not between IDENTIFIED and BY", "a identified by 'x", 2},
 		{"not after a version keyword", "a ver 1", 2},
 		{"not inside a version keyword's window", "a Version is 3", 2},
 		{"not after a comparison", "a (>= 1", 2},
@@ -336,6 +338,7 @@ func TestAdversarialInputsStayLinear(t *testing.T) {
 		"--password ", "s://u:p@", "a:a:", "pwd=a[at]", "-----BEGIN RSA PRIVATE KEY-----\\",
 		"MAC=00:00:", "\u00ad", "e\u0301", "李", "１.", "%2F1.",
 		"1-1-", "ab-", "2a00-1-", "a--1-", "0.", "a.0.", "ec2-1-",
+		"sshpass -p ", " -p -u ", "curl -u a:b ", "machine h login u ", " identified by '",
 	} {
 		ts := fastest(bytes.Repeat([]byte(unit), small/len(unit)))
 		tl := fastest(bytes.Repeat([]byte(unit), large/len(unit)))
@@ -360,6 +363,12 @@ func TestSafeCutEveryPrefix(t *testing.T) {
 		"erlang (1.2.3.4) stable-security testing; urgency=medium 8.8.4.4",
 		"Bump policy to 3.6.1.1 for 1.1.1.1 served by 1.0.0.1",
 		"met John Smith and Ana Maria Lopez at 10.0.0.1 password = \"a b c\" pwd=x",
+		// Rules that look back along the line to a command or keyword.
+		"mysql -u root --host db -p'S3cr3t x' --all and 8.8.8.8",
+		"sshpass -p 'Xy7 kLm9Qz!' ssh -o StrictHostKeyChecking=no root@10.0.0.1",
+		"curl -s -X POST --user 'admin:p@ss w0rd' -H 'Accept: x' http://10.0.0.2/",
+		"CREATE USER 'bob'@'%' IDENTIFIED WITH mysql_native_password BY 'Xy7 kLm9Qz!';",
+		"echo machine api.example.com login bob password Xy7#kLm9Qz >> ~/.netrc",
 	} {
 		text := []byte(line)
 		want := s.Scan(nil, text)
@@ -423,6 +432,7 @@ func FuzzSafeCut(f *testing.F) {
 	f.Add([]byte("a ver 1.0.0.0 b"), 6)
 	f.Add([]byte("jane [at] example [dot] org x"), 5)
 	f.Add([]byte("x password = \"a b\" 8.8.8.8 y"), 14)
+	f.Add([]byte("curl -s -u 'a:p w' machine h password x identified by 'y z'"), 12)
 	s, err := New(Options{Names: []string{"John Smith"}})
 	if err != nil {
 		f.Fatal(err)

@@ -159,11 +159,18 @@
 // user information of a URL ("postgres://app:s3cret@db:5432/") is a secret
 // too, and so is the value glued to a MySQL or MariaDB client's "-p"
 // ("mysql -u root -pSummer2024!", the line running a mysql* or mariadb*
-// command), a quoted string after "password", "passwd" or "passphrase" and
+// command), the value of sshpass's "-p" ("sshpass -p 'x' ssh host"), the
+// password after the first ':' of curl's "-u" or "--user" ("curl -u
+// bob:x"), the quoted string after SQL's IDENTIFIED BY ("CREATE USER
+// 'bob'@'%' IDENTIFIED BY 'x'", also IDENTIFIED WITH plugin BY), the word
+// after "password" on a .netrc line ("machine host login bob password
+// x"), a quoted string after "password", "passwd" or "passphrase" and
 // one space in prose ("the password 'Summer2024!'"), and a value after a
 // whole "pw" ("ldap_bind_pw: x"). Placeholders such as "********",
 // "${VAR}", "<password>" and "null", and "PWD=/path" in environment dumps,
-// are left alone, as are values that are code (a call or an index:
+// are left alone, and so, in commands, SQL and .netrc lines, are shell
+// variables ("$SSHPASS") and the word "password" itself, as are values
+// that are code (a call or an index:
 // "strtok_r(...)", "os.environ['X']"), values and token shapes holding a
 // placeholder word ("your-", "your_", "changeme", "placeholder", "-here":
 // "xoxb-your-bot-token-here"), and the sources on nsswitch.conf's "passwd:"

@@ -1247,7 +1247,7 @@ func refMySQL(t []byte, out []refCand) []refCand {
 		ls := strings.LastIndex(line, "\n") + 1
 		ok := false
 		for k := ls; k < i; k++ {
-			if k < i-512 || k > ls && !strings.ContainsRune(" \t/`(", rune(t[k-1])) {
+			if k < i-512 || k > ls && !strings.ContainsRune(refCmdBoundary, rune(t[k-1])) {
 				continue
 			}
 			rest := line[k:]
@@ -1274,6 +1274,152 @@ func refMySQL(t []byte, out []refCand) []refCand {
 			continue
 		}
 		out = append(out, refCand{vs, ve, Secret, rankAssign, string(t[vs:ve]), "password", ""})
+	}
+	return out
+}
+
+// refCmdBoundary: the bytes after which a command name may start.
+const refCmdBoundary = " \t/`(\"';|&"
+
+// refRuns: the line holding t[i] runs cmd (its name after the line start
+// or a refCmdBoundary byte, then a blank) no further than 512 bytes back.
+func refRuns(t []byte, i int, cmd string) bool {
+	line := string(t[:i])
+	ls := strings.LastIndex(line, "\n") + 1
+	for k := max(ls, i-512); k < i; k++ {
+		if k > ls && !strings.ContainsRune(refCmdBoundary, rune(t[k-1])) {
+			continue
+		}
+		if strings.HasPrefix(line[k:], cmd+" ") || strings.HasPrefix(line[k:], cmd+"\t") {
+			return true
+		}
+	}
+	return false
+}
+
+var (
+	refScriptVar  = regexp.MustCompile(`^\$[A-Za-z0-9_]+$`)
+	refScriptWord = regexp.MustCompile(`^(?:` + asciiFold("pw|pass|passwd|secret|password") + `)$`)
+	refOptQuoted  = map[byte]*regexp.Regexp{
+		'"':  regexp.MustCompile(`^"([^"\n\r]*)`),
+		'\'': regexp.MustCompile(`^'([^'\n\r]*)`),
+	}
+)
+
+// refOptValue: an option's value at t[p], quoted (to the closing quote or
+// the line's end) or not, cut at MaxLen.
+func refOptValue(t []byte, p int) (vs, ve int) {
+	if re := refOptQuoted[t[p]]; re != nil {
+		m := re.FindSubmatchIndex(t[p:])
+		vs, ve = p+m[2], p+m[3]
+	} else {
+		vs, ve = p, p+len(refUnquoted.Find(t[p:]))
+	}
+	return vs, min(ve, vs+MaxLen)
+}
+
+// refScriptPassword: a value these rules take, not a placeholder, a shell
+// variable or the word for a password.
+func refScriptPassword(v string) bool {
+	return v != "" && !refPlaceholder(v, "password") && !refScriptVar.MatchString(v) && !refScriptWord.MatchString(v)
+}
+
+var refSSHPassOpt = regexp.MustCompile(`^[ \t]-p(?:[ \t]{1,8})?()[^\x00-\x20-]`)
+
+// refSSHPass: sshpass's "-p", its value glued or one to eight blanks on.
+func refSSHPass(t []byte, out []refCand) []refCand {
+	for i := 1; i < len(t); i++ {
+		m := refSSHPassOpt.FindSubmatchIndex(t[i-1:])
+		if m == nil || !refRuns(t, i, "sshpass") {
+			continue
+		}
+		vs, ve := refOptValue(t, i-1+m[2])
+		if v := string(t[vs:ve]); refScriptPassword(v) {
+			out = append(out, refCand{vs, ve, Secret, rankAssign, v, "password", ""})
+		}
+	}
+	return out
+}
+
+var refCurlOpt = regexp.MustCompile(`^[ \t](?:-u(?:[ \t]{1,8})?|--user[ \t]{1,8})()[^\x00-\x20-]`)
+
+// refCurl: curl's "-u user:pass" or "--user user:pass", the password
+// after the first ':'.
+func refCurl(t []byte, out []refCand) []refCand {
+	for i := 1; i < len(t); i++ {
+		m := refCurlOpt.FindSubmatchIndex(t[i-1:])
+		if m == nil || !refRuns(t, i, "curl") {
+			continue
+		}
+		cs, ce := refOptValue(t, i-1+m[2])
+		user, pass, ok := strings.Cut(string(t[cs:ce]), ":")
+		if ok && refScriptPassword(pass) {
+			vs := cs + len(user) + 1
+			out = append(out, refCand{vs, ce, Secret, rankAssign, pass, "password", ""})
+		}
+	}
+	return out
+}
+
+var refIdentified = regexp.MustCompile(`(?:^|[^A-Za-z0-9_])` + asciiFold("identified") + `[ \t]{1,8}(?:` + asciiFold("with") +
+	`[ \t]{1,8}[A-Za-z0-9_]{1,64}[ \t]{1,8})?` + asciiFold("by") + ` {1,8}$`)
+
+// refIdentifiedBy: the quoted string after SQL's IDENTIFIED BY or
+// IDENTIFIED WITH plugin BY.
+func refIdentifiedBy(t []byte, out []refCand) []refCand {
+	for q := range t {
+		if t[q] != '"' && t[q] != '\'' || !refIdentified.Match(t[:q]) {
+			continue
+		}
+		m := refQuoted[t[q]].FindSubmatchIndex(t[q:])
+		vs, ve := q+m[2], q+m[3]
+		ve = min(ve, vs+MaxLen)
+		if v := string(t[vs:ve]); refScriptPassword(v) {
+			out = append(out, refCand{vs, ve, Secret, rankAssign, v, "password", ""})
+		}
+	}
+	return out
+}
+
+var (
+	refNetrcHead = regexp.MustCompile(`^(?:machine[ \t]{1,8}[^\x00-\x20]+|default)`)
+	refNetrcPair = regexp.MustCompile(`^[ \t]{1,8}([^\x00-\x20]+)[ \t]{1,8}[^\x00-\x20]+`)
+)
+
+// refNetrc: a .netrc entry on one line ("machine H login U password P",
+// "default ..."), its first word at the line's start or after a blank or
+// quote; the first password pair, its keyword within 512 bytes.
+func refNetrc(t []byte, out []refCand) []refCand {
+	for k := range t {
+		if k > 0 && !strings.ContainsRune("\n \t\"'", rune(t[k-1])) {
+			continue
+		}
+		h := refNetrcHead.FindIndex(t[k:])
+		if h == nil {
+			continue
+		}
+		p := k + h[1]
+		for {
+			m := refNetrcPair.FindSubmatchIndex(t[p:])
+			if m == nil || p+m[2]-k > 512 {
+				break
+			}
+			kw := string(t[p+m[2] : p+m[3]])
+			if kw == "password" {
+				vs := p + m[3]
+				vs += len(regexp.MustCompile(`^[ \t]*`).Find(t[vs:]))
+				v := refUnquoted.Find(t[vs:])
+				v = v[:min(len(v), MaxLen)]
+				if refScriptPassword(string(v)) {
+					out = append(out, refCand{vs, vs + len(v), Secret, rankAssign, string(v), "password", ""})
+				}
+				break
+			}
+			if kw != "login" && kw != "account" && kw != "port" {
+				break
+			}
+			p += m[1]
+		}
 	}
 	return out
 }
@@ -1313,6 +1459,10 @@ func refScan(opts Options, text []byte) []Match {
 		c = refAssign(text, c)
 		c = refURLPasswords(text, c)
 		c = refMySQL(text, c)
+		c = refSSHPass(text, c)
+		c = refCurl(text, c)
+		c = refIdentifiedBy(text, c)
+		c = refNetrc(text, c)
 	}
 	sort.SliceStable(c, func(i, j int) bool {
 		if c[i].start != c[j].start {

@@ -12,10 +12,11 @@ import (
 // of a line: no match but a private-key block or a listed name crosses a
 // line break. It does not cut inside a private-key block that has not ended
 // yet, inside a listed name that may continue, or (in a line too long to
-// wait for) inside a credential assignment or next to a version number's
-// context (see versionOpen). It returns 0 when no safe cut
-// is known; a caller whose buffer is full must then cut anyway and carry
-// at least MaxLen bytes.
+// wait for) inside a credential assignment, between a command (or SQL's
+// IDENTIFIED, or a .netrc line's first word) and the password it gives,
+// or next to a version number's context (see versionOpen). It returns 0
+// when no safe cut is known; a caller whose buffer is full must then cut
+// anyway and carry at least MaxLen bytes.
 func (s *Scanner) SafeCut(text []byte) int {
 	// Only a private-key block that holds a cut in question matters, and
 	// a block is at most pemSpan long: look for blocks in the tail of a
@@ -185,7 +186,10 @@ func (s *Scanner) nameOpen(text []byte, cut int) bool {
 
 // assignOpen reports, for each cut in [lo, hi] (index cut-lo), whether a
 // credential assignment on the line starting at ls begins before the cut
-// and has its value (or its separator) at or after it. It reads the line
+// and has its value (or its separator) at or after it, or a word that a
+// password rule of cmdpass.go looks back to (a command, IDENTIFIED, a
+// .netrc line's first word) lies before the cut and its password may
+// follow. It reads the line
 // once, so that a line full of rejected cuts costs linear time.
 func assignOpen(text []byte, ls, lo, hi int) []bool {
 	le := len(text)
@@ -197,6 +201,15 @@ func assignOpen(text []byte, ls, lo, hi int) []bool {
 	// decided and ended before lo: a long line is read from there only.
 	diff := make([]int, hi-lo+2)
 	for j := max(ls, lo-2*MaxLen-8); j < le; j++ {
+		if cmdFirst[text[j]] && cmdContext(text, j) {
+			// A word that a password rule looks back to: its password
+			// ends within cmdSpan bytes (and cmdSpan < 2*MaxLen+8).
+			if a, b := max(j+1, lo), min(j+cmdSpan+1, hi); a <= b {
+				diff[a-lo]++
+				diff[b-lo+1]--
+			}
+			continue
+		}
 		if !assignSep[text[j]] {
 			continue
 		}
@@ -223,6 +236,9 @@ func assignOpen(text []byte, ls, lo, hi int) []bool {
 	}
 	return open
 }
+
+// cmdFirst holds the first bytes of the words cmdContext looks for.
+var cmdFirst = [256]bool{'m': true, 's': true, 'c': true, 'd': true, 'i': true, 'I': true}
 
 // assignSep holds the bytes that can separate a credential keyword from
 // its value (see sepLeftOK).

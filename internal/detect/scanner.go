@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -59,7 +60,7 @@ type Scanner struct {
 	act   [256]uint8 // what the fast loop does at a byte
 	// The word gate, see gAddr.
 	first, last, before [256]uint8
-	tok                 [256]uint64 // tokenSecond, if tokens are found
+	tok                 [256]uint64 // tokenSecond and netrcSecond, if secrets are found
 }
 
 // Fast-loop actions.
@@ -121,7 +122,7 @@ func New(opts Options) (*Scanner, error) {
 				s.act[c] = actWordAt
 			case s.names != nil || isHex(b) && (s.on[IPv4] || s.on[IPv6] || s.on[MAC]) || s.on[Secret] && isDigit(b):
 				s.act[c] = actWordMay
-			case s.on[Secret] && tokenSecond[b] != 0:
+			case s.on[Secret] && tokenSecond[b]|netrcSecond[b] != 0:
 				s.act[c] = actWordTok
 			}
 		case !s.trig[c]:
@@ -144,7 +145,7 @@ func New(opts Options) (*Scanner, error) {
 			s.last[c] |= gGlue
 		}
 		if s.on[Secret] {
-			s.tok[c] = tokenSecond[c]
+			s.tok[c] = tokenSecond[c] | netrcSecond[c]
 		}
 		if s.act[c] == actWordAt {
 			s.first[c] |= gAt
@@ -252,6 +253,7 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 	}
 	pend := cand{start: -1}  // a credential value that starts after a separator
 	upend := cand{start: -1} // a password in a URL, see urlPasswordAt
+	var far []cand           // passwords some way after their triggers (curl's, a .netrc line's), by start
 	var pc pemCache
 	var vc values
 	midWord := -1 // where a match ended inside a word
@@ -266,6 +268,9 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		}
 		if upend.start >= 0 && upend.start < lim {
 			lim = upend.start
+		}
+		if len(far) > 0 && far[0].start < lim {
+			lim = far[0].start
 		}
 		// The fast loop: skip bytes and words where nothing can start. At a
 		// word start it runs the word detectors itself, so that a word is
@@ -323,6 +328,10 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			best.offer(upend)
 			upend.start = -1
 		}
+		for len(far) > 0 && far[0].start == i {
+			best.offer(far[0])
+			far = far[1:]
+		}
 		c := text[i]
 		adv := i + 1
 		word := false // at a word byte: with no match, the loop goes past the word
@@ -332,6 +341,11 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 				s.wordStart(text, i, &best)
 				if best.end == 0 && s.on[IPv4] {
 					s.innerIPv4(text, i, &best)
+				}
+			}
+			if (c == 'm' || c == 'd') && s.on[Secret] {
+				if vs, ve, ok := netrcPassword(text, i); ok {
+					far = addFar(far, secretCand(vs, ve, rankAssign, "password"))
 				}
 			}
 			word = true
@@ -361,8 +375,11 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 						setPend(&pend, secretCand(vs, ve, rankAssign, label))
 					}
 				}
-				if vs, ve, ok := mysqlPassword(text, i); ok {
+				if vs, ve, ok := dashPPassword(text, i); ok {
 					setPend(&pend, secretCand(vs, ve, rankAssign, "password"))
+				}
+				if vs, ve, ok := curlPassword(text, i); ok {
+					far = addFar(far, secretCand(vs, ve, rankAssign, "password"))
 				}
 			}
 		case c == '"' || c == '\'':
@@ -374,6 +391,9 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 				if j < i {
 					if vs, ve, label, ok := scanAssignment(text, j); ok {
 						setPend(&pend, secretCand(vs, ve, rankAssign, label))
+					}
+					if vs, ve, ok := identifiedValue(text, i); ok {
+						setPend(&pend, secretCand(vs, ve, rankAssign, "password"))
 					}
 				}
 			}
@@ -421,6 +441,9 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 			if upend.start >= 0 && upend.start < i {
 				upend.start = -1
 			}
+			for len(far) > 0 && far[0].start < i {
+				far = far[1:]
+			}
 			if s.on[Secret] {
 				// Only a credential can end with a separator; any match
 				// can end with a flag ("--password" before a space).
@@ -433,6 +456,9 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 					if c, ok := tailURLPassword(text, best.start, best.end); ok && (upend.start < 0 || c.start < upend.start) {
 						upend = c
 					}
+				}
+				if best.kind == Secret && best.rank != rankToken || best.kind == Name {
+					far = tailCommand(text, best.start, best.end, far)
 				}
 			}
 		} else {
@@ -480,7 +506,7 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 			// Inline rejects for the common cases: clock times
 			// ("10:30:00") and single dashes.
 			if c := seg[i]; c == ':' && i > 0 && isDigit(seg[i-1]) && i+1 < len(text) && text[i+1] != ':' && text[i+1] != '/' ||
-				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p') ||
+				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p' && text[i+1] != 'u') ||
 				(c == '"' || c == '\'') && (i == 0 || seg[i-1] != ' ') {
 				i++
 				continue
@@ -530,6 +556,9 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 				return ws, true
 			}
 		}
+		if (c == 'm' || c == 'd') && s.on[Secret] && netrcWord(seg[ws:i]) {
+			return ws, false // a .netrc line's first word, see netrcPassword
+		}
 		// A word that ends with an address's first octet, glued to its
 		// letters ("srcIP8.8.8.8", "host129.206.196.21.example.com").
 		if i < len(seg) && s.on[IPv4] && isDigit(seg[i-1]) && octetGlue(seg[i]) && (i-ws > 4 || !isDigit(seg[ws]) || !allDigits(seg[ws:i])) {
@@ -556,7 +585,7 @@ func (s *Scanner) fastNames(text []byte, i, lim int, best *cand) (int, bool) {
 			// fast's inline rejects, then punctMay. Copied rather than
 			// shared: a call in fast's loop costs it about 10% on logs.
 			if c := seg[i]; c == ':' && i > 0 && isDigit(seg[i-1]) && i+1 < len(text) && text[i+1] != ':' && text[i+1] != '/' ||
-				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p') ||
+				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p' && text[i+1] != 'u') ||
 				(c == '"' || c == '\'') && (i == 0 || seg[i-1] != ' ') ||
 				i > 0 && (c == '=' || c == '>' || c == ':' && (i+1 >= len(text) || text[i+1] != ':' && text[i+1] != '/')) && noKwEnd[seg[i-1]] ||
 				c == ',' && i > 0 && seg[i-1] != '"' && seg[i-1] != '\'' ||
@@ -583,6 +612,9 @@ func (s *Scanner) fastNames(text []byte, i, lim int, best *cand) (int, bool) {
 		for i < len(seg) && class[seg[i]]&cWord != 0 {
 			i++
 		}
+		if begin && s.on[Secret] && netrcWord(seg[ws:i]) {
+			return ws, false // a .netrc line's first word, see netrcPassword
+		}
 		// A word that ends with an address's first octet, glued to its
 		// letters ("srcIP8.8.8.8", "host129.206.196.21.example.com").
 		if begin && i < len(seg) && s.on[IPv4] && isDigit(seg[i-1]) && octetGlue(seg[i]) && (i-ws > 4 || !isDigit(seg[ws]) || !allDigits(seg[ws:i])) {
@@ -604,7 +636,7 @@ const (
 	gAddr = 1 << iota // first: a hex digit, where an address may start before a separator
 	gTg               // first: a digit, where a Telegram token may start before ':'
 	gGlue             // last: a digit, maybe an address's first octet before a separator
-	gTok              // first two bytes: a token may start (tokenStart, from Scanner.tok)
+	gTok              // first two bytes: a token or a .netrc line may start (from Scanner.tok)
 	gEsc              // before: an escape introducer, see escapeNameLen
 	gAt               // first and before: maybe an at-sign form, see atFormBefore
 )
@@ -803,6 +835,18 @@ func setPend(pend *cand, c cand) {
 	*pend = c
 }
 
+// addFar adds c to the candidates that wait for the loop some way after
+// their triggers, kept in order of start. Two triggers may give values
+// in either order ("curl -u 'machine h password x y:pw'"), so each waits
+// its turn; there are seldom more than one.
+func addFar(far []cand, c cand) []cand {
+	k := len(far)
+	for k > 0 && far[k-1].start > c.start {
+		k--
+	}
+	return slices.Insert(far, k, c)
+}
+
 // tailAssignment finds a credential separator inside the match [st, e) whose
 // value starts at or after e, as in `pwd=x= y` (the value "x=" holds a
 // second "x=" whose value is "y"), or the space after a command-line flag
@@ -864,14 +908,18 @@ func (s *Scanner) punctMay(text []byte, i int) bool {
 			return true
 		}
 	case '-':
-		return i+1 < len(text) && (text[i+1] == '-' || text[i+1] == 'p')
+		return i+1 < len(text) && (text[i+1] == '-' || text[i+1] == 'p' || text[i+1] == 'u')
 	case '"', '\'':
-		// "password 'x'": a quote after a space after a keyword
+		// "password 'x'": a quote after a space after a keyword; or
+		// after SQL's "BY", see identifiedValue
 		j := i
 		for j > 0 && i-j < 8 && text[j-1] == ' ' {
 			j--
 		}
-		return j < i && j > 0 && kwLast[text[j-1]] && kwTail(text, j) != 0
+		if j == i || j == 0 || !kwLast[text[j-1]] {
+			return false
+		}
+		return kwTail(text, j) != 0 || j >= 2 && lower[text[j-1]] == 'y' && lower[text[j-2]] == 'b'
 	case ',':
 		if i == 0 || text[i-1] != '"' && text[i-1] != '\'' {
 			return false

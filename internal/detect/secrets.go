@@ -551,51 +551,6 @@ func proseKeyword(id []byte) bool {
 	return false
 }
 
-// mysqlPassword finds the password of a MySQL or MariaDB client's "-p"
-// option, written without a space ("mysql -u root -pSummer2024!"), whose
-// '-' is at text[i]: "-p" after white space and before a value, in a line
-// that runs a mysql* or mariadb* command within 512 bytes before it.
-func mysqlPassword(text []byte, i int) (vs, ve int, ok bool) {
-	n := len(text)
-	if i == 0 || i+2 >= n || text[i+1] != 'p' || text[i-1] != ' ' && text[i-1] != '\t' || text[i+2] <= ' ' || text[i+2] == '-' {
-		return 0, 0, false
-	}
-	ls := bytes.LastIndexByte(text[:i], '\n') + 1
-	found := false
-	for k := max(ls, i-512); k < i && !found; k++ {
-		if k > ls && !mysqlBoundary(text[k-1]) || !hasPrefix(text[k:i], "mysql") && !hasPrefix(text[k:i], "mariadb") {
-			continue
-		}
-		e := k
-		for e < i && (text[e] >= 'a' && text[e] <= 'z' || text[e] == '-') {
-			e++
-		}
-		found = e < i && (text[e] == ' ' || text[e] == '\t')
-	}
-	if !found {
-		return 0, 0, false
-	}
-	vs = i + 2
-	if q := text[vs]; q == '"' || q == '\'' {
-		vs++
-		ve = vs
-		for ve < n && ve-vs < MaxLen && text[ve] != q && text[ve] != '\n' && text[ve] != '\r' {
-			ve++
-		}
-	} else {
-		ve = vs
-		for ve < n && ve-vs < MaxLen && !valueStop(text[ve]) {
-			ve++
-		}
-	}
-	if ve <= vs || placeholder(text[vs:ve], "password") {
-		return 0, 0, false
-	}
-	return vs, ve, true
-}
-
-func mysqlBoundary(c byte) bool { return c == ' ' || c == '\t' || c == '/' || c == '`' || c == '(' }
-
 func hasPrefix(b []byte, pre string) bool { return len(b) >= len(pre) && string(b[:len(pre)]) == pre }
 
 // sepEnd returns where the separator at text[i] of a credential assignment
