@@ -96,6 +96,7 @@ var realText = []struct {
 	{"package revision in parentheses", tcase{in: "foo (1.2.3.4-1) and (1.2.3.4-2ubuntu1)", want: []string{"ipv4!version|1.2.3.4", "ipv4!version|1.2.3.4"}}},
 	{"changelog header", tcase{in: "libfoo (2.4.1.3) unstable; urgency=medium", want: []string{"ipv4!version|2.4.1.3"}}},
 	{"tilde suffix", tcase{in: "1.2.3.4~rc1", want: []string{"ipv4!version|1.2.3.4"}}},
+	{"a credential value that is an address glued to a letter is the address", tcase{in: "pAss=A0.0.0.0", want: []string{"ipv4|A0.0.0.0|0.0.0.0"}}},
 	{"a '+' in a URL is a space, not a version suffix", tcase{in: "GET /search?q=8.8.8.8+whois&x=9.9.9.9+y /1.1.1.1+z", want: []string{"ipv4|8.8.8.8", "ipv4|9.9.9.9", "ipv4|1.1.1.1"}}},
 	{"version keyword with '='", tcase{in: `version="1.0.0.1" VER 2.0.0.1`, want: []string{"ipv4!version|1.0.0.1", "ipv4!version|2.0.0.1"}}},
 	{"version words before it (changelog)", tcase{in: "Bump Standards-Version to 4.6.0.1; Updated package to Policy 3.6.1.1.", want: []string{"ipv4!version|4.6.0.1", "ipv4!version|3.6.1.1"}}},

@@ -339,7 +339,10 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		case c < utf8.RuneSelf && isWordByte(c):
 			if !done && (i == 0 || !isWordByte(text[i-1])) {
 				s.wordStart(text, i, &best)
-				if best.end == 0 && s.on[IPv4] {
+				if (best.end == 0 || best.rank > rankIPv4) && s.on[IPv4] {
+					// Also past a pending credential: an address glued
+					// to letters is the more specific reading of the
+					// same span ("pass=A0.0.0.0").
 					s.innerIPv4(text, i, &best)
 				}
 			}
