@@ -218,17 +218,27 @@ func isVerSep(c byte) bool {
 // versionKeywordEnds reports whether "version(s)", "policy" or the word "ver"
 // ends at text[j] and starts at or after lo.
 func versionKeywordEnds(text []byte, lo, j int) bool {
-	for _, kw := range [...]string{"version", "versions", "policy", "ver"} {
-		k := j - len(kw)
-		if k < lo || !hasPrefixFold(text[k:j], kw) || k > 0 && isLetter(text[k-1]) {
-			continue
-		}
-		if kw == "ver" && k > 0 && (text[k-1] == '_' || text[k-1] == '-') {
-			continue
-		}
-		return true
+	if j <= lo {
+		return false
 	}
-	return false
+	var kw string
+	switch lower[text[j-1]] {
+	case 'n':
+		kw = "version"
+	case 's':
+		kw = "versions"
+	case 'y':
+		kw = "policy"
+	case 'r':
+		kw = "ver"
+	default:
+		return false
+	}
+	k := j - len(kw)
+	if k < lo || !hasPrefixFold(text[k:j], kw) || k > 0 && isLetter(text[k-1]) {
+		return false
+	}
+	return kw != "ver" || k == 0 || text[k-1] != '_' && text[k-1] != '-'
 }
 
 // versionConnector reports the words that may stand between a version
@@ -237,17 +247,37 @@ func versionConnector(w []byte) bool {
 	if len(w) < 2 || len(w) > 8 {
 		return false
 	}
-	for _, c := range versionConnectors {
-		if len(w) == len(c) && hasPrefixFold(w, c) {
+	// By first letter, since this runs before most addresses.
+	switch lower[w[0]] {
+	case 't':
+		return len(w) == 2 && lower[w[1]] == 'o'
+	case 'i':
+		return len(w) == 2 && lower[w[1]] == 's'
+	case 'w':
+		return len(w) == 3 && hasPrefixFold(w, "was") || len(w) == 4 && hasPrefixFold(w, "will")
+	case 'n':
+		return len(w) == 3 && hasPrefixFold(w, "now")
+	case 'b':
+		return foldedIn(w, "be", "bump", "bumped", "before", "below")
+	case 'u':
+		return foldedIn(w, "update", "updated", "upgrade", "upgraded")
+	case 'a':
+		return foldedIn(w, "above")
+	}
+	return false
+}
+
+// foldedIn reports whether w is one of the words, ignoring ASCII case.
+// Not "from" or "for" among them: "version ... from 10.1.2.3" is as
+// likely an address.
+func foldedIn(w []byte, words ...string) bool {
+	for _, x := range words {
+		if len(w) == len(x) && hasPrefixFold(w, x) {
 			return true
 		}
 	}
 	return false
 }
-
-// versionConnectors are the words versionConnector accepts. Not "from" or
-// "for": "version ... from 10.1.2.3" is as likely an address.
-var versionConnectors = strings.Fields("to is was now be will bump bumped update updated upgrade upgraded before above below")
 
 // maxDistributions bounds how far versionContext reads after a changelog
 // header's ") " for the ';' that ends its distributions ("stable-security
