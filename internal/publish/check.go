@@ -90,7 +90,7 @@ func residualCheck(ctx context.Context, in *Input, files map[string][]byte) erro
 					ok = inDocs
 				}
 				errs[i] = redact.Walk(ctx, bytes.NewReader(body), sc, min(len(body)+1, 1<<20), func(f redact.Found) error {
-					if !pol.Redacts(f.Kind, f.Scope) {
+					if !pol.RedactsMatch(&f.Match) {
 						return nil
 					}
 					if f.Start >= 0 && f.End <= len(body) && ok[strings.ToLower(string(body[f.Start:f.End]))] {

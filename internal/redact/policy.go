@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 
@@ -82,6 +83,33 @@ func (p Policy) Action(k detect.Kind, s detect.Scope) Action {
 // Redacts reports whether p replaces identifiers of kind k in scope s;
 // verify fails on those.
 func (p Policy) Redacts(k detect.Kind, s detect.Scope) bool { return p.Action(k, s) != Keep }
+
+// ActionFor is Action for one match. An IPv6 address whose interface
+// identifier is made from a MAC address (EUI-64, "fe80::21a:2bff:fe3c:4d5e"
+// holds 00:1a:2b:3c:4d:5e) names the device as its MAC does: where p keeps
+// the address (a link-local or private one) but redacts MAC addresses, the
+// address is redacted.
+func (p Policy) ActionFor(m *detect.Match) Action {
+	a := p.Action(m.Kind, m.Scope)
+	if a == Keep && m.Kind == detect.IPv6 && EmbedsMAC(m.Addr) && p.Action(detect.MAC, detect.ScopeNone) != Keep {
+		return Redact
+	}
+	return a
+}
+
+// RedactsMatch is Redacts for one match, see ActionFor.
+func (p Policy) RedactsMatch(m *detect.Match) bool { return p.ActionFor(m) != Keep }
+
+// EmbedsMAC reports whether a is an IPv6 address whose interface
+// identifier is a modified EUI-64 made from a MAC address: 0xff, 0xfe in
+// its middle.
+func EmbedsMAC(a netip.Addr) bool {
+	if !a.Is6() || a.Is4In6() {
+		return false
+	}
+	b := a.As16()
+	return b[11] == 0xff && b[12] == 0xfe
+}
 
 // Set changes the action for kind k in every scope.
 func (p *Policy) Set(k detect.Kind, a Action) {

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"strings"
 	"testing"
@@ -185,5 +186,50 @@ func TestKeyFile(t *testing.T) {
 	}
 	if _, err := NewKey(make([]byte, 16)); err == nil {
 		t.Error("NewKey accepted 16 bytes")
+	}
+}
+
+// TestEUI64AddressesCarryTheirMAC: a link-local or private IPv6 address
+// whose interface identifier is made from a MAC address is redacted where
+// MAC addresses are, by redact and by verify alike; other kept addresses
+// stay, and a policy that keeps MACs keeps them.
+func TestEUI64AddressesCarryTheirMAC(t *testing.T) {
+	in := "from fe80::21a:2bff:fe3c:4d5e%eth0 and fd00::21a:2bff:fe3c:4d5e, not fe80::1 nor fe80::21a:2bff:fe3c:4d5e:1\n"
+	for _, c := range []struct {
+		note     string
+		keepMACs bool
+		want     []string // what must be left in the output
+		gone     []string // what must not be
+	}{
+		{"default", false, []string{"fe80::1 ", "fe80::21a:2bff:fe3c:4d5e:1"}, []string{"fe80::21a:2bff:fe3c:4d5e%", "fd00::"}},
+		{"MACs kept", true, []string{"fe80::21a:2bff:fe3c:4d5e%eth0", "fd00::21a:2bff:fe3c:4d5e", "fe80::1 "}, nil},
+	} {
+		pol := DefaultPolicy()
+		if c.keepMACs {
+			pol.Set(detect.MAC, Keep)
+		}
+		r := newTestRedactor(t, func(o *Options) { o.Policy = pol })
+		out, _, err := r.Apply(nil, []byte(in))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range c.want {
+			if !bytes.Contains(out, []byte(w)) {
+				t.Errorf("%s: %q lost from %q", c.note, w, out)
+			}
+		}
+		for _, g := range c.gone {
+			if bytes.Contains(out, []byte(g)) {
+				t.Errorf("%s: %q left in %q", c.note, g, out)
+			}
+		}
+		// verify agrees: the input leaks exactly what redact replaced.
+		var leaks int
+		if err := Check(context.Background(), strings.NewReader(in), r.Scanner(), pol, func(Found) error { leaks++; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if want := map[bool]int{false: 2, true: 0}[c.keepMACs]; leaks != want {
+			t.Errorf("%s: verify found %d leaks in the input, want %d", c.note, leaks, want)
+		}
 	}
 }

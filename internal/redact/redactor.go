@@ -243,7 +243,7 @@ func (w *worker) redactOnce(dst, text []byte, t *tally, fresh *[]Mapping, only [
 			continue
 		}
 		isIP := m.Kind == detect.IPv4 || m.Kind == detect.IPv6
-		act := pol.act[m.Kind][m.Scope]
+		act := pol.ActionFor(m)
 		if act == PrefixPreserve && !isIP {
 			act = Redact // only addresses have prefixes
 		}

@@ -122,7 +122,7 @@ func CheckSuspects(ctx context.Context, in io.Reader, sc *detect.Scanner, p Poli
 			return nil // a version: the second opinion may say otherwise
 		}
 		certain = append(certain, [2]int64{int64(f.Start), int64(f.End)})
-		if p.Redacts(f.Kind, f.Scope) {
+		if p.RedactsMatch(&f.Match) {
 			return fn(f)
 		}
 		return nil
@@ -143,7 +143,7 @@ func CheckSuspects(ctx context.Context, in io.Reader, sc *detect.Scanner, p Poli
 // (version numbers, see detect.Match.Kept) are not identifiers.
 func Check(ctx context.Context, in io.Reader, sc *detect.Scanner, p Policy, fn func(Found) error) error {
 	return Walk(ctx, in, sc, 0, func(f Found) error {
-		if f.Kept == "" && p.Redacts(f.Kind, f.Scope) {
+		if f.Kept == "" && p.RedactsMatch(&f.Match) {
 			return fn(f)
 		}
 		return nil
