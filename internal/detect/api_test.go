@@ -337,7 +337,7 @@ func TestAdversarialInputsStayLinear(t *testing.T) {
 		"a[at]", "a.a[at]a.a", "x%40y.", "&#64;a.", " [at] b [dot] ",
 		"--password ", "s://u:p@", "a:a:", "pwd=a[at]", "-----BEGIN RSA PRIVATE KEY-----\\",
 		"MAC=00:00:", "\u00ad", "e\u0301", "李", "１.", "%2F1.",
-		"1-1-", "ab-", "2a00-1-", "a--1-", "0.", "a.0.", "ec2-1-",
+		"1-1-", "ab-", "2a00-1-", "a--1-", "0.", "a.0.", "ec2-1-", "://0x1.", "://1.1", "://a@",
 		"sshpass -p ", " -p -u ", "curl -u a:b ", "machine h login u ", " identified by '",
 	} {
 		ts := fastest(bytes.Repeat([]byte(unit), small/len(unit)))

@@ -43,6 +43,13 @@
 // "ec2-54-12-34-56.compute-1.amazonaws.com" holds 54.12.34.56, while
 // "ip-1-2-3-4-5" holds none.
 //
+// A URL host written as a number instead of a dotted quad, as exploit and
+// phishing URLs hide an address, is read as inet_aton and browsers read
+// it: "http://3232235777/", "http://0x08080808/", "http://0177.1/" (octal
+// after a leading 0), "http://8.526344/" (fewer parts, the last filling the
+// bits left); only right after "://" (and a user name), and only where the
+// host ends there.
+//
 // IPv6 addresses in host names, matched the same way (the label is the
 // span, the address the value): dashes for colons, eight groups or fewer
 // around one "--" ("2a00-1450-4001-81b-0-0-0-200e.example.net", Windows'

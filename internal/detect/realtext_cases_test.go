@@ -32,6 +32,9 @@ var realText = []struct {
 		want: []string{"ipv6|e.0.0.2.0.0.0.0.0.0.0.0.0.0.0.0.b.1.8.0.1.0.0.4.0.5.4.1.0.0.a.2|2a00:1450:4001:81b::200e"}}},
 	{"IPv6 PTR zone, fewer nibbles, is a network", tcase{in: "1.0.0.4.0.5.4.1.0.0.a.2.ip6.arpa. SOA"}},
 	{"PTR name read backwards", tcase{in: "168.169.69.216.IN-ADDR.ARPA. PTR", want: []string{"ipv4|168.169.69.216|216.69.169.168"}}},
+	{"URL hosts written as numbers (exploit and phishing URLs)", tcase{in: "http://3232235777/x http://0x08080808/y http://0x8.0x8.0x8.0x8/ http://8.526344/ http://u@0x7f000001:80/ http://0177.0.0.1/",
+		want: []string{"ipv4|3232235777|192.168.1.1", "ipv4|0x08080808|8.8.8.8", "ipv4|0x8.0x8.0x8.0x8|8.8.8.8", "ipv4|8.526344|8.8.8.8", "ipv4|0x7f000001|127.0.0.1", "ipv4|0177.0.0.1|127.0.0.1"}}},
+	{"numbers that are no URL host", tcase{in: "http://1/ http://123/ http://0x1g/ http://0x123456789/ http://99999999999/ http://1.2.3.4.5/ x 3232235777 y"}},
 	// Glue.
 	{"underscores on both sides", tcase{in: "x _8.8.8.8_ and 8.8.8.8_", want: []string{"ipv4|8.8.8.8", "ipv4|8.8.8.8"}}},
 	{"letters glued on the left", tcase{in: "srcIP8.8.8.8 dst", want: []string{"ipv4|srcIP8.8.8.8|8.8.8.8"}}},

@@ -6,6 +6,7 @@ package detect
 // fast scanner.
 
 import (
+	"bytes"
 	"net"
 	"net/netip"
 	"regexp"
@@ -427,6 +428,72 @@ var (
 	refV6LiteralName = regexp.MustCompile(`^[A-Za-z0-9-]{0,62}(?i:\.ipv6-literal\.net)`)
 	refNibbles       = regexp.MustCompile(`^(?:[0-9A-Fa-f]\.){31}[0-9A-Fa-f]\.(?i:ip6\.arpa)`)
 )
+
+var (
+	refURLHostRun = regexp.MustCompile(`^(0[xX][0-9A-Fa-f]*|[0-9]+)((?:\.(?:0[xX][0-9A-Fa-f]*|[0-9]+))*)`)
+	refURLHostEnd = regexp.MustCompile(`^(?:$|[/:?#"'>)\]\s])`)
+)
+
+// refURLHosts finds URL hosts written as inet_aton numbers: one to four
+// parts, each decimal, octal (leading 0) or hex (0x), not four decimal
+// parts, not one decimal number under 2^24.
+func refURLHosts(t []byte, out []refCand) []refCand {
+	for k := 0; k+3 <= len(t); k++ {
+		if string(t[k:k+3]) != "://" {
+			continue
+		}
+		h := k + 3
+		if j := bytes.IndexFunc(t[h:], func(r rune) bool { return r == '@' || r == '/' || r == '?' || r == '#' || unicode.IsSpace(r) }); j >= 0 && j < 256 && t[h+j] == '@' {
+			h += j + 1
+		}
+		m := refURLHostRun.FindSubmatch(t[h:])
+		if m == nil || !refURLHostEnd.Match(t[h+len(m[0]):]) {
+			continue
+		}
+		parts := append([]string{string(m[1])}, strings.Split(string(m[2]), ".")[1:]...)
+		if len(parts) > 4 {
+			continue
+		}
+		vals := make([]uint64, len(parts))
+		plain, ok := true, true
+		for i, p := range parts {
+			var err error
+			switch {
+			case strings.HasPrefix(strings.ToLower(p), "0x"):
+				plain = false
+				ok = ok && len(p) > 2 && len(p) <= 10
+				vals[i], err = strconv.ParseUint(p[2:], 16, 64)
+			case len(p) > 1 && p[0] == '0':
+				plain = false
+				ok = ok && len(p) <= 12
+				vals[i], err = strconv.ParseUint(p[1:], 8, 64)
+			default:
+				ok = ok && len(p) <= 12
+				vals[i], err = strconv.ParseUint(p, 10, 64)
+			}
+			ok = ok && err == nil
+		}
+		if !ok || plain && (len(parts) == 4 || len(parts) == 1 && vals[0] < 1<<24) {
+			continue
+		}
+		var v uint64
+		for i, x := range vals {
+			if i < len(vals)-1 {
+				ok = ok && x <= 255
+				v |= x << (24 - 8*i)
+			} else {
+				ok = ok && x < 1<<(32-8*(len(vals)-1))
+				v |= x
+			}
+		}
+		if !ok {
+			continue
+		}
+		a := netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)})
+		out = append(out, refCand{start: h, end: h + len(m[0]), kind: IPv4, rank: rankIPv4, value: a.String()})
+	}
+	return out
+}
 
 // refHostV6 finds IPv6 addresses in host names: dashes for colons in a
 // host name label, or a PTR name's 32 reversed nibbles before ip6.arpa.
@@ -1436,6 +1503,7 @@ func refScan(opts Options, text []byte) []Match {
 	}
 	var c []refCand
 	if on[IPv4] {
+		c = refURLHosts(text, c) // first: on the same span it wins
 		c = refIPv4(text, c)
 	}
 	if on[IPv6] {

@@ -105,7 +105,7 @@ func New(opts Options) (*Scanner, error) {
 		case isWordByte(b):
 			s.trig[c] = s.on[IPv4] || s.on[IPv6] || s.on[MAC] || s.on[Secret] || s.names != nil || s.on[Email] && strings.IndexByte(atWordFirst, b) >= 0
 		case b == ':':
-			s.trig[c] = s.on[IPv6] || s.on[Secret]
+			s.trig[c] = s.on[IPv6] || s.on[Secret] || s.on[IPv4] // IPv4: a URL host written as a number
 		case b == '=' || b == '-' || b == '>' || b == ',' || b == '"' || b == '\'':
 			s.trig[c] = s.on[Secret]
 		case b >= utf8.RuneSelf:
@@ -355,6 +355,11 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 		case c == ':':
 			if s.on[IPv6] && i+1 < n && text[i+1] == ':' {
 				s.ipv6At(text, i, &best)
+			}
+			if s.on[IPv4] && i+2 < n && text[i+1] == '/' && text[i+2] == '/' {
+				if st, e, a, ok := numericURLHost(text, i+3); ok {
+					far = addFar(far, cand{start: st, end: e, kind: IPv4, rank: rankIPv4, addr: a})
+				}
 			}
 			if s.on[Secret] {
 				if vs, ve, ok := urlPasswordAt(text, i); ok {
@@ -907,8 +912,8 @@ func (s *Scanner) punctMay(text []byte, i int) bool {
 		if s.on[IPv6] && i+1 < len(text) && text[i+1] == ':' {
 			return true
 		}
-		if s.on[Secret] && i+2 < len(text) && text[i+1] == '/' && text[i+2] == '/' {
-			return true
+		if (s.on[Secret] || s.on[IPv4]) && i+2 < len(text) && text[i+1] == '/' && text[i+2] == '/' {
+			return true // a URL password, or a host written as a number
 		}
 	case '-':
 		return i+1 < len(text) && (text[i+1] == '-' || text[i+1] == 'p' || text[i+1] == 'u')
