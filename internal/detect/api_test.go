@@ -363,6 +363,7 @@ func TestSafeCutEveryPrefix(t *testing.T) {
 		"erlang (1.2.3.4) stable-security testing; urgency=medium 8.8.4.4",
 		"Bump policy to 3.6.1.1 for 1.1.1.1 served by 1.0.0.1",
 		"met John Smith and Ana Maria Lopez at 10.0.0.1 password = \"a b c\" pwd=x",
+		"* fix to pam_unix_passwd: try repeatedly; gpg: Support --passphrase with --quick-gen; The default password hashing algorithm",
 		// Rules that look back along the line to a command or keyword.
 		"mysql -u root --host db -p'S3cr3t x' --all and 8.8.8.8",
 		"sshpass -p 'Xy7 kLm9Qz!' ssh -o StrictHostKeyChecking=no root@10.0.0.1",

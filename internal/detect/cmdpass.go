@@ -348,8 +348,8 @@ func netrcPassword(text []byte, k int) (vs, ve int, ok bool) {
 			for ve < n && ve-vs < MaxLen && !valueStop(text[ve]) {
 				ve++
 			}
-			if ve <= vs || placeholder(text[vs:ve], "password") || scriptPlaceholder(text[vs:ve]) {
-				return 0, 0, false
+			if ve <= vs || placeholder(text[vs:ve], "password") || scriptPlaceholder(text[vs:ve]) || proseWord(text, vs, ve) {
+				return 0, 0, false // proseWord: "The default password hashing algorithm"
 			}
 			return vs, ve, true
 		}

@@ -181,7 +181,11 @@
 // "strtok_r(...)", "os.environ['X']"), values and token shapes holding a
 // placeholder word ("your-", "your_", "changeme", "placeholder", "-here":
 // "xoxb-your-bot-token-here"), and the sources on nsswitch.conf's "passwd:"
-// line. Values and JWTs
+// line. Prose is left alone too: an unquoted value of letters that more
+// words follow after a blank ("pam_unix_passwd: try repeatedly",
+// "--passphrase with --quick-gen"), a lower-case word in backquotes
+// ("PWD=`pwd`") or as Authorization credentials, a test's "PASS: name",
+// and "value" ("token=value pairs"). Values and JWTs
 // longer than MaxLen are cut at MaxLen. The Value of a Secret is the secret
 // itself, so that it can be the input of a keyed pseudonym; callers must
 // treat it as a secret (wrap it in secret.String). Match.Label names the

@@ -50,6 +50,11 @@ var realText = []struct {
 	// IPv6 in colon-separated records.
 	{"passwd line: no address", tcase{in: "alice:x:1000:1000::/home/alice:/bin/sh"}},
 	{"a prefix length after '::' still marks an address", tcase{in: "route 2001:db8::/32 via", want: []string{"ipv6|2001:db8::"}}},
+	// Secrets: prose after a keyword is no secret (Debian changelogs).
+	{"a word that more words follow is prose", tcase{in: "* fix to pam_unix_passwd: try repeatedly; test-token: Check if; ext master secret: ensure we; gpg: Support --passphrase with --quick-gen; --pw in the client; --ftp-passwd to --ftp-password; The default password hashing algorithm; --passphrase= can be empty"}},
+	{"test results, command substitutions, a word as Basic credentials", tcase{in: "PASS: config.sub canonical\n${PWD=`pwd`} and fix Authorization: Basic parsing\next master secret: don't enable; token=value pairs"}},
+	{"credentials that end their line, or hold more than letters, stay", tcase{in: "password: hunter2 then\npassword: summer\n--password Summer\npwd=`Xy7#kLm9`\nAuthorization: Basic dXNlcjpwYXNz\nmachine h login u password swordfish",
+		want: []string{"secret:password|hunter2", "secret:password|summer", "secret:password|Summer", "secret:password|Xy7#kLm9", "secret:token|dXNlcjpwYXNz", "secret:password|swordfish"}}},
 	// Secrets: code and placeholders are not secrets (man pages, docs).
 	{"a call is no token", tcase{in: "token = strtok_r(NULL, \" \", &save);"}},
 	{"an allocation is no secret", tcase{in: "secret = OPENSSL_zalloc(len);"}},

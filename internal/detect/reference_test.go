@@ -1155,7 +1155,7 @@ func refPlaceholder(v, kw string) bool {
 		return true
 	}
 	switch strings.ToLower(v) {
-	case "null", "none", "nil", "true", "false", "undefined", "redacted", "hidden", "required":
+	case "null", "none", "nil", "true", "false", "undefined", "redacted", "hidden", "required", "value":
 		return true
 	}
 	if m := refCallOrIndex.FindStringSubmatch(v); m != nil && (strings.ContainsAny(m[1], "_.") || strings.ToLower(m[1]) == m[1]) {
@@ -1272,9 +1272,33 @@ func refAssign(t []byte, out []refCand) []refCand {
 		if ve <= vs || refPlaceholder(string(t[vs:ve]), kw) {
 			continue
 		}
-		out = append(out, refCand{vs, ve, Secret, rankAssign, string(t[vs:ve]), label, ""})
+		v := string(t[vs:ve])
+		valueAt := sepEnd
+		for valueAt < len(t) && (t[valueAt] == ' ' || t[valueAt] == '\t') {
+			valueAt++
+		}
+		spaced := valueAt > sepEnd || t[i] == ' '
+		quotedAt := t[valueAt] == '"' || t[valueAt] == '\'' || t[valueAt] == '`'
+		if !quotedAt && t[i] != '>' && spaced && refProse(t, vs, ve) ||
+			t[valueAt] == '`' && refLowerWord.MatchString(v) ||
+			kw == "authorization" && refLowerWord.MatchString(v) ||
+			t[i] == ':' && string(t[identStart:i]) == "PASS" {
+			continue
+		}
+		out = append(out, refCand{vs, ve, Secret, rankAssign, v, label, ""})
 	}
 	return out
+}
+
+var (
+	refLowerWord = regexp.MustCompile(`^[a-z]+$`)
+	refProseNext = regexp.MustCompile(`^ (?:[A-Za-z]|--)`)
+)
+
+// refProse: a value of ASCII letters only that more words or a flag
+// follow.
+func refProse(t []byte, vs, ve int) bool {
+	return regexp.MustCompile(`^[A-Za-z]+(?:'[A-Za-z]+)*$`).Match(t[vs:ve]) && refProseNext.Match(t[ve:])
 }
 
 // refURLPasswords: the password in "scheme://user:password@host".
@@ -1477,7 +1501,7 @@ func refNetrc(t []byte, out []refCand) []refCand {
 				vs += len(regexp.MustCompile(`^[ \t]*`).Find(t[vs:]))
 				v := refUnquoted.Find(t[vs:])
 				v = v[:min(len(v), MaxLen)]
-				if refScriptPassword(string(v)) {
+				if refScriptPassword(string(v)) && !refProse(t, vs, vs+len(v)) {
 					out = append(out, refCand{vs, vs + len(v), Secret, rankAssign, string(v), "password", ""})
 				}
 				break

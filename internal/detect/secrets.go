@@ -381,6 +381,7 @@ var credKeywords = []struct {
 var placeholders = map[string]bool{
 	"null": true, "none": true, "nil": true, "true": true, "false": true,
 	"undefined": true, "redacted": true, "hidden": true, "required": true,
+	"value": true, // "token=value pairs"
 }
 
 // kwTails maps the last two letters of an identifier (lower case, 'a' to
@@ -637,6 +638,7 @@ func scanAssignment(text []byte, i int) (vs, ve int, label string, ok bool) {
 	if k >= len(text) || text[k] == ' ' || text[k] == '\t' {
 		return 0, 0, "", false // no value, or one too far away to belong (SafeCut counts on it)
 	}
+	spaced := k > se || text[i] == ' ' // a blank before the value: see proseWord
 	q := text[k]
 	quoted := q == '"' || q == '\'' || q == '`'
 	if kw == "authorization" {
@@ -695,7 +697,40 @@ func scanAssignment(text []byte, i int) (vs, ve int, label string, ok bool) {
 	if ve <= vs || placeholder(text[vs:ve], kw) {
 		return 0, 0, "", false
 	}
+	if !quoted && text[i] != '>' && spaced && proseWord(text, vs, ve) {
+		return 0, 0, "", false // "pam_unix_passwd: try repeatedly", "--pw in the client"
+	}
+	if q == '`' && lowerWord(text[vs:ve]) {
+		return 0, 0, "", false // a command substitution: PWD=`pwd`
+	}
+	if kw == "authorization" && lowerWord(text[vs:ve]) || text[i] == ':' && string(text[identStart:i]) == "PASS" {
+		return 0, 0, "", false // "Authorization: Basic parsing"; a test's "PASS: name"
+	}
 	return vs, ve, label, true
+}
+
+// proseWord reports a value that is a word of prose, not a credential: a
+// run of ASCII letters (an apostrophe may join two) that more words follow ("pam_unix_passwd: try
+// repeatedly", "--passphrase with --quick-gen", "The default password
+// hashing algorithm"). A credential given with a blank after its keyword
+// ends its line, or holds more than letters.
+func proseWord(text []byte, vs, ve int) bool {
+	for k, c := range text[vs:ve] {
+		if !isLetter(c) && (c != '\'' || k == 0 || vs+k+1 >= ve || !isLetter(text[vs+k+1])) {
+			return false // letters, and an apostrophe between two ("don't")
+		}
+	}
+	return ve+1 < len(text) && text[ve] == ' ' && (isLetter(text[ve+1]) || text[ve+1] == '-' && ve+2 < len(text) && text[ve+2] == '-')
+}
+
+// lowerWord reports a run of lower-case ASCII letters.
+func lowerWord(v []byte) bool {
+	for _, c := range v {
+		if c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return len(v) > 0
 }
 
 // flagAssignment checks for a command-line flag "--password value" whose
