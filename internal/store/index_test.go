@@ -200,8 +200,34 @@ func TestIndexMissing(t *testing.T) {
 
 // TestIndexCanary: no indexed term, in any form (folded, as typed, as an
 // identifier, any prefix of four bytes or more), is in the SQLite files in
-// plaintext, before or after a merge.
+// plaintext, before or after a merge. Sealed pages are random bytes, in
+// which a given four or five bytes turn up now and then by chance (about
+// once in a thousand runs per form); such a short form fails only if a
+// second run, with new keys and nonces, has it too, as stored plaintext
+// would.
 func TestIndexCanary(t *testing.T) {
+	first := indexCanaryHits(t)
+	short := false
+	for form, where := range first {
+		if len(form) >= 6 {
+			t.Fatalf("%s: %q is in plaintext", where, form)
+		}
+		short = true
+	}
+	if !short {
+		return
+	}
+	second := indexCanaryHits(t)
+	for form, where := range first {
+		if again, ok := second[form]; ok {
+			t.Fatalf("%s and again %s: %q is in plaintext", where, again, form)
+		}
+	}
+}
+
+// indexCanaryHits indexes the canary texts in a new store and returns the
+// forms of their terms found in its files, with where.
+func indexCanaryHits(t *testing.T) map[string]string {
 	dir := t.TempDir()
 	ctx := context.Background()
 	s, err := store.Open(ctx, filepath.Join(dir, "antidote.db"), newSealer(t))
@@ -234,6 +260,7 @@ func TestIndexCanary(t *testing.T) {
 	if err := s.DB().QueryRowContext(ctx, `SELECT lower(group_concat(sql, ' ')) FROM sqlite_master`).Scan(&schema); err != nil {
 		t.Fatal(err)
 	}
+	hits := map[string]string{}
 	scan := func(stage string) {
 		files, _ := filepath.Glob(filepath.Join(dir, "antidote.db*"))
 		if len(files) == 0 {
@@ -251,8 +278,9 @@ func TestIndexCanary(t *testing.T) {
 					if n < len(form) && !utf8.RuneStart(form[n]) {
 						continue
 					}
-					if bytes.Contains(low, []byte(strings.ToLower(form[:n]))) && !common(form[:n]) && !strings.Contains(schema, strings.ToLower(form[:n])) {
-						t.Fatalf("%s: %q (from %q) is in %s in plaintext", stage, form[:n], form, filepath.Base(f))
+					p := strings.ToLower(form[:n])
+					if bytes.Contains(low, []byte(p)) && !common(form[:n]) && !strings.Contains(schema, p) {
+						hits[p] = fmt.Sprintf("%s: from %q in %s", stage, form, filepath.Base(f))
 					}
 				}
 			}
@@ -263,6 +291,7 @@ func TestIndexCanary(t *testing.T) {
 		t.Fatal(err)
 	}
 	scan("merged")
+	return hits
 }
 
 // common are short words SQLite's own schema text contains (the migration
