@@ -228,6 +228,16 @@ func assignOpen(text []byte, ls, lo, hi int) []bool {
 			diff[b-lo+1]--
 		}
 	}
+	// A keyword and blanks that end the text: its separator and value may
+	// follow the text ("pAssword  " and then "=x"); no cut after it.
+	if le == len(text) && le > 0 && (text[le-1] == ' ' || text[le-1] == '\t') {
+		if _, _, start, ok := keywordBefore(text, le); ok {
+			if a, b := max(start+1, lo), hi; a <= b {
+				diff[a-lo]++
+				diff[b-lo+1]--
+			}
+		}
+	}
 	open := make([]bool, hi-lo+1)
 	n := 0
 	for k := range open {
