@@ -1151,8 +1151,17 @@ var refKeywords = func() (out []struct {
 
 func refPlaceholder(v, kw string) bool {
 	if strings.Trim(v, "*") == "" || kw == "pwd" && (v[0] == '/' || v[0] == '~') ||
-		strings.HasPrefix(v, "${") || strings.HasPrefix(v, "{{") || strings.HasPrefix(v, "$(") || v[0] == '<' {
+		strings.HasPrefix(v, "${") || strings.HasPrefix(v, "{{") || strings.HasPrefix(v, "$(") || v[0] == '<' ||
+		strings.HasPrefix(v, `\f`) || refVarRef.MatchString(v) || strings.Trim(v, "_*.-[]") == "" ||
+		strings.IndexFunc(v, func(r rune) bool { return r >= utf8.RuneSelf || r < utf8.RuneSelf && refWord(byte(r)) && r != '_' }) < 0 {
 		return true
+	}
+	switch strings.ToLower(v) {
+	case "password", "passwd", "pass", "pwd", "pw", "secret", "token", "key", "apikey", "api_key", "passphrase":
+		return true
+	}
+	if len(v) > 2 && v[0] == '(' && v[len(v)-1] == ')' {
+		v = v[1 : len(v)-1]
 	}
 	switch strings.ToLower(v) {
 	case "null", "none", "nil", "true", "false", "undefined", "redacted", "hidden", "required", "value":
@@ -1169,6 +1178,7 @@ func refPlaceholder(v, kw string) bool {
 }
 
 var (
+	refVarRef          = regexp.MustCompile(`^\$[A-Za-z_][A-Za-z0-9_]*(?:$|[-:\[.{(])`)
 	refCallOrIndex     = regexp.MustCompile(`^([A-Za-z_.][A-Za-z0-9_.]{2,62})[(\[]`)
 	refPlaceholderWord = regexp.MustCompile(`your_|your-|yourpass|yourtoken|yoursecret|changeme|placeholder|_here|-here`)
 	refNSSwitch        = regexp.MustCompile(`^(?:files|compat|systemd|ldap|nis|sss|db|winbind)$`)

@@ -760,6 +760,19 @@ func placeholder(v []byte, kw string) bool {
 	case bytes.HasPrefix(v, []byte("${")), bytes.HasPrefix(v, []byte("{{")),
 		bytes.HasPrefix(v, []byte("$(")), v[0] == '<':
 		return true
+	case bytes.HasPrefix(v, []byte(`\f`)):
+		return true // a man page's font change: "--password=\fIpassword\fR" names a placeholder
+	case variableRef(v):
+		return true // "pass => $pass", "$token = $p->get_token"
+	case fillOnly(v):
+		return true // a form's blank: "Password: [__________]"
+	case !hasAlnum(v):
+		return true // punctuation of code or markup: "char *\" passwd \");"
+	case keywordWord(v):
+		return true // the name for itself: "password=PASSWORD", "user:pass@"
+	}
+	if len(v) > 2 && v[0] == '(' && v[len(v)-1] == ')' {
+		v = v[1 : len(v)-1] // "secret: (required)"
 	}
 	if len(v) <= 9 {
 		var l [9]byte
@@ -774,6 +787,61 @@ func placeholder(v []byte, kw string) bool {
 		return true
 	}
 	return codeOrPlaceholder(v, kw)
+}
+
+// variableRef reports a value that is a variable of a script or template
+// ("$pass", "$GIT_TOKEN", "$p->get_token"): '$', an identifier, and
+// nothing more but a member or index after it.
+func variableRef(v []byte) bool {
+	if len(v) < 2 || v[0] != '$' || !(isLetter(v[1]) || v[1] == '_') {
+		return false
+	}
+	k := 2
+	for k < len(v) && (isAlnum(v[k]) || v[k] == '_') {
+		k++
+	}
+	return k == len(v) || v[k] == '-' || v[k] == ':' || v[k] == '[' || v[k] == '.' || v[k] == '{' || v[k] == '('
+}
+
+// hasAlnum reports whether v holds an ASCII letter or digit, or any
+// non-ASCII byte.
+func hasAlnum(v []byte) bool {
+	for _, c := range v {
+		if isAlnum(c) || c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
+// keywordWord reports a value that is the name of a credential, in any
+// case ("PASSWORD", "pass", "Secret"): a placeholder for one.
+func keywordWord(v []byte) bool {
+	if len(v) < 2 || len(v) > 10 {
+		return false
+	}
+	var l [10]byte
+	for i, c := range v {
+		l[i] = lower[c]
+	}
+	switch string(l[:len(v)]) { // no allocation: a switch on a converted array
+	case "password", "passwd", "pass", "pwd", "pw", "secret", "token", "key", "apikey", "api_key", "passphrase":
+		return true
+	}
+	return false
+}
+
+// fillOnly reports a value of only the marks a form or template fills a
+// blank with: '_', '*', '.', '-' and brackets.
+func fillOnly(v []byte) bool {
+	for _, c := range v {
+		switch c {
+		case '_', '*', '.', '-', '[', ']':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // pseudonym reports a value that is one of antidote's own redaction
