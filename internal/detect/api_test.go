@@ -337,7 +337,7 @@ func TestAdversarialInputsStayLinear(t *testing.T) {
 		"a[at]", "a.a[at]a.a", "x%40y.", "&#64;a.", " [at] b [dot] ",
 		"--password ", "s://u:p@", "a:a:", "pwd=a[at]", "-----BEGIN RSA PRIVATE KEY-----\\",
 		"MAC=00:00:", "\u00ad", "e\u0301", "李", "１.", "%2F1.",
-		"1-1-", "ab-", "2a00-1-", "a--1-", "0.", "a.0.", "ec2-1-", "://0x1.", "://1.1", "://a@",
+		"1-1-", "ab-", "2a00-1-", "a--1-", "0.", "a.0.", "ec2-1-", "://0x1.", "://1.1", "://a@", "password('", "(('",
 		"sshpass -p ", " -p -u ", "curl -u a:b ", "machine h login u ", " identified by '",
 	} {
 		ts := fastest(bytes.Repeat([]byte(unit), small/len(unit)))
@@ -364,6 +364,7 @@ func TestSafeCutEveryPrefix(t *testing.T) {
 		"Bump policy to 3.6.1.1 for 1.1.1.1 served by 1.0.0.1",
 		"met John Smith and Ana Maria Lopez at 10.0.0.1 password = \"a b c\" pwd=x",
 		"* fix to pam_unix_passwd: try repeatedly; gpg: Support --passphrase with --quick-gen; The default password hashing algorithm",
+		"SET PASSWORD FOR 'root'@'localhost' = PASSWORD('a b c d e'); then 8.8.8.8",
 		// Rules that look back along the line to a command or keyword.
 		"mysql -u root --host db -p'S3cr3t x' --all and 8.8.8.8",
 		"sshpass -p 'Xy7 kLm9Qz!' ssh -o StrictHostKeyChecking=no root@10.0.0.1",

@@ -279,6 +279,37 @@ func identifiedValue(text []byte, q int) (vs, ve int, ok bool) {
 	return vs, ve, true
 }
 
+// passwordFunc finds the password given to SQL's PASSWORD() function, as
+// old MySQL dumps set one ("SET PASSWORD FOR 'u'@'h' = PASSWORD('x')"): the
+// quote at text[q] follows "PASSWORD(", in any case, and the value is read
+// as identifiedValue reads its own.
+func passwordFunc(text []byte, q int) (vs, ve int, ok bool) {
+	if q < 1 || text[q-1] != '(' || !passwordFuncBefore(text, q-1) {
+		return 0, 0, false
+	}
+	quote := text[q]
+	vs = q + 1
+	ve = vs
+	for ve < len(text) && ve-vs < MaxLen && text[ve] != quote && text[ve] != '\n' && text[ve] != '\r' {
+		if text[ve] == '\\' && ve+1 < len(text) && text[ve+1] != '\n' && text[ve+1] != '\r' {
+			ve++
+		}
+		ve++
+	}
+	ve = min(ve, vs+MaxLen)
+	if ve <= vs || placeholder(text[vs:ve], "password") || scriptPlaceholder(text[vs:ve]) {
+		return 0, 0, false
+	}
+	return vs, ve, true
+}
+
+// passwordFuncBefore reports whether the word PASSWORD, in any case, ends
+// at text[k] (a '('), starting the text or after a byte that is not a word
+// byte.
+func passwordFuncBefore(text []byte, k int) bool {
+	return k >= 8 && hasPrefixFold(text[k-8:k], "password") && (k == 8 || class[text[k-9]]&cWord == 0)
+}
+
 // identifiedBefore reports whether the word IDENTIFIED, in any case, ends
 // at text[k], starting the text or after a byte that is not a word byte.
 func identifiedBefore(text []byte, k int) bool {
@@ -406,6 +437,8 @@ func cmdContext(text []byte, j int) bool {
 		return hasPrefix(t, "default")
 	case 'i', 'I':
 		return hasPrefixFold(t, "identified")
+	case 'p', 'P':
+		return hasPrefixFold(t, "password(")
 	}
 	return false
 }

@@ -169,7 +169,8 @@
 // command), the value of sshpass's "-p" ("sshpass -p 'x' ssh host"), the
 // password after the first ':' of curl's "-u" or "--user" ("curl -u
 // bob:x"), the quoted string after SQL's IDENTIFIED BY ("CREATE USER
-// 'bob'@'%' IDENTIFIED BY 'x'", also IDENTIFIED WITH plugin BY), the word
+// 'bob'@'%' IDENTIFIED BY 'x'", also IDENTIFIED WITH plugin BY) or in
+// SQL's PASSWORD() function ("= PASSWORD('x')"), the word
 // after "password" on a .netrc line ("machine host login bob password
 // x"), a quoted string after "password", "passwd" or "passphrase" and
 // one space in prose ("the password 'Summer2024!'"), and a value after a

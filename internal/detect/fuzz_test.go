@@ -85,7 +85,7 @@ var fragments = []string{
 	"</td><td>", "<b>", "<br/>", "<", ">", "\u2010", "Smith-Jones", "Jean Luc", "Luc-",
 	"Strasse", "STRAẞE", "straße", "Lukasz", "łukasz", "Odegard", "ødegård", "ß", "ø", "ss",
 	"mysql ", "mariadb-dump ", " -p", "-p'", "password '", "Password \"", "_pw: ", "pw=", "xoxb-your-",
-	"http://", "://", "0x7f", "0177", "3232235777", "0x", "u@",
+	"http://", "://", "0x7f", "0177", "3232235777", "0x", "u@", "PASSWORD('", "password(\"", "old_",
 	"sshpass ", "curl ", " -u ", " -u'", "--user ", "a:b", "$X", "IDENTIFIED BY '", " identified with p by \"", "machine ", "default ", " login ", " password ",
 }
 

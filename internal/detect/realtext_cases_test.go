@@ -54,6 +54,8 @@ var realText = []struct {
 	{"a word that more words follow is prose", tcase{in: "* fix to pam_unix_passwd: try repeatedly; test-token: Check if; ext master secret: ensure we; gpg: Support --passphrase with --quick-gen; --pw in the client; --ftp-passwd to --ftp-password; The default password hashing algorithm; --passphrase= can be empty"}},
 	{"test results, command substitutions, a word as Basic credentials", tcase{in: "PASS: config.sub canonical\n${PWD=`pwd`} and fix Authorization: Basic parsing\next master secret: don't enable; token=value pairs"}},
 	{"man page metavariables, script variables, form blanks, (required) (man pages)", tcase{in: "--password=\\fIpassword\\fR\npass => $pass,\n$token = $p->get_token\npassword=$GIT_TOKEN\nPassword: [__________]\nsecret: (required) The name\nvoid f(char *\" secret \", char *\" passwd \");\nldap://x,password=PASSWORD and http://user:pass@example.com/"}},
+	{"SQL's PASSWORD() function (old MySQL dumps)", tcase{in: "SET PASSWORD FOR 'root'@'localhost' = PASSWORD('S3cret pw!'); select old_password('x') and password(\"Tr0ub4dor&3\")",
+		want: []string{"secret:password|S3cret pw!", "secret:password|Tr0ub4dor&3"}}},
 	{"credentials that end their line, or hold more than letters, stay", tcase{in: "password: hunter2 then\npassword: summer\n--password Summer\npwd=`Xy7#kLm9`\nAuthorization: Basic dXNlcjpwYXNz\nmachine h login u password swordfish",
 		want: []string{"secret:password|hunter2", "secret:password|summer", "secret:password|Summer", "secret:password|Xy7#kLm9", "secret:token|dXNlcjpwYXNz", "secret:password|swordfish"}}},
 	// Secrets: code and placeholders are not secrets (man pages, docs).

@@ -1469,7 +1469,7 @@ var refIdentified = regexp.MustCompile(`(?:^|[^A-Za-z0-9_])` + asciiFold("identi
 // IDENTIFIED WITH plugin BY.
 func refIdentifiedBy(t []byte, out []refCand) []refCand {
 	for q := range t {
-		if t[q] != '"' && t[q] != '\'' || !refIdentified.Match(t[:q]) {
+		if t[q] != '"' && t[q] != '\'' || !refIdentified.Match(t[:q]) && !refPasswordFunc.Match(t[:q]) {
 			continue
 		}
 		m := refQuoted[t[q]].FindSubmatchIndex(t[q:])
@@ -1481,6 +1481,9 @@ func refIdentifiedBy(t []byte, out []refCand) []refCand {
 	}
 	return out
 }
+
+// refPasswordFunc: SQL's PASSWORD( before a quote.
+var refPasswordFunc = regexp.MustCompile(`(?:^|[^A-Za-z0-9_])(?i:password)\($`)
 
 var (
 	refNetrcHead = regexp.MustCompile(`^(?:machine[ \t]{1,8}[^\x00-\x20]+|default)`)

@@ -248,7 +248,7 @@ func assignOpen(text []byte, ls, lo, hi int) []bool {
 }
 
 // cmdFirst holds the first bytes of the words cmdContext looks for.
-var cmdFirst = [256]bool{'m': true, 's': true, 'c': true, 'd': true, 'i': true, 'I': true}
+var cmdFirst = [256]bool{'m': true, 's': true, 'c': true, 'd': true, 'i': true, 'I': true, 'p': true, 'P': true}
 
 // assignSep holds the bytes that can separate a credential keyword from
 // its value (see sepLeftOK).

@@ -403,6 +403,8 @@ func (s *Scanner) Scan(dst []Match, text []byte) []Match {
 					if vs, ve, ok := identifiedValue(text, i); ok {
 						setPend(&pend, secretCand(vs, ve, rankAssign, "password"))
 					}
+				} else if vs, ve, ok := passwordFunc(text, i); ok {
+					setPend(&pend, secretCand(vs, ve, rankAssign, "password"))
 				}
 			}
 		case c >= utf8.RuneSelf:
@@ -515,7 +517,7 @@ func (s *Scanner) fast(text []byte, i, lim int, best *cand) (int, bool) {
 			// ("10:30:00") and single dashes.
 			if c := seg[i]; c == ':' && i > 0 && isDigit(seg[i-1]) && i+1 < len(text) && text[i+1] != ':' && text[i+1] != '/' ||
 				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p' && text[i+1] != 'u') ||
-				(c == '"' || c == '\'') && (i == 0 || seg[i-1] != ' ') {
+				(c == '"' || c == '\'') && (i == 0 || seg[i-1] != ' ' && seg[i-1] != '(') {
 				i++
 				continue
 			}
@@ -594,7 +596,7 @@ func (s *Scanner) fastNames(text []byte, i, lim int, best *cand) (int, bool) {
 			// shared: a call in fast's loop costs it about 10% on logs.
 			if c := seg[i]; c == ':' && i > 0 && isDigit(seg[i-1]) && i+1 < len(text) && text[i+1] != ':' && text[i+1] != '/' ||
 				c == '-' && (i+1 >= len(text) || text[i+1] != '-' && text[i+1] != 'p' && text[i+1] != 'u') ||
-				(c == '"' || c == '\'') && (i == 0 || seg[i-1] != ' ') ||
+				(c == '"' || c == '\'') && (i == 0 || seg[i-1] != ' ' && seg[i-1] != '(') ||
 				i > 0 && (c == '=' || c == '>' || c == ':' && (i+1 >= len(text) || text[i+1] != ':' && text[i+1] != '/')) && noKwEnd[seg[i-1]] ||
 				c == ',' && i > 0 && seg[i-1] != '"' && seg[i-1] != '\'' ||
 				!s.punctMay(text, i) {
@@ -920,6 +922,9 @@ func (s *Scanner) punctMay(text []byte, i int) bool {
 	case '"', '\'':
 		// "password 'x'": a quote after a space after a keyword; or
 		// after SQL's "BY", see identifiedValue
+		if i > 0 && text[i-1] == '(' {
+			return passwordFuncBefore(text, i-1) // "PASSWORD('x')"
+		}
 		j := i
 		for j > 0 && i-j < 8 && text[j-1] == ' ' {
 			j--
