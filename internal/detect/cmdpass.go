@@ -263,20 +263,7 @@ func identifiedValue(text []byte, q int) (vs, ve int, ok bool) {
 			return 0, 0, false
 		}
 	}
-	quote := text[q]
-	vs = q + 1
-	ve = vs
-	for ve < len(text) && ve-vs < MaxLen && text[ve] != quote && text[ve] != '\n' && text[ve] != '\r' {
-		if text[ve] == '\\' && ve+1 < len(text) && text[ve+1] != '\n' && text[ve+1] != '\r' {
-			ve++
-		}
-		ve++
-	}
-	ve = min(ve, vs+MaxLen)
-	if ve <= vs || placeholder(text[vs:ve], "password") || scriptPlaceholder(text[vs:ve]) {
-		return 0, 0, false
-	}
-	return vs, ve, true
+	return sqlQuotedPassword(text, q)
 }
 
 // passwordFunc finds the password given to SQL's PASSWORD() function, as
@@ -287,16 +274,14 @@ func passwordFunc(text []byte, q int) (vs, ve int, ok bool) {
 	if q < 1 || text[q-1] != '(' || !passwordFuncBefore(text, q-1) {
 		return 0, 0, false
 	}
-	quote := text[q]
+	return sqlQuotedPassword(text, q)
+}
+
+// sqlQuotedPassword reads the password quoted at text[q] after IDENTIFIED
+// BY or PASSWORD(, as scanAssignment reads a quoted value.
+func sqlQuotedPassword(text []byte, q int) (vs, ve int, ok bool) {
 	vs = q + 1
-	ve = vs
-	for ve < len(text) && ve-vs < MaxLen && text[ve] != quote && text[ve] != '\n' && text[ve] != '\r' {
-		if text[ve] == '\\' && ve+1 < len(text) && text[ve+1] != '\n' && text[ve+1] != '\r' {
-			ve++
-		}
-		ve++
-	}
-	ve = min(ve, vs+MaxLen)
+	ve = quotedEnd(text, vs, text[q])
 	if ve <= vs || placeholder(text[vs:ve], "password") || scriptPlaceholder(text[vs:ve]) {
 		return 0, 0, false
 	}

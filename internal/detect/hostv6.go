@@ -16,9 +16,6 @@ import "net/netip"
 // Both are redacted as the address they hold, like the dashed and reversed
 // IPv4 forms.
 
-// minDashed6 is the fewest bytes a dashed form can span: "1--1".
-const minDashed6 = 4
-
 // scanDashed6 reads a dashed IPv6 address starting at text[p], a hex
 // digit. It does not continue a run of dashed hex groups to the left (a
 // word of hex digits before a '-'), nor may one continue after it.
@@ -59,8 +56,8 @@ func scanDashed6(text []byte, p int) (end int, ip [16]byte, ok bool) {
 		n++
 		i++
 	}
-	if i < len(text) && (class[text[i]]&cWord != 0 && isHex(text[i]) || text[i] == '-' && i+1 < len(text) && text[i+1] == '-') {
-		return 0, ip, false
+	if i+1 < len(text) && text[i] == '-' && text[i+1] == '-' {
+		return 0, ip, false // a second "--", or one that ends the run
 	}
 	// Around a "--" three groups at least, or Windows' literal name: "2--4x"
 	// and "10--20" are prose.

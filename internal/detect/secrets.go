@@ -667,13 +667,7 @@ func scanAssignment(text []byte, i int) (vs, ve int, label string, ok bool) {
 		if vs == 0 {
 			vs = k + 1
 		}
-		ve = vs
-		for ve < len(text) && ve-vs < MaxLen && text[ve] != q && text[ve] != '\n' && text[ve] != '\r' {
-			if text[ve] == '\\' && ve+1 < len(text) && text[ve+1] != '\n' && text[ve+1] != '\r' {
-				ve++
-			}
-			ve++
-		}
+		ve = quotedEnd(text, vs, q)
 	case text[i] == ':' && se == i+1 && se < len(text) && (text[se] == ' ' || text[se] == '\t'):
 		// "key: value", as in YAML and config files: the value runs to
 		// white space ("ldap_bind_pw: E@9I0MyT&LUy"), less a ',' or ';'
@@ -707,6 +701,20 @@ func scanAssignment(text []byte, i int) (vs, ve int, label string, ok bool) {
 		return 0, 0, "", false // "Authorization: Basic parsing"; a test's "PASS: name"
 	}
 	return vs, ve, label, true
+}
+
+// quotedEnd returns where a value quoted with q that starts at text[vs]
+// ends: at the closing quote, the end of the line or MaxLen bytes on,
+// passing over backslash escapes.
+func quotedEnd(text []byte, vs int, q byte) int {
+	ve := vs
+	for ve < len(text) && ve-vs < MaxLen && text[ve] != q && text[ve] != '\n' && text[ve] != '\r' {
+		if text[ve] == '\\' && ve+1 < len(text) && text[ve+1] != '\n' && text[ve+1] != '\r' {
+			ve++
+		}
+		ve++
+	}
+	return ve
 }
 
 // proseWord reports a value that is a word of prose, not a credential: a
@@ -817,18 +825,7 @@ func hasAlnum(v []byte) bool {
 // keywordWord reports a value that is the name of a credential, in any
 // case ("PASSWORD", "pass", "Secret"): a placeholder for one.
 func keywordWord(v []byte) bool {
-	if len(v) < 2 || len(v) > 10 {
-		return false
-	}
-	var l [10]byte
-	for i, c := range v {
-		l[i] = lower[c]
-	}
-	switch string(l[:len(v)]) { // no allocation: a switch on a converted array
-	case "password", "passwd", "pass", "pwd", "pw", "secret", "token", "key", "apikey", "api_key", "passphrase":
-		return true
-	}
-	return false
+	return foldedIn(v, "password", "passwd", "pass", "pwd", "pw", "secret", "token", "key", "apikey", "api_key", "passphrase")
 }
 
 // fillOnly reports a value of only the marks a form or template fills a

@@ -57,11 +57,11 @@ func numericURLHost(text []byte, h int) (start, end int, a netip.Addr, ok bool) 
 		}
 		v |= parts[k] << (24 - 8*k)
 	}
-	if last := parts[np-1]; last >= 1<<(32-8*(np-1)) {
+	last := parts[np-1]
+	if last >= 1<<(32-8*(np-1)) {
 		return 0, 0, a, false
-	} else {
-		v |= last
 	}
+	v |= last
 	return h, i, netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), true
 }
 

@@ -165,14 +165,7 @@ func packageVersion(text []byte, s, e int) bool {
 // hostPrefixes are the words host names put before an address.
 var hostPrefixes = []string{"ip", "ipv4", "host", "static", "dynamic", "dyn", "dsl", "adsl", "pool", "client", "customer", "cust", "node", "vm", "srv", "server", "mail", "smtp", "gw", "gateway", "router", "addr", "nat", "ppp", "dhcp", "cpe", "ec2", "from", "to", "src", "dst", "peer", "remote", "local"}
 
-func hostPrefix(w []byte) bool {
-	for _, p := range hostPrefixes {
-		if len(w) == len(p) && hasPrefixFold(w, p) {
-			return true
-		}
-	}
-	return false
-}
+func hostPrefix(w []byte) bool { return foldedIn(w, hostPrefixes...) }
 
 // keywordWindow reports whether a version keyword introduces a number at
 // s: "version" or "versions" (also at the end of a word:
@@ -247,16 +240,17 @@ func versionConnector(w []byte) bool {
 	if len(w) < 2 || len(w) > 8 {
 		return false
 	}
-	// By first letter, since this runs before most addresses.
+	// By first letter, since this runs before most addresses. Not "from"
+	// or "for": "version ... from 10.1.2.3" is as likely an address.
 	switch lower[w[0]] {
 	case 't':
-		return len(w) == 2 && lower[w[1]] == 'o'
+		return foldedIn(w, "to")
 	case 'i':
-		return len(w) == 2 && lower[w[1]] == 's'
+		return foldedIn(w, "is")
 	case 'w':
-		return len(w) == 3 && hasPrefixFold(w, "was") || len(w) == 4 && hasPrefixFold(w, "will")
+		return foldedIn(w, "was", "will")
 	case 'n':
-		return len(w) == 3 && hasPrefixFold(w, "now")
+		return foldedIn(w, "now")
 	case 'b':
 		return foldedIn(w, "be", "bump", "bumped", "before", "below")
 	case 'u':
@@ -268,8 +262,6 @@ func versionConnector(w []byte) bool {
 }
 
 // foldedIn reports whether w is one of the words, ignoring ASCII case.
-// Not "from" or "for" among them: "version ... from 10.1.2.3" is as
-// likely an address.
 func foldedIn(w []byte, words ...string) bool {
 	for _, x := range words {
 		if len(w) == len(x) && hasPrefixFold(w, x) {
